@@ -1,0 +1,72 @@
+package org.penrose.cli;
+
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The {@code jobs/penrose} entry point: {@code penrose <command> [options]}. Errors print one line,
+ * {@code penrose: error: ...}, and exit with status 1 (2 for bad usage); {@code --verbose} adds the
+ * stack trace.
+ */
+@Command(
+    name = "penrose",
+    mixinStandardHelpOptions = true,
+    version = "Penrose 0.1.0",
+    description = "Pseudo-inverse and minimum-norm least squares of tall matrices, with exact derivatives.",
+    subcommands = {DemoCommand.class, PinvCommand.class, LstsqCommand.class, GenerateCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+
+  @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT, description = "Print stack traces of errors.")
+  boolean verbose;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "missing command (try: penrose demo)");
+  }
+
+  /** Builds the command line with Penrose's error handling. */
+  public static CommandLine commandLine() {
+    CommandLine cl = new CommandLine(new Main());
+    cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+      PrintWriter err = commandLine.getErr();
+      Main main = commandLine.getCommandSpec().root().userObject() instanceof Main
+          ? (Main) commandLine.getCommandSpec().root().userObject() : null;
+      err.println("penrose: error: " + describe(e));
+      if (main != null && main.verbose) {
+        e.printStackTrace(err);
+      } else {
+        err.println("(run with --verbose for the stack trace)");
+      }
+      err.flush();
+      return 1;
+    });
+    return cl;
+  }
+
+  /** One line: the message, or the exception's kind when it has none. */
+  static String describe(Throwable e) {
+    Throwable t = e;
+    while (t.getMessage() == null && t.getCause() != null) {
+      t = t.getCause();
+    }
+    if (t instanceof java.nio.file.NoSuchFileException) {
+      return "no such file: " + t.getMessage();
+    }
+    if (t instanceof java.nio.file.AccessDeniedException) {
+      return "permission denied: " + t.getMessage();
+    }
+    if (t instanceof OutOfMemoryError) {
+      return "out of memory (" + t.getMessage() + "); give the driver more memory (--driver-memory)";
+    }
+    return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage().lines().findFirst().orElse("");
+  }
+
+  public static void main(String[] args) {
+    int status = commandLine().execute(args);
+    System.exit(status);
+  }
+}

@@ -1,0 +1,41 @@
+package org.penrose.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** The JSON report of a command: named fields in order, plus wall times of the phases in seconds. */
+final class Report {
+  private final Map<String, Object> fields = new LinkedHashMap<>();
+  private final Map<String, Double> seconds = new LinkedHashMap<>();
+
+  Report put(String name, Object value) {
+    fields.put(name, value);
+    return this;
+  }
+
+  /** Runs a phase, records its wall time, and prints one progress line. */
+  <T> T time(String phase, Callable<T> work) throws Exception {
+    long start = System.nanoTime();
+    T result = work.call();
+    double elapsed = (System.nanoTime() - start) / 1e9;
+    seconds.merge(phase, elapsed, Double::sum);
+    System.out.printf("  %-10s %8.3f s%n", phase, elapsed);
+    return result;
+  }
+
+  void write(Path path) throws IOException {
+    Map<String, Object> all = new LinkedHashMap<>(fields);
+    all.put("seconds", seconds);
+    Path absolute = path.toAbsolutePath();
+    if (absolute.getParent() != null) {
+      Files.createDirectories(absolute.getParent());
+    }
+    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(absolute.toFile(), all);
+  }
+}

@@ -1,0 +1,185 @@
+package org.penrose.linalg;
+
+import dev.ludovic.netlib.blas.BLAS;
+import dev.ludovic.netlib.lapack.LAPACK;
+import org.netlib.util.intW;
+
+/**
+ * The BLAS and LAPACK calls Penrose makes, through {@code dev.ludovic.netlib}: native OpenBLAS
+ * when {@code libblas.so.3}/{@code liblapack.so.3} can be loaded, the pure-Java implementation
+ * otherwise. Each wrapper checks {@code info}, queries the workspace size and handles empty
+ * dimensions (which some LAPACK builds reject through their leading-dimension checks).
+ */
+public final class Lapack {
+  private Lapack() {}
+
+  private static BLAS blas() {
+    return BLAS.getInstance();
+  }
+
+  private static LAPACK lapack() {
+    return LAPACK.getInstance();
+  }
+
+  /** The implementation classes in use, e.g. {@code "JNIBLAS/JNILAPACK"} or {@code "VectorBLAS/F2jLAPACK"}. */
+  public static String backend() {
+    return blas().getClass().getSimpleName() + "/" + lapack().getClass().getSimpleName();
+  }
+
+  /** True when both BLAS and LAPACK calls go to a native library. */
+  public static boolean isNative() {
+    return blas() instanceof dev.ludovic.netlib.blas.NativeBLAS
+        && lapack() instanceof dev.ludovic.netlib.lapack.NativeLAPACK;
+  }
+
+  /**
+   * {@code C = alpha * op(A) * op(B)}, where {@code op(X)} is {@code X} or {@code X^T}.
+   *
+   * @throws IllegalArgumentException when the inner dimensions differ (naming both shapes)
+   */
+  public static DoubleMatrix gemm(
+      boolean transposeA, boolean transposeB, double alpha, DoubleMatrix a, DoubleMatrix b) {
+    int m = transposeA ? a.cols() : a.rows();
+    int k = transposeA ? a.rows() : a.cols();
+    int n = transposeB ? b.rows() : b.cols();
+    DoubleMatrix c = DoubleMatrix.zeros(m, n);
+    gemmInto(transposeA, transposeB, alpha, a, b, 0.0, c);
+    return c;
+  }
+
+  /** {@code C = alpha * op(A) * op(B) + beta * C}, in place. */
+  public static void gemmInto(
+      boolean transposeA,
+      boolean transposeB,
+      double alpha,
+      DoubleMatrix a,
+      DoubleMatrix b,
+      double beta,
+      DoubleMatrix c) {
+    int m = transposeA ? a.cols() : a.rows();
+    int k = transposeA ? a.rows() : a.cols();
+    int kB = transposeB ? b.cols() : b.rows();
+    int n = transposeB ? b.rows() : b.cols();
+    if (k != kB || c.rows() != m || c.cols() != n) {
+      throw new IllegalArgumentException(
+          "shape mismatch in product: " + (transposeA ? "(" + a.shape() + ")^T" : a.shape()) + " times "
+              + (transposeB ? "(" + b.shape() + ")^T" : b.shape()) + " into " + c.shape());
+    }
+    if (m == 0 || n == 0) {
+      return;
+    }
+    if (k == 0) {
+      scaleInPlace(beta, c);
+      return;
+    }
+    blas()
+        .dgemm(
+            transposeA ? "T" : "N",
+            transposeB ? "T" : "N",
+            m,
+            n,
+            k,
+            alpha,
+            a.values(),
+            Math.max(1, a.rows()),
+            b.values(),
+            Math.max(1, b.rows()),
+            beta,
+            c.values(),
+            Math.max(1, m));
+  }
+
+  private static void scaleInPlace(double beta, DoubleMatrix c) {
+    double[] v = c.values();
+    for (int i = 0; i < v.length; i++) {
+      v[i] = beta == 0.0 ? 0.0 : beta * v[i];
+    }
+  }
+
+  /**
+   * Householder QR in place ({@code dgeqrf}): on return the upper triangle of {@code a} holds
+   * {@code R} and the part below the diagonal with the returned {@code tau} holds {@code Q}.
+   */
+  public static double[] geqrf(DoubleMatrix a) {
+    int m = a.rows();
+    int n = a.cols();
+    double[] tau = new double[Math.min(m, n)];
+    if (m == 0 || n == 0) {
+      return tau;
+    }
+    intW info = new intW(0);
+    double[] query = new double[1];
+    lapack().dgeqrf(m, n, a.values(), m, tau, query, -1, info);
+    check("dgeqrf", info);
+    double[] work = new double[Math.max(1, (int) query[0])];
+    lapack().dgeqrf(m, n, a.values(), m, tau, work, work.length, info);
+    check("dgeqrf", info);
+    return tau;
+  }
+
+  /** The result of {@link #svd}: {@code A = U diag(s) V^T}, thin, singular values descending. */
+  public static final class Svd {
+    /** {@code m x p} left singular vectors, {@code p = min(m, n)}. */
+    public final DoubleMatrix u;
+    /** The {@code p} singular values, descending. */
+    public final double[] s;
+    /** {@code n x p} right singular vectors. */
+    public final DoubleMatrix v;
+
+    Svd(DoubleMatrix u, double[] s, DoubleMatrix v) {
+      this.u = u;
+      this.s = s;
+      this.v = v;
+    }
+  }
+
+  /**
+   * Thin SVD of a small matrix with {@code m <= n} (a square or wide triangle from TSQR), by
+   * {@code dgesdd}, falling back to {@code dgesvd} if the divide-and-conquer iteration does not
+   * converge. The input is not modified. ({@code m <= n} also keeps clear of the netlib 3.2.0
+   * defect with {@code dgesdd('S')} for {@code m > n}.)
+   */
+  public static Svd svd(DoubleMatrix a) {
+    int m = a.rows();
+    int n = a.cols();
+    if (m > n) {
+      throw new IllegalArgumentException("svd expects m <= n, got " + a.shape());
+    }
+    if (m == 0) {
+      return new Svd(DoubleMatrix.zeros(0, 0), new double[0], DoubleMatrix.zeros(n, 0));
+    }
+    double[] s = new double[m];
+    DoubleMatrix u = DoubleMatrix.zeros(m, m);
+    DoubleMatrix vt = DoubleMatrix.zeros(m, n);
+    DoubleMatrix work = a.copy();
+    intW info = new intW(0);
+    int[] iwork = new int[8 * m];
+    double[] query = new double[1];
+    lapack()
+        .dgesdd("S", m, n, work.values(), m, s, u.values(), m, vt.values(), m, query, -1, iwork, info);
+    check("dgesdd", info);
+    double[] ws = new double[Math.max(1, (int) query[0])];
+    lapack()
+        .dgesdd("S", m, n, work.values(), m, s, u.values(), m, vt.values(), m, ws, ws.length, iwork, info);
+    if (info.val > 0) {
+      work = a.copy();
+      info.val = 0;
+      lapack().dgesvd("S", "S", m, n, work.values(), m, s, u.values(), m, vt.values(), m, query, -1, info);
+      check("dgesvd", info);
+      ws = new double[Math.max(1, (int) query[0])];
+      lapack()
+          .dgesvd("S", "S", m, n, work.values(), m, s, u.values(), m, vt.values(), m, ws, ws.length, info);
+    }
+    check("dgesvd", info);
+    return new Svd(u, s, vt.transpose());
+  }
+
+  private static void check(String routine, intW info) {
+    if (info.val < 0) {
+      throw new IllegalStateException(routine + ": argument " + (-info.val) + " had an illegal value");
+    }
+    if (info.val > 0) {
+      throw new ArithmeticException(routine + " did not converge (info = " + info.val + ")");
+    }
+  }
+}

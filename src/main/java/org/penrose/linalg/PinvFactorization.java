@@ -1,0 +1,250 @@
+package org.penrose.linalg;
+
+import java.io.Serializable;
+
+/**
+ * The small, driver-side part of {@code pinv(A)} for a tall (or any) {@code m x n} matrix {@code A}:
+ * the kept singular values and right singular vectors, computed from the TSQR triangle of
+ * {@code [A | B]} without ever forming anything {@code m}-sized.
+ *
+ * <p>With the triangle {@code R = [R11 R12; 0 R22]} ({@code R11} is {@code q x n}, {@code q = min(m,
+ * n)}) and the SVD {@code R11 = W diag(s) V^T}, the thin SVD of {@code A} is {@code A = U diag(s)
+ * V^T} with {@code U = Q W}. The rank cut-off ({@link RankCutoff}) keeps the {@code r} values
+ * {@code s > threshold}; {@code V}, {@code S} below are the kept part only. Everything {@code
+ * m}-sized is then row-local:
+ *
+ * <pre>
+ *   U_i          = A_i V S^-1                (left singular vectors, rows of block i)
+ *   (P^T)_i      = A_i V S^-2 V^T = A_i Pi   (Pi = P P^T = V S^-2 V^T, n x n)
+ * </pre>
+ *
+ * When {@code B} ({@code m x k}) was factored along with {@code A}, the minimum-norm solution
+ * {@code X = V S^-1 W^T (Q^T B) = V S^-1 W_k^T R12} ({@code n x k}) and the residual sums of squares
+ * {@code ||B - A X||^2 = ||R12 - W_k W_k^T R12||^2 + ||R22||^2} per column come out of the triangle
+ * too, in the same pass.
+ *
+ * <p>Instances are immutable and serializable (they are broadcast to executors).
+ */
+public final class PinvFactorization implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  private final long m;
+  private final int n;
+  private final int k;
+  private final double[] singularValues;
+  private final double threshold;
+  private final int rank;
+  private final DoubleMatrix v;
+  private final double[] s;
+  private final DoubleMatrix vTimesSInverse;
+  private final DoubleMatrix pinvGram;
+  private final DoubleMatrix solution;
+  private final double[] residualSumOfSquares;
+
+  private PinvFactorization(
+      long m,
+      int n,
+      int k,
+      double[] singularValues,
+      double threshold,
+      int rank,
+      DoubleMatrix v,
+      double[] s,
+      DoubleMatrix solution,
+      double[] residualSumOfSquares) {
+    this.m = m;
+    this.n = n;
+    this.k = k;
+    this.singularValues = singularValues;
+    this.threshold = threshold;
+    this.rank = rank;
+    this.v = v;
+    this.s = s;
+    this.solution = solution;
+    this.residualSumOfSquares = residualSumOfSquares;
+    this.vTimesSInverse = scaleColumns(v, s, -1);
+    this.pinvGram = scaleColumns(v, s, -2).timesTranspose(v);
+  }
+
+  /**
+   * Factorization from the TSQR triangle of {@code [A | B]}.
+   *
+   * @param triangle the triangle of {@code [A | B]} (or of {@code A} alone, then {@code k = 0})
+   * @param n the number of columns of {@code A}; the remaining {@code triangle.cols() - n} are {@code B}
+   * @param cutoff the rank cut-off
+   */
+  public static PinvFactorization fromTriangle(QrTriangle triangle, int n, RankCutoff cutoff) {
+    DoubleMatrix r = triangle.r();
+    int c = r.cols();
+    int k = c - n;
+    if (k < 0) {
+      throw new IllegalArgumentException("triangle has " + c + " columns, fewer than n = " + n);
+    }
+    long m = triangle.rowCount();
+    int q = Math.min(r.rows(), n);
+    DoubleMatrix r11 = DoubleMatrix.zeros(q, n);
+    for (int j = 0; j < n; j++) {
+      System.arraycopy(r.values(), j * r.rows(), r11.values(), j * q, q);
+    }
+    Lapack.Svd svd = Lapack.svd(r11);
+    double sMax = svd.s.length == 0 ? 0.0 : svd.s[0];
+    double threshold = cutoff.threshold(sMax, m, n);
+    int rank = RankCutoff.rank(svd.s, threshold);
+    double[] kept = java.util.Arrays.copyOf(svd.s, rank);
+    DoubleMatrix v = svd.v.columns(0, rank);
+
+    DoubleMatrix solution = null;
+    double[] rss = null;
+    if (k > 0) {
+      // R12 = first q rows of the B columns; W_k = kept left singular vectors of R11.
+      DoubleMatrix r12 = DoubleMatrix.zeros(q, k);
+      for (int j = 0; j < k; j++) {
+        System.arraycopy(r.values(), (n + j) * r.rows(), r12.values(), j * q, q);
+      }
+      DoubleMatrix wk = svd.u.columns(0, rank);
+      DoubleMatrix coefficients = wk.transposeTimes(r12); // W_k^T R12, r x k
+      solution = scaleColumns(v, kept, -1).times(coefficients); // X = V S^-1 W_k^T R12
+      DoubleMatrix residual = r12.plusScaled(-1.0, wk.times(coefficients)); // (I - W_k W_k^T) R12
+      rss = new double[k];
+      for (int j = 0; j < k; j++) {
+        double sum = 0.0;
+        for (int i = 0; i < q; i++) {
+          double e = residual.get(i, j);
+          sum += e * e;
+        }
+        for (int i = n; i < r.rows(); i++) { // rows of R22
+          double e = r.get(i, n + j);
+          sum += e * e;
+        }
+        rss[j] = sum;
+      }
+    }
+    return new PinvFactorization(m, n, k, svd.s, threshold, rank, v, kept, solution, rss);
+  }
+
+  /** {@code M diag(s)^power} for power -1 or -2: column {@code j} of {@code M} divided by {@code s_j} or {@code s_j^2}. */
+  static DoubleMatrix scaleColumns(DoubleMatrix matrix, double[] s, int power) {
+    DoubleMatrix result = matrix.copy();
+    int rows = result.rows();
+    double[] values = result.values();
+    for (int j = 0; j < s.length; j++) {
+      double factor = power == -1 ? 1.0 / s[j] : 1.0 / (s[j] * s[j]);
+      for (int i = 0; i < rows; i++) {
+        values[i + j * rows] *= factor;
+      }
+    }
+    return result;
+  }
+
+  /** {@code diag(s)^power M} for power -1 or -2: row {@code i} of {@code M} divided by {@code s_i} or {@code s_i^2}. */
+  static DoubleMatrix scaleRows(DoubleMatrix matrix, double[] s, int power) {
+    DoubleMatrix result = matrix.copy();
+    int rows = result.rows();
+    double[] values = result.values();
+    for (int j = 0; j < result.cols(); j++) {
+      for (int i = 0; i < rows; i++) {
+        double factor = power == -1 ? 1.0 / s[i] : 1.0 / (s[i] * s[i]);
+        values[i + j * rows] *= factor;
+      }
+    }
+    return result;
+  }
+
+  /** {@code U_i = A_i V S^-1}: rows of the left singular vectors for the row block {@code A_i} ({@code b x r}). */
+  public DoubleMatrix leftSingularVectors(DoubleMatrix aBlock) {
+    requireBlockColumns("A", aBlock);
+    return aBlock.times(vTimesSInverse);
+  }
+
+  /** {@code (P^T)_i = A_i V S^-2 V^T}: the rows of {@code P^T} aligned with the row block {@code A_i} ({@code b x n}). */
+  public DoubleMatrix pinvTransposeBlock(DoubleMatrix aBlock) {
+    requireBlockColumns("A", aBlock);
+    return aBlock.times(pinvGram);
+  }
+
+  void requireBlockColumns(String name, DoubleMatrix block) {
+    if (block.cols() != n) {
+      throw new IllegalArgumentException(
+          "shape mismatch: a row block of " + name + " is " + block.shape() + " but A has " + n + " columns");
+    }
+  }
+
+  /** Rows of {@code A}. */
+  public long rows() {
+    return m;
+  }
+
+  /** Columns of {@code A}. */
+  public int cols() {
+    return n;
+  }
+
+  /** Columns of {@code B} factored along with {@code A} (0 for a plain pinv). */
+  public int rhsCols() {
+    return k;
+  }
+
+  /** All {@code min(m, n)} singular values of {@code A}, descending (including dropped ones). */
+  public double[] singularValues() {
+    return singularValues.clone();
+  }
+
+  /** {@code max(atol, rtol * s_max)}. */
+  public double threshold() {
+    return threshold;
+  }
+
+  /** Number of singular values above the threshold. */
+  public int rank() {
+    return rank;
+  }
+
+  /** The kept right singular vectors {@code V} ({@code n x r}). */
+  public DoubleMatrix v() {
+    return v;
+  }
+
+  /** The kept singular values {@code S} ({@code r}). */
+  public double[] keptSingularValues() {
+    return s.clone();
+  }
+
+  /** {@code V S^-1} ({@code n x r}). */
+  DoubleMatrix vTimesSInverse() {
+    return vTimesSInverse;
+  }
+
+  /** {@code P P^T = V S^-2 V^T} ({@code n x n}). */
+  public DoubleMatrix pinvGram() {
+    return pinvGram;
+  }
+
+  /** {@code I - P A = I - V V^T} ({@code n x n}), the projector onto the dropped right singular directions. */
+  public DoubleMatrix rowSpaceComplement() {
+    DoubleMatrix result = DoubleMatrix.identity(n);
+    Lapack.gemmInto(false, true, -1.0, v, v, 1.0, result);
+    return result;
+  }
+
+  /**
+   * The minimum-norm solution {@code X = pinv(A) B} ({@code n x k}).
+   *
+   * @throws IllegalStateException when no {@code B} was factored
+   */
+  public DoubleMatrix solution() {
+    requireRhs();
+    return solution;
+  }
+
+  /** {@code ||B_j - A X_j||^2} per column of {@code B}. */
+  public double[] residualSumOfSquares() {
+    requireRhs();
+    return residualSumOfSquares.clone();
+  }
+
+  private void requireRhs() {
+    if (solution == null) {
+      throw new IllegalStateException("this factorization was made without right-hand sides");
+    }
+  }
+}

@@ -1,0 +1,41 @@
+package org.penrose.linalg;
+
+/**
+ * Forward-mode derivative (Jacobian-vector product) of {@code P = pinv(A)} on the manifold of
+ * rank-{@code r} matrices (Golub &amp; Pereyra 1973). For a rank-preserving tangent {@code dA}
+ * ({@code m x n}):
+ *
+ * <pre>
+ *   dP = -P dA P + P P^T dA^T (I - A P) + (I - P A) dA^T P^T P                (n x m)
+ * </pre>
+ *
+ * Transposed, {@code dP^T = -P^T dA^T P^T + (I - A P) dA P P^T + P^T P dA (I - P A)}, which is the
+ * {@link PinvVjp} map with {@code dA} in place of {@code G^T}: the distributed JVP is that map's
+ * reduction and row-local step applied to the row blocks of {@code dA}, yielding row blocks of
+ * {@code dP^T} aligned with {@code A}.
+ */
+public final class PinvJvp {
+  private PinvJvp() {}
+
+  /** The reduction term of one row block, {@code U_i^T dA_i} ({@code r x n}). */
+  public static DoubleMatrix blockTerm(PinvFactorization f, DoubleMatrix aBlock, DoubleMatrix tangentBlock) {
+    return PinvVjp.blockTerm(f, aBlock, tangentBlock);
+  }
+
+  /** The row-local map for the reduced {@code M = sum_i U_i^T dA_i}; its blocks are rows of {@code dP^T}. */
+  public static PinvVjp fromReduction(PinvFactorization f, DoubleMatrix reduced) {
+    return PinvVjp.fromReduction(f, reduced);
+  }
+
+  /**
+   * The JVP of {@code pinv} at {@code A}: the whole matrix as one row block.
+   *
+   * @param a the {@code m x n} matrix the factorization was computed from
+   * @param tangent {@code dA} ({@code m x n})
+   * @return {@code dP} ({@code n x m})
+   */
+  public static DoubleMatrix compute(PinvFactorization f, DoubleMatrix a, DoubleMatrix tangent) {
+    DoubleMatrix.requireSameShape("A", a, "the tangent dA", tangent);
+    return PinvVjp.applyAdjointMap(f, a, tangent).transpose();
+  }
+}

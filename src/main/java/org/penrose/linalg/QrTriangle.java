@@ -1,0 +1,118 @@
+package org.penrose.linalg;
+
+import java.io.Serializable;
+import java.util.List;
+
+/**
+ * The triangular factor {@code R} of a Householder QR of a tall matrix {@code C = Q R}, kept
+ * without {@code Q}: the element that TSQR merges. {@code C} is usually {@code [A | B]} (the matrix
+ * and the right-hand sides side by side), so that {@code R} also carries {@code Q^T B} and the
+ * residual norms.
+ *
+ * <p>{@code R} is {@code p x c} upper trapezoidal with {@code p = min(rows seen, c)}. Since
+ * {@code C^T C = R^T R}, {@code R} has the singular values and right singular vectors of {@code C}.
+ * Merging is QR of the stacked triangles: {@code [C1; C2] = diag(Q1, Q2) [R1; R2]}, so
+ * {@code R(stack(R1, R2))} is a valid {@code R} for {@code [C1; C2]}. Merging is associative up to
+ * rounding (the bits depend on the merge order, which callers fix for determinism).
+ */
+public final class QrTriangle implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  private final long rowCount;
+  private final DoubleMatrix r;
+
+  private QrTriangle(long rowCount, DoubleMatrix r) {
+    this.rowCount = rowCount;
+    this.r = r;
+  }
+
+  /** The triangle of a matrix with no rows and {@code cols} columns. */
+  public static QrTriangle empty(int cols) {
+    return new QrTriangle(0, DoubleMatrix.zeros(0, cols));
+  }
+
+  /** The triangle of one row block {@code [a | b]} ({@code b} may be null: then of {@code a} alone). */
+  public static QrTriangle ofBlock(DoubleMatrix a, DoubleMatrix b) {
+    DoubleMatrix block = b == null ? a.copy() : sideBySide(a, b);
+    return new QrTriangle(block.rows(), upperTriangle(block));
+  }
+
+  /** Merges triangles of stacked row blocks (in the order given) by one QR of their stack. */
+  public static QrTriangle merge(List<QrTriangle> parts) {
+    if (parts.isEmpty()) {
+      throw new IllegalArgumentException("nothing to merge");
+    }
+    int cols = parts.get(0).cols();
+    long rowCount = 0;
+    int stackedRows = 0;
+    for (QrTriangle part : parts) {
+      if (part.cols() != cols) {
+        throw new IllegalArgumentException(
+            "cannot merge QR triangles with " + part.cols() + " and " + cols + " columns");
+      }
+      rowCount += part.rowCount;
+      stackedRows += part.r.rows();
+    }
+    if (parts.size() == 1) {
+      return parts.get(0);
+    }
+    DoubleMatrix stacked = DoubleMatrix.zeros(stackedRows, cols);
+    int offset = 0;
+    for (QrTriangle part : parts) {
+      DoubleMatrix pr = part.r;
+      for (int j = 0; j < cols; j++) {
+        System.arraycopy(pr.values(), j * pr.rows(), stacked.values(), offset + j * stackedRows, pr.rows());
+      }
+      offset += pr.rows();
+    }
+    return new QrTriangle(rowCount, upperTriangle(stacked));
+  }
+
+  /** Merges two triangles: the rows of {@code this} come first. */
+  public QrTriangle merge(QrTriangle below) {
+    return merge(List.of(this, below));
+  }
+
+  /** QR-factors {@code block} in place and returns the upper triangle of its first min(rows, cols) rows. */
+  private static DoubleMatrix upperTriangle(DoubleMatrix block) {
+    int m = block.rows();
+    int c = block.cols();
+    Lapack.geqrf(block);
+    int p = Math.min(m, c);
+    DoubleMatrix r = DoubleMatrix.zeros(p, c);
+    double[] src = block.values();
+    double[] dst = r.values();
+    for (int j = 0; j < c; j++) {
+      int top = Math.min(j + 1, p);
+      System.arraycopy(src, j * m, dst, j * p, top);
+    }
+    return r;
+  }
+
+  /** {@code [a | b]}: a copy with the columns of {@code b} after those of {@code a}. */
+  static DoubleMatrix sideBySide(DoubleMatrix a, DoubleMatrix b) {
+    if (a.rows() != b.rows()) {
+      throw new IllegalArgumentException(
+          "shape mismatch: B is " + b.shape() + " but must have as many rows as A, which is " + a.shape());
+    }
+    DoubleMatrix result = DoubleMatrix.zeros(a.rows(), a.cols() + b.cols());
+    System.arraycopy(a.values(), 0, result.values(), 0, a.values().length);
+    System.arraycopy(b.values(), 0, result.values(), a.values().length, b.values().length);
+    return result;
+  }
+
+  /** Number of rows of the factored matrix (summed over merged blocks). */
+  public long rowCount() {
+    return rowCount;
+  }
+
+  /** Number of columns {@code c}. */
+  public int cols() {
+    return r.cols();
+  }
+
+  /** The {@code min(rows seen, c) x c} upper-trapezoidal factor (shared, do not modify). */
+  public DoubleMatrix r() {
+    return r;
+  }
+}

@@ -1,0 +1,166 @@
+package org.penrose.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.penrose.linalg.DoubleMatrix;
+import org.penrose.source.NpyFile;
+import org.penrose.source.NpyHeader;
+import org.penrose.testing.OracleCase;
+import picocli.CommandLine;
+
+/** The {@code pinv}, {@code lstsq} and {@code demo} commands in-process, checked against an oracle case. */
+class CommandLineTest {
+  @TempDir Path dir;
+
+  /** Exit status and stderr of one run. */
+  private record Run(int status, String err) {}
+
+  private Run run(String... args) {
+    StringWriter err = new StringWriter();
+    CommandLine cl = Main.commandLine();
+    cl.setErr(new PrintWriter(err));
+    int status = cl.execute(args);
+    return new Run(status, err.toString());
+  }
+
+  private static OracleCase rankDeficientCase() {
+    return OracleCase.all().stream().filter(c -> c.name.equals("rank3_tall_160x10_int")).findFirst().orElseThrow();
+  }
+
+  private Path save(String name, DoubleMatrix m) throws IOException {
+    Path p = dir.resolve(name);
+    NpyFile.write(p, m);
+    return p;
+  }
+
+  @Test
+  void pinvWithBothDerivativesMatchesTheOracle() throws IOException {
+    OracleCase c = rankDeficientCase();
+    List<String> args = new ArrayList<>(List.of("pinv",
+        "--input", save("A.npy", c.a).toString(), "--output", dir.resolve("P.npy").toString(),
+        "--rtol", Double.toString(c.rtol), "--atol", Double.toString(c.atol),
+        "--tangent", save("dA.npy", c.dA).toString(), "--jvp-output", dir.resolve("dP.npy").toString(),
+        "--cotangent", save("G.npy", c.g).toString(), "--vjp-output", dir.resolve("GA.npy").toString(),
+        "--report", dir.resolve("report.json").toString()));
+    Run r = run(args.toArray(new String[0]));
+    assertEquals(0, r.status(), r.err());
+    assertTrue(c.relativeError("pinv", NpyFile.read(dir.resolve("P.npy"))) <= c.tolerance("pinv"));
+    assertTrue(c.relativeError("jvp", NpyFile.read(dir.resolve("dP.npy"))) <= c.tolerance("jvp"));
+    assertTrue(c.relativeError("vjp_A", NpyFile.read(dir.resolve("GA.npy"))) <= c.tolerance("vjp_A"));
+    JsonNode report = new ObjectMapper().readTree(dir.resolve("report.json").toFile());
+    assertEquals(c.m, report.get("m").asInt());
+    assertEquals(c.n, report.get("n").asInt());
+    assertEquals(c.rank, report.get("rank").asInt());
+    assertEquals(c.threshold, report.get("threshold").asDouble(), 1e-12 * c.threshold);
+    assertEquals(c.n, report.get("singular_values").size());
+    assertTrue(report.get("seconds").has("factor"));
+  }
+
+  @Test
+  void lstsqWithAVectorRightHandSideWritesVectors() throws IOException {
+    OracleCase c = rankDeficientCase();
+    Path b = dir.resolve("b.npy");
+    NpyFile.writeVector(b, c.b.columns(0, 1));
+    Path gx = dir.resolve("gx.npy");
+    NpyFile.writeVector(gx, c.gx.columns(0, 1));
+    Run r = run("lstsq", "--input", save("A.npy", c.a).toString(), "--rhs", b.toString(),
+        "--output", dir.resolve("x.npy").toString(), "--rtol", Double.toString(c.rtol),
+        "--cotangent", gx.toString(), "--grad-a-output", dir.resolve("GA.npy").toString(),
+        "--grad-b-output", dir.resolve("GB.npy").toString(), "--report", dir.resolve("r.json").toString());
+    assertEquals(0, r.status(), r.err());
+    assertEquals(1, NpyFile.header(dir.resolve("x.npy")).shape().length);
+    assertEquals(1, NpyFile.header(dir.resolve("GB.npy")).shape().length);
+    NpyHeader ga = NpyFile.header(dir.resolve("GA.npy"));
+    assertEquals(c.m, ga.rows());
+    assertEquals(c.n, ga.cols());
+    // first column of the oracle's k = 2 problem: X and grad_B are column-wise; grad_A is not (it sums over columns)
+    DoubleMatrix x = NpyFile.read(dir.resolve("x.npy"));
+    double errX = maxDiff(x, c.expected("lstsq_x").columns(0, 1)) / c.expected("lstsq_x").columns(0, 1).maxAbs();
+    assertTrue(errX <= c.tolerance("lstsq_x"), "X error " + errX);
+    JsonNode report = new ObjectMapper().readTree(dir.resolve("r.json").toFile());
+    assertEquals(1, report.get("residual_sum_of_squares").size());
+    assertEquals(c.rank, report.get("rank").asInt());
+  }
+
+  @Test
+  void lstsqMatrixRightHandSidesMatchTheOracle() throws IOException {
+    OracleCase c = rankDeficientCase();
+    Run r = run("lstsq", "--input", save("A.npy", c.a).toString(), "--rhs", save("B.npy", c.b).toString(),
+        "--output", dir.resolve("X.npy").toString(), "--rtol", Double.toString(c.rtol),
+        "--cotangent", save("GX.npy", c.gx).toString(), "--grad-a-output", dir.resolve("GA.npy").toString(),
+        "--grad-b-output", dir.resolve("GB.npy").toString());
+    assertEquals(0, r.status(), r.err());
+    assertTrue(c.relativeError("lstsq_x", NpyFile.read(dir.resolve("X.npy"))) <= c.tolerance("lstsq_x"));
+    assertTrue(c.relativeError("lstsq_grad_A", NpyFile.read(dir.resolve("GA.npy"))) <= c.tolerance("lstsq_grad_A"));
+    assertTrue(c.relativeError("lstsq_grad_b", NpyFile.read(dir.resolve("GB.npy"))) <= c.tolerance("lstsq_grad_b"));
+  }
+
+  private static double maxDiff(DoubleMatrix a, DoubleMatrix b) {
+    return a.plusScaled(-1, b).maxAbs();
+  }
+
+  @Test
+  void errorsAreOneClearLineWithStatusOne() throws IOException {
+    Run missing = run("pinv", "--input", dir.resolve("nope.npy").toString(), "--output", dir.resolve("P.npy").toString());
+    assertEquals(1, missing.status());
+    assertTrue(missing.err().startsWith("penrose: error: no such file: " + dir.resolve("nope.npy")), missing.err());
+    assertFalse(missing.err().contains("\tat "), "no stack trace without --verbose");
+
+    DoubleMatrix a = DoubleMatrix.identity(3);
+    a.set(1, 2, Double.NaN);
+    Run nan = run("pinv", "--input", save("nan.npy", a).toString(), "--output", dir.resolve("P.npy").toString());
+    assertEquals(1, nan.status());
+    assertTrue(nan.err().contains("A has a non-finite value NaN at row 1, column 2"), nan.err());
+    assertFalse(Files.exists(dir.resolve("P.npy")), "no output for a failed run");
+
+    Run verbose = run("--verbose", "pinv", "--input", dir.resolve("nan.npy").toString(), "--output", dir.resolve("P.npy").toString());
+    assertEquals(1, verbose.status());
+    assertTrue(verbose.err().contains("\tat "), "stack trace with --verbose");
+
+    Run mismatch = run("lstsq", "--input", save("A3.npy", DoubleMatrix.identity(3)).toString(),
+        "--rhs", save("B4.npy", DoubleMatrix.zeros(4, 1)).toString(), "--output", dir.resolve("X.npy").toString());
+    assertEquals(1, mismatch.status());
+    assertTrue(mismatch.err().contains("B is 4 x 1") && mismatch.err().contains("3 x 3"), mismatch.err());
+  }
+
+  @Test
+  void usageErrorsHaveStatusTwo() {
+    Run r = run("pinv", "--input", "A.npy", "--output", "P.npy", "--tangent", "dA.npy");
+    assertEquals(2, r.status());
+    assertTrue(r.err().contains("--jvp-output"), r.err());
+    assertEquals(2, run("frobnicate").status());
+    assertEquals(2, run("pinv", "--input", "A.npy", "--output", "P.npy", "--rtol", "abc").status());
+  }
+
+  @Test
+  void negativeToleranceIsAnError() throws IOException {
+    Run r = run("pinv", "--input", save("I.npy", DoubleMatrix.identity(2)).toString(),
+        "--output", dir.resolve("P.npy").toString(), "--rtol", "-1");
+    assertEquals(1, r.status());
+    assertTrue(r.err().contains("rtol must be a finite number >= 0, got -1.0"), r.err());
+  }
+
+  @Test
+  void demoRunsAndPassesItsGradientCheck() throws IOException {
+    Path report = dir.resolve("demo.json");
+    Run r = run("demo", "--rows", "500", "--cols", "20", "--rank", "6", "--report", report.toString());
+    assertEquals(0, r.status(), r.err());
+    JsonNode json = new ObjectMapper().readTree(report.toFile());
+    assertEquals(6, json.get("rank").asInt());
+    assertTrue(json.get("gradcheck").get("passed").asBoolean());
+    assertTrue(json.get("gradcheck").get("vjp_relative_error").asDouble() < 1e-8);
+  }
+}

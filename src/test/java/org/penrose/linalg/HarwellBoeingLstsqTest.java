@@ -1,0 +1,33 @@
+package org.penrose.linalg;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.penrose.source.MatrixMarketFile;
+import org.penrose.testing.SharedData;
+import org.penrose.testing.TestMatrices;
+
+/**
+ * lstsq on the Harwell–Boeing least-squares problems (Saunders 1979) against their 20-digit
+ * reference solutions (QR plus iterative refinement in exact rational arithmetic).
+ */
+class HarwellBoeingLstsqTest {
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({"well1033, 1e-10, 0.75215786915637739", "illc1033, 1e-7, 0.75215786869910"})
+  void matchesTheReferenceSolution(String name, double tolerance, double residualNorm) throws IOException {
+    DoubleMatrix a = MatrixMarketFile.read(SharedData.path("data/sparse/hb_lsq/" + name + ".mtx.gz"));
+    DoubleMatrix b = MatrixMarketFile.read(SharedData.path("data/sparse/hb_lsq/" + name + "_rhs1.mtx.gz"));
+    DoubleMatrix reference = MatrixMarketFile.read(SharedData.path("data/reference/" + name + "_x_reference.mtx"));
+    assertEquals("1033 x 320", a.shape());
+    LeastSquares ls = LeastSquares.solve(a, b);
+    double err = TestMatrices.relativeError(ls.solution(), reference);
+    System.out.printf("%s: relative error %.3e (tolerance %.0e), rank %d%n", name, err, tolerance, ls.rank());
+    assertEquals(320, ls.rank());
+    assertTrue(err <= tolerance, name + ": relative error " + err);
+    assertEquals(residualNorm, Math.sqrt(ls.residualSumOfSquares()[0]), 1e-12);
+  }
+}
