@@ -47,11 +47,16 @@ public final class Main implements Runnable {
     return cl;
   }
 
-  /** One line: the message, or the exception's kind when it has none. */
+  /**
+   * One line: the message of the innermost cause that has one (a failure inside a Spark task
+   * arrives wrapped in "Job aborted due to stage failure ..."), or the exception's kind.
+   */
   static String describe(Throwable e) {
     Throwable t = e;
-    while (t.getMessage() == null && t.getCause() != null) {
-      t = t.getCause();
+    for (Throwable c = e; c != null && c.getCause() != c; c = c.getCause()) {
+      if (c.getMessage() != null || t.getMessage() == null) {
+        t = c;
+      }
     }
     if (t instanceof java.nio.file.NoSuchFileException) {
       return "no such file: " + t.getMessage();

@@ -1,41 +1,46 @@
 package org.penrose.cli;
 
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.penrose.linalg.DoubleMatrix;
-import org.penrose.linalg.PseudoInverse;
-import org.penrose.source.NpyFile;
+import org.apache.spark.sql.SparkSession;
+import org.penrose.distributed.DistributedPinv;
+import org.penrose.distributed.RowBlockMatrix;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code penrose pinv}: {@code P = pinv(A)}, optionally its JVP and VJP, from and to {@code .npy} files. */
+/**
+ * {@code penrose pinv}: {@code P = pinv(A)} on Spark, optionally its JVP and VJP, from and to
+ * {@code .npy} files. {@code A} is read in row blocks; {@code P}, {@code dP} and {@code grad_A} are
+ * written by the tasks and assembled into single files.
+ */
 @Command(name = "pinv", mixinStandardHelpOptions = true,
     description = "Moore-Penrose pseudo-inverse P = pinv(A) (n x m) of an m x n matrix, with optional derivatives.")
 final class PinvCommand implements Callable<Integer> {
-  @Option(names = "--input", required = true, paramLabel = "A.npy", description = "The matrix A (m x n).")
-  Path input;
+  @Option(names = "--input", required = true, paramLabel = "A.npy", description = "The matrix A (m x n): a .npy file or a folder of them.")
+  String input;
 
   @Option(names = "--output", required = true, paramLabel = "P.npy", description = "Where to write P (n x m).")
-  Path output;
+  String output;
 
   @Mixin CutoffOptions cutoff;
 
+  @Mixin SparkJob job;
+
   static final class Jvp {
     @Option(names = "--tangent", required = true, paramLabel = "DA.npy", description = "Tangent dA (m x n).")
-    Path tangent;
+    String tangent;
 
     @Option(names = "--jvp-output", required = true, paramLabel = "DP.npy", description = "Where to write dP (n x m).")
-    Path output;
+    String output;
   }
 
   static final class Vjp {
     @Option(names = "--cotangent", required = true, paramLabel = "G.npy", description = "Cotangent G = dL/dP (n x m).")
-    Path cotangent;
+    String cotangent;
 
     @Option(names = "--vjp-output", required = true, paramLabel = "GA.npy", description = "Where to write dL/dA (m x n).")
-    Path output;
+    String output;
   }
 
   @ArgGroup(exclusive = false)
@@ -45,38 +50,57 @@ final class PinvCommand implements Callable<Integer> {
   Vjp vjp;
 
   @Option(names = "--report", paramLabel = "report.json", description = "Write a JSON report (shapes, rank, singular values, times).")
-  Path reportPath;
+  java.nio.file.Path reportPath;
 
   @Override
   public Integer call() throws Exception {
     Report report = new Report();
-    DoubleMatrix a = report.time("read", () -> NpyFile.read(input));
-    PseudoInverse pi = report.time("factor", () -> PseudoInverse.of(a, cutoff.cutoff()));
-    DoubleMatrix p = report.time("pinv", pi::pinv);
-    report.time("write", () -> {
-      NpyFile.write(output, p);
-      return null;
-    });
-    if (jvp != null) {
-      DoubleMatrix tangent = NpyFile.read(jvp.tangent);
-      DoubleMatrix dP = report.time("jvp", () -> pi.jvp(tangent));
-      NpyFile.write(jvp.output, dP);
-    }
-    if (vjp != null) {
-      DoubleMatrix cotangent = NpyFile.read(vjp.cotangent);
-      DoubleMatrix gradA = report.time("vjp", () -> pi.vjp(cotangent));
-      NpyFile.write(vjp.output, gradA);
-    }
-    System.out.printf("pinv: A is %s, rank %d, threshold %.6g; wrote %s (%s)%n",
-        a.shape(), pi.rank(), pi.threshold(), output, p.shape());
-    if (reportPath != null) {
-      report.put("command", "pinv").put("input", input.toString()).put("m", a.rows()).put("n", a.cols())
-          .put("rank", pi.rank()).put("threshold", pi.threshold())
-          .put("rtol", cutoff.cutoff().effectiveRtol(a.rows(), a.cols()))
-          .put("atol", cutoff.cutoff().effectiveAtol())
-          .put("singular_values", pi.singularValues());
-      report.write(reportPath);
+    try (SparkJob.Session session = SparkJob.session("penrose pinv")) {
+      SparkSession spark = session.spark;
+      RowBlockMatrix a = job.readA(spark, input).persist();
+      System.out.printf("pinv: A is %s in %d row blocks%n", a.shape(), a.numBlocks());
+      DistributedPinv pinv = report.time("factor", () -> DistributedPinv.factor(a, cutoff.cutoff()));
+      report.time("pinv", () -> {
+        pinv.pinvTranspose().writeNpy(spark, output, true, false);
+        return null;
+      });
+      if (jvp != null) {
+        RowBlockMatrix tangent = RowBlockMatrix.fromNpy(spark, jvp.tangent, a);
+        requireCols("the tangent dA", jvp.tangent, tangent.cols(), a.cols());
+        report.time("jvp", () -> {
+          pinv.jvpTranspose(tangent).writeNpy(spark, jvp.output, true, false);
+          return null;
+        });
+      }
+      if (vjp != null) {
+        RowBlockMatrix cotangentTranspose = RowBlockMatrix.fromNpyTransposed(spark, vjp.cotangent, a);
+        requireCols("the cotangent G", vjp.cotangent, cotangentTranspose.cols(), a.cols());
+        report.time("vjp", () -> {
+          pinv.vjp(cotangentTranspose).writeNpy(spark, vjp.output, false, false);
+          return null;
+        });
+      }
+      System.out.printf("pinv: rank %d, threshold %.6g; wrote %s (%d x %d)%n",
+          pinv.rank(), pinv.factorization().threshold(), output, a.cols(), a.rows());
+      if (reportPath != null) {
+        report.put("command", "pinv").put("input", input).put("m", a.rows()).put("n", a.cols())
+            .put("partitions", a.numBlocks())
+            .put("rank", pinv.rank()).put("threshold", pinv.factorization().threshold())
+            .put("rtol", cutoff.cutoff().effectiveRtol(a.rows(), a.cols()))
+            .put("atol", cutoff.cutoff().effectiveAtol())
+            .put("singular_values", pinv.factorization().singularValues());
+        report.write(reportPath);
+      }
+      a.unpersist();
     }
     return 0;
+  }
+
+  /** A tangent must be m x n, a cotangent n x m: the row count is checked on reading, the columns here. */
+  static void requireCols(String name, String path, int cols, int expected) {
+    if (cols != expected) {
+      throw new IllegalArgumentException("shape mismatch: " + name + " (" + path + ") has " + cols
+          + " columns where A's shape needs " + expected);
+    }
   }
 }

@@ -33,7 +33,7 @@ public final class NpyFile {
   /** Reads and validates only the header. */
   public static NpyHeader header(Path path) throws IOException {
     try (FileChannel channel = open(path)) {
-      return NpyHeader.read(channel, path.toString());
+      return NpyHeader.read(ByteSource.of(channel), path.toString());
     }
   }
 
@@ -45,46 +45,68 @@ public final class NpyFile {
    */
   public static DoubleMatrix read(Path path) throws IOException {
     try (FileChannel channel = open(path)) {
-      NpyHeader header = NpyHeader.read(channel, path.toString());
+      ByteSource in = ByteSource.of(channel);
+      NpyHeader header = NpyHeader.read(in, path.toString());
       requireFitsInMemory(header, path);
-      return readRows(channel, header, 0, header.rows(), path.toString());
+      return readRows(in, header, 0, header.rows(), path.toString());
     }
   }
 
   /**
-   * Reads rows {@code [firstRow, firstRow + rowCount)} of a C-order (or 1-D) file as one row block.
-   * Fortran-order files are read whole (their rows are not contiguous).
+   * Reads rows {@code [firstRow, firstRow + rowCount)} of the file's matrix as one dense block
+   * ({@code rowCount x cols}): one contiguous read for C order, one per column for Fortran order.
    */
-  public static DoubleMatrix readRows(FileChannel channel, NpyHeader header, long firstRow, long rowCount, String source)
+  public static DoubleMatrix readRows(ByteSource in, NpyHeader header, long firstRow, long rowCount, String source)
       throws IOException {
-    long rows = header.rows();
-    long cols = header.cols();
-    if (firstRow < 0 || rowCount < 0 || firstRow + rowCount > rows) {
-      throw new IllegalArgumentException(source + ": rows [" + firstRow + ", " + (firstRow + rowCount)
-          + ") are outside the file's " + rows + " rows");
+    return readBlock(in, header, firstRow, rowCount, false, source);
+  }
+
+  /**
+   * Reads rows {@code [firstRow, firstRow + rowCount)} of the <em>transpose</em> of the file's
+   * matrix, i.e. columns of an {@code n x m} file as a {@code rowCount x n} block: one read per row
+   * for C order, one contiguous read for Fortran order. This is how a cotangent {@code G}
+   * ({@code n x m}) is read as row blocks of {@code G^T} aligned with {@code A}.
+   */
+  public static DoubleMatrix readTransposedRows(ByteSource in, NpyHeader header, long firstRow, long rowCount,
+      String source) throws IOException {
+    return readBlock(in, header, firstRow, rowCount, true, source);
+  }
+
+  private static DoubleMatrix readBlock(ByteSource in, NpyHeader header, long first, long count, boolean transposed,
+      String source) throws IOException {
+    long fileRows = header.rows();
+    long fileCols = header.cols();
+    long limit = transposed ? fileCols : fileRows;
+    long width = transposed ? fileRows : fileCols;
+    if (first < 0 || count < 0 || first + count > limit) {
+      throw new IllegalArgumentException(source + ": rows [" + first + ", " + (first + count) + ") are outside the "
+          + limit + " rows of " + (transposed ? "the transpose of " : "") + "its " + fileRows + " x " + fileCols + " matrix");
     }
-    if (rowCount * cols > DoubleMatrix.MAX_ENTRIES) {
-      throw new MatrixFormatException(source + ": " + rowCount + " x " + cols + " does not fit in one in-memory "
+    if (count * width > DoubleMatrix.MAX_ENTRIES) {
+      throw new MatrixFormatException(source + ": " + count + " x " + width + " does not fit in one in-memory "
           + "block (at most " + DoubleMatrix.MAX_ENTRIES + " entries); use the distributed path");
     }
     boolean columnMajor = header.fortranOrder() && header.shape().length == 2;
-    if (columnMajor && (firstRow != 0 || rowCount != rows)) {
-      throw new IllegalArgumentException(source + ": a Fortran-order file can only be read whole");
-    }
-    int b = (int) rowCount;
-    int n = (int) cols;
-    DoubleMatrix block = DoubleMatrix.zeros(b, n);
+    int b = (int) count;
+    int w = (int) width;
+    DoubleMatrix block = DoubleMatrix.zeros(b, w);
     double[] values = block.values();
-    ElementReader in = new ElementReader(channel, header, header.dataOffset() + firstRow * cols * header.type().size(),
-        rowCount * cols, source);
-    if (columnMajor) {
-      for (int e = 0; e < values.length; e++) {
-        values[e] = in.next();
+    // Whether the requested block's rows run along the file's storage order: then one run holds them all.
+    boolean contiguous = columnMajor == transposed;
+    if (contiguous) {
+      // row t of the block is stored at element (first + t) * w .. + w - 1
+      ElementReader run = new ElementReader(in, header, first * width, count * width, source);
+      for (int t = 0; t < b; t++) {
+        for (int j = 0; j < w; j++) {
+          values[t + j * b] = run.next();
+        }
       }
     } else {
-      for (int i = 0; i < b; i++) {
-        for (int j = 0; j < n; j++) {
-          values[i + j * b] = in.next();
+      // column j of the block is stored at element j * limit + first .. + count - 1
+      for (int j = 0; j < w; j++) {
+        ElementReader run = new ElementReader(in, header, j * limit + first, count, source);
+        for (int t = 0; t < b; t++) {
+          values[t + j * b] = run.next();
         }
       }
     }
@@ -93,18 +115,19 @@ public final class NpyFile {
 
   /** Sequential, buffered reading of elements of the file's type, converted to double. */
   private static final class ElementReader {
-    private final FileChannel channel;
+    private final ByteSource in;
     private final NpyType type;
     private final ByteBuffer buffer;
     private final String source;
     private long position;
     private long remainingBytes;
 
-    ElementReader(FileChannel channel, NpyHeader header, long start, long count, String source) {
-      this.channel = channel;
+    /** Reads {@code count} elements starting at element {@code firstElement} of the data. */
+    ElementReader(ByteSource in, NpyHeader header, long firstElement, long count, String source) {
+      this.in = in;
       this.type = header.type();
       this.source = source;
-      this.position = start;
+      this.position = header.dataOffset() + firstElement * type.size();
       this.remainingBytes = count * type.size();
       this.buffer = ByteBuffer.allocate((int) Math.max(type.size(), Math.min(CHUNK_BYTES, remainingBytes)))
           .order(header.byteOrder());
@@ -114,15 +137,14 @@ public final class NpyFile {
     double next() throws IOException {
       if (buffer.remaining() < type.size()) {
         buffer.compact();
-        buffer.limit((int) Math.min(buffer.capacity(), buffer.position() + remainingBytes));
-        while (buffer.hasRemaining()) {
-          int n = channel.read(buffer, position);
-          if (n < 0) {
-            throw new MatrixFormatException(source + ": truncated .npy data (the file ended early)");
-          }
-          position += n;
-          remainingBytes -= n;
+        int want = (int) Math.min(buffer.remaining(), remainingBytes);
+        int got = in.readFully(position, buffer.array(), buffer.position(), want);
+        if (got < want) {
+          throw new MatrixFormatException(source + ": truncated .npy data (the file ended early)");
         }
+        position += got;
+        remainingBytes -= got;
+        buffer.position(buffer.position() + got);
         buffer.flip();
       }
       return type.read(buffer);
@@ -180,9 +202,10 @@ public final class NpyFile {
     if (dir != null) {
       Files.createDirectories(dir);
     }
-    Path temp = Files.createTempFile(dir, "." + absolute.getFileName(), ".partial");
+    // A hidden sibling, created with the usual permissions (createTempFile would make it owner-only).
+    Path temp = absolute.resolveSibling("." + absolute.getFileName() + "." + java.util.UUID.randomUUID() + ".partial");
     try {
-      try (FileChannel out = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+      try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
         writeFully(out, ByteBuffer.wrap(NpyHeader.encode(shape, fortranOrder && shape.length == 2)));
         ByteBuffer buffer = ByteBuffer.allocate(CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
         double[] values = matrix.values();

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.Serializable;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -104,11 +103,11 @@ public final class NpyHeader implements Serializable {
    * @param source the file's name, for messages
    * @throws MatrixFormatException naming the problem and the file
    */
-  public static NpyHeader read(FileChannel channel, String source) throws IOException {
-    long fileSize = channel.size();
-    ByteBuffer prefix = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN);
-    readFully(channel, prefix, 0);
-    prefix.flip();
+  public static NpyHeader read(ByteSource in, String source) throws IOException {
+    long fileSize = in.size();
+    byte[] prefixBytes = new byte[12];
+    int prefixLength = in.readFully(0, prefixBytes, 0, 12);
+    ByteBuffer prefix = ByteBuffer.wrap(prefixBytes, 0, prefixLength).order(ByteOrder.LITTLE_ENDIAN);
     if (prefix.remaining() < 10) {
       throw new MatrixFormatException(source + ": not a .npy file (only " + fileSize + " bytes, no complete header)");
     }
@@ -146,9 +145,9 @@ public final class NpyHeader implements Serializable {
       throw new MatrixFormatException(source + ": truncated .npy header: it claims " + headerLength
           + " bytes but the file has only " + (fileSize - lengthFieldEnd) + " after the length field");
     }
-    ByteBuffer text = ByteBuffer.allocate((int) headerLength);
-    readFully(channel, text, lengthFieldEnd);
-    String dict = new String(text.array(), major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+    byte[] text = new byte[(int) headerLength];
+    in.readFully(lengthFieldEnd, text, 0, text.length);
+    String dict = new String(text, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
     long dataOffset = lengthFieldEnd + headerLength;
     NpyHeader header = parseDictionary(dict.strip(), dataOffset, source);
     long claimed;
@@ -167,17 +166,6 @@ public final class NpyHeader implements Serializable {
           + claimed + " bytes, but " + (available - claimed) + " more bytes follow the data");
     }
     return header;
-  }
-
-  private static void readFully(FileChannel channel, ByteBuffer buffer, long position) throws IOException {
-    long pos = position;
-    while (buffer.hasRemaining()) {
-      int n = channel.read(buffer, pos);
-      if (n < 0) {
-        return;
-      }
-      pos += n;
-    }
   }
 
   /** Parses the Python-literal dictionary {@code {'descr': ..., 'fortran_order': ..., 'shape': (...)}}. */

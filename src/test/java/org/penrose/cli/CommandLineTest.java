@@ -21,8 +21,11 @@ import org.penrose.source.NpyHeader;
 import org.penrose.testing.OracleCase;
 import picocli.CommandLine;
 
-/** The {@code pinv}, {@code lstsq} and {@code demo} commands in-process, checked against an oracle case. */
-class CommandLineTest {
+/**
+ * The {@code pinv}, {@code lstsq} and {@code demo} commands in-process (on the test class's Spark
+ * session), checked against an oracle case.
+ */
+class CommandLineTest extends org.penrose.testing.SparkTestSession {
   @TempDir Path dir;
 
   /** Exit status and stderr of one run. */
@@ -49,7 +52,7 @@ class CommandLineTest {
   @Test
   void pinvWithBothDerivativesMatchesTheOracle() throws IOException {
     OracleCase c = rankDeficientCase();
-    List<String> args = new ArrayList<>(List.of("pinv",
+    List<String> args = new ArrayList<>(List.of("pinv", "--partitions", "3",
         "--input", save("A.npy", c.a).toString(), "--output", dir.resolve("P.npy").toString(),
         "--rtol", Double.toString(c.rtol), "--atol", Double.toString(c.atol),
         "--tangent", save("dA.npy", c.dA).toString(), "--jvp-output", dir.resolve("dP.npy").toString(),
@@ -76,7 +79,7 @@ class CommandLineTest {
     NpyFile.writeVector(b, c.b.columns(0, 1));
     Path gx = dir.resolve("gx.npy");
     NpyFile.writeVector(gx, c.gx.columns(0, 1));
-    Run r = run("lstsq", "--input", save("A.npy", c.a).toString(), "--rhs", b.toString(),
+    Run r = run("lstsq", "--partitions", "4", "--input", save("A.npy", c.a).toString(), "--rhs", b.toString(),
         "--output", dir.resolve("x.npy").toString(), "--rtol", Double.toString(c.rtol),
         "--cotangent", gx.toString(), "--grad-a-output", dir.resolve("GA.npy").toString(),
         "--grad-b-output", dir.resolve("GB.npy").toString(), "--report", dir.resolve("r.json").toString());
@@ -116,14 +119,15 @@ class CommandLineTest {
   void errorsAreOneClearLineWithStatusOne() throws IOException {
     Run missing = run("pinv", "--input", dir.resolve("nope.npy").toString(), "--output", dir.resolve("P.npy").toString());
     assertEquals(1, missing.status());
-    assertTrue(missing.err().startsWith("penrose: error: no such file: " + dir.resolve("nope.npy")), missing.err());
+    assertTrue(missing.err().startsWith("penrose: error: no such file or folder: " + dir.resolve("nope.npy")), missing.err());
     assertFalse(missing.err().contains("\tat "), "no stack trace without --verbose");
 
     DoubleMatrix a = DoubleMatrix.identity(3);
     a.set(1, 2, Double.NaN);
     Run nan = run("pinv", "--input", save("nan.npy", a).toString(), "--output", dir.resolve("P.npy").toString());
     assertEquals(1, nan.status());
-    assertTrue(nan.err().contains("A has a non-finite value NaN at row 1, column 2"), nan.err());
+    assertTrue(nan.err().contains("nan.npy: row 1 has a non-finite value NaN in column 2"), nan.err());
+    assertEquals(2, nan.err().lines().count(), "one line, plus the --verbose hint: " + nan.err());
     assertFalse(Files.exists(dir.resolve("P.npy")), "no output for a failed run");
 
     Run verbose = run("--verbose", "pinv", "--input", dir.resolve("nan.npy").toString(), "--output", dir.resolve("P.npy").toString());
@@ -133,7 +137,7 @@ class CommandLineTest {
     Run mismatch = run("lstsq", "--input", save("A3.npy", DoubleMatrix.identity(3)).toString(),
         "--rhs", save("B4.npy", DoubleMatrix.zeros(4, 1)).toString(), "--output", dir.resolve("X.npy").toString());
     assertEquals(1, mismatch.status());
-    assertTrue(mismatch.err().contains("B is 4 x 1") && mismatch.err().contains("3 x 3"), mismatch.err());
+    assertTrue(mismatch.err().contains("B4.npy is 4 x 1") && mismatch.err().contains("A, which is 3 x 3"), mismatch.err());
   }
 
   @Test

@@ -99,8 +99,8 @@ class NpyFileTest {
   void readsRowRangesOfCOrderFiles() throws IOException {
     Path p = fixture("f8_c_3x4.npy");
     try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(p)) {
-      NpyHeader header = NpyHeader.read(ch, p.toString());
-      DoubleMatrix rows = NpyFile.readRows(ch, header, 1, 2, p.toString());
+      NpyHeader header = NpyHeader.read(ByteSource.of(ch), p.toString());
+      DoubleMatrix rows = NpyFile.readRows(ByteSource.of(ch), header, 1, 2, p.toString());
       assertEquals("2 x 4", rows.shape());
       assertEquals(10 + 3 + 0.5, rows.get(0, 3));
       assertEquals(20 + 0.5, rows.get(1, 0));

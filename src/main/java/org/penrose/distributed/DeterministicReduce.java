@@ -1,0 +1,85 @@
+package org.penrose.distributed;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.function.Function;
+import scala.Tuple2;
+
+/**
+ * A tree reduction whose merge order is fixed by partition index, never by task completion order,
+ * so the same input and partitioning give the same bits (floating-point merges are not associative
+ * bit for bit). Spark's own {@code reduce}/{@code treeAggregate} merge partial results in the order
+ * tasks finish.
+ *
+ * <p>Each level groups {@code fanIn} consecutive items (by position) and merges each group in
+ * position order, in Spark tasks; once at most {@code fanIn} items remain they are collected and
+ * merged on the driver. The driver therefore holds at most {@code fanIn} items at once.
+ */
+public final class DeterministicReduce {
+  private DeterministicReduce() {}
+
+  /** Merges a list of items given in order. */
+  public interface Merge<T> extends Serializable {
+    T merge(List<T> inOrder);
+  }
+
+  /**
+   * Reduces the items of an RDD that holds exactly one item per partition, in partition order.
+   *
+   * @param perPartition one item per partition (partition {@code i} holds item {@code i})
+   * @param fanIn how many items one merge takes (at least 2)
+   */
+  public static <T> T reduce(JavaRDD<T> perPartition, int fanIn, Merge<T> merge) {
+    if (fanIn < 2) {
+      throw new IllegalArgumentException("fan-in must be at least 2, got " + fanIn);
+    }
+    JavaPairRDD<Long, T> level = perPartition.mapPartitionsWithIndex((index, items) -> {
+      List<Tuple2<Long, T>> out = new ArrayList<>(1);
+      int count = 0;
+      while (items.hasNext()) {
+        out.add(new Tuple2<>((long) index, items.next()));
+        count++;
+      }
+      if (count != 1) {
+        throw new IllegalStateException("partition " + index + " produced " + count + " items, expected 1");
+      }
+      return out.iterator();
+    }, true).mapToPair(t -> t);
+    long count = perPartition.getNumPartitions();
+    while (count > fanIn) {
+      long groups = (count + fanIn - 1) / fanIn;
+      int parts = (int) Math.min(groups, Integer.MAX_VALUE);
+      level = level
+          .mapToPair(t -> new Tuple2<>(t._1() / fanIn, t))
+          .groupByKey(new org.apache.spark.HashPartitioner(parts))
+          .mapToPair(group -> new Tuple2<>(group._1(), mergeInOrder(group._2(), merge)));
+      count = groups;
+    }
+    List<Tuple2<Long, T>> last = new ArrayList<>(level.collect());
+    return mergeInOrder(last, merge);
+  }
+
+  private static <T> T mergeInOrder(Iterable<Tuple2<Long, T>> items, Merge<T> merge) {
+    List<Tuple2<Long, T>> sorted = new ArrayList<>();
+    items.forEach(sorted::add);
+    sorted.sort(Comparator.comparingLong(Tuple2::_1));
+    List<T> values = new ArrayList<>(sorted.size());
+    for (Tuple2<Long, T> t : sorted) {
+      values.add(t._2());
+    }
+    return merge.merge(values);
+  }
+
+  /** Adapts a per-partition function to an RDD with one result per partition. */
+  static <A, T> JavaRDD<T> perPartition(JavaRDD<A> blocks, Function<List<A>, T> summarize) {
+    return blocks.mapPartitions(items -> {
+      List<A> all = new ArrayList<>();
+      items.forEachRemaining(all::add);
+      return java.util.Collections.singletonList(summarize.call(all)).iterator();
+    }, true);
+  }
+}

@@ -1,0 +1,52 @@
+package org.penrose.distributed;
+
+import org.apache.spark.api.java.JavaRDD;
+import org.penrose.linalg.QrTriangle;
+
+/**
+ * Tall-skinny QR over row blocks: each task QR-factors its block {@code [A_i | B_i]} ({@code dgeqrf})
+ * and keeps only the small triangle; the triangles are merged by stacking and re-factoring, in a
+ * tree of bounded fan-in whose shape is fixed by partition index ({@link DeterministicReduce}).
+ * Only triangles ({@code (n+k) x (n+k)}) travel; the driver holds at most {@code fanIn} of them.
+ * Backward stable: {@code A^T A} is never formed.
+ */
+public final class Tsqr {
+  /** Triangles merged at once, at each level of the tree and on the driver. */
+  public static final int DEFAULT_FAN_IN = 8;
+
+  /**
+   * Largest {@code n + k} supported: the driver holds {@code fanIn} triangles of {@code (n+k)^2}
+   * doubles and computes an SVD of the {@code n x n} one ({@code O(n^3)}); at 4096 a triangle is 128 MiB.
+   */
+  public static final int MAX_COLUMNS = 4096;
+
+  private Tsqr() {}
+
+  /** The triangle of {@code [A | B]}, or of {@code A} alone when {@code b} is null. */
+  public static QrTriangle triangle(RowBlockMatrix a, RowBlockMatrix b, int fanIn) {
+    int columns = a.cols() + (b == null ? 0 : b.cols());
+    requireSupportedColumns(columns, fanIn);
+    JavaRDD<QrTriangle> leaves;
+    if (b == null) {
+      leaves = a.blocks().map(block -> QrTriangle.ofBlock(block.values(), null));
+    } else {
+      a.requireAlignedWith("B", b);
+      leaves = a.blocks().zip(b.blocks()).map(pair -> QrTriangle.ofBlock(pair._1().values(), pair._2().values()));
+    }
+    return DeterministicReduce.reduce(leaves, fanIn, QrTriangle::merge);
+  }
+
+  static void requireSupportedColumns(long columns, int fanIn) {
+    if (columns > MAX_COLUMNS) {
+      throw new IllegalArgumentException("n + k = " + columns + " columns is more than Penrose supports ("
+          + MAX_COLUMNS + "): the (n+k) x (n+k) QR triangle and its SVD live on the driver");
+    }
+    long bytes = (long) fanIn * columns * columns * Double.BYTES * 3;
+    long max = Runtime.getRuntime().maxMemory();
+    if (bytes > max / 2) {
+      throw new IllegalArgumentException(String.format(
+          "n + k = %d columns needs about %.1f GiB of driver memory for the TSQR merge (fan-in %d) but the driver"
+              + " has %.1f GiB; raise --driver-memory", columns, bytes / 1073741824.0, fanIn, max / 1073741824.0));
+    }
+  }
+}
