@@ -94,10 +94,10 @@ public final class DistributedLstsq {
   /** {@code grad_A}, {@code grad_B} for the cotangent {@code gX = dL/dX} ({@code n x k}): row-local maps. */
   public Gradient vjp(DoubleMatrix cotangent) {
     Broadcast<LstsqVjp> vjp = broadcast(new LstsqVjp(factorization, cotangent));
-    JavaRDD<RowBlock[]> both = a.blocks().zip(b.blocks()).map(pair -> new RowBlock[] {
-        pair._1().withValues(vjp.value().gradABlock(pair._1().values(), pair._2().values())),
-        pair._1().withValues(vjp.value().gradBBlock(pair._1().values()))});
-    return new Gradient(a.withBlocks(both.map(x -> x[0]), a.cols()), a.withBlocks(both.map(x -> x[1]), b.cols()));
+    JavaRDD<RowBlock> gradA = a.blocks().zip(b.blocks())
+        .map(pair -> pair._1().withValues(vjp.value().gradABlock(pair._1().values(), pair._2().values())));
+    JavaRDD<RowBlock> gradB = a.blocks().map(block -> block.withValues(vjp.value().gradBBlock(block.values())));
+    return new Gradient(a.withBlocks(gradA, a.cols()), a.withBlocks(gradB, b.cols()));
   }
 
   /**

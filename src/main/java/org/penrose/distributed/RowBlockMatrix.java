@@ -243,6 +243,32 @@ public final class RowBlockMatrix {
     }
   }
 
+  /**
+   * Row blocks made by the caller (e.g. generated in the tasks): partition {@code i} of
+   * {@code blocks} must hold one block of rows {@code [starts[i], starts[i+1])} with {@code cols}
+   * columns; this is checked as each block is computed.
+   */
+  public static RowBlockMatrix fromBlocks(JavaRDD<RowBlock> blocks, long[] starts, int cols) {
+    long[] checked = starts.clone();
+    requireValidStarts(checked, checked[checked.length - 1]);
+    JavaRDD<RowBlock> verified = blocks.mapPartitionsWithIndex((p, it) -> {
+      List<RowBlock> out = new ArrayList<>(1);
+      while (it.hasNext()) {
+        out.add(it.next());
+      }
+      if (out.size() != 1) {
+        throw new IllegalStateException("partition " + p + " holds " + out.size() + " row blocks, expected 1");
+      }
+      RowBlock b = out.get(0);
+      if (b.firstRow() != checked[p] || b.rows() != checked[p + 1] - checked[p] || b.values().cols() != cols) {
+        throw new IllegalStateException("partition " + p + " holds rows " + b.range() + " x " + b.values().cols()
+            + " but should hold [" + checked[p] + ", " + checked[p + 1] + ") x " + cols);
+      }
+      return out.iterator();
+    }, true);
+    return new RowBlockMatrix(verified, checked, cols);
+  }
+
   /** Balanced row ranges: {@code parts} blocks over {@code m} rows (blocks may be empty when {@code parts > m}). */
   public static long[] balancedStarts(long m, int parts) {
     if (parts < 1) {

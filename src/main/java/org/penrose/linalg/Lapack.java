@@ -117,6 +117,27 @@ public final class Lapack {
     return tau;
   }
 
+  /**
+   * The thin {@code Q} ({@code m x min(m, n)}) of a QR factorization made in place by {@link #geqrf}
+   * ({@code dorgqr}); {@code factored} is not modified.
+   */
+  public static DoubleMatrix orgqr(DoubleMatrix factored, double[] tau) {
+    int m = factored.rows();
+    int k = Math.min(m, factored.cols());
+    DoubleMatrix q = factored.columns(0, k);
+    if (m == 0 || k == 0) {
+      return q;
+    }
+    intW info = new intW(0);
+    double[] query = new double[1];
+    lapack().dorgqr(m, k, k, q.values(), m, tau, query, -1, info);
+    check("dorgqr", info);
+    double[] work = new double[Math.max(1, (int) query[0])];
+    lapack().dorgqr(m, k, k, q.values(), m, tau, work, work.length, info);
+    check("dorgqr", info);
+    return q;
+  }
+
   /** The result of {@link #svd}: {@code A = U diag(s) V^T}, thin, singular values descending. */
   public static final class Svd {
     /** {@code m x p} left singular vectors, {@code p = min(m, n)}. */

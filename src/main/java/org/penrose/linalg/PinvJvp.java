@@ -17,12 +17,12 @@ package org.penrose.linalg;
 public final class PinvJvp {
   private PinvJvp() {}
 
-  /** The reduction term of one row block, {@code U_i^T dA_i} ({@code r x n}). */
+  /** The reduction term of one row block, {@code A_i^T dA_i} ({@code n x n}). */
   public static DoubleMatrix blockTerm(PinvFactorization f, DoubleMatrix aBlock, DoubleMatrix tangentBlock) {
     return PinvVjp.blockTerm(f, aBlock, tangentBlock);
   }
 
-  /** The row-local map for the reduced {@code M = sum_i U_i^T dA_i}; its blocks are rows of {@code dP^T}. */
+  /** The row-local map for the reduced {@code N = sum_i A_i^T dA_i}; its blocks are rows of {@code dP^T}. */
   public static PinvVjp fromReduction(PinvFactorization f, DoubleMatrix reduced) {
     return PinvVjp.fromReduction(f, reduced);
   }

@@ -70,13 +70,32 @@ class LocalKernelsTest {
     // A = [a a]: the minimum-norm solution of A x = 2a is (1, 1); the residual of b = 2a + e is |e|^2.
     Random random = new Random(4);
     DoubleMatrix col = TestMatrices.gaussian(50, 1, random);
-    DoubleMatrix a = QrTriangle.sideBySide(col, col);
+    DoubleMatrix a = DoubleMatrix.columnMajor(50, 2, TestMatrices.concat(col, col));
     DoubleMatrix b = col.plusScaled(1.0, col);
     LeastSquares ls = LeastSquares.solve(a, b);
     assertEquals(1, ls.rank());
     assertEquals(1.0, ls.solution().get(0, 0), 1e-14);
     assertEquals(1.0, ls.solution().get(1, 0), 1e-14);
     assertTrue(ls.residualSumOfSquares()[0] < 1e-26);
+  }
+
+  @Test
+  void tallBlocksAreFactoredInChunksWithoutLosingAccuracy() {
+    // 10,000 rows: five chunks of 2048 rows merged in a tree. R^T R = [A b]^T [A b] and a consistent
+    // system is solved to rounding.
+    Random random = new Random(9);
+    DoubleMatrix a = TestMatrices.gaussian(10_000, 30, random);
+    DoubleMatrix xTrue = TestMatrices.gaussian(30, 1, random);
+    DoubleMatrix b = a.times(xTrue);
+    QrTriangle t = QrTriangle.ofBlock(a, b);
+    assertEquals(10_000, t.rowCount());
+    assertEquals("31 x 31", t.r().shape());
+    DoubleMatrix ab = DoubleMatrix.columnMajor(10_000, 31, TestMatrices.concat(a, b));
+    DoubleMatrix gram = ab.transposeTimes(ab);
+    assertTrue(TestMatrices.relativeError(t.r().transposeTimes(t.r()), gram) < 1e-13);
+    LeastSquares ls = LeastSquares.solve(a, b);
+    assertTrue(TestMatrices.relativeError(ls.solution(), xTrue) < 1e-13);
+    assertTrue(ls.residualSumOfSquares()[0] < 1e-20 * b.dot(b));
   }
 
   @Test
