@@ -176,6 +176,14 @@ class RowBlockMatrixTest extends SparkTestSession {
   }
 
   @Test
+  void tooManyColumnsFailBeforeAnyJob() {
+    RowBlockMatrix wide = RowBlockMatrix.fromLocal(sc, DoubleMatrix.zeros(2, Tsqr.MAX_COLUMNS + 1), 1);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> DistributedPinv.factor(wide, RankCutoff.DEFAULT));
+    assertTrue(e.getMessage().contains("4097 columns is more than Penrose supports (4096)"), e.getMessage());
+  }
+
+  @Test
   void truncatedNpyFilesAreNamed() throws IOException {
     Path f = dir.resolve("A.npy");
     NpyFile.writeRowMajor(f, a);
