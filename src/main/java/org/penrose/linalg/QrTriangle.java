@@ -118,6 +118,14 @@ public final class QrTriangle implements Serializable {
     return new QrTriangle(rowCount, upperTriangle(stacked));
   }
 
+  /** The triangle of this triangle's rows followed by {@code rows} (one QR of the stack). */
+  public QrTriangle append(DoubleMatrix rows) {
+    if (rows.cols() != cols()) {
+      throw new IllegalArgumentException("cannot append rows of " + rows.cols() + " columns to a triangle of " + cols());
+    }
+    return merge(List.of(this, new QrTriangle(rows.rows(), rows)));
+  }
+
   /** Merges two triangles: the rows of {@code this} come first. */
   public QrTriangle merge(QrTriangle below) {
     return merge(List.of(this, below));
