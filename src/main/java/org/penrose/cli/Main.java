@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     version = "Penrose 0.1.0",
     description = "Pseudo-inverse and minimum-norm least squares of tall matrices, with exact derivatives.",
-    subcommands = {DemoCommand.class, PinvCommand.class, LstsqCommand.class, GenerateCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {DemoCommand.class, PinvCommand.class, LstsqCommand.class, GenerateCommand.class, SqlCommand.class, BenchCommand.class, SqlBenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
   @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT, description = "Print stack traces of errors.")
@@ -48,15 +48,14 @@ public final class Main implements Runnable {
   }
 
   /**
-   * One line: the message of the innermost cause that has one (a failure inside a Spark task
-   * arrives wrapped in "Job aborted due to stage failure ..."), or the exception's kind.
+   * One line for an error: its message, looking through wrappers that add nothing for the user (a
+   * failure inside a Spark task arrives as "Job aborted due to stage failure ..." around the task's
+   * own exception; other wrappers have no message of their own).
    */
   static String describe(Throwable e) {
     Throwable t = e;
-    for (Throwable c = e; c != null && c.getCause() != c; c = c.getCause()) {
-      if (c.getMessage() != null || t.getMessage() == null) {
-        t = c;
-      }
+    while (t.getCause() != null && t.getCause() != t && isWrapper(t)) {
+      t = t.getCause();
     }
     if (t instanceof java.nio.file.NoSuchFileException) {
       return "no such file: " + t.getMessage();
@@ -67,7 +66,19 @@ public final class Main implements Runnable {
     if (t instanceof OutOfMemoryError) {
       return "out of memory (" + t.getMessage() + "); give the driver more memory (--driver-memory)";
     }
-    return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage().lines().findFirst().orElse("");
+    String message = t.getMessage();
+    return message == null || message.isBlank() ? t.getClass().getSimpleName()
+        : message.strip().lines().findFirst().orElse("");
+  }
+
+  private static boolean isWrapper(Throwable t) {
+    String message = t.getMessage();
+    return message == null || message.isBlank()
+        || t instanceof org.apache.spark.SparkException && message.startsWith("Job aborted")
+        || t instanceof java.io.UncheckedIOException
+        || t instanceof java.util.concurrent.ExecutionException
+        || t instanceof java.lang.reflect.InvocationTargetException
+        || (t.getCause() != null && message.equals(t.getCause().toString()));
   }
 
   public static void main(String[] args) {

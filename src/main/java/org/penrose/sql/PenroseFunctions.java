@@ -177,7 +177,16 @@ public final class PenroseFunctions {
   public static void register(SparkSession spark) {
     FunctionRegistry registry = ((org.apache.spark.sql.classic.SparkSession) spark).sessionState().functionRegistry();
     for (Spec spec : specs()) {
-      registry.registerFunction(FunctionIdentifier.apply(spec.name), spec.info, spec.scalaBuilder());
+      // Spark 4.2 keeps session functions under system.session (what spark.udf().register uses);
+      // earlier 4.x registries take the bare name.
+      FunctionIdentifier qualified = new FunctionIdentifier(spec.name,
+          Option.apply(org.apache.spark.sql.connector.catalog.CatalogManager$.MODULE$.SESSION_NAMESPACE()),
+          Option.apply(org.apache.spark.sql.connector.catalog.CatalogManager$.MODULE$.SYSTEM_CATALOG_NAME()));
+      try {
+        registry.registerFunction(qualified, spec.info, spec.scalaBuilder());
+      } catch (AssertionError e) {
+        registry.registerFunction(FunctionIdentifier.apply(spec.name), spec.info, spec.scalaBuilder());
+      }
     }
   }
 

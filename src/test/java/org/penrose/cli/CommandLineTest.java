@@ -157,6 +157,50 @@ class CommandLineTest extends org.penrose.testing.SparkTestSession {
     assertTrue(r.err().contains("rtol must be a finite number >= 0, got -1.0"), r.err());
   }
 
+  /** Runs a command and returns what it printed on standard output. */
+  private String stdout(Run[] status, String... args) {
+    java.io.PrintStream original = System.out;
+    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+    System.setOut(new java.io.PrintStream(captured, true));
+    try {
+      status[0] = run(args);
+    } finally {
+      System.setOut(original);
+    }
+    return captured.toString();
+  }
+
+  @Test
+  void sqlRunsSeveralStatementsAsTablesOrJsonLines() throws IOException {
+    Run[] status = new Run[1];
+    String table = stdout(status, "sql", "-e",
+        "CREATE OR REPLACE TEMPORARY VIEW t AS SELECT * FROM VALUES (1, array(1d, 0d), 1d), (1, array(0d, 1d), 2d),"
+            + " (2, array(2d), 4d) AS t(k, f, y); -- a comment; with a semicolon\n"
+            + "SELECT k, lstsq_agg(f, y).coefficients AS x FROM t GROUP BY k ORDER BY k;"
+            + "SELECT matrix_rank(array(array(1d, 2d), array(2d, 4d))) AS `r;`");
+    assertEquals(0, status[0].status(), status[0].err());
+    assertTrue(table.contains("|k  |x         |") && table.contains("|1  |[1.0, 2.0]|") && table.contains("|2  |[2.0]     |"), table);
+    assertTrue(table.contains("|r; |") && table.contains("|1  |"), table);
+
+    Path file = dir.resolve("q.sql");
+    Files.writeString(file, "SELECT svdvals(array(array(3d, 0d), array(0d, -4d))) AS s;\n");
+    String json = stdout(status, "sql", "--json", "-f", file.toString());
+    assertEquals(0, status[0].status(), status[0].err());
+    assertEquals("{\"s\":[4.0,3.0]}", json.trim());
+  }
+
+  @Test
+  void sqlErrorsNameTheStatement() {
+    Run[] status = new Run[1];
+    stdout(status, "sql", "-e", "SELECT 1; SELECT pinv(array(array(1d), array(1d, 2d)))");
+    assertEquals(1, status[0].status());
+    assertTrue(status[0].err().contains("statement 2: ") && status[0].err().contains("pinv: A is ragged"), status[0].err());
+    stdout(status, "sql", "-e", "SELEC 1");
+    assertEquals(1, status[0].status());
+    assertTrue(status[0].err().contains("statement 1: ") && status[0].err().contains("SELEC"), status[0].err());
+    assertEquals(List.of("SELECT 'a;b'", "SELECT 2"), SqlCommand.split("SELECT 'a;b'; /* ; */ SELECT 2;"));
+  }
+
   @Test
   void demoRunsAndPassesItsGradientCheck() throws IOException {
     Path report = dir.resolve("demo.json");
