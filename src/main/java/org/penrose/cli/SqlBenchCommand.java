@@ -56,21 +56,20 @@ final class SqlBenchCommand implements Callable<Integer> {
       for (int p = 0; p < partitions; p++) {
         ids.add(p);
       }
-      int perPartition = (rows + partitions - 1) / partitions;
+      int total = rows; // locals only in the task closures (this command is not serializable)
+      int perPartition = (total + partitions - 1) / partitions;
       JavaRDD<Row> data = JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(ids, partitions)
           .flatMap(p -> {
             Random random = new Random(p + 1L);
             List<Row> out = new ArrayList<>();
-            for (int r = 0; r < perPartition && (long) p * perPartition + r < rows; r++) {
-              List<List<Double>> matrix = new ArrayList<>();
+            for (int r = 0; r < perPartition && (long) p * perPartition + r < total; r++) {
+              double[][] matrix = new double[m][n];
               for (int i = 0; i < m; i++) {
-                List<Double> row = new ArrayList<>();
                 for (int j = 0; j < n; j++) {
-                  row.add(random.nextGaussian());
+                  matrix[i][j] = random.nextGaussian();
                 }
-                matrix.add(row);
               }
-              out.add(RowFactory.create(matrix));
+              out.add(RowFactory.create((Object) matrix));
             }
             return out.iterator();
           });

@@ -108,13 +108,35 @@ public final class Lapack {
       return tau;
     }
     intW info = new intW(0);
-    double[] query = new double[1];
-    lapack().dgeqrf(m, n, a.values(), m, tau, query, -1, info);
-    check("dgeqrf", info);
-    double[] work = new double[Math.max(1, (int) query[0])];
+    // LWORK >= n; n * BLOCK lets dgeqrf use blocks of up to BLOCK columns, without a workspace query.
+    double[] work = workspace(Math.max(1, n * BLOCK));
     lapack().dgeqrf(m, n, a.values(), m, tau, work, work.length, info);
     check("dgeqrf", info);
     return tau;
+  }
+
+  /** Block size the workspace formulas allow for (LAPACK picks its own, at most this). */
+  private static final int BLOCK = 64;
+
+  /** Largest workspace kept per thread between calls (8 MiB). */
+  private static final int KEPT_WORKSPACE = 1 << 20;
+
+  private static final ThreadLocal<double[]> WORKSPACE = ThreadLocal.withInitial(() -> new double[0]);
+
+  /**
+   * A workspace of at least {@code size} doubles, reused by the calling thread, so that the many
+   * small factorizations of a SQL query do not allocate one each.
+   */
+  private static double[] workspace(int size) {
+    double[] work = WORKSPACE.get();
+    if (work.length >= size) {
+      return work;
+    }
+    work = new double[size];
+    if (size <= KEPT_WORKSPACE) {
+      WORKSPACE.set(work);
+    }
+    return work;
   }
 
   /**
@@ -129,10 +151,7 @@ public final class Lapack {
       return q;
     }
     intW info = new intW(0);
-    double[] query = new double[1];
-    lapack().dorgqr(m, k, k, q.values(), m, tau, query, -1, info);
-    check("dorgqr", info);
-    double[] work = new double[Math.max(1, (int) query[0])];
+    double[] work = workspace(Math.max(1, k * BLOCK)); // LWORK >= k
     lapack().dorgqr(m, k, k, q.values(), m, tau, work, work.length, info);
     check("dorgqr", info);
     return q;
@@ -175,23 +194,30 @@ public final class Lapack {
     DoubleMatrix work = a.copy();
     intW info = new intW(0);
     int[] iwork = new int[8 * m];
-    double[] query = new double[1];
-    lapack()
-        .dgesdd("S", m, n, work.values(), m, s, u.values(), m, vt.values(), m, query, -1, iwork, info);
-    check("dgesdd", info);
-    double[] ws = new double[Math.max(1, (int) query[0])];
+    double[] ws;
+    if (m <= BLOCK) {
+      // dgesdd('S') needs LWORK >= 4 mn^2 + 6 mn + mx (mn = m <= mx = n); the BLOCK term leaves room for blocking.
+      ws = workspace(4 * m * m + 7 * m + n + BLOCK * (m + n));
+    } else {
+      double[] query = new double[1];
+      lapack().dgesdd("S", m, n, work.values(), m, s, u.values(), m, vt.values(), m, query, -1, iwork, info);
+      check("dgesdd", info);
+      ws = workspace(Math.max(1, (int) query[0]));
+    }
     lapack()
         .dgesdd("S", m, n, work.values(), m, s, u.values(), m, vt.values(), m, ws, ws.length, iwork, info);
-    if (info.val > 0) {
+    if (info.val > 0) { // divide and conquer did not converge: the QR iteration usually does
       work = a.copy();
       info.val = 0;
+      double[] query = new double[1];
       lapack().dgesvd("S", "S", m, n, work.values(), m, s, u.values(), m, vt.values(), m, query, -1, info);
       check("dgesvd", info);
-      ws = new double[Math.max(1, (int) query[0])];
+      ws = workspace(Math.max(1, (int) query[0]));
       lapack()
           .dgesvd("S", "S", m, n, work.values(), m, s, u.values(), m, vt.values(), m, ws, ws.length, info);
+      check("dgesvd", info);
     }
-    check("dgesvd", info);
+    check("dgesdd", info);
     return new Svd(u, s, vt.transpose());
   }
 

@@ -86,7 +86,8 @@ public final class PinvFactorization implements Serializable {
     for (int j = 0; j < n; j++) {
       System.arraycopy(r.values(), j * r.rows(), r11.values(), j * q, q);
     }
-    Lapack.Svd svd = Lapack.svd(r11);
+    // one-sided Jacobi for the tiny triangles of per-row SQL calls, LAPACK dgesdd otherwise
+    Lapack.Svd svd = JacobiSvd.suits(q, n) ? JacobiSvd.svd(r11) : Lapack.svd(r11);
     double sMax = svd.s.length == 0 ? 0.0 : svd.s[0];
     double threshold = cutoff.threshold(sMax, m, n);
     int rank = RankCutoff.rank(svd.s, threshold);

@@ -197,7 +197,10 @@ class LstsqAggregateTest extends SparkTestSession {
     System.out.printf("NIST %s (rtol %s): LRE lstsq_agg %.1f, distributed lstsq %.1f (ranks %d, %d of %d)%n",
         dataset, rtol, aggregateDigits, distributedDigits, fit.getInt(1), distributed.rank(), names.size());
     assertEquals(distributed.rank(), fit.getInt(1));
-    assertEquals(distributedDigits, aggregateDigits, 1.0, "the aggregate reaches the distributed path's digits");
+    // Both are the same algorithm (QR of [A | y], SVD of the triangle) with rows merged in a different
+    // order; on Filip (cond 1.8e15) that order moves the result by several tenths of a digit either way.
+    assertTrue(aggregateDigits >= distributedDigits - 1.0,
+        "the aggregate reaches the distributed path's digits: " + aggregateDigits + " vs " + distributedDigits);
     if (dataset.equals("Longley")) {
       assertTrue(aggregateDigits >= 9, "Longley digits " + aggregateDigits);
     }
