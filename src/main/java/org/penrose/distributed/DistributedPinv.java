@@ -6,6 +6,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.penrose.linalg.DoubleMatrix;
 import org.penrose.linalg.PinvFactorization;
+import org.penrose.linalg.PinvTranspose;
 import org.penrose.linalg.PinvVjp;
 import org.penrose.linalg.RankCutoff;
 
@@ -53,10 +54,22 @@ public final class DistributedPinv {
     return factorization.rank();
   }
 
-  /** {@code P^T} ({@code m x n}) in row blocks aligned with {@code A}. */
+  /**
+   * {@code P^T} ({@code m x n}) in row blocks aligned with {@code A}. Runs one to three reductions
+   * over {@code A} first, refining the left singular vectors until orthonormal ({@link PinvTranspose}).
+   */
   public RowBlockMatrix pinvTranspose() {
-    Broadcast<PinvFactorization> f = broadcast(factorization);
-    return a.withBlocks(a.blocks().map(block -> block.withValues(f.value().pinvTransposeBlock(block.values()))), a.cols());
+    PinvTranspose t = PinvTranspose.unrefined(factorization);
+    while (true) {
+      Broadcast<PinvTranspose> current = broadcast(t);
+      DoubleMatrix gram = DeterministicReduce.reduce(
+          a.blocks().map(block -> current.value().gramBlock(block.values())), fanIn, DistributedPinv::sumInOrder);
+      if (!t.needsRefinement(gram)) {
+        return a.withBlocks(a.blocks().map(block -> block.withValues(current.value().applyToBlock(block.values()))),
+            a.cols());
+      }
+      t = t.refine(gram);
+    }
   }
 
   /**

@@ -23,7 +23,12 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.mllib.linalg.distributed.BlockMatrix;
+import org.apache.spark.mllib.linalg.distributed.CoordinateMatrix;
+import org.apache.spark.mllib.linalg.distributed.MatrixEntry;
 import org.penrose.linalg.DoubleMatrix;
+import org.penrose.linalg.SparseEntries;
+import org.penrose.source.MatrixMarketSource;
 import org.penrose.source.HadoopConf;
 import org.penrose.source.NpyFileSet;
 import scala.Tuple2;
@@ -267,6 +272,129 @@ public final class RowBlockMatrix {
       return out.iterator();
     }, true);
     return new RowBlockMatrix(verified, checked, cols);
+  }
+
+  /**
+   * Dense row blocks at {@code starts} from chunks of entries (0-based, duplicates summed). Each
+   * chunk is cut by block and the pieces are shuffled to their blocks; a block sums its pieces in
+   * the order of the chunks they came from, so the result does not depend on task timing.
+   * Sparse rows become dense: a block takes {@code rows x cols x 8} bytes whatever its nonzeros.
+   */
+  public static RowBlockMatrix fromEntries(JavaRDD<SparseEntries> entries, long rows, int cols, long[] starts) {
+    long[] blockStarts = starts.clone();
+    requireValidStarts(blockStarts, rows);
+    int parts = blockStarts.length - 1;
+    JavaPairRDD<Integer, Tuple2<Integer, SparseEntries>> pieces = entries.mapPartitionsWithIndex((chunk, it) -> {
+      List<Tuple2<Integer, Tuple2<Integer, SparseEntries>>> out = new ArrayList<>();
+      while (it.hasNext()) {
+        SparseEntries[] split = it.next().splitByRows(blockStarts);
+        for (int p = 0; p < split.length; p++) {
+          if (split[p] != null) {
+            out.add(new Tuple2<>(p, new Tuple2<>(chunk, split[p])));
+          }
+        }
+      }
+      return out.iterator();
+    }, true).mapToPair(t -> t);
+    JavaRDD<RowBlock> blocks = pieces.partitionBy(new BlockPartitioner(parts)).mapPartitionsWithIndex((p, it) -> {
+      List<Tuple2<Integer, SparseEntries>> mine = new ArrayList<>();
+      it.forEachRemaining(t -> mine.add(t._2()));
+      mine.sort(java.util.Comparator.comparingInt(Tuple2::_1));
+      DoubleMatrix block = DoubleMatrix.zeros((int) (blockStarts[p + 1] - blockStarts[p]), cols);
+      for (Tuple2<Integer, SparseEntries> piece : mine) {
+        piece._2().addTo(block, blockStarts[p]);
+      }
+      return Collections.singletonList(new RowBlock(blockStarts[p], block)).iterator();
+    }, true);
+    return new RowBlockMatrix(blocks, blockStarts, cols);
+  }
+
+  /** Sends block index {@code p} to partition {@code p}. */
+  static final class BlockPartitioner extends org.apache.spark.Partitioner {
+    private static final long serialVersionUID = 1L;
+    private final int parts;
+
+    BlockPartitioner(int parts) {
+      this.parts = parts;
+    }
+
+    @Override
+    public int numPartitions() {
+      return parts;
+    }
+
+    @Override
+    public int getPartition(Object key) {
+      return (Integer) key;
+    }
+  }
+
+  /**
+   * A Matrix Market file ({@code .mtx}, {@code .mtx.gz}; coordinate or array) in {@code partitions}
+   * balanced row blocks, parsed in byte ranges where the file allows ({@link MatrixMarketSource}).
+   */
+  public static RowBlockMatrix fromMatrixMarket(SparkSession spark, String path, int partitions) throws java.io.IOException {
+    MatrixMarketSource source = MatrixMarketSource.read(spark, path, partitions);
+    return fromEntries(source.entries(), source.header().rows(), columns(path, source.header().cols()),
+        balancedStarts(source.header().rows(), partitions));
+  }
+
+  /** A Matrix Market file read in the row blocks of {@code alignedWith} (e.g. {@code B} for {@code A}). */
+  public static RowBlockMatrix fromMatrixMarket(SparkSession spark, String path, RowBlockMatrix alignedWith)
+      throws java.io.IOException {
+    MatrixMarketSource source = MatrixMarketSource.read(spark, path, alignedWith.numBlocks());
+    requireRows(path, source.header().rows(), columns(path, source.header().cols()), alignedWith);
+    return fromEntries(source.entries(), source.header().rows(), columns(path, source.header().cols()),
+        alignedWith.starts);
+  }
+
+  /**
+   * The transpose {@code M^T} of the {@code n x m} matrix in a Matrix Market file, in the row blocks
+   * of {@code alignedWith}: how a cotangent {@code G} ({@code n x m}) becomes {@code G^T} aligned with {@code A}.
+   */
+  public static RowBlockMatrix fromMatrixMarketTransposed(SparkSession spark, String path, RowBlockMatrix alignedWith)
+      throws java.io.IOException {
+    MatrixMarketSource source = MatrixMarketSource.read(spark, path, alignedWith.numBlocks());
+    int transposedCols = columns(path, source.header().rows());
+    requireRows(path + " (transposed)", source.header().cols(), transposedCols, alignedWith);
+    JavaRDD<SparseEntries> swapped = source.entries().map(e -> {
+      SparseEntries t = new SparseEntries(e.size());
+      for (int k = 0; k < e.size(); k++) {
+        t.add(e.col(k), (int) e.row(k), e.value(k));
+      }
+      return t;
+    });
+    return fromEntries(swapped, source.header().cols(), transposedCols, alignedWith.starts);
+  }
+
+  private static int columns(String path, long cols) {
+    if (cols > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException(path + ": " + cols + " columns is too many for dense row blocks");
+    }
+    return (int) cols;
+  }
+
+  /** MLlib's {@code CoordinateMatrix} (its entries; rows without entries are zero) in balanced row blocks. */
+  public static RowBlockMatrix fromCoordinateMatrix(CoordinateMatrix matrix, int partitions) {
+    long rows = matrix.numRows();
+    int cols = columns("the CoordinateMatrix", matrix.numCols());
+    JavaRDD<SparseEntries> entries = matrix.entries().toJavaRDD().mapPartitions(it -> {
+      SparseEntries chunk = new SparseEntries();
+      while (it.hasNext()) {
+        MatrixEntry e = it.next();
+        if (!Double.isFinite(e.value())) {
+          throw new IllegalArgumentException("row " + e.i() + " has a non-finite value " + e.value() + " in column " + e.j());
+        }
+        chunk.add(e.i(), (int) e.j(), e.value());
+      }
+      return Collections.singletonList(chunk).iterator();
+    }, true);
+    return fromEntries(entries, rows, cols, balancedStarts(rows, partitions));
+  }
+
+  /** MLlib's {@code BlockMatrix} in balanced row blocks (through its entries). */
+  public static RowBlockMatrix fromBlockMatrix(BlockMatrix matrix, int partitions) {
+    return fromCoordinateMatrix(matrix.toCoordinateMatrix(), partitions);
   }
 
   /** Balanced row ranges: {@code parts} blocks over {@code m} rows (blocks may be empty when {@code parts > m}). */

@@ -157,6 +157,42 @@ public final class Lapack {
     return q;
   }
 
+  /**
+   * The upper-triangular Cholesky factor {@code C} of a symmetric positive definite {@code G = C^T C}
+   * ({@code dpotrf}), or null when {@code G} is not positive definite. {@code g} is not modified.
+   */
+  public static DoubleMatrix cholesky(DoubleMatrix g) {
+    int n = g.rows();
+    DoubleMatrix c = g.copy();
+    if (n == 0) {
+      return c;
+    }
+    intW info = new intW(0);
+    lapack().dpotrf("U", n, c.values(), n, info);
+    if (info.val > 0) {
+      return null;
+    }
+    check("dpotrf", info);
+    for (int j = 0; j < n; j++) {
+      for (int i = j + 1; i < n; i++) {
+        c.set(i, j, 0.0); // dpotrf leaves the strict lower triangle as it was
+      }
+    }
+    return c;
+  }
+
+  /** {@code X C^-1} for an upper-triangular {@code C}, in place in {@code x} ({@code dtrsm}). */
+  public static void solveRightUpper(DoubleMatrix x, DoubleMatrix c) {
+    if (x.rows() == 0 || x.cols() == 0) {
+      return;
+    }
+    if (c.rows() != x.cols() || c.cols() != x.cols()) {
+      throw new IllegalArgumentException("shape mismatch: " + x.shape() + " times the inverse of " + c.shape());
+    }
+    blas().dtrsm("R", "U", "N", "N", x.rows(), x.cols(), 1.0, c.values(), Math.max(1, c.rows()), x.values(),
+        Math.max(1, x.rows()));
+  }
+
   /** The result of {@link #svd}: {@code A = U diag(s) V^T}, thin, singular values descending. */
   public static final class Svd {
     /** {@code m x p} left singular vectors, {@code p = min(m, n)}. */

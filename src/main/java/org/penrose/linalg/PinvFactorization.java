@@ -15,7 +15,8 @@ import java.io.Serializable;
  *
  * <pre>
  *   U_i          = A_i V S^-1                (left singular vectors, rows of block i)
- *   (P^T)_i      = A_i V S^-2 V^T = A_i Pi   (Pi = P P^T = V S^-2 V^T, n x n)
+ *   (P^T)_i      = U_i S^-1 V^T              ({@link PinvTranspose}, with U_i refined to orthonormal)
+ *   Pi = P P^T   = V S^-2 V^T                (n x n, used by the derivatives)
  * </pre>
  *
  * When {@code B} ({@code m x k}) was factored along with {@code A}, the minimum-norm solution
@@ -155,12 +156,6 @@ public final class PinvFactorization implements Serializable {
   public DoubleMatrix leftSingularVectors(DoubleMatrix aBlock) {
     requireBlockColumns("A", aBlock);
     return aBlock.times(vTimesSInverse);
-  }
-
-  /** {@code (P^T)_i = A_i V S^-2 V^T}: the rows of {@code P^T} aligned with the row block {@code A_i} ({@code b x n}). */
-  public DoubleMatrix pinvTransposeBlock(DoubleMatrix aBlock) {
-    requireBlockColumns("A", aBlock);
-    return aBlock.times(pinvGram);
   }
 
   void requireBlockColumns(String name, DoubleMatrix block) {

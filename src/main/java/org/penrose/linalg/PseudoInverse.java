@@ -39,9 +39,9 @@ public final class PseudoInverse {
     return new PseudoInverse(a, PinvFactorization.fromTriangle(QrTriangle.ofBlock(a, null), a.cols(), cutoff));
   }
 
-  /** {@code P = pinv(A)} ({@code n x m}). */
+  /** {@code P = pinv(A)} ({@code n x m}); see {@link PinvTranspose} for how {@code U} is kept orthonormal. */
   public DoubleMatrix pinv() {
-    return factorization.pinvTransposeBlock(a).transpose();
+    return PinvTranspose.compute(factorization, a).transpose();
   }
 
   /**

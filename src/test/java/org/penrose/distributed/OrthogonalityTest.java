@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.penrose.linalg.DoubleMatrix;
 import org.penrose.linalg.Lapack;
 import org.penrose.linalg.PinvFactorization;
+import org.penrose.linalg.PinvTranspose;
 import org.penrose.linalg.RankCutoff;
 import org.penrose.testing.OracleCase;
 import org.penrose.testing.SparkTestSession;
@@ -21,7 +22,9 @@ import org.penrose.testing.TestMatrices;
  * against direct TSQR (Benson, Gleich &amp; Demmel 2013: a second pass re-applies each block's
  * {@code Q}, here a one-level tree: {@code U_i = Q_i (Q_stack)_i W}), and checks that the indirect
  * form stays within the oracle tolerance {@code 100 kappa eps} (the oracle errors themselves are
- * checked in {@link DistributedOracleTest}). The measured numbers are printed.
+ * checked in {@link DistributedOracleTest}). {@code P^T} itself uses {@code U} refined by Cholesky QR
+ * ({@link PinvTranspose}), which must come out orthonormal like direct TSQR's. The measured numbers
+ * are printed.
  */
 class OrthogonalityTest extends SparkTestSession {
 
@@ -100,9 +103,28 @@ class OrthogonalityTest extends SparkTestSession {
     for (int p = 0; p < parts; p++) {
       localBlocks.add(a.rowRange((int) starts[p], (int) starts[p + 1]));
     }
+    // the engine's U for P^T: refined by Cholesky QR passes (PinvTranspose) until orthonormal
+    PinvTranspose t = PinvTranspose.unrefined(f);
+    DoubleMatrix gram;
+    while (t.needsRefinement(gram = sumGram(t, localBlocks))) {
+      t = t.refine(gram);
+    }
+    PinvTranspose refined = t;
+    DoubleMatrix refinedU = new RowBlockMatrix(
+        blocks.blocks().map(b -> b.withValues(refined.leftSingularVectors(b.values()))), blocks.blockStarts(), f.rank())
+        .collectLocal();
     double[] s = f.keptSingularValues();
     double kappa = s[0] / s[s.length - 1];
-    return new double[] {kappa, orthogonalityLoss(indirect), orthogonalityLoss(directU(localBlocks, f))};
+    return new double[] {kappa, orthogonalityLoss(indirect), orthogonalityLoss(directU(localBlocks, f)),
+        orthogonalityLoss(refinedU), refined.passes()};
+  }
+
+  private static DoubleMatrix sumGram(PinvTranspose t, List<DoubleMatrix> blocks) {
+    List<DoubleMatrix> terms = new ArrayList<>();
+    for (DoubleMatrix b : blocks) {
+      terms.add(t.gramBlock(b));
+    }
+    return DistributedPinv.sumInOrder(terms);
   }
 
   @Test
@@ -121,9 +143,9 @@ class OrthogonalityTest extends SparkTestSession {
     }
     DoubleMatrix a = scaled.timesTranspose(TestMatrices.orthonormalColumns(n, n, random));
     double[] tall = measure(a, 8, RankCutoff.DEFAULT);
-    System.out.printf("max|U^T U - I|: %s (kappa %.2e, 3 blocks): indirect %.2e, direct %.2e; "
-        + "20000x20 (kappa %.2e, 8 blocks): indirect %.2e, direct %.2e%n",
-        c.name, oracle[0], oracle[1], oracle[2], tall[0], tall[1], tall[2]);
+    System.out.printf("max|U^T U - I|: %s (kappa %.2e, 3 blocks): indirect %.2e, direct %.2e, refined %.2e (%.0f passes); "
+        + "20000x20 (kappa %.2e, 8 blocks): indirect %.2e, direct %.2e, refined %.2e (%.0f passes)%n",
+        c.name, oracle[0], oracle[1], oracle[2], oracle[3], oracle[4], tall[0], tall[1], tall[2], tall[3], tall[4]);
     assertEquals(6, c.rank);
     for (double[] r : new double[][] {oracle, tall}) {
       double kappa = r[0];
@@ -131,6 +153,7 @@ class OrthogonalityTest extends SparkTestSession {
       assertTrue(kappa > 1e9, "kappa " + kappa);
       assertTrue(r[1] <= oracleTolerance, "indirect loss " + r[1] + " > " + oracleTolerance);
       assertTrue(r[2] <= 1e-13, "direct TSQR keeps U orthonormal: " + r[2]);
+      assertTrue(r[3] <= PinvTranspose.ORTHOGONALITY, "the refined U used for P^T is orthonormal: " + r[3]);
     }
   }
 }
