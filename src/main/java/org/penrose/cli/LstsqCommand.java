@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
 @Command(name = "lstsq", mixinStandardHelpOptions = true,
     description = "Minimum-norm least squares X = pinv(A) B (n x k) for A (m x n) and B (m x k, or a vector of m).")
 final class LstsqCommand implements Callable<Integer> {
-  @Option(names = "--input", required = true, paramLabel = "A.npy", description = "The matrix A (m x n): a .npy file or a folder of them.")
+  @Option(names = "--input", required = true, paramLabel = "A.npy", description = "The matrix A (m x n): .npy (file or folder), .mtx/.mtx.gz, or Parquet with a vector column.")
   String input;
 
   @Option(names = "--rhs", required = true, paramLabel = "B.npy", description = "Right-hand sides B (m x k, or 1-D of length m).")
@@ -50,17 +50,17 @@ final class LstsqCommand implements Callable<Integer> {
     try (SparkJob.Session session = SparkJob.session("penrose lstsq")) {
       SparkSession spark = session.spark;
       RowBlockMatrix a = job.readA(spark, input).persist();
-      RowBlockMatrix b = RowBlockMatrix.fromNpy(spark, rhs, a).persist();
-      boolean vectorRhs = SparkJob.isVector(spark, rhs);
+      RowBlockMatrix b = job.inputs(spark).readAligned(rhs, a).persist();
+      boolean vectorRhs = job.inputs(spark).isVector(rhs);
       System.out.printf("lstsq: A is %s, B is %s, in %d row blocks%n", a.shape(), b.shape(), a.numBlocks());
       DistributedLstsq ls = report.time("solve", () -> DistributedLstsq.solve(a, b, cutoff.cutoff()));
       SparkJob.writeSmall(spark, output, ls.solution(), vectorRhs);
       if (vjp != null) {
-        if (SparkJob.isVector(spark, vjp.cotangent) != vectorRhs) {
+        if (job.inputs(spark).isVector(vjp.cotangent) != vectorRhs) {
           throw new IllegalArgumentException("shape mismatch: the cotangent " + vjp.cotangent + " must be "
               + (vectorRhs ? "1-D" : "2-D") + " like X (" + ls.solution().shape() + ")");
         }
-        DoubleMatrix gx = SparkJob.readSmall(spark, vjp.cotangent);
+        DoubleMatrix gx = job.inputs(spark).readSmall(vjp.cotangent);
         report.time("vjp", () -> {
           DistributedLstsq.Gradient g = ls.vjp(gx);
           g.a().writeNpy(spark, vjp.gradA, false, false);

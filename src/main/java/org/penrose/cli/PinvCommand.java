@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
 @Command(name = "pinv", mixinStandardHelpOptions = true,
     description = "Moore-Penrose pseudo-inverse P = pinv(A) (n x m) of an m x n matrix, with optional derivatives.")
 final class PinvCommand implements Callable<Integer> {
-  @Option(names = "--input", required = true, paramLabel = "A.npy", description = "The matrix A (m x n): a .npy file or a folder of them.")
+  @Option(names = "--input", required = true, paramLabel = "A.npy", description = "The matrix A (m x n): .npy (file or folder), .mtx/.mtx.gz, or Parquet with a vector column.")
   String input;
 
   @Option(names = "--output", required = true, paramLabel = "P.npy", description = "Where to write P (n x m).")
@@ -65,7 +65,7 @@ final class PinvCommand implements Callable<Integer> {
         return null;
       });
       if (jvp != null) {
-        RowBlockMatrix tangent = RowBlockMatrix.fromNpy(spark, jvp.tangent, a);
+        RowBlockMatrix tangent = job.inputs(spark).readAligned(jvp.tangent, a);
         requireCols("the tangent dA", jvp.tangent, tangent.cols(), a.cols());
         report.time("jvp", () -> {
           pinv.jvpTranspose(tangent).writeNpy(spark, jvp.output, true, false);
@@ -73,7 +73,7 @@ final class PinvCommand implements Callable<Integer> {
         });
       }
       if (vjp != null) {
-        RowBlockMatrix cotangentTranspose = RowBlockMatrix.fromNpyTransposed(spark, vjp.cotangent, a);
+        RowBlockMatrix cotangentTranspose = job.inputs(spark).readTransposedAligned(vjp.cotangent, a);
         requireCols("the cotangent G", vjp.cotangent, cotangentTranspose.cols(), a.cols());
         report.time("vjp", () -> {
           pinv.vjp(cotangentTranspose).writeNpy(spark, vjp.output, false, false);

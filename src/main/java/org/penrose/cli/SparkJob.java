@@ -6,7 +6,6 @@ import org.apache.spark.sql.SparkSession;
 import org.penrose.distributed.RowBlockMatrix;
 import org.penrose.linalg.DoubleMatrix;
 import org.penrose.source.NpyAssembler;
-import org.penrose.source.NpyFileSet;
 import picocli.CommandLine.Option;
 
 /** The Spark side of a command: the session, {@code --partitions}, and small-matrix file I/O on the driver. */
@@ -14,6 +13,15 @@ final class SparkJob {
   @Option(names = "--partitions", paramLabel = "N",
       description = "Row blocks of A (default: spark.default.parallelism, more for blocks over 128 MiB).")
   Integer partitions;
+
+  @Option(names = "--column", paramLabel = "NAME",
+      description = "For Parquet inputs: the vector or array<double> column (default: the only one).")
+  String column;
+
+  /** The inputs of a command: .npy, .mtx/.mtx.gz or Parquet. */
+  MatrixInputs inputs(SparkSession spark) {
+    return new MatrixInputs(spark, column);
+  }
 
   /** A session, stopped at the end only if this command started it. */
   static final class Session implements AutoCloseable {
@@ -50,31 +58,14 @@ final class SparkJob {
     return new Session(builder.getOrCreate(), true);
   }
 
-  /** A's row blocks from a {@code .npy} file or folder. */
+  /** A's row blocks from any supported input. */
   RowBlockMatrix readA(SparkSession spark, String path) throws IOException {
-    int parts = partitions != null ? partitions
-        : NpyFileSet.open(spark.sparkContext().hadoopConfiguration(), path)
-            .defaultPartitions(spark.sparkContext().defaultParallelism());
+    MatrixInputs inputs = inputs(spark);
+    int parts = partitions != null ? partitions : inputs.defaultPartitions(path);
     if (parts < 1) {
       throw new IllegalArgumentException("--partitions must be at least 1, got " + parts);
     }
-    return RowBlockMatrix.fromNpy(spark, path, parts);
-  }
-
-  /** A small matrix read on the driver (a cotangent of X, say). */
-  static DoubleMatrix readSmall(SparkSession spark, String path) throws IOException {
-    NpyFileSet files = NpyFileSet.open(spark.sparkContext().hadoopConfiguration(), path);
-    if (files.rows() * files.cols() > 64L << 20) {
-      throw new IllegalArgumentException(path + " is " + files.rows() + " x " + files.cols()
-          + ", too large for a driver-side matrix");
-    }
-    return files.readRange(spark.sparkContext().hadoopConfiguration(), 0, files.rows());
-  }
-
-  /** True when the file holds a 1-D array. */
-  static boolean isVector(SparkSession spark, String path) throws IOException {
-    NpyFileSet files = NpyFileSet.open(spark.sparkContext().hadoopConfiguration(), path);
-    return files.members().size() == 1 && files.members().get(0).header.shape().length == 1;
+    return inputs.read(path, parts);
   }
 
   static void writeSmall(SparkSession spark, String path, DoubleMatrix m, boolean asVector) throws IOException {

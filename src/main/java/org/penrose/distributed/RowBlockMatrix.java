@@ -275,58 +275,19 @@ public final class RowBlockMatrix {
   }
 
   /**
-   * Dense row blocks at {@code starts} from chunks of entries (0-based, duplicates summed). Each
-   * chunk is cut by block and the pieces are shuffled to their blocks; a block sums its pieces in
-   * the order of the chunks they came from, so the result does not depend on task timing.
+   * Dense row blocks at {@code starts} from chunks of entries (0-based, duplicates summed), through
+   * {@link EntryShuffle}, so the result does not depend on task timing.
    * Sparse rows become dense: a block takes {@code rows x cols x 8} bytes whatever its nonzeros.
    */
   public static RowBlockMatrix fromEntries(JavaRDD<SparseEntries> entries, long rows, int cols, long[] starts) {
     long[] blockStarts = starts.clone();
     requireValidStarts(blockStarts, rows);
-    int parts = blockStarts.length - 1;
-    JavaPairRDD<Integer, Tuple2<Integer, SparseEntries>> pieces = entries.mapPartitionsWithIndex((chunk, it) -> {
-      List<Tuple2<Integer, Tuple2<Integer, SparseEntries>>> out = new ArrayList<>();
-      while (it.hasNext()) {
-        SparseEntries[] split = it.next().splitByRows(blockStarts);
-        for (int p = 0; p < split.length; p++) {
-          if (split[p] != null) {
-            out.add(new Tuple2<>(p, new Tuple2<>(chunk, split[p])));
-          }
-        }
-      }
-      return out.iterator();
-    }, true).mapToPair(t -> t);
-    JavaRDD<RowBlock> blocks = pieces.partitionBy(new BlockPartitioner(parts)).mapPartitionsWithIndex((p, it) -> {
-      List<Tuple2<Integer, SparseEntries>> mine = new ArrayList<>();
-      it.forEachRemaining(t -> mine.add(t._2()));
-      mine.sort(java.util.Comparator.comparingInt(Tuple2::_1));
+    JavaRDD<RowBlock> blocks = EntryShuffle.byRowRanges(entries, blockStarts).mapPartitionsWithIndex((p, it) -> {
       DoubleMatrix block = DoubleMatrix.zeros((int) (blockStarts[p + 1] - blockStarts[p]), cols);
-      for (Tuple2<Integer, SparseEntries> piece : mine) {
-        piece._2().addTo(block, blockStarts[p]);
-      }
+      it.next().addTo(block, blockStarts[p]);
       return Collections.singletonList(new RowBlock(blockStarts[p], block)).iterator();
     }, true);
     return new RowBlockMatrix(blocks, blockStarts, cols);
-  }
-
-  /** Sends block index {@code p} to partition {@code p}. */
-  static final class BlockPartitioner extends org.apache.spark.Partitioner {
-    private static final long serialVersionUID = 1L;
-    private final int parts;
-
-    BlockPartitioner(int parts) {
-      this.parts = parts;
-    }
-
-    @Override
-    public int numPartitions() {
-      return parts;
-    }
-
-    @Override
-    public int getPartition(Object key) {
-      return (Integer) key;
-    }
   }
 
   /**
@@ -395,6 +356,68 @@ public final class RowBlockMatrix {
   /** MLlib's {@code BlockMatrix} in balanced row blocks (through its entries). */
   public static RowBlockMatrix fromBlockMatrix(BlockMatrix matrix, int partitions) {
     return fromCoordinateMatrix(matrix.toCoordinateMatrix(), partitions);
+  }
+
+  /**
+   * The same matrix in other row blocks ({@code starts}, from 0 to {@code m}): each block is cut
+   * into the slices that overlap the new ranges, and the slices are shuffled to their blocks (the
+   * data move once; no per-row records).
+   */
+  public RowBlockMatrix reblock(long[] starts) {
+    long[] target = starts.clone();
+    requireValidStarts(target, rows());
+    if (Arrays.equals(target, this.starts)) {
+      return this;
+    }
+    int parts = target.length - 1;
+    int n = cols;
+    JavaRDD<RowBlock> blocksOut = blocks.flatMapToPair(b -> {
+      List<Tuple2<Integer, RowBlock>> out = new ArrayList<>();
+      long end = b.firstRow() + b.rows();
+      for (long row = b.firstRow(); row < end; ) {
+        int p = SparseEntries.partOf(target, row);
+        long sliceEnd = Math.min(end, target[p + 1]);
+        int from = (int) (row - b.firstRow());
+        int to = (int) (sliceEnd - b.firstRow());
+        out.add(new Tuple2<>(p, new RowBlock(row, b.values().rowRange(from, to))));
+        row = sliceEnd;
+      }
+      return out.iterator();
+    }).partitionBy(new EntryShuffle.IndexPartitioner(parts)).mapPartitionsWithIndex((p, it) -> {
+      DoubleMatrix block = DoubleMatrix.zeros((int) (target[p + 1] - target[p]), n);
+      while (it.hasNext()) {
+        RowBlock slice = it.next()._2();
+        int offset = (int) (slice.firstRow() - target[p]);
+        DoubleMatrix v = slice.values();
+        for (int j = 0; j < n; j++) {
+          System.arraycopy(v.values(), j * v.rows(), block.values(), offset + j * block.rows(), v.rows());
+        }
+      }
+      return Collections.singletonList(new RowBlock(target[p], block)).iterator();
+    }, true);
+    return new RowBlockMatrix(blocksOut, target, cols);
+  }
+
+  /**
+   * The transpose ({@code n x m} becomes {@code m x n}) in the row blocks {@code starts} of the
+   * transpose; the values travel as entries, so this suits matrices of modest size (cotangents read
+   * from Parquet, say).
+   */
+  public RowBlockMatrix transpose(long[] starts) {
+    if (rows() > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("a " + shape() + " matrix has too many rows to become columns");
+    }
+    JavaRDD<SparseEntries> swapped = blocks.map(b -> {
+      DoubleMatrix v = b.values();
+      SparseEntries e = new SparseEntries(v.rows() * Math.max(1, v.cols()));
+      for (int j = 0; j < v.cols(); j++) {
+        for (int i = 0; i < v.rows(); i++) {
+          e.add(j, (int) (b.firstRow() + i), v.get(i, j));
+        }
+      }
+      return e;
+    });
+    return fromEntries(swapped, cols, (int) rows(), starts);
   }
 
   /** Balanced row ranges: {@code parts} blocks over {@code m} rows (blocks may be empty when {@code parts > m}). */

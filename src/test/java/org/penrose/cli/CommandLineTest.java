@@ -116,6 +116,39 @@ class CommandLineTest extends org.penrose.testing.SparkTestSession {
   }
 
   @Test
+  void matrixMarketInputsWorkWhereNpyDoes() throws IOException {
+    String a = org.penrose.testing.SharedData.path("data/sparse/hb_lsq/well1033.mtx.gz").toString();
+    String b = org.penrose.testing.SharedData.path("data/sparse/hb_lsq/well1033_rhs1.mtx.gz").toString();
+    Run r = run("lstsq", "--partitions", "3", "--input", a, "--rhs", b, "--output", dir.resolve("x.npy").toString());
+    assertEquals(0, r.status(), r.err());
+    DoubleMatrix reference = org.penrose.source.MatrixMarketFile.read(
+        org.penrose.testing.SharedData.path("data/reference/well1033_x_reference.mtx"));
+    DoubleMatrix x = NpyFile.read(dir.resolve("x.npy"));
+    assertEquals("320 x 1", x.shape());
+    assertTrue(org.penrose.testing.TestMatrices.relativeError(x, reference) < 1e-11);
+  }
+
+  @Test
+  void parquetInputsWithAVectorColumn() throws IOException {
+    OracleCase c = rankDeficientCase();
+    // A and G (n x m) as Parquet folders with a row index and a vector column, rows shuffled
+    Path aDir = dir.resolve("A.parquet");
+    org.penrose.distributed.RowBlockMatrix.fromLocal(sc, c.a, 3).toDataset(spark).orderBy(org.apache.spark.sql.functions.rand(1))
+        .write().parquet(aDir.toString());
+    Path gDir = dir.resolve("G_parquet");
+    org.penrose.distributed.RowBlockMatrix.fromLocal(sc, c.g, 2).toDataset(spark)
+        .withColumnRenamed("vector", "values").write().parquet(gDir.toString());
+    Run r = run("pinv", "--partitions", "4", "--input", aDir.toString(), "--output", dir.resolve("P.npy").toString(),
+        "--rtol", Double.toString(c.rtol), "--cotangent", gDir.toString(), "--vjp-output", dir.resolve("GA.npy").toString());
+    assertEquals(0, r.status(), r.err());
+    assertTrue(c.relativeError("pinv", NpyFile.read(dir.resolve("P.npy"))) <= c.tolerance("pinv"));
+    assertTrue(c.relativeError("vjp_A", NpyFile.read(dir.resolve("GA.npy"))) <= c.tolerance("vjp_A"));
+    Run bad = run("pinv", "--input", dir.resolve("nothing.txt").toString(), "--output", dir.resolve("P.npy").toString());
+    assertEquals(1, bad.status());
+    assertTrue(bad.err().contains("no such file or folder"), bad.err());
+  }
+
+  @Test
   void errorsAreOneClearLineWithStatusOne() throws IOException {
     Run missing = run("pinv", "--input", dir.resolve("nope.npy").toString(), "--output", dir.resolve("P.npy").toString());
     assertEquals(1, missing.status());
