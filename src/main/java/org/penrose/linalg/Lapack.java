@@ -193,6 +193,35 @@ public final class Lapack {
         Math.max(1, x.rows()));
   }
 
+  /**
+   * Column pivoting order of a QR factorization with column pivoting ({@code dgeqp3}): the 0-based
+   * column indices, the most independent first. {@code a} is not modified.
+   */
+  public static int[] pivotOrder(DoubleMatrix a) {
+    int m = a.rows();
+    int n = a.cols();
+    int[] jpvt = new int[n];
+    if (m == 0 || n == 0) {
+      for (int j = 0; j < n; j++) {
+        jpvt[j] = j;
+      }
+      return jpvt;
+    }
+    DoubleMatrix work = a.copy();
+    double[] tau = new double[Math.min(m, n)];
+    intW info = new intW(0);
+    double[] query = new double[1];
+    lapack().dgeqp3(m, n, work.values(), m, jpvt, tau, query, -1, info);
+    check("dgeqp3", info);
+    double[] ws = workspace(Math.max(1, (int) query[0]));
+    lapack().dgeqp3(m, n, work.values(), m, jpvt, tau, ws, ws.length, info);
+    check("dgeqp3", info);
+    for (int j = 0; j < n; j++) {
+      jpvt[j]--; // 1-based
+    }
+    return jpvt;
+  }
+
   /** The result of {@link #svd}: {@code A = U diag(s) V^T}, thin, singular values descending. */
   public static final class Svd {
     /** {@code m x p} left singular vectors, {@code p = min(m, n)}. */

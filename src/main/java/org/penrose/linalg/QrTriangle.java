@@ -126,6 +126,38 @@ public final class QrTriangle implements Serializable {
     return merge(List.of(this, new QrTriangle(rows.rows(), rows)));
   }
 
+  /**
+   * The triangle of {@code C diag(divisors)^-1}: column {@code j} divided by {@code divisors[j]}
+   * (columns past the array unchanged). Exact for the factored matrix, since
+   * {@code C D^-1 = Q (R D^-1)}; this is how columns are equilibrated after one pass over the rows.
+   */
+  public QrTriangle withColumnsDivided(double[] divisors) {
+    DoubleMatrix scaled = r.copy();
+    for (int j = 0; j < Math.min(divisors.length, scaled.cols()); j++) {
+      for (int i = 0; i < scaled.rows(); i++) {
+        scaled.set(i, j, scaled.get(i, j) / divisors[j]);
+      }
+    }
+    return new QrTriangle(rowCount, scaled);
+  }
+
+  /** The Euclidean norm of column {@code j} of the factored matrix ({@code ||C_j|| = ||R_j||}). */
+  public double columnNorm(int j) {
+    double scale = 0;
+    for (int i = 0; i < r.rows(); i++) {
+      scale = Math.max(scale, Math.abs(r.get(i, j)));
+    }
+    if (scale == 0) {
+      return 0;
+    }
+    double sum = 0;
+    for (int i = 0; i < r.rows(); i++) {
+      double v = r.get(i, j) / scale;
+      sum += v * v;
+    }
+    return scale * Math.sqrt(sum);
+  }
+
   /** Merges two triangles: the rows of {@code this} come first. */
   public QrTriangle merge(QrTriangle below) {
     return merge(List.of(this, below));

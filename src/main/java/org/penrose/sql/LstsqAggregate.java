@@ -15,9 +15,8 @@ import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StructType;
-import org.penrose.linalg.DoubleMatrix;
 import org.penrose.linalg.PinvFactorization;
-import org.penrose.linalg.QrTriangle;
+import org.penrose.linalg.QrAccumulator;
 import org.penrose.linalg.RankCutoff;
 import scala.Option;
 
@@ -26,9 +25,9 @@ import scala.Option;
  * {@code x = pinv(A; rtol, atol) y} over the group's rows {@code (a_i, y_i)}, as an aggregate (also
  * usable as a window aggregate).
  *
- * <p>The buffer is the TSQR element of {@code [A | y]}: the QR triangle ({@code (n+1) x (n+1)}) plus at
- * most {@code max(16, n + 1)} staged rows that are folded into it with one Householder QR when full;
- * merging two buffers stacks and re-factors their triangles. Memory per group is {@code O(n^2)}
+ * <p>The buffer is the TSQR element of {@code [A | y]} ({@link QrAccumulator}): the QR triangle
+ * ({@code (n+1) x (n+1)}) plus at most {@code max(256, n + 1)} staged rows that are folded into it
+ * with one Householder QR when full; merging two buffers stacks and re-factors their triangles. Memory per group is {@code O(n^2)}
  * whatever its row count; the rows and {@code A^T A} are never kept. The result is
  * {@code struct(coefficients, rank, singular_values, residual_sum_of_squares, rows)}; for a group
  * without rows (or only NULL ones) every field but {@code rows = 0} is NULL. No intercept is added: include a constant feature for one.
@@ -57,73 +56,44 @@ public final class LstsqAggregate extends Aggregator<Row, LstsqAggregate.Buffer,
     this.vectorFeatures = vectorFeatures;
   }
 
-  /** The running triangle of {@code [A | y]} and the rows staged for the next fold (public for Spark's encoders). */
+  /** The running triangle of {@code [A | y]} (public for Spark's encoders). */
   public static final class Buffer implements Serializable {
     private static final long serialVersionUID = 1L;
-    long rows;
-    int cols = -1; // n + 1
-    QrTriangle triangle;
-    double[] staged; // row-major, capacity rows x cols
-    int stagedRows;
+    QrAccumulator accumulator; // null until the first row fixes the width
 
     void add(double[] features, double label) {
-      if (cols < 0) {
-        cols = features.length + 1;
-        triangle = QrTriangle.empty(cols);
-        staged = new double[Math.max(16, cols) * cols];
-      } else if (features.length + 1 != cols) {
+      if (accumulator == null) {
+        accumulator = new QrAccumulator(features.length + 1);
+      } else if (features.length + 1 != accumulator.cols()) {
         throw new IllegalArgumentException("lstsq_agg: features has " + features.length
-            + " values but earlier rows of the group have " + (cols - 1));
+            + " values but earlier rows of the group have " + (accumulator.cols() - 1));
       }
-      int base = stagedRows * cols;
+      double[] row = java.util.Arrays.copyOf(features, features.length + 1);
       for (int j = 0; j < features.length; j++) {
         if (!Double.isFinite(features[j])) {
           throw new IllegalArgumentException("lstsq_agg: features has a non-finite value " + features[j]
               + " at position " + j);
         }
-        staged[base + j] = features[j];
       }
       if (!Double.isFinite(label)) {
         throw new IllegalArgumentException("lstsq_agg: the label is not finite: " + label);
       }
-      staged[base + cols - 1] = label;
-      stagedRows++;
-      rows++;
-      if (stagedRows * cols == staged.length) {
-        fold();
-      }
-    }
-
-    /** Folds the staged rows into the triangle. */
-    void fold() {
-      if (stagedRows == 0) {
-        return;
-      }
-      DoubleMatrix block = DoubleMatrix.zeros(stagedRows, cols);
-      for (int i = 0; i < stagedRows; i++) {
-        for (int j = 0; j < cols; j++) {
-          block.set(i, j, staged[i * cols + j]);
-        }
-      }
-      triangle = triangle.append(block);
-      stagedRows = 0;
+      row[features.length] = label;
+      accumulator.add(row);
     }
 
     Buffer merge(Buffer other) {
-      if (other.cols < 0) {
+      if (other.accumulator == null) {
         return this;
       }
-      if (cols < 0) {
+      if (accumulator == null) {
         return other;
       }
-      if (other.cols != cols) {
-        throw new IllegalArgumentException("lstsq_agg: features has " + (other.cols - 1)
-            + " values in some rows of the group and " + (cols - 1) + " in others");
+      if (other.accumulator.cols() != accumulator.cols()) {
+        throw new IllegalArgumentException("lstsq_agg: features has " + (other.accumulator.cols() - 1)
+            + " values in some rows of the group and " + (accumulator.cols() - 1) + " in others");
       }
-      fold();
-      other.fold();
-      triangle = triangle.merge(other.triangle);
-      rows += other.rows;
+      accumulator.merge(other.accumulator);
       return this;
     }
   }
@@ -163,13 +133,13 @@ public final class LstsqAggregate extends Aggregator<Row, LstsqAggregate.Buffer,
 
   @Override
   public Row finish(Buffer buffer) {
-    if (buffer.rows == 0) {
+    if (buffer.accumulator == null) {
       return RowFactory.create(null, null, null, null, 0L);
     }
-    buffer.fold();
-    PinvFactorization f = PinvFactorization.fromTriangle(buffer.triangle, buffer.cols - 1, cutoff);
+    QrAccumulator a = buffer.accumulator;
+    PinvFactorization f = PinvFactorization.fromTriangle(a.triangle(), a.cols() - 1, cutoff);
     return RowFactory.create(f.solution().values(), f.rank(), f.singularValues(), f.residualSumOfSquares()[0],
-        buffer.rows);
+        a.rows());
   }
 
   @Override

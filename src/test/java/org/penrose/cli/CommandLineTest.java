@@ -149,6 +149,56 @@ class CommandLineTest extends org.penrose.testing.SparkTestSession {
   }
 
   @Test
+  void regressOnACsvMatchesTheExactReference() throws IOException {
+    String csv = org.penrose.testing.SharedData.path("data/tabular/bike_sharing_hour.csv").toString();
+    Path report = dir.resolve("bike.json");
+    Run r = run("regress", "--input", csv, "--label", "cnt", "--features",
+        "season,yr,mnth,hr,holiday,weekday,workingday,weathersit,temp,atemp,hum,windspeed", "--report", report.toString(),
+        "--model-output", dir.resolve("model").toString());
+    assertEquals(0, r.status(), r.err());
+    JsonNode json = new ObjectMapper().readTree(report.toFile());
+    java.util.Map<String, Double> reference = org.penrose.testing.Datasets.reference("bike_hour");
+    assertEquals(reference.get("(Intercept)"), json.get("intercept").asDouble(), 1e-8 * Math.abs(reference.get("(Intercept)")));
+    assertEquals(reference.get("temp"), json.get("coefficients").get(8).asDouble(), 1e-8 * Math.abs(reference.get("temp")));
+    assertEquals(reference.get("#R2"), json.get("r2").asDouble(), 1e-8);
+    assertEquals(17379, json.get("rows").asLong());
+    assertEquals(13, json.get("rank").asInt());
+    assertEquals(12, json.get("coefficients").size());
+    assertTrue(Files.exists(dir.resolve("model/metadata")));
+  }
+
+  @Test
+  void regressOnNpyUsesTheLastColumnAsLabel() throws IOException {
+    // y = 2 + 3 x0 - x1 exactly, and a duplicate of x0: rank 3 of 4, x0 and its copy share the coefficient
+    DoubleMatrix m = DoubleMatrix.zeros(50, 4);
+    java.util.Random random = new java.util.Random(3);
+    for (int i = 0; i < 50; i++) {
+      double x0 = random.nextGaussian();
+      double x1 = random.nextGaussian();
+      m.set(i, 0, x0);
+      m.set(i, 1, x1);
+      m.set(i, 2, x0);
+      m.set(i, 3, 2 + 3 * x0 - x1);
+    }
+    Path npy = dir.resolve("t.npy");
+    NpyFile.writeRowMajor(npy, m);
+    Path report = dir.resolve("t.json");
+    Run r = run("regress", "--input", npy.toString(), "--report", report.toString(), "--no-equilibrate");
+    assertEquals(0, r.status(), r.err());
+    JsonNode json = new ObjectMapper().readTree(report.toFile());
+    assertEquals(3, json.get("rank").asInt());
+    assertEquals(2.0, json.get("intercept").asDouble(), 1e-12);
+    assertEquals(1.5, json.get("coefficients").get(0).asDouble(), 1e-12);
+    assertEquals(-1.0, json.get("coefficients").get(1).asDouble(), 1e-12);
+    assertEquals(1.5, json.get("coefficients").get(2).asDouble(), 1e-12);
+    assertEquals(1, json.get("dependent_columns").size());
+    assertTrue(json.get("standard_errors").isNull());
+    Run bad = run("regress", "--input", npy.toString(), "--report", report.toString(), "--label", "7");
+    assertEquals(1, bad.status());
+    assertTrue(bad.err().contains("--label 7 is not a column of the 4-column"), bad.err());
+  }
+
+  @Test
   void errorsAreOneClearLineWithStatusOne() throws IOException {
     Run missing = run("pinv", "--input", dir.resolve("nope.npy").toString(), "--output", dir.resolve("P.npy").toString());
     assertEquals(1, missing.status());

@@ -1,0 +1,202 @@
+package org.penrose.ml;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.penrose.linalg.DoubleMatrix;
+import org.penrose.linalg.Lapack;
+import org.penrose.linalg.PinvFactorization;
+import org.penrose.linalg.QrTriangle;
+import org.penrose.linalg.RankCutoff;
+
+/**
+ * A linear regression fitted from the QR triangle of {@code [1 | X | y]} (rows scaled by
+ * {@code sqrt(w)} when weighted): coefficients, intercept, rank and the statistics a regression user
+ * expects, from one pass over the rows.
+ *
+ * <p><b>Equilibration</b> (on by default): before the rank decision the design columns are scaled
+ * to unit norm, {@code X D^-1} with {@code D = diag(||x_j||)}; the triangle of {@code X D^-1} is
+ * {@code R D^-1} exactly, so no second pass is needed. The cut-off then applies to the singular values
+ * of the scaled design, and {@code beta = D^-1 z} with {@code z} the minimum-norm solution in the
+ * scaled coordinates. A column that is merely badly scaled (NIST Filip, Pontius) is thus not mistaken
+ * for a dependent one, which the raw {@code lstsq} semantics (singular values of {@code X} itself)
+ * would do; for genuinely dependent columns the solution is minimum-norm in {@code D beta}, not in
+ * {@code beta}. Without equilibration the fit is exactly {@code lstsq(X, y)} with the given cut-off.
+ *
+ * <p>Statistics: residual sum of squares {@code ||y - X beta||^2}; {@code R^2 = 1 - RSS / TSS} with
+ * the total sum of squares about the (weighted) mean when there is an intercept, about zero (the
+ * uncentered {@code R^2}) without — both read off the triangle without cancellation; standard errors
+ * {@code sqrt(sigma^2 (X^T W X)^-1_jj)}, {@code sigma^2 = RSS / (rows - p)}, when the design has full
+ * rank and {@code rows > p}; and, when it has not, the dependent columns: those a column-pivoted QR of
+ * the (scaled) triangle puts last.
+ */
+public final class LeastSquaresFit implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  /** The name reported for the intercept's column among the dependent columns. */
+  public static final String INTERCEPT = "intercept";
+
+  private final double[] coefficients;
+  private final Double intercept;
+  private final int rank;
+  private final double[] singularValues;
+  private final double threshold;
+  private final double residualSumOfSquares;
+  private final Double r2;
+  private final long rows;
+  private final double[] standardErrors;
+  private final Double interceptStandardError;
+  private final List<String> dependentColumns;
+  private final List<String> featureNames;
+
+  private LeastSquaresFit(double[] coefficients, Double intercept, int rank, double[] singularValues, double threshold,
+      double residualSumOfSquares, Double r2, long rows, double[] standardErrors, Double interceptStandardError,
+      List<String> dependentColumns, List<String> featureNames) {
+    this.coefficients = coefficients;
+    this.intercept = intercept;
+    this.rank = rank;
+    this.singularValues = singularValues;
+    this.threshold = threshold;
+    this.residualSumOfSquares = residualSumOfSquares;
+    this.r2 = r2;
+    this.rows = rows;
+    this.standardErrors = standardErrors;
+    this.interceptStandardError = interceptStandardError;
+    this.dependentColumns = dependentColumns;
+    this.featureNames = featureNames;
+  }
+
+  /** Rebuilds a fit from stored values (model loading). */
+  public static LeastSquaresFit of(double[] coefficients, Double intercept, int rank, double[] singularValues,
+      double threshold, double residualSumOfSquares, Double r2, long rows, double[] standardErrors,
+      Double interceptStandardError, List<String> dependentColumns, List<String> featureNames) {
+    return new LeastSquaresFit(coefficients, intercept, rank, singularValues, threshold, residualSumOfSquares, r2, rows,
+        standardErrors, interceptStandardError, dependentColumns, featureNames);
+  }
+
+  /**
+   * Fits from the triangle of {@code [1 | X | y]} (without the first column when {@code intercept}
+   * is false).
+   *
+   * @param featureNames one name per column of {@code X}
+   */
+  public static LeastSquaresFit fromTriangle(QrTriangle triangle, boolean intercept, boolean equilibrate,
+      RankCutoff cutoff, List<String> featureNames) {
+    int p = triangle.cols() - 1; // design columns, the intercept's included
+    int features = intercept ? p - 1 : p;
+    if (features != featureNames.size() || features < 0) {
+      throw new IllegalArgumentException("a triangle of " + triangle.cols() + " columns does not match "
+          + featureNames.size() + " features" + (intercept ? " and an intercept" : "") + " and a label");
+    }
+    double[] scale = new double[p];
+    for (int j = 0; j < p; j++) {
+      double norm = equilibrate ? triangle.columnNorm(j) : 1.0;
+      scale[j] = norm > 0 ? norm : 1.0; // an all-zero column stays zero and is dropped by the cut-off
+    }
+    QrTriangle scaled = equilibrate ? triangle.withColumnsDivided(scale) : triangle;
+    PinvFactorization f = PinvFactorization.fromTriangle(scaled, p, cutoff);
+    double[] beta = new double[p];
+    for (int j = 0; j < p; j++) {
+      beta[j] = f.solution().get(j, 0) / scale[j];
+    }
+    double rss = f.residualSumOfSquares()[0];
+    long rows = triangle.rowCount();
+
+    // TSS from the label column of the triangle: below its first entry (the component along the
+    // weighted ones column) when there is an intercept, all of it otherwise
+    DoubleMatrix r = triangle.r();
+    double tss = 0;
+    for (int i = intercept ? 1 : 0; i < r.rows(); i++) {
+      double v = r.get(i, p);
+      tss += v * v;
+    }
+    Double r2 = tss > 0 ? 1 - rss / tss : null;
+
+    double[] standardErrors = null;
+    Double interceptSe = null;
+    if (f.rank() == p && rows > p) {
+      double sigma2 = rss / (rows - p);
+      DoubleMatrix gram = f.pinvGram(); // (X D^-1)^T (X D^-1) inverse
+      double[] se = new double[p];
+      for (int j = 0; j < p; j++) {
+        se[j] = Math.sqrt(sigma2 * gram.get(j, j)) / scale[j];
+      }
+      standardErrors = intercept ? Arrays.copyOfRange(se, 1, p) : se;
+      interceptSe = intercept ? se[0] : null;
+    }
+
+    List<String> columnNames = new ArrayList<>();
+    if (intercept) {
+      columnNames.add(INTERCEPT);
+    }
+    columnNames.addAll(featureNames);
+    List<String> dependent = new ArrayList<>();
+    if (f.rank() < p) {
+      DoubleMatrix r11 = scaled.r().columns(0, p);
+      int[] order = Lapack.pivotOrder(r11.rowRange(0, Math.min(r11.rows(), p)));
+      for (int k = f.rank(); k < p; k++) {
+        dependent.add(columnNames.get(order[k]));
+      }
+    }
+    double[] coefficients = intercept ? Arrays.copyOfRange(beta, 1, p) : beta;
+    return new LeastSquaresFit(coefficients, intercept ? beta[0] : null, f.rank(), f.singularValues(), f.threshold(),
+        rss, r2, rows, standardErrors, interceptSe, dependent, List.copyOf(featureNames));
+  }
+
+  /** Coefficients in feature order. */
+  public double[] coefficients() {
+    return coefficients.clone();
+  }
+
+  /** The intercept, or null when fitted without one. */
+  public Double intercept() {
+    return intercept;
+  }
+
+  /** Numerical rank of the (equilibrated) design, the intercept's column included. */
+  public int rank() {
+    return rank;
+  }
+
+  /** Singular values of the design the rank was decided on (unit-norm columns when equilibrated). */
+  public double[] singularValues() {
+    return singularValues.clone();
+  }
+
+  public double threshold() {
+    return threshold;
+  }
+
+  public double residualSumOfSquares() {
+    return residualSumOfSquares;
+  }
+
+  /** {@code 1 - RSS/TSS} (uncentered without an intercept); null when TSS is 0. */
+  public Double r2() {
+    return r2;
+  }
+
+  /** Rows fitted (with positive weight). */
+  public long rows() {
+    return rows;
+  }
+
+  /** Standard errors of the coefficients, or null when the design is rank-deficient or rows <= p. */
+  public double[] standardErrors() {
+    return standardErrors == null ? null : standardErrors.clone();
+  }
+
+  public Double interceptStandardError() {
+    return interceptStandardError;
+  }
+
+  /** Columns found linearly dependent on the others (empty at full rank); {@code "intercept"} for the intercept. */
+  public List<String> dependentColumns() {
+    return dependentColumns;
+  }
+
+  public List<String> featureNames() {
+    return featureNames;
+  }
+}

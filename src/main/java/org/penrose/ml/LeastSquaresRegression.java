@@ -1,0 +1,359 @@
+package org.penrose.ml;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.ml.Estimator;
+import org.apache.spark.ml.attribute.Attribute;
+import org.apache.spark.ml.attribute.AttributeGroup;
+import org.apache.spark.ml.linalg.SQLDataTypes;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.ml.param.BooleanParam;
+import org.apache.spark.ml.param.DoubleParam;
+import org.apache.spark.ml.param.Param;
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.util.DefaultParamsReader;
+import org.apache.spark.ml.util.DefaultParamsWritable;
+import org.apache.spark.ml.util.Identifiable;
+import org.apache.spark.ml.util.MLReader;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.NumericType;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.penrose.distributed.DeterministicReduce;
+import org.penrose.linalg.QrAccumulator;
+import org.penrose.linalg.RankCutoff;
+
+/**
+ * Minimum-norm least-squares linear regression as a spark.ml {@link Estimator}: usable in a
+ * {@code Pipeline} after {@code VectorAssembler}, fitted in one pass over the rows by the TSQR path
+ * (each partition streams its rows into a QR triangle of {@code [1 | X | y]}; the triangles merge in
+ * partition order), so it works for any number of rows, never forms {@code X^T X}, and handles
+ * rank-deficient designs (duplicated or collinear features): the minimum-norm solution, the rank, and
+ * the dependent columns named in the summary ({@link LeastSquaresFit}).
+ *
+ * <pre>{@code
+ * LeastSquaresRegression lsq = new LeastSquaresRegression().setLabelCol("y");   // featuresCol "features"
+ * LeastSquaresRegressionModel model = new Pipeline().setStages(new PipelineStage[] {assembler, lsq})
+ *     .fit(df).stages()[1];
+ * model.summary().coefficients(); model.summary().rank(); model.summary().dependentColumns();
+ * }</pre>
+ *
+ * Params: {@code featuresCol} (vector or {@code array<double>}, default "features"), {@code labelCol}
+ * (default "label"), {@code predictionCol} (default "prediction"), {@code fitIntercept} (default
+ * true), {@code rtol}, {@code atol} (the cut-off, defaults as {@link RankCutoff}), {@code weightCol}
+ * (optional: rows are scaled by {@code sqrt(w)}; rows of weight 0 are left out), {@code equilibrate}
+ * (default true; see {@link LeastSquaresFit} for what it changes). NULL or non-finite features,
+ * labels or weights, negative weights and feature vectors of different lengths are errors.
+ */
+public final class LeastSquaresRegression extends Estimator<LeastSquaresRegressionModel>
+    implements DefaultParamsWritable {
+  private static final long serialVersionUID = 1L;
+
+  private final String uid;
+  private final Param<String> featuresCol;
+  private final Param<String> labelCol;
+  private final Param<String> predictionCol;
+  private final Param<String> weightCol;
+  private final BooleanParam fitIntercept;
+  private final BooleanParam equilibrate;
+  private final DoubleParam rtol;
+  private final DoubleParam atol;
+
+  public LeastSquaresRegression() {
+    this(Identifiable.randomUID("lsqRegression"));
+  }
+
+  public LeastSquaresRegression(String uid) {
+    this.uid = uid;
+    featuresCol = new Param<>(this, "featuresCol", "features column (vector or array<double>)");
+    labelCol = new Param<>(this, "labelCol", "label column (numeric)");
+    predictionCol = new Param<>(this, "predictionCol", "prediction column the model adds");
+    weightCol = new Param<>(this, "weightCol", "optional weight column (numeric, >= 0)");
+    fitIntercept = new BooleanParam(this, "fitIntercept", "whether to fit an intercept");
+    equilibrate = new BooleanParam(this, "equilibrate", "scale design columns to unit norm before the rank decision");
+    rtol = new DoubleParam(this, "rtol", "relative cut-off: singular values <= max(atol, rtol * s_max) are dropped");
+    atol = new DoubleParam(this, "atol", "absolute cut-off");
+    setDefault(featuresCol, "features");
+    setDefault(labelCol, "label");
+    setDefault(predictionCol, "prediction");
+    setDefault(fitIntercept, true);
+    setDefault(equilibrate, true);
+  }
+
+  @Override
+  public String uid() {
+    return uid;
+  }
+
+  public Param<String> featuresCol() {
+    return featuresCol;
+  }
+
+  public Param<String> labelCol() {
+    return labelCol;
+  }
+
+  public Param<String> predictionCol() {
+    return predictionCol;
+  }
+
+  public Param<String> weightCol() {
+    return weightCol;
+  }
+
+  public BooleanParam fitIntercept() {
+    return fitIntercept;
+  }
+
+  public BooleanParam equilibrate() {
+    return equilibrate;
+  }
+
+  public DoubleParam rtol() {
+    return rtol;
+  }
+
+  public DoubleParam atol() {
+    return atol;
+  }
+
+  public LeastSquaresRegression setFeaturesCol(String value) {
+    set(featuresCol, value);
+    return this;
+  }
+
+  public LeastSquaresRegression setLabelCol(String value) {
+    set(labelCol, value);
+    return this;
+  }
+
+  public LeastSquaresRegression setPredictionCol(String value) {
+    set(predictionCol, value);
+    return this;
+  }
+
+  public LeastSquaresRegression setWeightCol(String value) {
+    set(weightCol, value);
+    return this;
+  }
+
+  public LeastSquaresRegression setFitIntercept(boolean value) {
+    set(fitIntercept, value);
+    return this;
+  }
+
+  public LeastSquaresRegression setEquilibrate(boolean value) {
+    set(equilibrate, value);
+    return this;
+  }
+
+  public LeastSquaresRegression setRtol(double value) {
+    set(rtol, value);
+    return this;
+  }
+
+  public LeastSquaresRegression setAtol(double value) {
+    set(atol, value);
+    return this;
+  }
+
+  /** The cut-off the params describe. */
+  RankCutoff cutoff() {
+    return RankCutoff.of(isDefined(rtol) ? (Double) getOrDefault(rtol) : null,
+        isDefined(atol) ? (Double) getOrDefault(atol) : null);
+  }
+
+  @Override
+  public LeastSquaresRegressionModel fit(Dataset<?> dataset) {
+    transformSchema(dataset.schema());
+    String features = getOrDefault(featuresCol);
+    String label = getOrDefault(labelCol);
+    String weight = isDefined(weightCol) ? getOrDefault(weightCol) : null;
+    boolean intercept = (Boolean) getOrDefault(fitIntercept);
+    RankCutoff cutoff = cutoff();
+    List<String> names = featureNames(dataset.schema().apply(features), dataset);
+    int p = names.size();
+    int cols = p + (intercept ? 1 : 0) + 1;
+    List<Column> selected = new ArrayList<>();
+    selected.add(functions.col(features));
+    selected.add(functions.col(label).cast(DataTypes.DoubleType));
+    if (weight != null) {
+      selected.add(functions.col(weight).cast(DataTypes.DoubleType));
+    }
+    JavaRDD<Row> rows = dataset.select(selected.toArray(new Column[0])).toJavaRDD();
+    JavaRDD<QrAccumulator> triangles = rows.mapPartitions(it -> {
+      QrAccumulator acc = new QrAccumulator(cols);
+      double[] row = new double[cols];
+      while (it.hasNext()) {
+        Row r = it.next();
+        double w = 1.0;
+        if (weight != null) {
+          if (r.isNullAt(2)) {
+            throw new IllegalArgumentException("LeastSquaresRegression: the weight column '" + weight + "' has a NULL value");
+          }
+          w = r.getDouble(2);
+          if (!(w >= 0) || !Double.isFinite(w)) {
+            throw new IllegalArgumentException("LeastSquaresRegression: weights must be finite and >= 0, got " + w);
+          }
+          if (w == 0) {
+            continue;
+          }
+        }
+        double sw = Math.sqrt(w);
+        double[] x = values(r, features, p);
+        if (r.isNullAt(1)) {
+          throw new IllegalArgumentException("LeastSquaresRegression: the label column '" + label + "' has a NULL value");
+        }
+        double y = r.getDouble(1);
+        if (!Double.isFinite(y)) {
+          throw new IllegalArgumentException("LeastSquaresRegression: the label column '" + label + "' has a non-finite value " + y);
+        }
+        int k = 0;
+        if (intercept) {
+          row[k++] = sw;
+        }
+        for (double v : x) {
+          row[k++] = sw * v;
+        }
+        row[k] = sw * y;
+        acc.add(row);
+      }
+      return Collections.singletonList(acc).iterator();
+    }, true);
+    QrAccumulator all = DeterministicReduce.reduce(triangles, 8, list -> {
+      QrAccumulator merged = list.get(0);
+      for (int i = 1; i < list.size(); i++) {
+        merged = merged.merge(list.get(i));
+      }
+      return merged;
+    });
+    LeastSquaresFit fit = LeastSquaresFit.fromTriangle(all.triangle(), intercept, (Boolean) getOrDefault(equilibrate),
+        cutoff, names);
+    LeastSquaresRegressionModel model = new LeastSquaresRegressionModel(uid, fit);
+    copyValues(model, extractParamMap());
+    return model.setParent(this);
+  }
+
+  /** A row's features, checked: present, finite, of the expected length. */
+  private static double[] values(Row r, String features, int p) {
+    if (r.isNullAt(0)) {
+      throw new IllegalArgumentException("LeastSquaresRegression: the features column '" + features + "' has a NULL value");
+    }
+    Object cell = r.get(0);
+    double[] x;
+    if (cell instanceof Vector) {
+      x = ((Vector) cell).toArray();
+    } else {
+      List<Object> list = r.getList(0);
+      x = new double[list.size()];
+      for (int j = 0; j < x.length; j++) {
+        Object v = list.get(j);
+        if (v == null) {
+          throw new IllegalArgumentException("LeastSquaresRegression: the features column '" + features
+              + "' has a NULL value at position " + j);
+        }
+        x[j] = ((Number) v).doubleValue();
+      }
+    }
+    if (x.length != p) {
+      throw new IllegalArgumentException("LeastSquaresRegression: a feature vector has " + x.length
+          + " values but the first one has " + p);
+    }
+    for (int j = 0; j < p; j++) {
+      if (!Double.isFinite(x[j])) {
+        throw new IllegalArgumentException("LeastSquaresRegression: the features column '" + features
+            + "' has a non-finite value " + x[j] + " at position " + j);
+      }
+    }
+    return x;
+  }
+
+  /** Feature names from VectorAssembler's metadata, else {@code features[j]}; the width from the first row. */
+  static List<String> featureNames(StructField field, Dataset<?> dataset) {
+    int size = -1;
+    List<String> names = new ArrayList<>();
+    if (field.dataType().equals(SQLDataTypes.VectorType())) {
+      AttributeGroup group = AttributeGroup.fromStructField(field);
+      size = group.size();
+      if (group.attributes().isDefined()) {
+        Attribute[] attributes = group.attributes().get();
+        for (int j = 0; j < attributes.length; j++) {
+          names.add(attributes[j].name().isDefined() ? attributes[j].name().get() : field.name() + "[" + j + "]");
+        }
+        return names;
+      }
+    }
+    if (size < 0) {
+      List<Row> first = dataset.select(field.name()).where(functions.col(field.name()).isNotNull()).limit(1).toDF()
+          .collectAsList();
+      if (first.isEmpty()) {
+        throw new IllegalArgumentException("LeastSquaresRegression: no rows to fit");
+      }
+      Object cell = first.get(0).get(0);
+      size = cell instanceof Vector ? ((Vector) cell).size() : first.get(0).getList(0).size();
+    }
+    for (int j = 0; j < size; j++) {
+      names.add(field.name() + "[" + j + "]");
+    }
+    return names;
+  }
+
+  @Override
+  public StructType transformSchema(StructType schema) {
+    String features = getOrDefault(featuresCol);
+    String label = getOrDefault(labelCol);
+    requireColumn(schema, features);
+    DataType f = schema.apply(features).dataType();
+    if (!f.equals(SQLDataTypes.VectorType())
+        && !(f instanceof ArrayType && ((ArrayType) f).elementType() instanceof NumericType)) {
+      throw new IllegalArgumentException("LeastSquaresRegression: the features column '" + features + "' has type "
+          + f.simpleString() + "; expected a vector or an array of numbers");
+    }
+    requireNumeric(schema, label, "label");
+    if (isDefined(weightCol)) {
+      requireNumeric(schema, getOrDefault(weightCol), "weight");
+    }
+    String prediction = getOrDefault(predictionCol);
+    if (schema.getFieldIndex(prediction).isDefined()) {
+      throw new IllegalArgumentException("LeastSquaresRegression: the prediction column '" + prediction + "' already exists");
+    }
+    return schema.add(prediction, DataTypes.DoubleType, false);
+  }
+
+  static void requireColumn(StructType schema, String name) {
+    if (schema.getFieldIndex(name).isEmpty()) {
+      throw new IllegalArgumentException("LeastSquaresRegression: no column '" + name + "' (columns: "
+          + String.join(", ", schema.fieldNames()) + ")");
+    }
+  }
+
+  private static void requireNumeric(StructType schema, String name, String role) {
+    requireColumn(schema, name);
+    DataType t = schema.apply(name).dataType();
+    if (!(t instanceof NumericType)) {
+      throw new IllegalArgumentException("LeastSquaresRegression: the " + role + " column '" + name + "' has type "
+          + t.simpleString() + "; expected a number");
+    }
+  }
+
+  @Override
+  public LeastSquaresRegression copy(ParamMap extra) {
+    return defaultCopy(extra);
+  }
+
+  public static MLReader<LeastSquaresRegression> read() {
+    return new DefaultParamsReader<>();
+  }
+
+  public static LeastSquaresRegression load(String path) {
+    return read().load(path);
+  }
+}

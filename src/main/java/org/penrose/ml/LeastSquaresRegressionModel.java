@@ -1,0 +1,207 @@
+package org.penrose.ml;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.ml.Model;
+import org.apache.spark.ml.linalg.DenseVector;
+import org.apache.spark.ml.linalg.SQLDataTypes;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.ml.param.BooleanParam;
+import org.apache.spark.ml.param.Param;
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.util.DefaultParamsReader;
+import org.apache.spark.ml.util.DefaultParamsWriter;
+import org.apache.spark.ml.util.MLReader;
+import org.apache.spark.ml.util.MLWritable;
+import org.apache.spark.ml.util.MLWriter;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.api.java.UDF1;
+import org.apache.spark.sql.expressions.UserDefinedFunction;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import scala.Option;
+
+/**
+ * A fitted {@link LeastSquaresRegression}: {@code prediction = intercept + features . coefficients}
+ * as a {@code Transformer}, with the fit's statistics in {@link #summary()}. Saved and loaded with
+ * {@code write().save(path)} / {@code LeastSquaresRegressionModel.load(path)}, alone or inside a
+ * {@code PipelineModel} (Spark's metadata layout, plus the fit as one Parquet row).
+ */
+public final class LeastSquaresRegressionModel extends Model<LeastSquaresRegressionModel> implements MLWritable {
+  private static final long serialVersionUID = 1L;
+
+  private final String uid;
+  private final LeastSquaresFit fit;
+  private final Param<String> featuresCol;
+  private final Param<String> labelCol;
+  private final Param<String> predictionCol;
+  private final BooleanParam fitIntercept;
+
+  LeastSquaresRegressionModel(String uid, LeastSquaresFit fit) {
+    this.uid = uid;
+    this.fit = fit;
+    featuresCol = new Param<>(this, "featuresCol", "features column (vector or array<double>)");
+    labelCol = new Param<>(this, "labelCol", "label column the model was fitted on");
+    predictionCol = new Param<>(this, "predictionCol", "prediction column the model adds");
+    fitIntercept = new BooleanParam(this, "fitIntercept", "whether an intercept was fitted");
+    setDefault(featuresCol, "features");
+    setDefault(labelCol, "label");
+    setDefault(predictionCol, "prediction");
+    setDefault(fitIntercept, true);
+  }
+
+  @Override
+  public String uid() {
+    return uid;
+  }
+
+  public Param<String> featuresCol() {
+    return featuresCol;
+  }
+
+  public Param<String> labelCol() {
+    return labelCol;
+  }
+
+  public Param<String> predictionCol() {
+    return predictionCol;
+  }
+
+  public BooleanParam fitIntercept() {
+    return fitIntercept;
+  }
+
+  public LeastSquaresRegressionModel setFeaturesCol(String value) {
+    set(featuresCol, value);
+    return this;
+  }
+
+  public LeastSquaresRegressionModel setPredictionCol(String value) {
+    set(predictionCol, value);
+    return this;
+  }
+
+  /** Coefficients, rank, singular values, residuals, R^2, standard errors, dependent columns. */
+  public LeastSquaresFit summary() {
+    return fit;
+  }
+
+  public Vector coefficients() {
+    return new DenseVector(fit.coefficients());
+  }
+
+  /** The intercept (0 when fitted without one). */
+  public double intercept() {
+    return fit.intercept() == null ? 0.0 : fit.intercept();
+  }
+
+  @Override
+  public Dataset<Row> transform(Dataset<?> dataset) {
+    transformSchema(dataset.schema());
+    String features = getOrDefault(featuresCol);
+    double[] beta = fit.coefficients();
+    double b0 = intercept();
+    UserDefinedFunction predict;
+    if (dataset.schema().apply(features).dataType().equals(SQLDataTypes.VectorType())) {
+      predict = functions.udf((UDF1<Vector, Double>) v -> v == null ? null : b0 + dot(v.toArray(), beta), DataTypes.DoubleType);
+    } else {
+      predict = functions.udf((UDF1<scala.collection.Seq<Object>, Double>) s -> {
+        if (s == null) {
+          return null;
+        }
+        double[] x = new double[s.size()];
+        for (int j = 0; j < x.length; j++) {
+          x[j] = ((Number) s.apply(j)).doubleValue();
+        }
+        return b0 + dot(x, beta);
+      }, DataTypes.DoubleType);
+    }
+    return dataset.withColumn(getOrDefault(predictionCol), predict.apply(functions.col(features)));
+  }
+
+  private static double dot(double[] x, double[] beta) {
+    if (x.length != beta.length) {
+      throw new IllegalArgumentException("LeastSquaresRegressionModel: a feature vector has " + x.length
+          + " values but the model has " + beta.length + " coefficients");
+    }
+    double sum = 0;
+    for (int j = 0; j < x.length; j++) {
+      sum += x[j] * beta[j];
+    }
+    return sum;
+  }
+
+  @Override
+  public StructType transformSchema(StructType schema) {
+    LeastSquaresRegression.requireColumn(schema, getOrDefault(featuresCol));
+    return schema.add(getOrDefault(predictionCol), DataTypes.DoubleType, true);
+  }
+
+  @Override
+  public LeastSquaresRegressionModel copy(ParamMap extra) {
+    LeastSquaresRegressionModel copy = copyValues(new LeastSquaresRegressionModel(uid, fit), extra);
+    return hasParent() ? copy.setParent(parent()) : copy;
+  }
+
+  static final StructType DATA = new StructType()
+      .add("coefficients", "array<double>").add("intercept", "double").add("rank", "int")
+      .add("singular_values", "array<double>").add("threshold", "double").add("residual_sum_of_squares", "double")
+      .add("r2", "double").add("rows", "long").add("standard_errors", "array<double>")
+      .add("intercept_standard_error", "double").add("dependent_columns", "array<string>")
+      .add("feature_names", "array<string>");
+
+  @Override
+  public MLWriter write() {
+    LeastSquaresRegressionModel model = this;
+    return new MLWriter() {
+      @Override
+      public void saveImpl(String path) {
+        org.apache.spark.ml.util.DefaultParamsWriter$.MODULE$.saveMetadata(model, path, sparkSession());
+        Row row = RowFactory.create(fit.coefficients(), fit.intercept(), fit.rank(), fit.singularValues(), fit.threshold(),
+            fit.residualSumOfSquares(), fit.r2(), fit.rows(), fit.standardErrors(), fit.interceptStandardError(),
+            fit.dependentColumns().toArray(new String[0]), fit.featureNames().toArray(new String[0]));
+        sparkSession().createDataFrame(List.of(row), DATA).repartition(1).write().parquet(path + "/data");
+      }
+    };
+  }
+
+  public static MLReader<LeastSquaresRegressionModel> read() {
+    return new MLReader<LeastSquaresRegressionModel>() {
+      @Override
+      public LeastSquaresRegressionModel load(String path) {
+        DefaultParamsReader.Metadata metadata = org.apache.spark.ml.util.DefaultParamsReader$.MODULE$.loadMetadata(path, sparkSession());
+        Row r = sparkSession().read().parquet(path + "/data").first();
+        LeastSquaresFit fit = LeastSquaresFit.of(doubles(r.getList(0)), r.isNullAt(1) ? null : r.getDouble(1), r.getInt(2),
+            doubles(r.getList(3)), r.getDouble(4), r.getDouble(5), r.isNullAt(6) ? null : r.getDouble(6), r.getLong(7),
+            r.isNullAt(8) ? null : doubles(r.getList(8)), r.isNullAt(9) ? null : r.getDouble(9),
+            strings(r.getList(10)), strings(r.getList(11)));
+        LeastSquaresRegressionModel model = new LeastSquaresRegressionModel(metadata.uid(), fit);
+        metadata.getAndSetParams(model, Option.empty());
+        return model;
+      }
+    };
+  }
+
+  public static LeastSquaresRegressionModel load(String path) {
+    return read().load(path);
+  }
+
+  private static double[] doubles(List<Object> list) {
+    double[] out = new double[list.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = (Double) list.get(i);
+    }
+    return out;
+  }
+
+  private static List<String> strings(List<Object> list) {
+    List<String> out = new ArrayList<>();
+    for (Object o : list) {
+      out.add((String) o);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,218 @@
+package org.penrose.ml;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.apache.spark.ml.Pipeline;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.PipelineStage;
+import org.apache.spark.ml.feature.VectorAssembler;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.penrose.linalg.DoubleMatrix;
+import org.penrose.linalg.LeastSquares;
+import org.penrose.testing.Datasets;
+import org.penrose.testing.SparkTestSession;
+import org.penrose.testing.TestMatrices;
+
+/** The spark.ml estimator: certified NIST digits, exact OLS references, rank deficiency, weights, pipelines, persistence. */
+class LeastSquaresRegressionTest extends SparkTestSession {
+  @TempDir Path dir;
+
+  /** The certified values from ../shared (the demo uses the copies bundled in the jar; see bundledNistFilesAreTheShared). */
+  private static final NistCertification NIST = nist();
+
+  private static NistCertification nist() {
+    try {
+      return NistCertification.fromFolder(org.penrose.testing.SharedData.path("data/nist_strd"),
+          org.penrose.testing.SharedData.path("data/reference/nist_strd_certified_values.csv"));
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  @Test
+  void bundledNistFilesAreTheShared() throws IOException {
+    for (String name : NistCertification.DATASETS) {
+      byte[] shared = java.nio.file.Files.readAllBytes(org.penrose.testing.SharedData.path("data/nist_strd/" + name + ".dat"));
+      try (java.io.InputStream in = NistCertification.class.getResourceAsStream("/org/penrose/nist/" + name + ".dat")) {
+        assertArrayEquals(shared, in.readAllBytes(), name);
+      }
+    }
+  }
+
+  @ParameterizedTest(name = "{0}: at least {1} digits")
+  @CsvSource({
+    "Norris, 11", "Pontius, 11", "NoInt1, 13", "NoInt2, 13", "Longley, 10", "Wampler1, 8.5", "Wampler2, 11",
+    "Wampler3, 8.5", "Wampler4, 7", "Wampler5, 5", "Filip, 7"
+  })
+  void nistCertifiedDigits(String dataset, double required) throws IOException {
+    NistCertification.Result r = NIST.penrose(spark, dataset, 3);
+    System.out.printf("NIST %-9s LRE %.1f (required %.1f), rank %d%n", dataset, r.digits, required, r.rank);
+    assertTrue(r.digits >= required, dataset + ": " + r.digits + " digits");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({"cal_housing", "CASP", "randhie", "bike_hour", "diabetes"})
+  void tabularSetsMatchTheExactOlsReference(String name) throws IOException {
+    Datasets.Regression data = Datasets.tabular(name);
+    Map<String, Double> reference = Datasets.reference(name);
+    LeastSquaresRegressionModel model = new LeastSquaresRegression().fit(data.frame(spark, 4));
+    LeastSquaresFit fit = model.summary();
+    double worst = relative(fit.intercept(), reference.get("(Intercept)"));
+    for (int j = 0; j < data.features.size(); j++) {
+      worst = Math.max(worst, relative(fit.coefficients()[j], reference.get(data.features.get(j))));
+    }
+    System.out.printf("%s: worst coefficient relative error %.2e, R2 %.6f%n", name, worst, fit.r2());
+    assertTrue(worst <= 1e-8, name + ": " + worst);
+    assertEquals(reference.get("#RSS"), fit.residualSumOfSquares(), 1e-8 * reference.get("#RSS"));
+    assertEquals(reference.get("#R2"), fit.r2(), 1e-8);
+    assertEquals(reference.get("#n").longValue(), fit.rows());
+    assertEquals(data.features.size() + 1, fit.rank());
+    assertNotNull(fit.standardErrors());
+  }
+
+  private static double relative(double got, double expected) {
+    return Math.abs(got - expected) / Math.abs(expected);
+  }
+
+  @Test
+  void duplicatedAndCollinearFeaturesAreNamedAndGetTheMinimumNormSolution() {
+    Random random = new Random(4);
+    List<Row> rows = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      double a = random.nextGaussian();
+      double b = random.nextGaussian();
+      double c = random.nextGaussian();
+      rows.add(RowFactory.create(a, b, a, 2 * b - c, c, 1 + 3 * a + 2 * b + 0.01 * random.nextGaussian()));
+    }
+    Dataset<Row> df = spark.createDataFrame(rows, new StructType().add("a", "double").add("b", "double")
+        .add("a_copy", "double").add("b2_minus_c", "double").add("c", "double").add("y", "double"));
+    VectorAssembler assembler = new VectorAssembler()
+        .setInputCols(new String[] {"a", "b", "a_copy", "b2_minus_c", "c"}).setOutputCol("features");
+    LeastSquaresRegression lsq = new LeastSquaresRegression().setLabelCol("y");
+    PipelineModel pipeline = new Pipeline().setStages(new PipelineStage[] {assembler, lsq}).fit(df);
+    LeastSquaresRegressionModel model = (LeastSquaresRegressionModel) pipeline.stages()[1];
+    LeastSquaresFit fit = model.summary();
+    assertEquals(4, fit.rank(), "intercept + 5 features, two dependencies");
+    assertEquals(2, fit.dependentColumns().size());
+    assertTrue(fit.dependentColumns().stream().allMatch(n -> List.of("a", "b", "a_copy", "b2_minus_c", "c").contains(n)),
+        fit.dependentColumns().toString());
+    assertNull(fit.standardErrors(), "no standard errors for a rank-deficient design");
+    // a and a_copy share 3 equally (equal norms, minimum norm in the equilibrated coordinates)
+    assertEquals(fit.coefficients()[0], fit.coefficients()[2], 1e-12);
+    assertEquals(3.0, fit.coefficients()[0] + fit.coefficients()[2], 0.01);
+    assertEquals(1.0, fit.intercept(), 0.01);
+    // predictions reproduce the fit
+    Row first = pipeline.transform(df).select("prediction", "y").first();
+    assertEquals(first.getDouble(1), first.getDouble(0), 0.05);
+  }
+
+  @Test
+  void weightsEqualScaledRowsAndZeroWeightsDropRows() {
+    Random random = new Random(5);
+    DoubleMatrix x = TestMatrices.gaussian(200, 3, random);
+    double[] y = new double[200];
+    double[] w = new double[200];
+    List<Row> rows = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      y[i] = random.nextGaussian();
+      w[i] = i % 10 == 0 ? 0.0 : 0.5 + random.nextDouble();
+      rows.add(RowFactory.create(org.apache.spark.ml.linalg.Vectors.dense(x.get(i, 0), x.get(i, 1), x.get(i, 2)), y[i], w[i]));
+    }
+    Dataset<Row> df = spark.createDataFrame(rows, new StructType().add("features", org.apache.spark.ml.linalg.SQLDataTypes.VectorType())
+        .add("label", "double").add("w", "double"));
+    LeastSquaresFit fit = new LeastSquaresRegression().setWeightCol("w").setEquilibrate(false).fit(df).summary();
+    // the same fit as lstsq on rows scaled by sqrt(w), with a sqrt(w) intercept column
+    DoubleMatrix design = DoubleMatrix.zeros(200, 4);
+    DoubleMatrix target = DoubleMatrix.zeros(200, 1);
+    for (int i = 0; i < 200; i++) {
+      double s = Math.sqrt(w[i]);
+      design.set(i, 0, s);
+      for (int j = 0; j < 3; j++) {
+        design.set(i, j + 1, s * x.get(i, j));
+      }
+      target.set(i, 0, s * y[i]);
+    }
+    LeastSquares expected = LeastSquares.solve(design, target);
+    assertEquals(expected.solution().get(0, 0), fit.intercept(), 1e-12);
+    for (int j = 0; j < 3; j++) {
+      assertEquals(expected.solution().get(j + 1, 0), fit.coefficients()[j], 1e-12);
+    }
+    assertEquals(180, fit.rows(), "rows of weight 0 are left out");
+    assertEquals(expected.residualSumOfSquares()[0], fit.residualSumOfSquares(), 1e-10);
+  }
+
+  @Test
+  void withoutInterceptAndWithoutEquilibration() throws IOException {
+    Datasets.Regression data = Datasets.tabular("diabetes");
+    LeastSquaresFit fit = new LeastSquaresRegression().setFitIntercept(false).setEquilibrate(false)
+        .fit(data.frame(spark, 2)).summary();
+    DoubleMatrix expected = LeastSquares.solve(data.x, DoubleMatrix.column(data.y.clone())).solution();
+    assertNull(fit.intercept());
+    assertArrayEquals(expected.values(), fit.coefficients(), 1e-9 * expected.maxAbs());
+  }
+
+  @Test
+  void modelsAndPipelinesSaveAndLoad() throws IOException {
+    Datasets.Regression data = Datasets.tabular("diabetes");
+    Dataset<Row> frame = data.frame(spark, 2);
+    LeastSquaresRegression lsq = new LeastSquaresRegression().setRtol(1e-12).setPredictionCol("yhat");
+    LeastSquaresRegressionModel model = lsq.fit(frame);
+    String path = dir.resolve("model").toString();
+    model.write().save(path);
+    LeastSquaresRegressionModel loaded = LeastSquaresRegressionModel.load(path);
+    assertEquals(model.uid(), loaded.uid());
+    assertArrayEquals(model.summary().coefficients(), loaded.summary().coefficients(), 0.0);
+    assertEquals(model.summary().intercept(), loaded.summary().intercept());
+    assertArrayEquals(model.summary().standardErrors(), loaded.summary().standardErrors(), 0.0);
+    assertEquals("yhat", loaded.getOrDefault(loaded.predictionCol()));
+    assertEquals(model.transform(frame).select("yhat").first().getDouble(0),
+        loaded.transform(frame).select("yhat").first().getDouble(0), 0.0);
+    // the estimator and a whole pipeline
+    lsq.write().save(dir.resolve("estimator").toString());
+    LeastSquaresRegression again = LeastSquaresRegression.load(dir.resolve("estimator").toString());
+    assertEquals(1e-12, (Double) again.getOrDefault(again.rtol()));
+    PipelineModel pipeline = new Pipeline().setStages(new PipelineStage[] {lsq}).fit(frame);
+    pipeline.write().save(dir.resolve("pipeline").toString());
+    PipelineModel back = PipelineModel.load(dir.resolve("pipeline").toString());
+    assertArrayEquals(model.summary().coefficients(),
+        ((LeastSquaresRegressionModel) back.stages()[0]).summary().coefficients(), 0.0);
+  }
+
+  @Test
+  void badInputsAreNamed() {
+    Dataset<Row> df = spark.sql("SELECT array(1d, CAST('NaN' AS double)) AS features, 1d AS label");
+    Exception e = assertThrows(Exception.class, () -> new LeastSquaresRegression().fit(df));
+    assertTrue(messages(e).contains("the features column 'features' has a non-finite value NaN at position 1"), messages(e));
+    Dataset<Row> text = spark.sql("SELECT array(1d) AS features, 'x' AS label");
+    e = assertThrows(Exception.class, () -> new LeastSquaresRegression().fit(text));
+    assertTrue(messages(e).contains("the label column 'label' has type string"), messages(e));
+    e = assertThrows(Exception.class, () -> new LeastSquaresRegression().setFeaturesCol("nope").fit(text));
+    assertTrue(messages(e).contains("no column 'nope'"), messages(e));
+  }
+
+  static String messages(Throwable e) {
+    StringBuilder all = new StringBuilder();
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      all.append(t.getMessage()).append(" | ");
+    }
+    return all.toString();
+  }
+}
