@@ -29,6 +29,16 @@ final class Report {
     return result;
   }
 
+  /** Seconds spent in a phase (0 if it did not run). */
+  double seconds(String phase) {
+    return seconds.getOrDefault(phase, 0.0);
+  }
+
+  /** Seconds per phase, in the order they ran. */
+  Map<String, Double> seconds() {
+    return seconds;
+  }
+
   void write(Path path) throws IOException {
     Map<String, Object> all = new LinkedHashMap<>(fields);
     all.put("seconds", seconds);

@@ -49,10 +49,18 @@ public final class LeastSquaresFit implements Serializable {
   private final Double interceptStandardError;
   private final List<String> dependentColumns;
   private final List<String> featureNames;
+  /** For refinement (null on a loaded fit): the column scales D and (D^-1 X^T X D^-1)^+. */
+  private final double[] scale;
+  private final DoubleMatrix scaledGram;
+  private final int refinementSteps;
 
   private LeastSquaresFit(double[] coefficients, Double intercept, int rank, double[] singularValues, double threshold,
       double residualSumOfSquares, Double r2, long rows, double[] standardErrors, Double interceptStandardError,
-      List<String> dependentColumns, List<String> featureNames) {
+      List<String> dependentColumns, List<String> featureNames, double[] scale, DoubleMatrix scaledGram,
+      int refinementSteps) {
+    this.scale = scale;
+    this.scaledGram = scaledGram;
+    this.refinementSteps = refinementSteps;
     this.coefficients = coefficients;
     this.intercept = intercept;
     this.rank = rank;
@@ -72,7 +80,7 @@ public final class LeastSquaresFit implements Serializable {
       double threshold, double residualSumOfSquares, Double r2, long rows, double[] standardErrors,
       Double interceptStandardError, List<String> dependentColumns, List<String> featureNames) {
     return new LeastSquaresFit(coefficients, intercept, rank, singularValues, threshold, residualSumOfSquares, r2, rows,
-        standardErrors, interceptStandardError, dependentColumns, featureNames);
+        standardErrors, interceptStandardError, dependentColumns, featureNames, null, null, 0);
   }
 
   /**
@@ -141,7 +149,53 @@ public final class LeastSquaresFit implements Serializable {
     }
     double[] coefficients = intercept ? Arrays.copyOfRange(beta, 1, p) : beta;
     return new LeastSquaresFit(coefficients, intercept ? beta[0] : null, f.rank(), f.singularValues(), f.threshold(),
-        rss, r2, rows, standardErrors, interceptSe, dependent, List.copyOf(featureNames));
+        rss, r2, rows, standardErrors, interceptSe, dependent, List.copyOf(featureNames), scale, f.pinvGram(), 0);
+  }
+
+  /** All design coefficients: the intercept first (when fitted), then the features'. */
+  double[] designCoefficients() {
+    if (intercept == null) {
+      return coefficients.clone();
+    }
+    double[] all = new double[coefficients.length + 1];
+    all[0] = intercept;
+    System.arraycopy(coefficients, 0, all, 1, coefficients.length);
+    return all;
+  }
+
+  /**
+   * One step of iterative refinement: for {@code g = X^T (y - X beta)} (weighted, computed in
+   * compensated arithmetic over the rows), {@code beta + D^-1 (D^-1 X^T X D^-1)^+ D^-1 g}. The
+   * correction stays in the kept row space, so a rank-deficient fit stays minimum-norm (in the
+   * equilibrated coordinates). The statistics do not change: they do not depend on {@code beta}'s
+   * last digits.
+   */
+  LeastSquaresFit refine(double[] g) {
+    if (scaledGram == null) {
+      throw new IllegalStateException("a loaded fit cannot be refined");
+    }
+    int p = scale.length;
+    double[] scaledG = new double[p];
+    for (int j = 0; j < p; j++) {
+      scaledG[j] = g[j] / scale[j];
+    }
+    double[] beta = designCoefficients();
+    for (int j = 0; j < p; j++) {
+      double delta = 0;
+      for (int k = 0; k < p; k++) {
+        delta += scaledGram.get(j, k) * scaledG[k];
+      }
+      beta[j] += delta / scale[j];
+    }
+    boolean hasIntercept = intercept != null;
+    return new LeastSquaresFit(hasIntercept ? Arrays.copyOfRange(beta, 1, p) : beta, hasIntercept ? beta[0] : null, rank,
+        singularValues, threshold, residualSumOfSquares, r2, rows, standardErrors, interceptStandardError,
+        dependentColumns, featureNames, scale, scaledGram, refinementSteps + 1);
+  }
+
+  /** Refinement steps applied to the coefficients (0 for the one-pass fit). */
+  public int refinementSteps() {
+    return refinementSteps;
   }
 
   /** Coefficients in feature order. */

@@ -11,6 +11,7 @@ import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.param.BooleanParam;
 import org.apache.spark.ml.param.DoubleParam;
+import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.util.DefaultParamsReader;
@@ -66,6 +67,7 @@ public final class LeastSquaresRegression extends Estimator<LeastSquaresRegressi
   private final BooleanParam equilibrate;
   private final DoubleParam rtol;
   private final DoubleParam atol;
+  private final IntParam refinementSteps;
 
   public LeastSquaresRegression() {
     this(Identifiable.randomUID("lsqRegression"));
@@ -81,11 +83,14 @@ public final class LeastSquaresRegression extends Estimator<LeastSquaresRegressi
     equilibrate = new BooleanParam(this, "equilibrate", "scale design columns to unit norm before the rank decision");
     rtol = new DoubleParam(this, "rtol", "relative cut-off: singular values <= max(atol, rtol * s_max) are dropped");
     atol = new DoubleParam(this, "atol", "absolute cut-off");
+    refinementSteps = new IntParam(this, "refinementSteps",
+        "extra passes over the rows refining the coefficients in compensated arithmetic (0: one pass)");
     setDefault(featuresCol, "features");
     setDefault(labelCol, "label");
     setDefault(predictionCol, "prediction");
     setDefault(fitIntercept, true);
     setDefault(equilibrate, true);
+    setDefault(refinementSteps, 0);
   }
 
   @Override
@@ -123,6 +128,22 @@ public final class LeastSquaresRegression extends Estimator<LeastSquaresRegressi
 
   public DoubleParam atol() {
     return atol;
+  }
+
+  public IntParam refinementSteps() {
+    return refinementSteps;
+  }
+
+  /**
+   * Extra passes over the rows that refine the coefficients (iterative refinement with residuals in
+   * compensated arithmetic; see {@link LeastSquaresFit}). 0, the default, is the one-pass TSQR fit.
+   */
+  public LeastSquaresRegression setRefinementSteps(int value) {
+    if (value < 0) {
+      throw new IllegalArgumentException("refinementSteps must be >= 0, got " + value);
+    }
+    set(refinementSteps, value);
+    return this;
   }
 
   public LeastSquaresRegression setFeaturesCol(String value) {
@@ -237,6 +258,40 @@ public final class LeastSquaresRegression extends Estimator<LeastSquaresRegressi
     });
     LeastSquaresFit fit = LeastSquaresFit.fromTriangle(all.triangle(), intercept, (Boolean) getOrDefault(equilibrate),
         cutoff, names);
+    int steps = (Integer) getOrDefault(refinementSteps);
+    for (int step = 0; step < steps; step++) {
+      double[] beta = fit.designCoefficients();
+      JavaRDD<ResidualCorrelation> parts = rows.mapPartitions(it -> {
+        ResidualCorrelation g = new ResidualCorrelation(cols - 1);
+        double[] x = new double[cols - 1];
+        while (it.hasNext()) {
+          Row r = it.next();
+          double w = weight == null ? 1.0 : r.getDouble(2);
+          if (w == 0) {
+            continue;
+          }
+          double sw = Math.sqrt(w);
+          double[] xs = values(r, features, p);
+          int k = 0;
+          if (intercept) {
+            x[k++] = sw;
+          }
+          for (double v : xs) {
+            x[k++] = sw * v;
+          }
+          g.add(x, sw * r.getDouble(1), beta);
+        }
+        return Collections.singletonList(g).iterator();
+      }, true);
+      ResidualCorrelation g = DeterministicReduce.reduce(parts, 8, list -> {
+        ResidualCorrelation merged = list.get(0);
+        for (int i = 1; i < list.size(); i++) {
+          merged = merged.merge(list.get(i));
+        }
+        return merged;
+      });
+      fit = fit.refine(g.value());
+    }
     LeastSquaresRegressionModel model = new LeastSquaresRegressionModel(uid, fit);
     copyValues(model, extractParamMap());
     return model.setParent(this);

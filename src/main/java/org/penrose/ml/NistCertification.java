@@ -128,6 +128,19 @@ public final class NistCertification {
     return score(dataset, fit.intercept(), fit.coefficients(), fit.rank());
   }
 
+  /** The LRE of a fit of {@code dataset}. */
+  public double digits(String dataset, LeastSquaresFit fit) {
+    return score(dataset, fit.intercept(), fit.coefficients(), fit.rank()).digits;
+  }
+
+  /** Penrose's estimator with {@code refinementSteps} refinement passes. */
+  public Result penroseRefined(SparkSession spark, String dataset, int partitions, int refinementSteps) {
+    NistStrdFile nist = data(dataset);
+    LeastSquaresFit fit = new LeastSquaresRegression().setFitIntercept(nist.hasIntercept())
+        .setRefinementSteps(refinementSteps).fit(frame(spark, dataset, partitions)).summary();
+    return score(dataset, fit.intercept(), fit.coefficients(), fit.rank());
+  }
+
   /** Spark's {@code LinearRegression} with the given solver ("normal" or "l-bfgs"), no regularization. */
   public Result spark(SparkSession spark, String dataset, String solver, int partitions) {
     NistStrdFile nist = data(dataset);

@@ -285,13 +285,24 @@ class CommandLineTest extends org.penrose.testing.SparkTestSession {
   }
 
   @Test
-  void demoRunsAndPassesItsGradientCheck() throws IOException {
-    Path report = dir.resolve("demo.json");
-    Run r = run("demo", "--rows", "500", "--cols", "20", "--rank", "6", "--report", report.toString());
+  void demoWritesItsReportAndPlots() throws IOException {
+    Path out = dir.resolve("demo");
+    Run r = run("demo", "--rows", "20000", "--partitions", "3", "--output", out.toString(), "--no-spark-comparison");
     assertEquals(0, r.status(), r.err());
-    JsonNode json = new ObjectMapper().readTree(report.toFile());
-    assertEquals(6, json.get("rank").asInt());
-    assertTrue(json.get("gradcheck").get("passed").asBoolean());
-    assertTrue(json.get("gradcheck").get("vjp_relative_error").asDouble() < 1e-8);
+    JsonNode json = new ObjectMapper().readTree(out.resolve("report.json").toFile()).get("demo");
+    JsonNode regression = json.get("rank_deficient_regression");
+    assertEquals(41, regression.get("rank").asInt(), "40 independent features and the intercept");
+    assertEquals(20, regression.get("dependent_columns").size());
+    assertEquals(11, json.get("nist").size());
+    for (JsonNode row : json.get("nist")) {
+      assertTrue(row.get("penrose").asDouble() >= 5, row.toString());
+    }
+    assertTrue(json.get("gradient_checks").get("passed").asBoolean());
+    String md = Files.readString(out.resolve("report.md"));
+    assertTrue(md.contains("| Filip |") && md.contains("![singular value spectrum](spectrum.png)"), md);
+    for (String png : new String[] {"spectrum.png", "residuals.png"}) {
+      byte[] bytes = Files.readAllBytes(out.resolve(png));
+      assertTrue(bytes.length > 1000 && bytes[1] == 'P' && bytes[2] == 'N' && bytes[3] == 'G', png);
+    }
   }
 }

@@ -1,0 +1,65 @@
+package org.penrose.ml;
+
+import java.io.Serializable;
+
+/**
+ * The sum {@code g = sum_i x_i (y_i - x_i . beta)} over rows, in compensated (double-double)
+ * arithmetic: every product is split exactly with {@code Math.fma} and every sum carries its rounding
+ * error, so {@code g} is accurate even when the residuals are tiny compared with {@code y}. It is the
+ * right-hand side of one step of iterative refinement of a least-squares solution (corrected
+ * semi-normal equations): {@code beta += (X^T X)^+ g}, with {@code (X^T X)^+} from the QR triangle.
+ * Mergeable (in a fixed order, for the same bits).
+ */
+final class ResidualCorrelation implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  private final double[] high;
+  private final double[] low;
+
+  ResidualCorrelation(int p) {
+    high = new double[p];
+    low = new double[p];
+  }
+
+  /** Adds one row {@code x} (already scaled by {@code sqrt(w)}) with label {@code y} (likewise). */
+  void add(double[] x, double y, double[] beta) {
+    // r = y - x . beta, exactly summed then rounded once
+    double rHigh = y;
+    double rLow = 0;
+    for (int j = 0; j < x.length; j++) {
+      double product = -x[j] * beta[j];
+      double productError = Math.fma(-x[j], beta[j], -product);
+      double sum = rHigh + product;
+      double b = sum - rHigh;
+      rLow += (rHigh - (sum - b)) + (product - b) + productError;
+      rHigh = sum;
+    }
+    double r = rHigh + rLow;
+    for (int j = 0; j < x.length; j++) {
+      double product = x[j] * r;
+      double productError = Math.fma(x[j], r, -product);
+      double sum = high[j] + product;
+      double b = sum - high[j];
+      low[j] += (high[j] - (sum - b)) + (product - b) + productError;
+      high[j] = sum;
+    }
+  }
+
+  ResidualCorrelation merge(ResidualCorrelation other) {
+    for (int j = 0; j < high.length; j++) {
+      double sum = high[j] + other.high[j];
+      double b = sum - high[j];
+      low[j] += (high[j] - (sum - b)) + (other.high[j] - b) + other.low[j];
+      high[j] = sum;
+    }
+    return this;
+  }
+
+  double[] value() {
+    double[] g = new double[high.length];
+    for (int j = 0; j < g.length; j++) {
+      g[j] = high[j] + low[j];
+    }
+    return g;
+  }
+}
