@@ -2,12 +2,17 @@ package org.penrose.cli;
 
 import java.awt.BasicStroke;
 import java.awt.Color;
+import java.awt.Shape;
+import java.awt.geom.Ellipse2D;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.LogAxis;
+import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.plot.CombinedDomainXYPlot;
+import org.jfree.chart.plot.DatasetRenderingOrder;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.plot.ValueMarker;
 import org.jfree.chart.plot.XYPlot;
@@ -19,6 +24,9 @@ import org.jfree.data.xy.XYSeriesCollection;
 final class Plots {
   private static final int WIDTH = 900;
   private static final int HEIGHT = 560;
+
+  /** Marker of one data point: a 3-pixel disc. */
+  private static final Shape DOT = new Ellipse2D.Double(-1.5, -1.5, 3, 3);
 
   static {
     System.setProperty("java.awt.headless", "true");
@@ -71,36 +79,60 @@ final class Plots {
     }
     JFreeChart chart = ChartFactory.createScatterPlot(title, xLabel, yLabel, new XYSeriesCollection(points),
         PlotOrientation.VERTICAL, false, false, false);
+    XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(false, true);
+    renderer.setSeriesShape(0, DOT);
+    renderer.setSeriesPaint(0, new Color(40, 90, 160, 140));
+    chart.getXYPlot().setRenderer(renderer);
     style(chart);
     ChartUtils.saveChartAsPNG(file.toFile(), chart, WIDTH, HEIGHT);
   }
 
-  /** Data points and a fitted curve over the same x. */
-  static void dataAndFit(Path file, String title, String xLabel, String yLabel, double[] x, double[] y, double[] curveX,
-      double[] curveY) throws IOException {
+  /**
+   * Data points with the fitted curve drawn over them, and below on the same x axis the residuals
+   * {@code y - fitted(x)}.
+   *
+   * @param fittedAtX the fitted value at each data point
+   * @param curveX where the curve is drawn, increasing
+   */
+  static void dataAndFit(Path file, String title, String xLabel, String yLabel, double[] x, double[] y, double[] fittedAtX,
+      double[] curveX, double[] curveY) throws IOException {
     XYSeries points = new XYSeries("data", false, true);
+    XYSeries residuals = new XYSeries("residual", false, true);
     for (int i = 0; i < x.length; i++) {
       points.add(x[i], y[i]);
+      residuals.add(x[i], y[i] - fittedAtX[i]);
     }
     XYSeries curve = new XYSeries("fit", true, true);
     for (int i = 0; i < curveX.length; i++) {
       curve.add(curveX[i], curveY[i]);
     }
-    XYSeriesCollection data = new XYSeriesCollection();
-    data.addSeries(points);
-    data.addSeries(curve);
-    JFreeChart chart = ChartFactory.createScatterPlot(title, xLabel, yLabel, data, PlotOrientation.VERTICAL, true, false,
-        false);
-    XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer();
-    renderer.setSeriesLinesVisible(0, false);
-    renderer.setSeriesShapesVisible(0, true);
-    renderer.setSeriesLinesVisible(1, true);
-    renderer.setSeriesShapesVisible(1, false);
-    renderer.setSeriesPaint(1, Color.RED);
-    renderer.setSeriesStroke(1, new BasicStroke(2.5f));
-    chart.getXYPlot().setRenderer(renderer);
-    style(chart);
-    ChartUtils.saveChartAsPNG(file.toFile(), chart, WIDTH, HEIGHT);
+    XYLineAndShapeRenderer dots = new XYLineAndShapeRenderer(false, true);
+    dots.setSeriesShape(0, DOT);
+    dots.setSeriesPaint(0, new Color(110, 110, 110, 120));
+    XYLineAndShapeRenderer line = new XYLineAndShapeRenderer(true, false);
+    line.setSeriesPaint(0, Color.RED);
+    line.setSeriesStroke(0, new BasicStroke(2f));
+    // the data plot: points (dataset 0) first, then the curve (dataset 1) over them
+    XYPlot fitPlot = new XYPlot(new XYSeriesCollection(points), null, new NumberAxis(yLabel), dots);
+    fitPlot.setDataset(1, new XYSeriesCollection(curve));
+    fitPlot.setRenderer(1, line);
+    fitPlot.setDatasetRenderingOrder(DatasetRenderingOrder.FORWARD);
+    XYLineAndShapeRenderer residualDots = new XYLineAndShapeRenderer(false, true);
+    residualDots.setSeriesShape(0, DOT);
+    residualDots.setSeriesPaint(0, new Color(40, 90, 160, 140));
+    XYPlot residualPlot = new XYPlot(new XYSeriesCollection(residuals), null, new NumberAxis("residual"), residualDots);
+    residualPlot.addRangeMarker(new ValueMarker(0.0, Color.RED, new BasicStroke(1f)));
+    CombinedDomainXYPlot combined = new CombinedDomainXYPlot(new NumberAxis(xLabel));
+    combined.add(fitPlot, 3);
+    combined.add(residualPlot, 1);
+    for (XYPlot plot : new XYPlot[] {fitPlot, residualPlot}) {
+      plot.setBackgroundPaint(Color.WHITE);
+      plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
+      plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
+    }
+    JFreeChart chart = new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, combined, true);
+    chart.setBackgroundPaint(Color.WHITE);
+    ChartUtils.saveChartAsPNG(file.toFile(), chart, WIDTH, HEIGHT + 160);
   }
 
   private static void style(JFreeChart chart) {

@@ -48,6 +48,10 @@ final class RegressCommand implements Callable<Integer> {
   @Option(names = "--no-equilibrate", description = "Decide the rank on the raw columns instead of unit-norm ones.")
   boolean noEquilibrate;
 
+  @Option(names = "--refinement-steps", paramLabel = "K", defaultValue = "0",
+      description = "Extra passes refining the coefficients in compensated arithmetic (default ${DEFAULT-VALUE}: one pass).")
+  int refinementSteps;
+
   @Option(names = "--partitions", paramLabel = "N", description = "Repartition the input into N partitions first.")
   Integer partitions;
 
@@ -69,7 +73,7 @@ final class RegressCommand implements Callable<Integer> {
         table = table.repartition(partitions);
       }
       LeastSquaresRegression lsq = new LeastSquaresRegression().setFeaturesCol("__features").setLabelCol("__label")
-          .setFitIntercept(!noIntercept).setEquilibrate(!noEquilibrate);
+          .setFitIntercept(!noIntercept).setEquilibrate(!noEquilibrate).setRefinementSteps(refinementSteps);
       if (cutoff.rtol != null) {
         lsq.setRtol(cutoff.rtol);
       }
@@ -96,7 +100,8 @@ final class RegressCommand implements Callable<Integer> {
           .put("rank", fit.rank()).put("singular_values", fit.singularValues()).put("threshold", fit.threshold())
           .put("residual_sum_of_squares", fit.residualSumOfSquares()).put("r2", fit.r2()).put("rows", fit.rows())
           .put("standard_errors", fit.standardErrors()).put("intercept_standard_error", fit.interceptStandardError())
-          .put("dependent_columns", fit.dependentColumns()).put("equilibrate", !noEquilibrate);
+          .put("dependent_columns", fit.dependentColumns()).put("equilibrate", !noEquilibrate)
+          .put("refinement_steps", refinementSteps);
       report.write(reportPath);
     }
     return 0;

@@ -6,7 +6,7 @@ import java.util.Comparator;
 import java.util.List;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
-import org.apache.spark.api.java.function.Function;
+import org.penrose.linalg.DoubleMatrix;
 import scala.Tuple2;
 
 /**
@@ -74,12 +74,16 @@ public final class DeterministicReduce {
     return merge.merge(values);
   }
 
-  /** Adapts a per-partition function to an RDD with one result per partition. */
-  static <A, T> JavaRDD<T> perPartition(JavaRDD<A> blocks, Function<List<A>, T> summarize) {
-    return blocks.mapPartitions(items -> {
-      List<A> all = new ArrayList<>();
-      items.forEachRemaining(all::add);
-      return java.util.Collections.singletonList(summarize.call(all)).iterator();
-    }, true);
+  /** Sum of equally shaped matrices, added in list order (a {@link Merge} for {@link #reduce}). */
+  public static DoubleMatrix sum(List<DoubleMatrix> terms) {
+    DoubleMatrix sum = terms.get(0).copy();
+    for (int t = 1; t < terms.size(); t++) {
+      double[] s = sum.values();
+      double[] v = terms.get(t).values();
+      for (int i = 0; i < s.length; i++) {
+        s[i] += v[i];
+      }
+    }
+    return sum;
   }
 }

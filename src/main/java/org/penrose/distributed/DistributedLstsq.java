@@ -129,7 +129,7 @@ public final class DistributedLstsq {
       return jvp.value().blockTerm(x[0].values(), x[1].values(),
           x[2] == null ? null : x[2].values(), x[3] == null ? null : x[3].values());
     });
-    return jvp.value().combine(DeterministicReduce.reduce(terms, fanIn, DistributedPinv::sumInOrder));
+    return jvp.value().combine(DeterministicReduce.reduce(terms, fanIn, DeterministicReduce::sum));
   }
 
   private void requireShape(String name, RowBlockMatrix m, int cols) {

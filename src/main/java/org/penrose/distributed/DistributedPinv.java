@@ -63,7 +63,7 @@ public final class DistributedPinv {
     while (true) {
       Broadcast<PinvTranspose> current = broadcast(t);
       DoubleMatrix gram = DeterministicReduce.reduce(
-          a.blocks().map(block -> current.value().gramBlock(block.values())), fanIn, DistributedPinv::sumInOrder);
+          a.blocks().map(block -> current.value().gramBlock(block.values())), fanIn, DeterministicReduce::sum);
       if (!t.needsRefinement(gram)) {
         return a.withBlocks(a.blocks().map(block -> block.withValues(current.value().applyToBlock(block.values()))),
             a.cols());
@@ -96,7 +96,7 @@ public final class DistributedPinv {
       requireFinite(name, pair._2());
       return PinvVjp.blockTerm(f.value(), pair._1().values(), pair._2().values());
     });
-    DoubleMatrix reduced = DeterministicReduce.reduce(terms, fanIn, DistributedPinv::sumInOrder);
+    DoubleMatrix reduced = DeterministicReduce.reduce(terms, fanIn, DeterministicReduce::sum);
     Broadcast<PinvVjp> map = broadcast(PinvVjp.fromReduction(factorization, reduced));
     return a.withBlocks(a.blocks().zip(h.blocks())
         .map(pair -> pair._1().withValues(map.value().applyToBlock(pair._1().values(), pair._2().values()))), a.cols());
@@ -112,19 +112,6 @@ public final class DistributedPinv {
         }
       }
     }
-  }
-
-  /** Sum of equally shaped matrices, added in list order. */
-  static DoubleMatrix sumInOrder(List<DoubleMatrix> terms) {
-    DoubleMatrix sum = terms.get(0).copy();
-    for (int t = 1; t < terms.size(); t++) {
-      double[] s = sum.values();
-      double[] v = terms.get(t).values();
-      for (int i = 0; i < s.length; i++) {
-        s[i] += v[i];
-      }
-    }
-    return sum;
   }
 
   <T> Broadcast<T> broadcast(T value) {

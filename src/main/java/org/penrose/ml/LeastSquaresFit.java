@@ -143,8 +143,10 @@ public final class LeastSquaresFit implements Serializable {
     if (f.rank() < p) {
       DoubleMatrix r11 = scaled.r().columns(0, p);
       int[] order = Lapack.pivotOrder(r11.rowRange(0, Math.min(r11.rows(), p)));
-      for (int k = f.rank(); k < p; k++) {
-        dependent.add(columnNames.get(order[k]));
+      int[] last = Arrays.copyOfRange(order, f.rank(), p); // the columns the pivoting left for last
+      Arrays.sort(last);
+      for (int column : last) {
+        dependent.add(columnNames.get(column));
       }
     }
     double[] coefficients = intercept ? Arrays.copyOfRange(beta, 1, p) : beta;
@@ -245,7 +247,10 @@ public final class LeastSquaresFit implements Serializable {
     return interceptStandardError;
   }
 
-  /** Columns found linearly dependent on the others (empty at full rank); {@code "intercept"} for the intercept. */
+  /**
+   * Columns found linearly dependent on the others (empty at full rank), in column order;
+   * {@code "intercept"} for the intercept.
+   */
   public List<String> dependentColumns() {
     return dependentColumns;
   }

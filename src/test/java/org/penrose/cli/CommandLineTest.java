@@ -28,15 +28,25 @@ import picocli.CommandLine;
 class CommandLineTest extends org.penrose.testing.SparkTestSession {
   @TempDir Path dir;
 
-  /** Exit status and stderr of one run. */
-  private record Run(int status, String err) {}
+  /** Exit status, stderr and stdout of one run. */
+  private record Run(int status, String err, String out) {}
 
   private Run run(String... args) {
     StringWriter err = new StringWriter();
     CommandLine cl = Main.commandLine();
     cl.setErr(new PrintWriter(err));
-    int status = cl.execute(args);
-    return new Run(status, err.toString());
+    java.io.PrintStream console = System.out;
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    System.setOut(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8));
+    int status;
+    try {
+      status = cl.execute(args);
+    } finally {
+      System.setOut(console);
+    }
+    String printed = out.toString(java.nio.charset.StandardCharsets.UTF_8);
+    console.print(printed);
+    return new Run(status, err.toString(), printed);
   }
 
   private static OracleCase rankDeficientCase() {
@@ -304,5 +314,28 @@ class CommandLineTest extends org.penrose.testing.SparkTestSession {
       byte[] bytes = Files.readAllBytes(out.resolve(png));
       assertTrue(bytes.length > 1000 && bytes[1] == 'P' && bytes[2] == 'N' && bytes[3] == 'G', png);
     }
+  }
+
+  @Test
+  void varproRecoversBothCasesAndWritesPlots() throws IOException {
+    Path out = dir.resolve("varpro");
+    Run r = run("varpro", "--points", "5000", "--partitions", "3", "--output", out.toString());
+    assertEquals(0, r.status(), r.err());
+    assertTrue(r.out().contains("iteration  1"), r.out());
+    JsonNode cases = new ObjectMapper().readTree(out.resolve("report.json").toFile()).get("varpro").get("cases");
+    assertEquals(2, cases.size());
+    for (JsonNode c : cases) {
+      assertTrue(c.get("converged").asBoolean() && c.get("recovered").asBoolean(), c.toString());
+      assertTrue(c.get("max_error_in_standard_errors").asDouble() <= 4, c.toString());
+      byte[] png = Files.readAllBytes(out.resolve(c.get("plot").asText()));
+      assertTrue(png.length > 1000 && png[1] == 'P' && png[2] == 'N' && png[3] == 'G');
+    }
+    JsonNode deficient = cases.get(1);
+    assertEquals(2, deficient.get("rank").asInt(), "two identical basis functions");
+    assertEquals(deficient.get("coefficients").get(0).asDouble(), deficient.get("coefficients").get(1).asDouble(), 1e-9);
+    assertEquals(2, run("varpro", "--points", "many").status());
+    Run tooFew = run("varpro", "--points", "10", "--output", out.toString());
+    assertEquals(1, tooFew.status());
+    assertTrue(tooFew.err().contains("--points must be at least 100"), tooFew.err());
   }
 }

@@ -103,7 +103,7 @@ class DeterminismTest extends SparkTestSession {
       items.add(TestMatrices.gaussian(5, 5, random));
     }
     JavaRDD<DoubleMatrix> rdd = sc.parallelize(items, items.size());
-    DoubleMatrix reference = DeterministicReduce.reduce(rdd, 3, DistributedPinv::sumInOrder);
+    DoubleMatrix reference = DeterministicReduce.reduce(rdd, 3, DeterministicReduce::sum);
     INJECTED.set(0);
     DoubleMatrix retried = DeterministicReduce.reduce(rdd, 3, parts -> {
       TaskContext task = TaskContext.get();
@@ -111,7 +111,7 @@ class DeterminismTest extends SparkTestSession {
         INJECTED.incrementAndGet();
         throw new IllegalStateException("injected failure of a merge task");
       }
-      return DistributedPinv.sumInOrder(parts);
+      return DeterministicReduce.sum(parts);
     });
     assertArrayEquals(reference.values(), retried.values(), 0.0);
     assertTrue(INJECTED.get() >= 1, "failures were injected (one per job or merge level that ran the task)");

@@ -124,7 +124,7 @@ class OrthogonalityTest extends SparkTestSession {
     for (DoubleMatrix b : blocks) {
       terms.add(t.gramBlock(b));
     }
-    return DistributedPinv.sumInOrder(terms);
+    return DeterministicReduce.sum(terms);
   }
 
   @Test
