@@ -125,11 +125,8 @@ final class Plots {
     CombinedDomainXYPlot combined = new CombinedDomainXYPlot(new NumberAxis(xLabel));
     combined.add(fitPlot, 3);
     combined.add(residualPlot, 1);
-    for (XYPlot plot : new XYPlot[] {fitPlot, residualPlot}) {
-      plot.setBackgroundPaint(Color.WHITE);
-      plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
-      plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
-    }
+    style(fitPlot);
+    style(residualPlot);
     JFreeChart chart = new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, combined, true);
     chart.setBackgroundPaint(Color.WHITE);
     ChartUtils.saveChartAsPNG(file.toFile(), chart, WIDTH, HEIGHT + 160);
@@ -137,7 +134,10 @@ final class Plots {
 
   private static void style(JFreeChart chart) {
     chart.setBackgroundPaint(Color.WHITE);
-    XYPlot plot = chart.getXYPlot();
+    style(chart.getXYPlot());
+  }
+
+  private static void style(XYPlot plot) {
     plot.setBackgroundPaint(Color.WHITE);
     plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
     plot.setRangeGridlinePaint(Color.LIGHT_GRAY);

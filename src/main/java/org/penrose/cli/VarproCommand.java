@@ -1,5 +1,6 @@
 package org.penrose.cli;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -148,7 +149,7 @@ final class VarproCommand implements Callable<Integer> {
   }
 
   /** The first points of the first block and the fitted curve on a grid. */
-  private static void plot(Path file, Case c, VariableProjection.Result fit, RowBlockMatrix data) throws java.io.IOException {
+  private static void plot(Path file, Case c, VariableProjection.Result fit, RowBlockMatrix data) throws IOException {
     DoubleMatrix first = data.blocks().first().values();
     int shown = Math.min(PLOTTED_POINTS, first.rows());
     double[] t = new double[shown];

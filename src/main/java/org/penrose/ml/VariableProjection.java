@@ -2,7 +2,9 @@ package org.penrose.ml;
 
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
 import java.util.function.Consumer;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -11,6 +13,7 @@ import org.penrose.distributed.DeterministicReduce;
 import org.penrose.distributed.RowBlock;
 import org.penrose.distributed.RowBlockMatrix;
 import org.penrose.linalg.DoubleMatrix;
+import org.penrose.linalg.Lapack;
 import org.penrose.linalg.LstsqJvp;
 import org.penrose.linalg.PinvFactorization;
 import org.penrose.linalg.PseudoInverse;
@@ -182,7 +185,7 @@ public final class VariableProjection {
         for (int j = 0; j < n; j++) {
           if (!Double.isFinite(row[j])) {
             throw new IllegalArgumentException("the basis function " + j + " is " + row[j] + " at t = " + v.get(i, 0)
-                + " for alpha = " + java.util.Arrays.toString(alpha));
+                + " for alpha = " + Arrays.toString(alpha));
           }
           phi.set(i, j, row[j]);
           for (int k = 0; k < q; k++) {
@@ -209,10 +212,9 @@ public final class VariableProjection {
     double lambda = 1e-3;
     List<Iteration> history = new ArrayList<>();
     boolean converged = false;
-    DoubleMatrix normal = null;
     for (int iteration = 1; iteration <= options.maxIterations && !converged; iteration++) {
       DoubleMatrix[] jtjAndJtr = jacobianProducts(points, m, alpha, f);
-      normal = jtjAndJtr[0];
+      DoubleMatrix normal = jtjAndJtr[0];
       DoubleMatrix gradient = jtjAndJtr[1];
       boolean accepted = false;
       while (!accepted) {
@@ -316,7 +318,7 @@ public final class VariableProjection {
         }
       }
       DoubleMatrix residual = basis.y.copy();
-      org.penrose.linalg.Lapack.gemmInto(false, false, -1.0, basis.phi, c, 1.0, residual);
+      Lapack.gemmInto(false, false, -1.0, basis.phi, c, 1.0, residual);
       DoubleMatrix out = DoubleMatrix.zeros(q, q + 1);
       DoubleMatrix jtj = jac.transposeTimes(jac);
       DoubleMatrix jtr = jac.transposeTimes(residual);
@@ -344,10 +346,7 @@ public final class VariableProjection {
           + ", " + partitions + ", [" + tMin + ", " + tMax + "], " + noise);
     }
     int parts = (int) Math.min(partitions, points);
-    long[] starts = new long[parts + 1];
-    for (int p = 0; p <= parts; p++) {
-      starts[p] = points * p / parts;
-    }
+    long[] starts = RowBlockMatrix.balancedStarts(points, parts);
     List<Integer> ids = new ArrayList<>();
     for (int p = 0; p < parts; p++) {
       ids.add(p);
@@ -355,7 +354,7 @@ public final class VariableProjection {
     double[] a = alpha.clone();
     double[] coefficients = c.clone();
     JavaRDD<RowBlock> blocks = sc.parallelize(ids, parts).map(p -> {
-      java.util.Random random = new java.util.Random(seed * 1_000_003L + p);
+      Random random = new Random(seed * 1_000_003L + p);
       int rows = (int) (starts[p + 1] - starts[p]);
       DoubleMatrix values = DoubleMatrix.zeros(rows, 2);
       for (int i = 0; i < rows; i++) {

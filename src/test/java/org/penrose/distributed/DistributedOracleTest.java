@@ -54,14 +54,8 @@ class DistributedOracleTest extends SparkTestSession {
     if (parts == 3) {
       c.writeResults(Paths.get("target", "oracle-results", "distributed-3"), got);
     }
-    StringBuilder failures = new StringBuilder();
-    for (String field : OracleCase.FIELDS) {
-      double err = c.relativeError(field, got.get(field));
-      if (!(err <= c.tolerance(field))) {
-        failures.append(String.format("%s: relerr %.3e > tol %.3e; ", field, err, c.tolerance(field)));
-      }
-    }
-    assertTrue(failures.length() == 0, c.name + " at " + parts + " blocks: " + failures);
+    String failures = c.failures(got);
+    assertTrue(failures.isEmpty(), c.name + " at " + parts + " blocks: " + failures);
     a.unpersist();
   }
 }

@@ -45,14 +45,8 @@ class OracleCasesTest {
   void allSixFieldsWithinTheOracleTolerance(OracleCase c) {
     Map<String, DoubleMatrix> got = compute(c);
     c.writeResults(Paths.get("target", "oracle-results", Lapack.isNative() ? "local-native" : "local-java"), got);
-    StringBuilder failures = new StringBuilder();
-    for (String field : OracleCase.FIELDS) {
-      double err = c.relativeError(field, got.get(field));
-      if (!(err <= c.tolerance(field))) {
-        failures.append(String.format("%s: relerr %.3e > tol %.3e; ", field, err, c.tolerance(field)));
-      }
-    }
-    assertTrue(failures.length() == 0, c.name + ": " + failures);
+    String failures = c.failures(got);
+    assertTrue(failures.isEmpty(), c.name + ": " + failures);
   }
 
   @ParameterizedTest(name = "{0}")

@@ -130,7 +130,7 @@ class VariableProjectionTest extends SparkTestSession {
         VariableProjection.linearize(points, model, new double[] {0.3, 1.0, 3.0}, RankCutoff.DEFAULT);
     VariableProjection.Linearization atFit = VariableProjection.linearize(points, model, fit.alpha, RankCutoff.DEFAULT);
     for (int k = 0; k < 3; k++) {
-      assertTrue(Math.abs(atFit.jacobianTimesResidual[k]) < 1e-6 * maxAbs(atStart.jacobianTimesResidual),
+      assertTrue(Math.abs(atFit.jacobianTimesResidual[k]) < 1e-6 * DoubleMatrix.column(atStart.jacobianTimesResidual).maxAbs(),
           "gradient " + k + " at the fit: " + atFit.jacobianTimesResidual[k]);
     }
     assertArrayEquals(atFit.coefficients, fit.coefficients, 1e-9);
@@ -177,13 +177,5 @@ class VariableProjectionTest extends SparkTestSession {
     e = assertThrows(IllegalArgumentException.class,
         () -> VariableProjection.fit(three, model, new double[] {1.0, 2.0}, new VariableProjection.Options()));
     assertTrue(e.getMessage().contains("two columns (t, y)"), e.getMessage());
-  }
-
-  private static double maxAbs(double[] v) {
-    double max = 0;
-    for (double x : v) {
-      max = Math.max(max, Math.abs(x));
-    }
-    return max;
   }
 }

@@ -13,20 +13,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.penrose.linalg.DoubleMatrix;
 import org.penrose.testing.SharedData;
+import org.penrose.testing.TestMatrices;
 
 /** The in-memory Matrix Market reader: the shared matrices' stated shapes and nonzeros, and bad files. */
 class MatrixMarketFileTest {
   @TempDir Path temp;
-
-  private static long nonzeros(DoubleMatrix m) {
-    long count = 0;
-    for (double v : m.values()) {
-      if (v != 0.0) {
-        count++;
-      }
-    }
-    return count;
-  }
 
   @ParameterizedTest(name = "{0}")
   @CsvSource({
@@ -45,7 +36,7 @@ class MatrixMarketFileTest {
   void sharedMatricesHaveTheirStatedShapes(String file, int rows, int cols, long nnz) throws IOException {
     DoubleMatrix m = MatrixMarketFile.read(SharedData.path("data/sparse/" + file));
     assertEquals(rows + " x " + cols, m.shape());
-    assertEquals(nnz, nonzeros(m));
+    assertEquals(nnz, TestMatrices.nonzeros(m));
   }
 
   @Test

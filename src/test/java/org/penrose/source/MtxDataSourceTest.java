@@ -47,16 +47,6 @@ class MtxDataSourceTest extends SparkTestSession {
     return rowsToMatrix(rows, cols);
   }
 
-  private static long nonzeros(DoubleMatrix m) {
-    long count = 0;
-    for (double v : m.values()) {
-      if (v != 0.0) {
-        count++;
-      }
-    }
-    return count;
-  }
-
   /** Shapes and nonzeros as the data README states them (stored entries; a few HB files also store explicit zeros). */
   @ParameterizedTest(name = "{0}")
   @CsvSource({
@@ -82,7 +72,7 @@ class MtxDataSourceTest extends SparkTestSession {
     String path = SharedData.path("data/sparse/" + file).toString();
     DoubleMatrix viaSource = load(path, 4);
     assertEquals(rows + " x " + cols, viaSource.shape());
-    assertEquals(nnz, nonzeros(viaSource));
+    assertEquals(nnz, TestMatrices.nonzeros(viaSource));
     assertEquals(MatrixMarketFile.read(SharedData.path("data/sparse/" + file)), viaSource, "same as the in-memory reader");
   }
 

@@ -92,14 +92,8 @@ class SqlFunctionsTest extends SparkTestSession {
         "lstsq_x", matrixOf(ls.getList(0), c.k),
         "lstsq_grad_A", matrixOf(grad.getList(0), c.n),
         "lstsq_grad_b", matrixOf(grad.getList(1), c.k));
-    StringBuilder failures = new StringBuilder();
-    for (String field : OracleCase.FIELDS) {
-      double err = c.relativeError(field, got.get(field));
-      if (!(err <= c.tolerance(field))) {
-        failures.append(String.format("%s: relerr %.3e > tol %.3e; ", field, err, c.tolerance(field)));
-      }
-    }
-    assertTrue(failures.length() == 0, c.name + ": " + failures);
+    String failures = c.failures(got);
+    assertTrue(failures.isEmpty(), c.name + ": " + failures);
     assertEquals(c.rank, r.getInt(5));
     assertEquals(c.rank, ls.getInt(1));
   }

@@ -132,6 +132,21 @@ public final class OracleCase {
     return den > 0 ? num / den : num;
   }
 
+  /**
+   * The fields of {@code got} outside their tolerance, one {@code "field: relerr ... > tol ...; "}
+   * each; empty when every field of {@link #FIELDS} passes.
+   */
+  public String failures(Map<String, DoubleMatrix> got) {
+    StringBuilder failures = new StringBuilder();
+    for (String field : FIELDS) {
+      double err = relativeError(field, got.get(field));
+      if (!(err <= tolerance(field))) {
+        failures.append(String.format("%s: relerr %.3e > tol %.3e; ", field, err, tolerance(field)));
+      }
+    }
+    return failures.toString();
+  }
+
   /** Writes a RESULTS file for {@code check.py} (row-major lists of lists). */
   public void writeResults(Path dir, Map<String, DoubleMatrix> fields) {
     Map<String, double[][]> out = new LinkedHashMap<>();

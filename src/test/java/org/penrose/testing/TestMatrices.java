@@ -65,4 +65,15 @@ public final class TestMatrices {
     double den = expected.maxAbs();
     return den > 0 ? num / den : num;
   }
+
+  /** The number of entries that are not zero. */
+  public static long nonzeros(DoubleMatrix m) {
+    long count = 0;
+    for (double v : m.values()) {
+      if (v != 0.0) {
+        count++;
+      }
+    }
+    return count;
+  }
 }
