@@ -11,27 +11,24 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Callable;
-import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.ml.linalg.SQLDataTypes;
-import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.StructType;
-import org.penrose.distributed.DistributedLstsq;
-import org.penrose.distributed.RowBlockMatrix;
+import org.penrose.check.CollinearRegression;
+import org.penrose.check.DistributedGradCheck;
+import org.penrose.check.GradCheck;
+import org.penrose.check.NistCertification;
+import org.penrose.check.ParametrizedMatrix;
+import org.penrose.check.RandomMatrices;
+import org.penrose.linalg.BlasBackend;
 import org.penrose.linalg.DoubleMatrix;
-import org.penrose.linalg.GradCheck;
-import org.penrose.linalg.Lapack;
-import org.penrose.linalg.ParametrizedMatrix;
 import org.penrose.linalg.RankCutoff;
 import org.penrose.ml.LeastSquaresFit;
 import org.penrose.ml.LeastSquaresRegression;
 import org.penrose.ml.LeastSquaresRegressionModel;
-import org.penrose.ml.NistCertification;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -51,8 +48,7 @@ final class DemoCommand implements Callable<Integer> {
       description = "Folder for report.json, report.md and the plots (default ${DEFAULT-VALUE}).")
   Path output;
 
-  @Option(names = "--partitions", description = "Partitions of the generated data (default: twice spark.default.parallelism).")
-  Integer partitions;
+  @Mixin GeneratedPartitions partitions;
 
   @Option(names = "--seed", defaultValue = "2026", description = "Random seed (default ${DEFAULT-VALUE}).")
   long seed;
@@ -78,15 +74,15 @@ final class DemoCommand implements Callable<Integer> {
     Map<String, Object> summary = new LinkedHashMap<>();
     try (SparkJob.Session session = SparkJob.session("penrose demo")) {
       SparkSession spark = session.spark;
-      int parts = partitions != null ? partitions : 2 * spark.sparkContext().defaultParallelism();
+      int parts = partitions.resolve(spark);
       System.out.printf("Penrose demo on %s (%d cores, BLAS/LAPACK %s); output in %s%n", spark.sparkContext().master(),
-          spark.sparkContext().defaultParallelism(), Lapack.backend(), output.toAbsolutePath());
+          spark.sparkContext().defaultParallelism(), BlasBackend.describe(), output.toAbsolutePath());
 
       // 1. A tall regression whose design has collinear groups
       int p = INDEPENDENT + DEPENDENT;
       System.out.printf("[1/4] regression on %,d rows x %d features (%d of them sums of two others), %d partitions%n",
           rows, p, DEPENDENT, parts);
-      Dataset<Row> data = generate(spark, rows, parts, seed);
+      Dataset<Row> data = CollinearRegression.generate(spark, rows, parts, seed, INDEPENDENT, DEPENDENT);
       LeastSquaresRegressionModel model = report.time("fit", () -> new LeastSquaresRegression().fit(data));
       LeastSquaresFit fit = model.summary();
       System.out.printf("      rank %d of %d (intercept included), R^2 %.6f, %d dependent columns found: %s%n",
@@ -134,7 +130,7 @@ final class DemoCommand implements Callable<Integer> {
 
       // 4. Report
       System.out.println("[4/4] report");
-      summary.put("blas", Lapack.backend());
+      summary.put("blas", BlasBackend.describe());
       summary.put("master", spark.sparkContext().master());
       report.put("demo", summary);
       report.write(output.resolve("report.json"));
@@ -147,42 +143,6 @@ final class DemoCommand implements Callable<Integer> {
       }
     }
     return 0;
-  }
-
-  /**
-   * {@code rows} rows of 60 features: 40 independent Gaussians and 20 sums of two of them;
-   * {@code y = 1.5 + sum_j beta_j x_j + 0.1 noise}. Each partition draws its rows from its own seed.
-   */
-  static Dataset<Row> generate(SparkSession spark, long rows, int parts, long seed) {
-    double[] beta = new double[INDEPENDENT];
-    Random random = new Random(seed);
-    for (int j = 0; j < INDEPENDENT; j++) {
-      beta[j] = Math.rint(random.nextGaussian() * 100) / 100;
-    }
-    List<Integer> ids = new ArrayList<>();
-    for (int i = 0; i < parts; i++) {
-      ids.add(i);
-    }
-    JavaRDD<Row> generated = JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(ids, parts).flatMap(id -> {
-      long first = rows * id / parts;
-      long last = rows * (id + 1) / parts;
-      Random r = new Random(seed * 1_000_003L + id);
-      List<Row> out = new ArrayList<>((int) (last - first));
-      for (long i = first; i < last; i++) {
-        double[] x = new double[INDEPENDENT + DEPENDENT];
-        double y = 1.5;
-        for (int j = 0; j < INDEPENDENT; j++) {
-          x[j] = r.nextGaussian();
-          y += beta[j] * x[j];
-        }
-        for (int k = 0; k < DEPENDENT; k++) {
-          x[INDEPENDENT + k] = x[2 * k] + x[2 * k + 1]; // collinear: a sum of two independent features
-        }
-        out.add(RowFactory.create(Vectors.dense(x), y + 0.1 * r.nextGaussian()));
-      }
-      return out.iterator();
-    });
-    return spark.createDataFrame(generated, new StructType().add("features", SQLDataTypes.VectorType()).add("label", "double"));
   }
 
   /** Each NIST problem (82 rows at most) as one partition: Penrose one-pass, refined twice, and Spark's solvers. */
@@ -213,9 +173,9 @@ final class DemoCommand implements Callable<Integer> {
     Map<String, Object> out = new LinkedHashMap<>();
     // local: theta = (X, Y), A = X Y^T of rank 3 (30 x 8), B fixed
     ParametrizedMatrix product = ParametrizedMatrix.outerProduct(30, 8, 3);
-    ParametrizedMatrix fixedB = ParametrizedMatrix.constant(GenerateCommand.gaussian(30, 2, random), product.parameterCount());
-    GradCheck.Result local = GradCheck.lstsq(product, fixedB, GenerateCommand.gaussian(product.parameterCount(), 1, random).values(),
-        RankCutoff.DEFAULT);
+    ParametrizedMatrix fixedB = ParametrizedMatrix.constant(RandomMatrices.gaussian(30, 2, random), product.parameterCount());
+    GradCheck.Result local = GradCheck.lstsq(product, fixedB,
+        RandomMatrices.gaussian(product.parameterCount(), 1, random).values(), RankCutoff.DEFAULT);
     System.out.printf("      local lstsq on a 30 x 8 rank-3 X Y^T: JVP rel. error %.1e, VJP rel. error %.1e%n",
         local.jvpRelativeError(), local.vjpRelativeError());
     out.put("local_jvp_relative_error", local.jvpRelativeError());
@@ -225,44 +185,19 @@ final class DemoCommand implements Callable<Integer> {
     int m = 20_000;
     int n = 30;
     int r = 10;
-    DoubleMatrix x = GenerateCommand.gaussian(m, r, random);
-    DoubleMatrix y = GenerateCommand.gaussian(n, r, random);
-    DoubleMatrix dx = GenerateCommand.gaussian(m, r, random);
-    DoubleMatrix dy = GenerateCommand.gaussian(n, r, random);
-    DoubleMatrix b = GenerateCommand.gaussian(m, 1, random);
-    JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    double h = 1e-4;
-    DoubleMatrix[] solutions = new DoubleMatrix[4];
-    double[] steps = {h, -h, h / 2, -h / 2};
-    for (int k = 0; k < 4; k++) {
-      DoubleMatrix a = x.plusScaled(steps[k], dx).timesTranspose(y.plusScaled(steps[k], dy));
-      solutions[k] = DistributedLstsq.solve(RowBlockMatrix.fromLocal(sc, a, 4), RowBlockMatrix.fromLocal(sc, b, 4),
-          RankCutoff.DEFAULT).solution();
-    }
-    DoubleMatrix fd = DoubleMatrix.zeros(n, 1);
-    for (int i = 0; i < n; i++) {
-      double dH = (solutions[0].get(i, 0) - solutions[1].get(i, 0)) / (2 * h);
-      double dHalf = (solutions[2].get(i, 0) - solutions[3].get(i, 0)) / h;
-      fd.set(i, 0, (4 * dHalf - dH) / 3);
-    }
-    DoubleMatrix a0 = x.timesTranspose(y);
-    DoubleMatrix tangent = dx.timesTranspose(y).plusScaled(1, x.timesTranspose(dy));
-    DistributedLstsq ls = DistributedLstsq.solve(RowBlockMatrix.fromLocal(sc, a0, 4), RowBlockMatrix.fromLocal(sc, b, 4),
-        RankCutoff.DEFAULT);
-    DoubleMatrix dX = ls.jvp(RowBlockMatrix.fromLocal(sc, tangent, 4), null);
-    double jvpError = dX.plusScaled(-1, fd).maxAbs() / fd.maxAbs();
-    DoubleMatrix gx = GenerateCommand.gaussian(n, 1, random);
-    double vjpSide = ls.vjp(gx).a().collectLocal().dot(tangent); // <grad_A, dA>
-    double fdSide = gx.dot(fd); // <gX, dX> by finite differences
-    double vjpError = Math.abs(vjpSide - fdSide) / Math.abs(fdSide);
+    DistributedGradCheck.Curve curve = DistributedGradCheck.Curve.random(m, n, r, 1, random);
+    DoubleMatrix gx = RandomMatrices.gaussian(n, 1, random);
+    GradCheck.Result distributed = DistributedGradCheck.lstsq(
+        JavaSparkContext.fromSparkContext(spark.sparkContext()), curve, 4, RankCutoff.DEFAULT, 1e-4, gx);
     System.out.printf("      distributed lstsq on a %d x %d rank-%d X Y^T (rank %d found): JVP rel. error %.1e,"
-        + " VJP rel. error %.1e%n", m, n, r, ls.rank(), jvpError, vjpError);
-    out.put("distributed_rank", ls.rank());
-    out.put("distributed_jvp_relative_error", jvpError);
-    out.put("distributed_vjp_relative_error", vjpError);
+        + " VJP rel. error %.1e%n", m, n, r, distributed.rank(), distributed.jvpRelativeError(),
+        distributed.vjpRelativeError());
+    out.put("distributed_rank", distributed.rank());
+    out.put("distributed_jvp_relative_error", distributed.jvpRelativeError());
+    out.put("distributed_vjp_relative_error", distributed.vjpRelativeError());
     out.put("tolerance", GRADCHECK_TOLERANCE);
-    boolean passed = local.passed(GRADCHECK_TOLERANCE) && ls.rank() == r && jvpError <= GRADCHECK_TOLERANCE
-        && vjpError <= GRADCHECK_TOLERANCE;
+    boolean passed = local.passed(GRADCHECK_TOLERANCE) && distributed.rank() == r
+        && distributed.passed(GRADCHECK_TOLERANCE);
     out.put("passed", passed);
     System.out.println("      " + (passed ? "PASS" : "FAIL"));
     return out;

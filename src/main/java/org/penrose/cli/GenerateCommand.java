@@ -1,10 +1,9 @@
 package org.penrose.cli;
 
 import java.nio.file.Path;
-import java.util.Random;
 import java.util.concurrent.Callable;
-import org.penrose.linalg.DoubleMatrix;
-import org.penrose.source.NpyFile;
+import org.penrose.check.RandomMatrices;
+import org.penrose.io.NpyFile;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -37,37 +36,19 @@ final class GenerateCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     int r = rank == null ? Math.min(rows, cols) : rank;
-    if (rows < 0 || cols < 0 || rhs < 1 || r < 0 || r > Math.min(rows, cols)) {
-      throw new IllegalArgumentException("need rows, cols >= 0, rhs >= 1 and 0 <= rank <= min(rows, cols); got "
-          + rows + " x " + cols + ", rank " + r + ", rhs " + rhs);
-    }
-    Random random = new Random(seed);
-    DoubleMatrix x = gaussian(rows, r, random);
-    DoubleMatrix y = gaussian(cols, r, random);
-    DoubleMatrix a = x.timesTranspose(y);
-    // dA = dX Y^T + X dY^T stays on the rank-r manifold (a rank-preserving tangent).
-    DoubleMatrix tangent = gaussian(rows, r, random).timesTranspose(y).plusScaled(1.0, x.timesTranspose(gaussian(cols, r, random)));
-    DoubleMatrix b = gaussian(rows, rhs, random);
-    NpyFile.writeRowMajor(outputDir.resolve("A.npy"), a);
-    NpyFile.writeRowMajor(outputDir.resolve("dA.npy"), tangent);
-    NpyFile.writeRowMajor(outputDir.resolve("G.npy"), gaussian(cols, rows, random));
+    RandomMatrices.LowRankProblem p = RandomMatrices.lowRank(rows, cols, r, rhs, seed);
+    NpyFile.writeRowMajor(outputDir.resolve("A.npy"), p.a());
+    NpyFile.writeRowMajor(outputDir.resolve("dA.npy"), p.tangent());
+    NpyFile.writeRowMajor(outputDir.resolve("G.npy"), p.cotangent());
     if (rhs == 1) {
-      NpyFile.writeVector(outputDir.resolve("B.npy"), b);
-      NpyFile.writeVector(outputDir.resolve("GX.npy"), gaussian(cols, 1, random));
+      NpyFile.writeVector(outputDir.resolve("B.npy"), p.b());
+      NpyFile.writeVector(outputDir.resolve("GX.npy"), p.solutionCotangent());
     } else {
-      NpyFile.writeRowMajor(outputDir.resolve("B.npy"), b);
-      NpyFile.writeRowMajor(outputDir.resolve("GX.npy"), gaussian(cols, rhs, random));
+      NpyFile.writeRowMajor(outputDir.resolve("B.npy"), p.b());
+      NpyFile.writeRowMajor(outputDir.resolve("GX.npy"), p.solutionCotangent());
     }
     System.out.printf("wrote A.npy (%d x %d, rank %d), B.npy (%s), dA.npy, G.npy (%d x %d), GX.npy to %s%n",
         rows, cols, r, rhs == 1 ? rows + "," : rows + " x " + rhs, cols, rows, outputDir);
     return 0;
-  }
-
-  static DoubleMatrix gaussian(int rows, int cols, Random random) {
-    DoubleMatrix m = DoubleMatrix.zeros(rows, cols);
-    for (int i = 0; i < m.values().length; i++) {
-      m.values()[i] = random.nextGaussian();
-    }
-    return m;
   }
 }

@@ -3,6 +3,7 @@ package org.penrose.cli;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import org.penrose.distributed.DistributedLstsq;
+import org.penrose.distributed.MatrixFiles;
 import org.penrose.distributed.RowBlockMatrix;
 import org.penrose.linalg.DoubleMatrix;
 import picocli.CommandLine.ArgGroup;
@@ -14,9 +15,6 @@ import picocli.CommandLine.Option;
 @Command(name = "lstsq", mixinStandardHelpOptions = true,
     description = "Minimum-norm least squares X = pinv(A) B (n x k) for A (m x n) and B (m x k, or a vector of m).")
 final class LstsqCommand implements Callable<Integer> {
-  @Option(names = "--input", required = true, paramLabel = "A.npy", description = "The matrix A (m x n): .npy (file or folder), .mtx/.mtx.gz, or Parquet with a vector column.")
-  String input;
-
   @Option(names = "--rhs", required = true, paramLabel = "B.npy", description = "Right-hand sides B (m x k, or 1-D of length m).")
   String rhs;
 
@@ -49,35 +47,36 @@ final class LstsqCommand implements Callable<Integer> {
     Report report = new Report();
     try (SparkJob.Session session = SparkJob.session("penrose lstsq")) {
       SparkSession spark = session.spark;
-      RowBlockMatrix a = job.readA(spark, input).persist();
-      RowBlockMatrix b = job.inputs(spark).readAligned(rhs, a).persist();
-      boolean vectorRhs = job.inputs(spark).isVector(rhs);
+      MatrixFiles files = job.files(spark);
+      RowBlockMatrix a = job.readA(spark).persist();
+      RowBlockMatrix b = files.readAligned(rhs, a).persist();
+      boolean vectorRhs = files.isVector(rhs);
       System.out.printf("lstsq: A is %s, B is %s, in %d row blocks%n", a.shape(), b.shape(), a.numBlocks());
       DistributedLstsq ls = report.time("solve", () -> DistributedLstsq.solve(a, b, cutoff.cutoff()));
-      SparkJob.writeSmall(spark, output, ls.solution(), vectorRhs);
+      files.writeLocalNpy(ls.solution(), output, vectorRhs);
       if (vjp != null) {
-        if (job.inputs(spark).isVector(vjp.cotangent) != vectorRhs) {
+        if (files.isVector(vjp.cotangent) != vectorRhs) {
           throw new IllegalArgumentException("shape mismatch: the cotangent " + vjp.cotangent + " must be "
               + (vectorRhs ? "1-D" : "2-D") + " like X (" + ls.solution().shape() + ")");
         }
-        DoubleMatrix gx = job.inputs(spark).readSmall(vjp.cotangent);
-        report.time("vjp", () -> {
+        DoubleMatrix gx = files.readLocal(vjp.cotangent);
+        report.run("vjp", () -> {
           DistributedLstsq.Gradient g = ls.vjp(gx);
-          g.a().writeNpy(spark, vjp.gradA, false, false);
-          g.b().writeNpy(spark, vjp.gradB, false, vectorRhs);
-          return null;
+          files.writeNpy(g.a(), vjp.gradA);
+          if (vectorRhs) {
+            files.writeNpyVector(g.b(), vjp.gradB);
+          } else {
+            files.writeNpy(g.b(), vjp.gradB);
+          }
         });
       }
       double[] rss = ls.residualSumOfSquares();
       System.out.printf("lstsq: rank %d, threshold %.6g; wrote %s (%s)%n", ls.rank(), ls.threshold(), output,
           vectorRhs ? ls.solution().rows() + "," : ls.solution().shape());
       if (reportPath != null) {
-        report.put("command", "lstsq").put("input", input).put("rhs", rhs)
+        report.put("command", "lstsq").put("input", job.input).put("rhs", rhs)
             .put("m", a.rows()).put("n", a.cols()).put("k", b.cols()).put("partitions", a.numBlocks())
-            .put("rank", ls.rank()).put("threshold", ls.threshold())
-            .put("rtol", cutoff.cutoff().effectiveRtol(a.rows(), a.cols()))
-            .put("atol", cutoff.cutoff().effectiveAtol())
-            .put("singular_values", ls.singularValues())
+            .putRankDecision(ls, cutoff.cutoff(), a.rows(), a.cols())
             .put("residual_sum_of_squares", rss);
         report.write(reportPath);
       }

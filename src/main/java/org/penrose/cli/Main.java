@@ -1,9 +1,9 @@
 package org.penrose.cli;
 
 import java.io.PrintWriter;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * The {@code jobs/penrose} entry point: {@code penrose <command> [options]}. Errors print one line,

@@ -3,6 +3,7 @@ package org.penrose.cli;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import org.penrose.distributed.DistributedPinv;
+import org.penrose.distributed.MatrixFiles;
 import org.penrose.distributed.RowBlockMatrix;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -17,9 +18,6 @@ import picocli.CommandLine.Option;
 @Command(name = "pinv", mixinStandardHelpOptions = true,
     description = "Moore-Penrose pseudo-inverse P = pinv(A) (n x m) of an m x n matrix, with optional derivatives.")
 final class PinvCommand implements Callable<Integer> {
-  @Option(names = "--input", required = true, paramLabel = "A.npy", description = "The matrix A (m x n): .npy (file or folder), .mtx/.mtx.gz, or Parquet with a vector column.")
-  String input;
-
   @Option(names = "--output", required = true, paramLabel = "P.npy", description = "Where to write P (n x m).")
   String output;
 
@@ -57,38 +55,26 @@ final class PinvCommand implements Callable<Integer> {
     Report report = new Report();
     try (SparkJob.Session session = SparkJob.session("penrose pinv")) {
       SparkSession spark = session.spark;
-      RowBlockMatrix a = job.readA(spark, input).persist();
+      MatrixFiles files = job.files(spark);
+      RowBlockMatrix a = job.readA(spark).persist();
       System.out.printf("pinv: A is %s in %d row blocks%n", a.shape(), a.numBlocks());
       DistributedPinv pinv = report.time("factor", () -> DistributedPinv.factor(a, cutoff.cutoff()));
-      report.time("pinv", () -> {
-        pinv.pinvTranspose().writeNpy(spark, output, true, false);
-        return null;
-      });
+      report.run("pinv", () -> files.writeNpyTransposed(pinv.pinvTranspose(), output));
       if (jvp != null) {
-        RowBlockMatrix tangent = job.inputs(spark).readAligned(jvp.tangent, a);
+        RowBlockMatrix tangent = files.readAligned(jvp.tangent, a);
         requireCols("the tangent dA", jvp.tangent, tangent.cols(), a.cols());
-        report.time("jvp", () -> {
-          pinv.jvpTranspose(tangent).writeNpy(spark, jvp.output, true, false);
-          return null;
-        });
+        report.run("jvp", () -> files.writeNpyTransposed(pinv.jvpTranspose(tangent), jvp.output));
       }
       if (vjp != null) {
-        RowBlockMatrix cotangentTranspose = job.inputs(spark).readTransposedAligned(vjp.cotangent, a);
+        RowBlockMatrix cotangentTranspose = files.readTransposed(vjp.cotangent, a);
         requireCols("the cotangent G", vjp.cotangent, cotangentTranspose.cols(), a.cols());
-        report.time("vjp", () -> {
-          pinv.vjp(cotangentTranspose).writeNpy(spark, vjp.output, false, false);
-          return null;
-        });
+        report.run("vjp", () -> files.writeNpy(pinv.vjp(cotangentTranspose), vjp.output));
       }
       System.out.printf("pinv: rank %d, threshold %.6g; wrote %s (%d x %d)%n",
-          pinv.rank(), pinv.factorization().threshold(), output, a.cols(), a.rows());
+          pinv.rank(), pinv.threshold(), output, a.cols(), a.rows());
       if (reportPath != null) {
-        report.put("command", "pinv").put("input", input).put("m", a.rows()).put("n", a.cols())
-            .put("partitions", a.numBlocks())
-            .put("rank", pinv.rank()).put("threshold", pinv.factorization().threshold())
-            .put("rtol", cutoff.cutoff().effectiveRtol(a.rows(), a.cols()))
-            .put("atol", cutoff.cutoff().effectiveAtol())
-            .put("singular_values", pinv.factorization().singularValues());
+        report.put("command", "pinv").put("input", job.input).put("m", a.rows()).put("n", a.cols())
+            .put("partitions", a.numBlocks()).putRankDecision(pinv, cutoff.cutoff(), a.rows(), a.cols());
         report.write(reportPath);
       }
       a.unpersist();

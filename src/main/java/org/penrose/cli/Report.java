@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.penrose.linalg.FactorizationResult;
+import org.penrose.linalg.RankCutoff;
 
 /** The JSON report of a command: named fields in order, plus wall times of the phases in seconds. */
 final class Report {
@@ -27,6 +29,26 @@ final class Report {
     seconds.merge(phase, elapsed, Double::sum);
     System.out.printf("  %-10s %8.3f s%n", phase, elapsed);
     return result;
+  }
+
+  /** A phase that returns nothing. */
+  interface Step {
+    void run() throws Exception;
+  }
+
+  /** {@link #time} for a phase that returns nothing. */
+  void run(String phase, Step work) throws Exception {
+    time(phase, () -> {
+      work.run();
+      return null;
+    });
+  }
+
+  /** The rank decision of a result for an {@code m x n} matrix: rank, threshold, rtol, atol, singular values. */
+  Report putRankDecision(FactorizationResult result, RankCutoff cutoff, long m, long n) {
+    return put("rank", result.rank()).put("threshold", result.threshold())
+        .put("rtol", cutoff.effectiveRtol(m, n)).put("atol", cutoff.effectiveAtol())
+        .put("singular_values", result.singularValues());
   }
 
   /** Seconds spent in a phase (0 if it did not run). */

@@ -3,13 +3,16 @@ package org.penrose.cli;
 import java.io.IOException;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
+import org.penrose.distributed.MatrixFiles;
 import org.penrose.distributed.RowBlockMatrix;
-import org.penrose.linalg.DoubleMatrix;
-import org.penrose.source.NpyAssembler;
 import picocli.CommandLine.Option;
 
-/** The Spark side of a command: the session, {@code --partitions}, and small-matrix file I/O on the driver. */
+/** The Spark side of a command: the session, and the options saying how its matrix files are read. */
 final class SparkJob {
+  @Option(names = "--input", required = true, paramLabel = "A.npy",
+      description = "The matrix A (m x n): .npy (file or folder), .mtx/.mtx.gz, or Parquet with a vector column.")
+  String input;
+
   @Option(names = "--partitions", paramLabel = "N",
       description = "Row blocks of A (default: spark.default.parallelism, more for blocks over 128 MiB).")
   Integer partitions;
@@ -18,9 +21,9 @@ final class SparkJob {
       description = "For Parquet inputs: the vector or array<double> column (default: the only one).")
   String column;
 
-  /** The inputs of a command: .npy, .mtx/.mtx.gz or Parquet. */
-  MatrixInputs inputs(SparkSession spark) {
-    return new MatrixInputs(spark, column);
+  /** The command's matrix files (.npy, .mtx/.mtx.gz or Parquet), with {@code --column} for Parquet. */
+  MatrixFiles files(SparkSession spark) {
+    return new MatrixFiles(spark).withColumn(column);
   }
 
   /** A session, stopped at the end only if this command started it. */
@@ -58,17 +61,12 @@ final class SparkJob {
     return new Session(builder.getOrCreate(), true);
   }
 
-  /** A's row blocks from any supported input. */
-  RowBlockMatrix readA(SparkSession spark, String path) throws IOException {
-    MatrixInputs inputs = inputs(spark);
-    int parts = partitions != null ? partitions : inputs.defaultPartitions(path);
-    if (parts < 1) {
-      throw new IllegalArgumentException("--partitions must be at least 1, got " + parts);
+  /** A's row blocks from {@code --input}, in {@code --partitions} blocks or the input's default. */
+  RowBlockMatrix readA(SparkSession spark) throws IOException {
+    MatrixFiles files = files(spark);
+    if (partitions != null && partitions < 1) {
+      throw new IllegalArgumentException("--partitions must be at least 1, got " + partitions);
     }
-    return inputs.read(path, parts);
-  }
-
-  static void writeSmall(SparkSession spark, String path, DoubleMatrix m, boolean asVector) throws IOException {
-    NpyAssembler.writeSmall(spark.sparkContext().hadoopConfiguration(), path, m, asVector);
+    return partitions != null ? files.read(input, partitions) : files.read(input);
   }
 }

@@ -10,14 +10,12 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.api.java.UDF1;
-import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
-import org.penrose.linalg.DoubleMatrix;
-import org.penrose.linalg.PseudoInverse;
+import org.penrose.check.PlainUdfBaseline;
 import org.penrose.sql.PenroseFunctions;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -36,8 +34,7 @@ final class SqlBenchCommand implements Callable<Integer> {
   @Option(names = "--partitions", defaultValue = "8", description = "Partitions (default ${DEFAULT-VALUE}).")
   int partitions;
 
-  @Option(names = "--repeat", defaultValue = "3", description = "Runs of each; the median is reported (default ${DEFAULT-VALUE}).")
-  int repeat;
+  @Mixin Repetitions repetitions;
 
   @Override
   public Integer call() throws Exception {
@@ -77,17 +74,7 @@ final class SqlBenchCommand implements Callable<Integer> {
           .persist(StorageLevel.MEMORY_AND_DISK());
       long count = table.count();
       table.createOrReplaceTempView("matrices");
-      spark.udf().register("pinv_java_udf", (UDF1<scala.collection.Seq<scala.collection.Seq<Object>>, double[][]>) a -> {
-        double[][] values = new double[a.size()][];
-        for (int i = 0; i < values.length; i++) {
-          scala.collection.Seq<Object> row = a.apply(i);
-          values[i] = new double[row.size()];
-          for (int j = 0; j < values[i].length; j++) {
-            values[i][j] = (Double) row.apply(j);
-          }
-        }
-        return PseudoInverse.of(DoubleMatrix.fromRows(values)).pinv().toRows();
-      }, DataTypes.createArrayType(DataTypes.createArrayType(DataTypes.DoubleType)));
+      PlainUdfBaseline.register(spark, "pinv_java_udf");
       System.out.printf("bench-sql: %d matrices of %d x %d in %d partitions, master %s%n", count, m, n, partitions,
           spark.sparkContext().master());
       double penrose = median(spark, "SELECT sum(pinv(A)[0][0]) FROM matrices");
@@ -102,14 +89,7 @@ final class SqlBenchCommand implements Callable<Integer> {
     return 0;
   }
 
-  private double median(SparkSession spark, String query) {
-    double[] runs = new double[Math.max(1, repeat)];
-    for (int i = 0; i < runs.length; i++) {
-      long start = System.nanoTime();
-      spark.sql(query).collect();
-      runs[i] = (System.nanoTime() - start) / 1e9;
-    }
-    java.util.Arrays.sort(runs);
-    return runs[runs.length / 2];
+  private double median(SparkSession spark, String query) throws Exception {
+    return repetitions.time(() -> spark.sql(query).collect()).median();
   }
 }

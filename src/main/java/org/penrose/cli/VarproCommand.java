@@ -18,6 +18,7 @@ import org.penrose.ml.ExponentialSum;
 import org.penrose.ml.SeparableModel;
 import org.penrose.ml.VariableProjection;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -39,8 +40,7 @@ final class VarproCommand implements Callable<Integer> {
       description = "Folder for report.json and the plots (default ${DEFAULT-VALUE}).")
   Path output;
 
-  @Option(names = "--partitions", description = "Partitions of the points (default: twice spark.default.parallelism).")
-  Integer partitions;
+  @Mixin GeneratedPartitions partitions;
 
   @Option(names = "--max-iterations", defaultValue = "100", description = "Levenberg-Marquardt iterations at most (default ${DEFAULT-VALUE}).")
   int maxIterations;
@@ -79,7 +79,7 @@ final class VarproCommand implements Callable<Integer> {
     try (SparkJob.Session session = SparkJob.session("penrose varpro")) {
       SparkSession spark = session.spark;
       JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-      int parts = partitions != null ? partitions : 2 * spark.sparkContext().defaultParallelism();
+      int parts = partitions.resolve(spark);
       System.out.printf("Penrose varpro on %s: %,d points per case, noise %.3g, %d partitions; output in %s%n",
           spark.sparkContext().master(), points, noise, parts, output.toAbsolutePath());
       for (int index = 0; index < cases.size(); index++) {

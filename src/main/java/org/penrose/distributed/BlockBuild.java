@@ -2,8 +2,11 @@ package org.penrose.distributed;
 
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.storage.StorageLevel;
 import org.penrose.linalg.DoubleMatrix;
 import scala.Tuple2;
 
@@ -161,5 +164,33 @@ final class BlockBuild implements Serializable {
     }
     return new IllegalArgumentException("row index " + expected + " is missing (the next index is " + found
         + "; row indices must be exactly 0..m-1)");
+  }
+
+  /**
+   * Cached dense blocks from (index, row) pairs in order (index null when {@code indexed} is false),
+   * one block per partition; then validates the whole matrix on the driver from the small
+   * per-partition summaries, so errors can name global row numbers.
+   */
+  static RowBlockMatrix toRowBlocks(JavaRDD<Tuple2<Long, double[]>> rows, boolean indexed) {
+    JavaRDD<BlockBuild> built =
+        rows.mapPartitions(it -> Collections.singletonList(BlockBuild.of(it, indexed)).iterator(), true);
+    built.persist(StorageLevel.MEMORY_AND_DISK());
+    List<Summary> summaries = built.map(b -> b.summary).collect();
+    long[] starts;
+    int cols;
+    try {
+      starts = new long[summaries.size() + 1];
+      cols = validate(summaries, indexed, starts);
+    } catch (RuntimeException e) {
+      built.unpersist(false);
+      throw e;
+    }
+    long[] firstRows = starts;
+    JavaRDD<RowBlock> blocks = built.mapPartitionsWithIndex((p, it) -> {
+      BlockBuild b = it.next();
+      DoubleMatrix values = b.values == null ? DoubleMatrix.zeros(0, cols) : b.values;
+      return Collections.singletonList(new RowBlock(firstRows[p], values)).iterator();
+    }, true);
+    return new RowBlockMatrix(blocks, starts, cols);
   }
 }

@@ -27,6 +27,27 @@ public final class DeterministicReduce {
     T merge(List<T> inOrder);
   }
 
+  /** Merges two items, the left one's rows (or terms) first. */
+  public interface Pairwise<T> extends Serializable {
+    T merge(T left, T right);
+  }
+
+  /** The {@link Merge} that folds a list left to right with {@code pairwise}. */
+  public static <T> Merge<T> leftFold(Pairwise<T> pairwise) {
+    return inOrder -> {
+      T merged = inOrder.get(0);
+      for (int i = 1; i < inOrder.size(); i++) {
+        merged = pairwise.merge(merged, inOrder.get(i));
+      }
+      return merged;
+    };
+  }
+
+  /** {@link #reduce} with the fan-in of {@link Tsqr#DEFAULT_FAN_IN}. */
+  public static <T> T reduce(JavaRDD<T> perPartition, Merge<T> merge) {
+    return reduce(perPartition, Tsqr.DEFAULT_FAN_IN, merge);
+  }
+
   /**
    * Reduces the items of an RDD that holds exactly one item per partition, in partition order.
    *

@@ -4,6 +4,7 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.penrose.linalg.DoubleMatrix;
+import org.penrose.linalg.FactorizationResult;
 import org.penrose.linalg.LstsqJvp;
 import org.penrose.linalg.LstsqVjp;
 import org.penrose.linalg.PinvFactorization;
@@ -22,7 +23,7 @@ import org.penrose.linalg.RankCutoff;
  *   <li>JVP ({@link LstsqJvp}): one reduction of three small terms; {@code dX} is on the driver.
  * </ul>
  */
-public final class DistributedLstsq {
+public final class DistributedLstsq implements FactorizationResult {
   private final RowBlockMatrix a;
   private final RowBlockMatrix b;
   private final PinvFactorization factorization;
@@ -35,26 +36,11 @@ public final class DistributedLstsq {
     this.fanIn = fanIn;
   }
 
-  /** Gradients as row blocks aligned with {@code A}. */
-  public static final class Gradient {
-    private final RowBlockMatrix a;
-    private final RowBlockMatrix b;
-
-    Gradient(RowBlockMatrix a, RowBlockMatrix b) {
-      this.a = a;
-      this.b = b;
-    }
-
-    /** {@code dL/dA} ({@code m x n}). */
-    public RowBlockMatrix a() {
-      return a;
-    }
-
-    /** {@code dL/dB} ({@code m x k}). */
-    public RowBlockMatrix b() {
-      return b;
-    }
-  }
+  /**
+   * Gradients as row blocks aligned with {@code A}: {@code a()} is {@code dL/dA} ({@code m x n}),
+   * {@code b()} is {@code dL/dB} ({@code m x k}).
+   */
+  public record Gradient(RowBlockMatrix a, RowBlockMatrix b) {}
 
   public static DistributedLstsq solve(RowBlockMatrix a, RowBlockMatrix b, RankCutoff cutoff) {
     return solve(a, b, cutoff, Tsqr.DEFAULT_FAN_IN);
@@ -66,6 +52,7 @@ public final class DistributedLstsq {
     return new DistributedLstsq(a, b, f, fanIn);
   }
 
+  @Override
   public PinvFactorization factorization() {
     return factorization;
   }
@@ -73,18 +60,6 @@ public final class DistributedLstsq {
   /** {@code X} ({@code n x k}). */
   public DoubleMatrix solution() {
     return factorization.solution();
-  }
-
-  public int rank() {
-    return factorization.rank();
-  }
-
-  public double threshold() {
-    return factorization.threshold();
-  }
-
-  public double[] singularValues() {
-    return factorization.singularValues();
   }
 
   public double[] residualSumOfSquares() {

@@ -1,10 +1,10 @@
 package org.penrose.distributed;
 
-import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.penrose.linalg.DoubleMatrix;
+import org.penrose.linalg.FactorizationResult;
 import org.penrose.linalg.PinvFactorization;
 import org.penrose.linalg.PinvTranspose;
 import org.penrose.linalg.PinvVjp;
@@ -26,7 +26,7 @@ import org.penrose.linalg.RankCutoff;
  *
  * {@code A} is read by every pass; {@link RowBlockMatrix#persist()} it when it is not cached already.
  */
-public final class DistributedPinv {
+public final class DistributedPinv implements FactorizationResult {
   private final RowBlockMatrix a;
   private final PinvFactorization factorization;
   private final int fanIn;
@@ -46,12 +46,9 @@ public final class DistributedPinv {
     return new DistributedPinv(a, PinvFactorization.fromTriangle(Tsqr.triangle(a, null, fanIn), a.cols(), cutoff), fanIn);
   }
 
+  @Override
   public PinvFactorization factorization() {
     return factorization;
-  }
-
-  public int rank() {
-    return factorization.rank();
   }
 
   /**

@@ -121,6 +121,15 @@ public final class DoubleMatrix implements Serializable {
     return result;
   }
 
+  /** Row {@code i} as a new array of {@code cols} values. */
+  public double[] row(int i) {
+    double[] r = new double[cols];
+    for (int j = 0; j < cols; j++) {
+      r[j] = values[i + j * rows];
+    }
+    return r;
+  }
+
   /** Row-major nested arrays (a copy). */
   public double[][] toRows() {
     double[][] result = new double[rows][cols];

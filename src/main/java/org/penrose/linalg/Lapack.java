@@ -21,17 +21,6 @@ public final class Lapack {
     return LAPACK.getInstance();
   }
 
-  /** The implementation classes in use, e.g. {@code "JNIBLAS/JNILAPACK"} or {@code "VectorBLAS/F2jLAPACK"}. */
-  public static String backend() {
-    return blas().getClass().getSimpleName() + "/" + lapack().getClass().getSimpleName();
-  }
-
-  /** True when both BLAS and LAPACK calls go to a native library. */
-  public static boolean isNative() {
-    return blas() instanceof dev.ludovic.netlib.blas.NativeBLAS
-        && lapack() instanceof dev.ludovic.netlib.lapack.NativeLAPACK;
-  }
-
   /**
    * {@code C = alpha * op(A) * op(B)}, where {@code op(X)} is {@code X} or {@code X^T}.
    *

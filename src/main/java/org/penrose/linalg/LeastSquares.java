@@ -19,7 +19,7 @@ package org.penrose.linalg;
  * DoubleMatrix dX = ls.jvp(dA, dB);                  // n x k
  * }</pre>
  */
-public final class LeastSquares {
+public final class LeastSquares implements FactorizationResult {
   private final DoubleMatrix a;
   private final DoubleMatrix b;
   private final PinvFactorization factorization;
@@ -30,26 +30,11 @@ public final class LeastSquares {
     this.factorization = factorization;
   }
 
-  /** Gradients of a scalar loss with respect to {@code A} ({@code m x n}) and {@code B} ({@code m x k}). */
-  public static final class Gradient {
-    private final DoubleMatrix a;
-    private final DoubleMatrix b;
-
-    Gradient(DoubleMatrix a, DoubleMatrix b) {
-      this.a = a;
-      this.b = b;
-    }
-
-    /** {@code dL/dA} ({@code m x n}). */
-    public DoubleMatrix a() {
-      return a;
-    }
-
-    /** {@code dL/dB} ({@code m x k}). */
-    public DoubleMatrix b() {
-      return b;
-    }
-  }
+  /**
+   * Gradients of a scalar loss with respect to {@code A} ({@code a()}: {@code dL/dA}, {@code m x n}) and
+   * {@code B} ({@code b()}: {@code dL/dB}, {@code m x k}).
+   */
+  public record Gradient(DoubleMatrix a, DoubleMatrix b) {}
 
   /** Solves with the default cut-off. */
   public static LeastSquares solve(DoubleMatrix a, DoubleMatrix b) {
@@ -78,24 +63,12 @@ public final class LeastSquares {
     return factorization.solution();
   }
 
-  public int rank() {
-    return factorization.rank();
-  }
-
-  public double threshold() {
-    return factorization.threshold();
-  }
-
-  /** All {@code min(m, n)} singular values of {@code A}, descending. */
-  public double[] singularValues() {
-    return factorization.singularValues();
-  }
-
   /** {@code ||B_j - A X_j||^2} for each column {@code j} of {@code B}. */
   public double[] residualSumOfSquares() {
     return factorization.residualSumOfSquares();
   }
 
+  @Override
   public PinvFactorization factorization() {
     return factorization;
   }

@@ -126,27 +126,24 @@ public final class PinvFactorization implements Serializable {
 
   /** {@code M diag(s)^power} for power -1 or -2: column {@code j} of {@code M} divided by {@code s_j} or {@code s_j^2}. */
   static DoubleMatrix scaleColumns(DoubleMatrix matrix, double[] s, int power) {
-    DoubleMatrix result = matrix.copy();
-    int rows = result.rows();
-    double[] values = result.values();
-    for (int j = 0; j < s.length; j++) {
-      double factor = power == -1 ? 1.0 / s[j] : 1.0 / (s[j] * s[j]);
-      for (int i = 0; i < rows; i++) {
-        values[i + j * rows] *= factor;
-      }
-    }
-    return result;
+    return scaled(matrix, s, power, false);
   }
 
   /** {@code diag(s)^power M} for power -1 or -2: row {@code i} of {@code M} divided by {@code s_i} or {@code s_i^2}. */
   static DoubleMatrix scaleRows(DoubleMatrix matrix, double[] s, int power) {
+    return scaled(matrix, s, power, true);
+  }
+
+  /** Entry {@code (i, j)} divided by {@code s_k} or {@code s_k^2} ({@code power} -1 or -2), {@code k = i} for rows, {@code j} for columns. */
+  private static DoubleMatrix scaled(DoubleMatrix matrix, double[] s, int power, boolean byRows) {
     DoubleMatrix result = matrix.copy();
     int rows = result.rows();
+    int cols = byRows ? result.cols() : s.length;
     double[] values = result.values();
-    for (int j = 0; j < result.cols(); j++) {
+    for (int j = 0; j < cols; j++) {
       for (int i = 0; i < rows; i++) {
-        double factor = power == -1 ? 1.0 / s[i] : 1.0 / (s[i] * s[i]);
-        values[i + j * rows] *= factor;
+        double divisor = byRows ? s[i] : s[j];
+        values[i + j * rows] *= power == -1 ? 1.0 / divisor : 1.0 / (divisor * divisor);
       }
     }
     return result;

@@ -15,7 +15,7 @@ package org.penrose.linalg;
  * DoubleMatrix gA = pi.vjp(g);        // m x n, g = dL/dP is n x m
  * }</pre>
  */
-public final class PseudoInverse {
+public final class PseudoInverse implements FactorizationResult {
   private final DoubleMatrix a;
   private final PinvFactorization factorization;
 
@@ -59,21 +59,8 @@ public final class PseudoInverse {
     return PinvVjp.compute(factorization, a, cotangent);
   }
 
-  /** The factorization (kept {@code V}, {@code S}, rank, threshold), for reuse. */
+  @Override
   public PinvFactorization factorization() {
     return factorization;
-  }
-
-  public int rank() {
-    return factorization.rank();
-  }
-
-  public double threshold() {
-    return factorization.threshold();
-  }
-
-  /** All {@code min(m, n)} singular values, descending. */
-  public double[] singularValues() {
-    return factorization.singularValues();
   }
 }

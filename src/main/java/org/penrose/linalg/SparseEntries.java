@@ -59,6 +59,22 @@ public final class SparseEntries implements Serializable {
   }
 
   /**
+   * The entries of the transpose: {@code (row, col, value)} becomes {@code (col, row, value)}.
+   *
+   * @throws IllegalArgumentException when a row index does not fit a column index ({@code int})
+   */
+  public SparseEntries transposed() {
+    SparseEntries t = new SparseEntries(size);
+    for (int k = 0; k < size; k++) {
+      if (rows[k] > Integer.MAX_VALUE) {
+        throw new IllegalArgumentException("row " + rows[k] + " is too large to become a column index");
+      }
+      t.add(cols[k], (int) rows[k], values[k]);
+    }
+    return t;
+  }
+
+  /**
    * The entries split by row ranges: part {@code p} holds the entries with
    * {@code starts[p] <= row < starts[p+1]} (in their original order).
    */

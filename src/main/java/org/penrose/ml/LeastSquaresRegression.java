@@ -22,13 +22,13 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
-import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.penrose.distributed.DeterministicReduce;
+import org.penrose.distributed.RowVectors;
 import org.penrose.linalg.QrAccumulator;
 import org.penrose.linalg.RankCutoff;
 
@@ -55,15 +55,12 @@ import org.penrose.linalg.RankCutoff;
  * labels or weights, negative weights and feature vectors of different lengths are errors.
  */
 public final class LeastSquaresRegression extends Estimator<LeastSquaresRegressionModel>
-    implements DefaultParamsWritable {
+    implements LeastSquaresParams<LeastSquaresRegression>, DefaultParamsWritable {
   private static final long serialVersionUID = 1L;
 
   private final String uid;
-  private final Param<String> featuresCol;
-  private final Param<String> labelCol;
-  private final Param<String> predictionCol;
+  private final Shared shared;
   private final Param<String> weightCol;
-  private final BooleanParam fitIntercept;
   private final BooleanParam equilibrate;
   private final DoubleParam rtol;
   private final DoubleParam atol;
@@ -75,20 +72,13 @@ public final class LeastSquaresRegression extends Estimator<LeastSquaresRegressi
 
   public LeastSquaresRegression(String uid) {
     this.uid = uid;
-    featuresCol = new Param<>(this, "featuresCol", "features column (vector or array<double>)");
-    labelCol = new Param<>(this, "labelCol", "label column (numeric)");
-    predictionCol = new Param<>(this, "predictionCol", "prediction column the model adds");
+    shared = new Shared(this);
     weightCol = new Param<>(this, "weightCol", "optional weight column (numeric, >= 0)");
-    fitIntercept = new BooleanParam(this, "fitIntercept", "whether to fit an intercept");
     equilibrate = new BooleanParam(this, "equilibrate", "scale design columns to unit norm before the rank decision");
     rtol = new DoubleParam(this, "rtol", "relative cut-off: singular values <= max(atol, rtol * s_max) are dropped");
     atol = new DoubleParam(this, "atol", "absolute cut-off");
     refinementSteps = new IntParam(this, "refinementSteps",
         "extra passes over the rows refining the coefficients in compensated arithmetic (0: one pass)");
-    setDefault(featuresCol, "features");
-    setDefault(labelCol, "label");
-    setDefault(predictionCol, "prediction");
-    setDefault(fitIntercept, true);
     setDefault(equilibrate, true);
     setDefault(refinementSteps, 0);
   }
@@ -98,24 +88,13 @@ public final class LeastSquaresRegression extends Estimator<LeastSquaresRegressi
     return uid;
   }
 
-  public Param<String> featuresCol() {
-    return featuresCol;
-  }
-
-  public Param<String> labelCol() {
-    return labelCol;
-  }
-
-  public Param<String> predictionCol() {
-    return predictionCol;
+  @Override
+  public Shared sharedParams() {
+    return shared;
   }
 
   public Param<String> weightCol() {
     return weightCol;
-  }
-
-  public BooleanParam fitIntercept() {
-    return fitIntercept;
   }
 
   public BooleanParam equilibrate() {
@@ -146,18 +125,8 @@ public final class LeastSquaresRegression extends Estimator<LeastSquaresRegressi
     return this;
   }
 
-  public LeastSquaresRegression setFeaturesCol(String value) {
-    set(featuresCol, value);
-    return this;
-  }
-
   public LeastSquaresRegression setLabelCol(String value) {
-    set(labelCol, value);
-    return this;
-  }
-
-  public LeastSquaresRegression setPredictionCol(String value) {
-    set(predictionCol, value);
+    set(labelCol(), value);
     return this;
   }
 
@@ -167,7 +136,7 @@ public final class LeastSquaresRegression extends Estimator<LeastSquaresRegressi
   }
 
   public LeastSquaresRegression setFitIntercept(boolean value) {
-    set(fitIntercept, value);
+    set(fitIntercept(), value);
     return this;
   }
 
@@ -195,10 +164,10 @@ public final class LeastSquaresRegression extends Estimator<LeastSquaresRegressi
   @Override
   public LeastSquaresRegressionModel fit(Dataset<?> dataset) {
     transformSchema(dataset.schema());
-    String features = getOrDefault(featuresCol);
-    String label = getOrDefault(labelCol);
+    String features = getFeaturesCol();
+    String label = getLabelCol();
     String weight = isDefined(weightCol) ? getOrDefault(weightCol) : null;
-    boolean intercept = (Boolean) getOrDefault(fitIntercept);
+    boolean intercept = getFitIntercept();
     RankCutoff cutoff = cutoff();
     List<String> names = featureNames(dataset.schema().apply(features), dataset);
     int p = names.size();
@@ -249,13 +218,7 @@ public final class LeastSquaresRegression extends Estimator<LeastSquaresRegressi
       }
       return Collections.singletonList(acc).iterator();
     }, true);
-    QrAccumulator all = DeterministicReduce.reduce(triangles, 8, list -> {
-      QrAccumulator merged = list.get(0);
-      for (int i = 1; i < list.size(); i++) {
-        merged = merged.merge(list.get(i));
-      }
-      return merged;
-    });
+    QrAccumulator all = DeterministicReduce.reduce(triangles, DeterministicReduce.leftFold(QrAccumulator::merge));
     LeastSquaresFit fit = LeastSquaresFit.fromTriangle(all.triangle(), intercept, (Boolean) getOrDefault(equilibrate),
         cutoff, names);
     int steps = (Integer) getOrDefault(refinementSteps);
@@ -283,13 +246,7 @@ public final class LeastSquaresRegression extends Estimator<LeastSquaresRegressi
         }
         return Collections.singletonList(g).iterator();
       }, true);
-      ResidualCorrelation g = DeterministicReduce.reduce(parts, 8, list -> {
-        ResidualCorrelation merged = list.get(0);
-        for (int i = 1; i < list.size(); i++) {
-          merged = merged.merge(list.get(i));
-        }
-        return merged;
-      });
+      ResidualCorrelation g = DeterministicReduce.reduce(parts, DeterministicReduce.leftFold(ResidualCorrelation::merge));
       fit = fit.refine(g.value());
     }
     LeastSquaresRegressionModel model = new LeastSquaresRegressionModel(uid, fit);
@@ -299,36 +256,16 @@ public final class LeastSquaresRegression extends Estimator<LeastSquaresRegressi
 
   /** A row's features, checked: present, finite, of the expected length. */
   private static double[] values(Row r, String features, int p) {
-    if (r.isNullAt(0)) {
-      throw new IllegalArgumentException("LeastSquaresRegression: the features column '" + features + "' has a NULL value");
-    }
-    Object cell = r.get(0);
-    double[] x;
-    if (cell instanceof Vector) {
-      x = ((Vector) cell).toArray();
-    } else {
-      List<Object> list = r.getList(0);
-      x = new double[list.size()];
-      for (int j = 0; j < x.length; j++) {
-        Object v = list.get(j);
-        if (v == null) {
-          throw new IllegalArgumentException("LeastSquaresRegression: the features column '" + features
-              + "' has a NULL value at position " + j);
-        }
-        x[j] = ((Number) v).doubleValue();
-      }
+    String what = "LeastSquaresRegression: the features column '" + features + "'";
+    double[] x = RowVectors.values(r, 0, what);
+    if (x == null) {
+      throw new IllegalArgumentException(what + " has a NULL value");
     }
     if (x.length != p) {
       throw new IllegalArgumentException("LeastSquaresRegression: a feature vector has " + x.length
           + " values but the first one has " + p);
     }
-    for (int j = 0; j < p; j++) {
-      if (!Double.isFinite(x[j])) {
-        throw new IllegalArgumentException("LeastSquaresRegression: the features column '" + features
-            + "' has a non-finite value " + x[j] + " at position " + j);
-      }
-    }
-    return x;
+    return RowVectors.requireFinite(x, what);
   }
 
   /** Feature names from VectorAssembler's metadata, else {@code features[j]}; the width from the first row. */
@@ -363,12 +300,11 @@ public final class LeastSquaresRegression extends Estimator<LeastSquaresRegressi
 
   @Override
   public StructType transformSchema(StructType schema) {
-    String features = getOrDefault(featuresCol);
-    String label = getOrDefault(labelCol);
+    String features = getFeaturesCol();
+    String label = getLabelCol();
     requireColumn(schema, features);
     DataType f = schema.apply(features).dataType();
-    if (!f.equals(SQLDataTypes.VectorType())
-        && !(f instanceof ArrayType && ((ArrayType) f).elementType() instanceof NumericType)) {
+    if (!f.equals(SQLDataTypes.VectorType()) && !RowVectors.isNumericArray(f)) {
       throw new IllegalArgumentException("LeastSquaresRegression: the features column '" + features + "' has type "
           + f.simpleString() + "; expected a vector or an array of numbers");
     }
@@ -376,7 +312,7 @@ public final class LeastSquaresRegression extends Estimator<LeastSquaresRegressi
     if (isDefined(weightCol)) {
       requireNumeric(schema, getOrDefault(weightCol), "weight");
     }
-    String prediction = getOrDefault(predictionCol);
+    String prediction = getPredictionCol();
     if (schema.getFieldIndex(prediction).isDefined()) {
       throw new IllegalArgumentException("LeastSquaresRegression: the prediction column '" + prediction + "' already exists");
     }

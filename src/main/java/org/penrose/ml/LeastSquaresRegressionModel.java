@@ -6,11 +6,8 @@ import org.apache.spark.ml.Model;
 import org.apache.spark.ml.linalg.DenseVector;
 import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.ml.linalg.Vector;
-import org.apache.spark.ml.param.BooleanParam;
-import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.util.DefaultParamsReader;
-import org.apache.spark.ml.util.DefaultParamsWriter;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.ml.util.MLWritable;
 import org.apache.spark.ml.util.MLWriter;
@@ -30,27 +27,18 @@ import scala.Option;
  * {@code write().save(path)} / {@code LeastSquaresRegressionModel.load(path)}, alone or inside a
  * {@code PipelineModel} (Spark's metadata layout, plus the fit as one Parquet row).
  */
-public final class LeastSquaresRegressionModel extends Model<LeastSquaresRegressionModel> implements MLWritable {
+public final class LeastSquaresRegressionModel extends Model<LeastSquaresRegressionModel>
+    implements LeastSquaresParams<LeastSquaresRegressionModel>, MLWritable {
   private static final long serialVersionUID = 1L;
 
   private final String uid;
   private final LeastSquaresFit fit;
-  private final Param<String> featuresCol;
-  private final Param<String> labelCol;
-  private final Param<String> predictionCol;
-  private final BooleanParam fitIntercept;
+  private final Shared shared;
 
   LeastSquaresRegressionModel(String uid, LeastSquaresFit fit) {
     this.uid = uid;
     this.fit = fit;
-    featuresCol = new Param<>(this, "featuresCol", "features column (vector or array<double>)");
-    labelCol = new Param<>(this, "labelCol", "label column the model was fitted on");
-    predictionCol = new Param<>(this, "predictionCol", "prediction column the model adds");
-    fitIntercept = new BooleanParam(this, "fitIntercept", "whether an intercept was fitted");
-    setDefault(featuresCol, "features");
-    setDefault(labelCol, "label");
-    setDefault(predictionCol, "prediction");
-    setDefault(fitIntercept, true);
+    shared = new Shared(this);
   }
 
   @Override
@@ -58,30 +46,9 @@ public final class LeastSquaresRegressionModel extends Model<LeastSquaresRegress
     return uid;
   }
 
-  public Param<String> featuresCol() {
-    return featuresCol;
-  }
-
-  public Param<String> labelCol() {
-    return labelCol;
-  }
-
-  public Param<String> predictionCol() {
-    return predictionCol;
-  }
-
-  public BooleanParam fitIntercept() {
-    return fitIntercept;
-  }
-
-  public LeastSquaresRegressionModel setFeaturesCol(String value) {
-    set(featuresCol, value);
-    return this;
-  }
-
-  public LeastSquaresRegressionModel setPredictionCol(String value) {
-    set(predictionCol, value);
-    return this;
+  @Override
+  public Shared sharedParams() {
+    return shared;
   }
 
   /** Coefficients, rank, singular values, residuals, R^2, standard errors, dependent columns. */
@@ -101,7 +68,7 @@ public final class LeastSquaresRegressionModel extends Model<LeastSquaresRegress
   @Override
   public Dataset<Row> transform(Dataset<?> dataset) {
     transformSchema(dataset.schema());
-    String features = getOrDefault(featuresCol);
+    String features = getFeaturesCol();
     double[] beta = fit.coefficients();
     double b0 = intercept();
     UserDefinedFunction predict;
@@ -119,7 +86,7 @@ public final class LeastSquaresRegressionModel extends Model<LeastSquaresRegress
         return b0 + dot(x, beta);
       }, DataTypes.DoubleType);
     }
-    return dataset.withColumn(getOrDefault(predictionCol), predict.apply(functions.col(features)));
+    return dataset.withColumn(getPredictionCol(), predict.apply(functions.col(features)));
   }
 
   private static double dot(double[] x, double[] beta) {
@@ -136,8 +103,8 @@ public final class LeastSquaresRegressionModel extends Model<LeastSquaresRegress
 
   @Override
   public StructType transformSchema(StructType schema) {
-    LeastSquaresRegression.requireColumn(schema, getOrDefault(featuresCol));
-    return schema.add(getOrDefault(predictionCol), DataTypes.DoubleType, true);
+    LeastSquaresRegression.requireColumn(schema, getFeaturesCol());
+    return schema.add(getPredictionCol(), DataTypes.DoubleType, true);
   }
 
   @Override

@@ -277,7 +277,7 @@ public final class VariableProjection {
       Basis basis = new Basis(model.value(), block, a);
       return QrTriangle.ofBlock(basis.phi, basis.y);
     });
-    QrTriangle t = DeterministicReduce.reduce(triangles, 8, QrTriangle::merge);
+    QrTriangle t = DeterministicReduce.reduce(triangles, QrTriangle::merge);
     return PinvFactorization.fromTriangle(t, model.value().terms(), cutoff);
   }
 
@@ -299,7 +299,7 @@ public final class VariableProjection {
       }
       return stacked;
     });
-    DoubleMatrix reduced = DeterministicReduce.reduce(terms, 8, DeterministicReduce::sum);
+    DoubleMatrix reduced = DeterministicReduce.reduce(terms, DeterministicReduce::sum);
     DoubleMatrix dc = DoubleMatrix.zeros(n, q);
     for (int k = 0; k < q; k++) {
       DoubleMatrix column = jvp.value().combine(reduced.columns(k, k + 1));
@@ -326,7 +326,7 @@ public final class VariableProjection {
       System.arraycopy(jtr.values(), 0, out.values(), q * q, q);
       return out;
     });
-    DoubleMatrix sum = DeterministicReduce.reduce(products, 8, DeterministicReduce::sum);
+    DoubleMatrix sum = DeterministicReduce.reduce(products, DeterministicReduce::sum);
     return new DoubleMatrix[] {sum.columns(0, q), sum.columns(q, q + 1)};
   }
 

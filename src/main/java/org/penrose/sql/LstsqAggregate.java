@@ -2,7 +2,6 @@ package org.penrose.sql;
 
 import java.io.Serializable;
 import java.util.List;
-import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.linalg.VectorUDT;
 import org.apache.spark.sql.Encoder;
 import org.apache.spark.sql.Encoders;
@@ -15,6 +14,7 @@ import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StructType;
+import org.penrose.distributed.RowVectors;
 import org.penrose.linalg.PinvFactorization;
 import org.penrose.linalg.QrAccumulator;
 import org.penrose.linalg.RankCutoff;
@@ -49,11 +49,9 @@ public final class LstsqAggregate extends Aggregator<Row, LstsqAggregate.Buffer,
       .add("rows", DataTypes.LongType, false);
 
   private final RankCutoff cutoff;
-  private final boolean vectorFeatures;
 
-  LstsqAggregate(RankCutoff cutoff, boolean vectorFeatures) {
+  LstsqAggregate(RankCutoff cutoff) {
     this.cutoff = cutoff;
-    this.vectorFeatures = vectorFeatures;
   }
 
   /** The running triangle of {@code [A | y]} (public for Spark's encoders). */
@@ -68,13 +66,8 @@ public final class LstsqAggregate extends Aggregator<Row, LstsqAggregate.Buffer,
         throw new IllegalArgumentException("lstsq_agg: features has " + features.length
             + " values but earlier rows of the group have " + (accumulator.cols() - 1));
       }
-      double[] row = java.util.Arrays.copyOf(features, features.length + 1);
-      for (int j = 0; j < features.length; j++) {
-        if (!Double.isFinite(features[j])) {
-          throw new IllegalArgumentException("lstsq_agg: features has a non-finite value " + features[j]
-              + " at position " + j);
-        }
-      }
+      double[] row = java.util.Arrays.copyOf(RowVectors.requireFinite(features, "lstsq_agg: features"),
+          features.length + 1);
       if (!Double.isFinite(label)) {
         throw new IllegalArgumentException("lstsq_agg: the label is not finite: " + label);
       }
@@ -108,20 +101,7 @@ public final class LstsqAggregate extends Aggregator<Row, LstsqAggregate.Buffer,
     if (row.isNullAt(0) || row.isNullAt(1)) {
       return buffer;
     }
-    double[] features;
-    if (vectorFeatures) {
-      features = ((Vector) row.get(0)).toArray();
-    } else {
-      List<Object> values = row.getList(0);
-      features = new double[values.size()];
-      for (int j = 0; j < features.length; j++) {
-        Object v = values.get(j);
-        if (v == null) {
-          throw new IllegalArgumentException("lstsq_agg: features has a null value at position " + j);
-        }
-        features[j] = ((Number) v).doubleValue();
-      }
-    }
+    double[] features = RowVectors.values(row, 0, "lstsq_agg: features");
     buffer.add(features, row.getDouble(1));
     return buffer;
   }
@@ -182,7 +162,7 @@ public final class LstsqAggregate extends Aggregator<Row, LstsqAggregate.Buffer,
     Expression label = PenroseFunctions.cast(args.get(1), DataTypes.DoubleType);
     Double rtol = constantTolerance(args, 2);
     Double atol = constantTolerance(args, 3);
-    LstsqAggregate aggregate = new LstsqAggregate(RankCutoff.of(rtol, atol), vector);
+    LstsqAggregate aggregate = new LstsqAggregate(RankCutoff.of(rtol, atol));
     StructType input = new StructType()
         .add("features", vector ? new VectorUDT() : DataTypes.createArrayType(DataTypes.DoubleType), true)
         .add("label", DataTypes.DoubleType, true);

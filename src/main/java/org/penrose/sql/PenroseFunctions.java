@@ -71,6 +71,23 @@ public final class PenroseFunctions {
           + " Default max(m, n) * eps, or 0 when only atol is given; NULL = not given.\n"
           + "      * atol - optional absolute tolerance (default 0).\n";
 
+  /**
+   * {@code name(A, second[, rtol[, atol]])}: a matrix-valued derivative of pinv computed by
+   * {@code kernel}, documented by {@code usage} and the meaning of {@code second}.
+   */
+  private static Spec pinvDerivative(String name, String kernel, String second, String usage, String secondMeaning) {
+    return new Spec(name,
+        "_FUNC_(A, " + second + "[, rtol[, atol]]) - " + usage,
+        "\n    Arguments:\n      * A - the m x n matrix.\n      * " + second + " - " + secondMeaning + ".\n" + TOLERANCES,
+        "\n    Examples:\n      > SELECT _FUNC_(array(array(2d)), array(array(1d)));\n       [[-0.25]]\n  ",
+        "math_funcs",
+        args -> {
+          arity(name, args, 2, 4);
+          return invoke(kernel, MATRIX, matrix(name, "A", args.get(0)), matrix(name, second, args.get(1)),
+              tolerance(name, args, 2), tolerance(name, args, 3), lenient());
+        });
+  }
+
   static List<Spec> specs() {
     List<Spec> specs = new ArrayList<>();
     specs.add(new Spec("pinv",
@@ -103,30 +120,14 @@ public final class PenroseFunctions {
           return invoke("lstsqMatrix", lstsqType(MATRIX, VECTOR), a, matrix("lstsq", "B", args.get(1)),
               tolerance("lstsq", args, 2), tolerance("lstsq", args, 3), lenient());
         }));
-    specs.add(new Spec("pinv_jvp",
-        "_FUNC_(A, dA[, rtol[, atol]]) - The derivative dP of P = pinv(A) along the tangent dA (m x n),"
-            + " on the manifold of matrices of A's rank (Golub-Pereyra): -P dA P + P P^T dA^T (I - A P)"
-            + " + (I - P A) dA^T P^T P.",
-        "\n    Arguments:\n      * A - the m x n matrix.\n      * dA - the tangent, m x n (rank-preserving).\n"
-            + TOLERANCES,
-        "\n    Examples:\n      > SELECT _FUNC_(array(array(2d)), array(array(1d)));\n       [[-0.25]]\n  ",
-        "math_funcs",
-        args -> {
-          arity("pinv_jvp", args, 2, 4);
-          return invoke("pinvJvp", MATRIX, matrix("pinv_jvp", "A", args.get(0)), matrix("pinv_jvp", "dA", args.get(1)),
-              tolerance("pinv_jvp", args, 2), tolerance("pinv_jvp", args, 3), lenient());
-        }));
-    specs.add(new Spec("pinv_vjp",
-        "_FUNC_(A, G[, rtol[, atol]]) - The gradient dL/dA (m x n) for the cotangent G = dL/dP (n x m):"
+    specs.add(pinvDerivative("pinv_jvp", "pinvJvp", "dA",
+        "The derivative dP of P = pinv(A) along the tangent dA (m x n), on the manifold of matrices of A's rank"
+            + " (Golub-Pereyra): -P dA P + P P^T dA^T (I - A P) + (I - P A) dA^T P^T P.",
+        "the tangent, m x n (rank-preserving)"));
+    specs.add(pinvDerivative("pinv_vjp", "pinvVjp", "G",
+        "The gradient dL/dA (m x n) for the cotangent G = dL/dP (n x m):"
             + " -P^T G P^T + (I - A P) G^T P P^T + P^T P G^T (I - P A).",
-        "\n    Arguments:\n      * A - the m x n matrix.\n      * G - the cotangent of pinv(A), n x m.\n" + TOLERANCES,
-        "\n    Examples:\n      > SELECT _FUNC_(array(array(2d)), array(array(1d)));\n       [[-0.25]]\n  ",
-        "math_funcs",
-        args -> {
-          arity("pinv_vjp", args, 2, 4);
-          return invoke("pinvVjp", MATRIX, matrix("pinv_vjp", "A", args.get(0)), matrix("pinv_vjp", "G", args.get(1)),
-              tolerance("pinv_vjp", args, 2), tolerance("pinv_vjp", args, 3), lenient());
-        }));
+        "the cotangent of pinv(A), n x m"));
     specs.add(new Spec("lstsq_vjp",
         "_FUNC_(A, B, gX[, rtol[, atol]]) - Gradients of a loss L(X), X = lstsq(A, B), for the cotangent"
             + " gX = dL/dX: struct(grad_a, grad_b).",
@@ -213,23 +214,11 @@ public final class PenroseFunctions {
   /** A matrix argument as {@code array<array<double>>}. */
   static Expression matrix(String function, String name, Expression e) {
     DataType t = e.dataType();
-    if (t instanceof NullType) {
-      return cast(e, MATRIX);
-    }
-    if (t instanceof MatrixUDT) {
-      return staticInvoke(MatrixKernels.class, "rowsOfMatrix", MATRIX, e);
-    }
-    if (t instanceof ArrayType && ((ArrayType) t).elementType() instanceof ArrayType) {
-      DataType element = ((ArrayType) ((ArrayType) t).elementType()).elementType();
-      if (element.equals(DataTypes.DoubleType)) {
-        return e;
-      }
-      if (element instanceof NumericType || element instanceof NullType) {
-        return cast(e, MATRIX);
-      }
-    }
-    throw new IllegalArgumentException(function + ": " + name + " must be a matrix (array<array<double>> or"
-        + " ml.linalg.Matrix), got " + t.simpleString());
+    boolean nested = t instanceof ArrayType && ((ArrayType) t).elementType() instanceof ArrayType;
+    DataType element = nested ? ((ArrayType) ((ArrayType) t).elementType()).elementType() : null;
+    return converted(function, name, e, MATRIX, t instanceof MatrixUDT, "rowsOfMatrix",
+        nested && DataTypes.DoubleType.equals(element), nested && (element instanceof NumericType || element instanceof NullType),
+        "a matrix (array<array<double>> or ml.linalg.Matrix)");
   }
 
   /** True when the argument is a vector ({@code array<number>} or {@code ml.linalg.Vector}). */
@@ -242,17 +231,30 @@ public final class PenroseFunctions {
   /** A vector argument as {@code array<double>}. */
   static Expression vector(String function, String name, Expression e) {
     DataType t = e.dataType();
-    if (t instanceof NullType) {
-      return cast(e, VECTOR);
+    boolean array = t instanceof ArrayType;
+    return converted(function, name, e, VECTOR, t instanceof VectorUDT, "valuesOfVector",
+        array && ((ArrayType) t).elementType().equals(DataTypes.DoubleType),
+        array && ((ArrayType) t).elementType() instanceof NumericType, "a vector (array<double> or ml.linalg.Vector)");
+  }
+
+  /**
+   * An argument as {@code target}: arrays of doubles ({@code isDoubleArray}, of either element
+   * nullability) pass unchanged, NULL and other numeric arrays are cast, the ml.linalg type
+   * ({@code isUdt}) goes through {@link MatrixKernels}' {@code udtKernel}.
+   */
+  private static Expression converted(String function, String name, Expression e, DataType target, boolean isUdt,
+      String udtKernel, boolean isDoubleArray, boolean isNumericArray, String expected) {
+    DataType t = e.dataType();
+    if (isDoubleArray) {
+      return e;
     }
-    if (t instanceof VectorUDT) {
-      return staticInvoke(MatrixKernels.class, "valuesOfVector", VECTOR, e);
+    if (t instanceof NullType || isNumericArray) {
+      return cast(e, target);
     }
-    if (t instanceof ArrayType && ((ArrayType) t).elementType() instanceof NumericType) {
-      return ((ArrayType) t).elementType().equals(DataTypes.DoubleType) ? e : cast(e, VECTOR);
+    if (isUdt) {
+      return staticInvoke(MatrixKernels.class, udtKernel, target, e);
     }
-    throw new IllegalArgumentException(function + ": " + name + " must be a vector (array<double> or"
-        + " ml.linalg.Vector), got " + t.simpleString());
+    throw new IllegalArgumentException(function + ": " + name + " must be " + expected + ", got " + t.simpleString());
   }
 
   /** The optional tolerance at {@code index} as a double, NaN when absent or NULL. */

@@ -15,9 +15,9 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.penrose.io.NpyFile;
+import org.penrose.io.NpyHeader;
 import org.penrose.linalg.DoubleMatrix;
-import org.penrose.source.NpyFile;
-import org.penrose.source.NpyHeader;
 import org.penrose.testing.OracleCase;
 import picocli.CommandLine;
 
@@ -131,7 +131,7 @@ class CommandLineTest extends org.penrose.testing.SparkTestSession {
     String b = org.penrose.testing.SharedData.path("data/sparse/hb_lsq/well1033_rhs1.mtx.gz").toString();
     Run r = run("lstsq", "--partitions", "3", "--input", a, "--rhs", b, "--output", dir.resolve("x.npy").toString());
     assertEquals(0, r.status(), r.err());
-    DoubleMatrix reference = org.penrose.source.MatrixMarketFile.read(
+    DoubleMatrix reference = org.penrose.io.MatrixMarketFile.read(
         org.penrose.testing.SharedData.path("data/reference/well1033_x_reference.mtx"));
     DoubleMatrix x = NpyFile.read(dir.resolve("x.npy"));
     assertEquals("320 x 1", x.shape());
@@ -143,10 +143,10 @@ class CommandLineTest extends org.penrose.testing.SparkTestSession {
     OracleCase c = rankDeficientCase();
     // A and G (n x m) as Parquet folders with a row index and a vector column, rows shuffled
     Path aDir = dir.resolve("A.parquet");
-    org.penrose.distributed.RowBlockMatrix.fromLocal(sc, c.a, 3).toDataset(spark).orderBy(org.apache.spark.sql.functions.rand(1))
+    org.penrose.distributed.DatasetRows.toDataset(spark, org.penrose.distributed.RowBlockMatrix.fromLocal(sc, c.a, 3)).orderBy(org.apache.spark.sql.functions.rand(1))
         .write().parquet(aDir.toString());
     Path gDir = dir.resolve("G_parquet");
-    org.penrose.distributed.RowBlockMatrix.fromLocal(sc, c.g, 2).toDataset(spark)
+    org.penrose.distributed.DatasetRows.toDataset(spark, org.penrose.distributed.RowBlockMatrix.fromLocal(sc, c.g, 2))
         .withColumnRenamed("vector", "values").write().parquet(gDir.toString());
     Run r = run("pinv", "--partitions", "4", "--input", aDir.toString(), "--output", dir.resolve("P.npy").toString(),
         "--rtol", Double.toString(c.rtol), "--cotangent", gDir.toString(), "--vjp-output", dir.resolve("GA.npy").toString());

@@ -1,19 +1,21 @@
 package org.penrose.distributed;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.penrose.check.DistributedGradCheck;
+import org.penrose.check.GradCheck;
 import org.penrose.linalg.DoubleMatrix;
-import org.penrose.linalg.Lapack;
 import org.penrose.linalg.RankCutoff;
 import org.penrose.testing.SparkTestSession;
 import org.penrose.testing.TestMatrices;
 
 /**
- * Finite-difference checks of the distributed derivatives on a rank-deficient tall matrix
+ * Finite-difference checks of the distributed derivatives ({@link DistributedGradCheck}) on a rank-deficient tall matrix
  * {@code A = X Y^T} (5000 x 40, rank 12), along the rank-preserving curve
  * {@code A(h) = (X + h dX)(Y + h dY)^T}. Every evaluation, including the finite differences, goes
  * through the distributed path (6 row blocks).
@@ -35,105 +37,62 @@ class DistributedGradCheckTest extends SparkTestSession {
   private static final double H = 1e-4;
   private static final double TOLERANCE = 1e-8;
 
-  private DoubleMatrix x;
-  private DoubleMatrix y;
-  private DoubleMatrix dx;
-  private DoubleMatrix dy;
-  private DoubleMatrix b;
-  private DoubleMatrix db;
+  private DistributedGradCheck.Curve curve;
 
   @BeforeAll
   void makeCurve() {
     Random random = new Random(12);
-    x = TestMatrices.gaussian(M, R, random);
-    y = TestMatrices.gaussian(N, R, random);
-    dx = TestMatrices.gaussian(M, R, random);
-    dy = TestMatrices.gaussian(N, R, random);
-    b = TestMatrices.gaussian(M, 2, random);
-    db = TestMatrices.gaussian(M, 2, random);
+    DoubleMatrix x = TestMatrices.gaussian(M, R, random);
+    DoubleMatrix y = TestMatrices.gaussian(N, R, random);
+    DoubleMatrix dx = TestMatrices.gaussian(M, R, random);
+    DoubleMatrix dy = TestMatrices.gaussian(N, R, random);
+    DoubleMatrix b = TestMatrices.gaussian(M, 2, random);
+    DoubleMatrix db = TestMatrices.gaussian(M, 2, random);
+    curve = new DistributedGradCheck.Curve(x, y, dx, dy, b, db);
   }
 
-  /** A(h) = (X + h dX)(Y + h dY)^T. */
-  private DoubleMatrix a(double h) {
-    return x.plusScaled(h, dx).timesTranspose(y.plusScaled(h, dy));
-  }
-
-  /** dA = dX Y^T + X dY^T. */
-  private DoubleMatrix tangent() {
-    DoubleMatrix t = dx.timesTranspose(y);
-    Lapack.gemmInto(false, true, 1.0, x, dy, 1.0, t);
-    return t;
-  }
-
-  private RowBlockMatrix blocks(DoubleMatrix m) {
-    return RowBlockMatrix.fromLocal(sc, m, PARTS);
-  }
-
-  private DoubleMatrix pinvTranspose(double h) {
-    DistributedPinv p = DistributedPinv.factor(blocks(a(h)), RankCutoff.DEFAULT);
-    assertEquals(R, p.rank(), "the curve stays on the rank-12 manifold");
-    return p.pinvTranspose().collectLocal();
-  }
-
-  private DoubleMatrix solution(double h) {
-    DistributedLstsq ls = DistributedLstsq.solve(blocks(a(h)), blocks(b.plusScaled(h, db)), RankCutoff.DEFAULT);
-    assertEquals(R, ls.rank());
-    return ls.solution();
-  }
-
-  /** Central differences with one Richardson step. */
-  private static DoubleMatrix richardson(DoubleMatrix plusH, DoubleMatrix minusH, DoubleMatrix plusHalf,
-      DoubleMatrix minusHalf) {
-    DoubleMatrix dH = plusH.plusScaled(-1, minusH);
-    DoubleMatrix dHalf = plusHalf.plusScaled(-1, minusHalf);
-    // (4 (f(h/2) - f(-h/2)) / h - (f(h) - f(-h)) / (2h)) / 3
-    DoubleMatrix result = dHalf.copy();
-    double[] r = result.values();
-    for (int i = 0; i < r.length; i++) {
-      r[i] = (4 * dHalf.values()[i] / H - dH.values()[i] / (2 * H)) / 3;
-    }
-    return result;
+  private static void assertPasses(String what, GradCheck.Result r) {
+    System.out.printf("distributed %s 5000x40 rank 12: JVP relerr %.2e, VJP (adjoint) relerr %.2e%n", what,
+        r.jvpRelativeError(), r.vjpRelativeError());
+    assertEquals(R, r.rank());
+    assertTrue(r.rankPreserved(), "the curve stays on the rank-12 manifold: " + r);
+    assertTrue(r.jvpRelativeError() < TOLERANCE, "JVP " + r.jvpRelativeError());
+    assertTrue(r.vjpRelativeError() < TOLERANCE, "VJP " + r.vjpRelativeError());
   }
 
   @Test
   void pinvJvpAndVjpMatchFiniteDifferences() {
-    RowBlockMatrix a0 = blocks(a(0)).persist();
-    DistributedPinv pinv = DistributedPinv.factor(a0, RankCutoff.DEFAULT);
-    assertEquals(R, pinv.rank());
-    DoubleMatrix tangent = tangent();
-    DoubleMatrix jvpT = pinv.jvpTranspose(blocks(tangent)).collectLocal(); // dP^T
-    DoubleMatrix fd = richardson(pinvTranspose(H), pinvTranspose(-H), pinvTranspose(H / 2), pinvTranspose(-H / 2));
-    double jvpError = TestMatrices.relativeError(jvpT, fd);
-
     DoubleMatrix gT = TestMatrices.gaussian(M, N, new Random(99)); // G^T
-    DoubleMatrix gradA = pinv.vjp(blocks(gT)).collectLocal();
-    double analytic = gradA.dot(tangent); // <grad_A, dA>
-    double finiteDifference = gT.dot(fd); // <G, dP> = <G^T, dP^T>
-    double vjpError = Math.abs(analytic - finiteDifference) / Math.abs(finiteDifference);
-    System.out.printf("distributed pinv 5000x40 rank 12: JVP relerr %.2e, VJP (adjoint) relerr %.2e%n", jvpError, vjpError);
-    assertTrue(jvpError < TOLERANCE, "JVP " + jvpError);
-    assertTrue(vjpError < TOLERANCE, "VJP " + vjpError);
-    a0.unpersist();
+    assertPasses("pinv", DistributedGradCheck.pinv(sc, curve, PARTS, RankCutoff.DEFAULT, H, gT));
   }
 
   @Test
   void lstsqJvpAndVjpMatchFiniteDifferences() {
-    RowBlockMatrix a0 = blocks(a(0)).persist();
-    RowBlockMatrix b0 = blocks(b);
-    DistributedLstsq ls = DistributedLstsq.solve(a0, b0, RankCutoff.DEFAULT);
-    DoubleMatrix tangent = tangent();
-    DoubleMatrix dX = ls.jvp(blocks(tangent), blocks(db));
-    DoubleMatrix fd = richardson(solution(H), solution(-H), solution(H / 2), solution(-H / 2));
-    double jvpError = TestMatrices.relativeError(dX, fd);
-
     DoubleMatrix gx = TestMatrices.gaussian(N, 2, new Random(98));
-    DistributedLstsq.Gradient g = ls.vjp(gx);
-    double analytic = g.a().collectLocal().dot(tangent) + g.b().collectLocal().dot(db);
-    double finiteDifference = gx.dot(fd);
-    double vjpError = Math.abs(analytic - finiteDifference) / Math.abs(finiteDifference);
-    System.out.printf("distributed lstsq 5000x40 rank 12: JVP relerr %.2e, VJP (adjoint) relerr %.2e%n", jvpError, vjpError);
-    assertTrue(jvpError < TOLERANCE, "JVP " + jvpError);
-    assertTrue(vjpError < TOLERANCE, "VJP " + vjpError);
-    a0.unpersist();
+    assertPasses("lstsq", DistributedGradCheck.lstsq(sc, curve, PARTS, RankCutoff.DEFAULT, H, gx));
+  }
+
+  /** A curve that leaves the rank-r manifold (rank r - 1 at h = 0 only) is reported, and does not pass. */
+  @Test
+  void aCurveThatChangesRankIsReported() {
+    Random random = new Random(7);
+    int m = 400;
+    int n = 10;
+    int r = 4;
+    DoubleMatrix y = TestMatrices.gaussian(n, r, random);
+    for (int i = 0; i < n; i++) {
+      y.set(i, r - 1, 0.0); // the last factor column is zero at h = 0 ...
+    }
+    DoubleMatrix dy = DoubleMatrix.zeros(n, r);
+    for (int i = 0; i < n; i++) {
+      dy.set(i, r - 1, random.nextGaussian()); // ... and not for h != 0
+    }
+    DistributedGradCheck.Curve crossing = new DistributedGradCheck.Curve(TestMatrices.gaussian(m, r, random), y,
+        TestMatrices.gaussian(m, r, random), dy, TestMatrices.gaussian(m, 1, random), null);
+    GradCheck.Result result = DistributedGradCheck.lstsq(sc, crossing, 3, RankCutoff.DEFAULT, H,
+        TestMatrices.gaussian(n, 1, random));
+    assertEquals(r - 1, result.rank());
+    assertFalse(result.rankPreserved(), result.toString());
+    assertFalse(result.passed(TOLERANCE), result.toString());
   }
 }

@@ -53,11 +53,11 @@ class InteropTest extends SparkTestSession {
   void coordinateAndBlockMatricesKeepEmptyRows() {
     DoubleMatrix m = sparseWithEmptyRows();
     CoordinateMatrix c = coordinates(m);
-    RowBlockMatrix fromCoordinates = RowBlockMatrix.fromCoordinateMatrix(c, 4);
+    RowBlockMatrix fromCoordinates = MllibMatrices.fromCoordinateMatrix(c, 4);
     assertEquals("40 x 5", fromCoordinates.shape());
     assertEquals(m, fromCoordinates.collectLocal());
     BlockMatrix b = c.toBlockMatrix(7, 2);
-    assertEquals(m, RowBlockMatrix.fromBlockMatrix(b, 3).collectLocal());
+    assertEquals(m, MllibMatrices.fromBlockMatrix(b, 3).collectLocal());
     // and the engine on it, against the local kernel
     DistributedLstsq ls = DistributedLstsq.solve(fromCoordinates,
         RowBlockMatrix.fromLocal(sc, TestMatrices.gaussian(40, 1, new Random(10)), fromCoordinates.blockStarts()),
@@ -76,7 +76,7 @@ class InteropTest extends SparkTestSession {
         .add("b", "double").add("c", "double"));
     Dataset<Row> assembled = new VectorAssembler().setInputCols(new String[] {"a", "b", "c"}).setOutputCol("features")
         .transform(df);
-    RowBlockMatrix m = RowBlockMatrix.fromDataset(assembled, "features", "id");
+    RowBlockMatrix m = DatasetRows.fromDataset(assembled, "features", "id");
     DoubleMatrix local = m.collectLocal();
     assertEquals(29.0, local.get(29, 0));
     assertEquals(0.0, local.get(28, 0));

@@ -13,10 +13,10 @@ import java.util.List;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.penrose.io.NpyFile;
 import org.penrose.linalg.DoubleMatrix;
 import org.penrose.linalg.LeastSquares;
 import org.penrose.linalg.PseudoInverse;
-import org.penrose.source.NpyFile;
 import org.penrose.testing.OracleCase;
 import org.penrose.testing.SparkTestSession;
 
@@ -54,13 +54,13 @@ class LocalClusterTest extends SparkTestSession {
   @Test
   void executorsUseTheDriversBlas() {
     List<String> seen = sc.parallelize(List.of(1, 2, 3, 4), 4)
-        .map(i -> org.penrose.linalg.Lapack.backend() + " threads=" + System.getenv("OPENBLAS_NUM_THREADS")
+        .map(i -> org.penrose.linalg.BlasBackend.describe() + " threads=" + System.getenv("OPENBLAS_NUM_THREADS")
             + " pid=" + ProcessHandle.current().pid())
         .collect();
-    System.out.println("driver: " + org.penrose.linalg.Lapack.backend() + " pid=" + ProcessHandle.current().pid()
+    System.out.println("driver: " + org.penrose.linalg.BlasBackend.describe() + " pid=" + ProcessHandle.current().pid()
         + "; executors: " + seen);
     for (String s : seen) {
-      assertTrue(s.startsWith(org.penrose.linalg.Lapack.backend()), s);
+      assertTrue(s.startsWith(org.penrose.linalg.BlasBackend.describe()), s);
     }
   }
 
@@ -69,7 +69,7 @@ class LocalClusterTest extends SparkTestSession {
     OracleCase c = OracleCase.all().stream().filter(o -> o.name.equals("rank3_tall_160x10_int")).findFirst().orElseThrow();
     Path a = dir.resolve("A.npy");
     NpyFile.writeRowMajor(a, c.a);
-    RowBlockMatrix am = RowBlockMatrix.fromNpy(spark, a.toString(), 4).persist();
+    RowBlockMatrix am = new MatrixFiles(spark).read(a.toString(), 4).persist();
     DistributedPinv pinv = DistributedPinv.factor(am, c.cutoff());
     DistributedLstsq ls = DistributedLstsq.solve(am, RowBlockMatrix.fromLocal(sc, c.b, am.blockStarts()), c.cutoff());
     assertEquals(c.rank, pinv.rank());
@@ -80,7 +80,7 @@ class LocalClusterTest extends SparkTestSession {
     assertTrue(c.relativeError("lstsq_grad_A", ls.vjp(c.gx).a().collectLocal()) <= c.tolerance("lstsq_grad_A"));
     // results written by executor JVMs and assembled by the driver
     Path p = dir.resolve("P.npy");
-    pinv.pinvTranspose().writeNpy(spark, p.toString(), true, false);
+    new MatrixFiles(spark).writeNpyTransposed(pinv.pinvTranspose(), p.toString());
     assertTrue(c.relativeError("pinv", NpyFile.read(p)) <= c.tolerance("pinv"));
     // the DataSource reads on the executors too
     assertEquals(c.m, spark.read().format("npy").option("rowsPerPartition", 50).load(a.toString()).count());

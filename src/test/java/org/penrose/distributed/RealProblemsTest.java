@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.penrose.io.MatrixMarketFile;
 import org.penrose.linalg.DoubleMatrix;
 import org.penrose.linalg.RankCutoff;
-import org.penrose.source.MatrixMarketFile;
 import org.penrose.testing.SharedData;
 import org.penrose.testing.SparkTestSession;
 import org.penrose.testing.TestMatrices;
@@ -33,8 +33,8 @@ class RealProblemsTest extends SparkTestSession {
     "illc1850, 1e-9, 1", "illc1850, 1e-9, 5"
   })
   void harwellBoeingMatchTheReferenceSolutions(String name, double tolerance, int parts) throws IOException {
-    RowBlockMatrix a = RowBlockMatrix.fromMatrixMarket(spark, data("sparse/hb_lsq/" + name + ".mtx.gz"), parts).persist();
-    RowBlockMatrix b = RowBlockMatrix.fromMatrixMarket(spark, data("sparse/hb_lsq/" + name + "_rhs1.mtx.gz"), a);
+    RowBlockMatrix a = new MatrixFiles(spark).read(data("sparse/hb_lsq/" + name + ".mtx.gz"), parts).persist();
+    RowBlockMatrix b = new MatrixFiles(spark).readAligned(data("sparse/hb_lsq/" + name + "_rhs1.mtx.gz"), a);
     DistributedLstsq ls = DistributedLstsq.solve(a, b, RankCutoff.DEFAULT);
     DoubleMatrix reference = MatrixMarketFile.read(SharedData.path("data/reference/" + name + "_x_reference.mtx"));
     double err = TestMatrices.relativeError(ls.solution(), reference);
@@ -47,8 +47,8 @@ class RealProblemsTest extends SparkTestSession {
   @ParameterizedTest(name = "{0} blocks")
   @CsvSource({"1", "4"})
   void abb313IsRank128WithTheMinimumNormSolution(int parts) throws IOException {
-    RowBlockMatrix a = RowBlockMatrix.fromMatrixMarket(spark, data("sparse/rank_deficient/abb313.mtx"), parts).persist();
-    RowBlockMatrix b = RowBlockMatrix.fromMatrixMarket(spark, data("sparse/rank_deficient/abb313_b.mtx"), a);
+    RowBlockMatrix a = new MatrixFiles(spark).read(data("sparse/rank_deficient/abb313.mtx"), parts).persist();
+    RowBlockMatrix b = new MatrixFiles(spark).readAligned(data("sparse/rank_deficient/abb313_b.mtx"), a);
     DistributedLstsq ls = DistributedLstsq.solve(a, b, RankCutoff.DEFAULT);
     DoubleMatrix reference = MatrixMarketFile.read(SharedData.path("data/reference/abb313_x_minnorm_reference.mtx"));
     double err = TestMatrices.relativeError(ls.solution(), reference);
@@ -62,7 +62,7 @@ class RealProblemsTest extends SparkTestSession {
   @ParameterizedTest(name = "{0}")
   @CsvSource({"lp_share1b, 117, 253", "lp_e226, 223, 472"})
   void wideMatricesSatisfyThePenroseConditions(String name, int m, int n) throws IOException {
-    RowBlockMatrix a = RowBlockMatrix.fromMatrixMarket(spark, data("sparse/other/" + name + ".mtx"), 3);
+    RowBlockMatrix a = new MatrixFiles(spark).read(data("sparse/other/" + name + ".mtx"), 3);
     DistributedPinv pinv = DistributedPinv.factor(a, RankCutoff.DEFAULT);
     DoubleMatrix am = a.collectLocal();
     DoubleMatrix p = pinv.pinvTranspose().collectLocal().transpose();
@@ -82,7 +82,7 @@ class RealProblemsTest extends SparkTestSession {
   @ParameterizedTest(name = "{0}")
   @CsvSource({"GD06_theory, 20", "GD98_a, 14", "Ragusa16, 18", "GD01_b, 17", "Tina_AskCal, 9"})
   void graphMatricesHaveTheirStatedRanks(String name, int rank) throws IOException {
-    RowBlockMatrix a = RowBlockMatrix.fromMatrixMarket(spark, data("sparse/rank_deficient/" + name + ".mtx"), 2);
+    RowBlockMatrix a = new MatrixFiles(spark).read(data("sparse/rank_deficient/" + name + ".mtx"), 2);
     assertEquals(rank, DistributedPinv.factor(a, RankCutoff.DEFAULT).rank());
   }
 }

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.penrose.source.MatrixMarketFile;
+import org.penrose.io.MatrixMarketFile;
 import org.penrose.testing.SharedData;
 import org.penrose.testing.TestMatrices;
 

@@ -14,11 +14,11 @@ class NetlibBackendTest {
   @Test
   void backendIsTheExpectedOne() {
     String expected = System.getProperty("penrose.expect.backend", "any");
-    System.out.println("BLAS/LAPACK backend: " + Lapack.backend() + " (expected: " + expected + ")");
+    System.out.println("BLAS/LAPACK backend: " + BlasBackend.describe() + " (expected: " + expected + ")");
     if (expected.equals("java")) {
-      assertEquals(false, Lapack.isNative(), Lapack.backend());
+      assertEquals(false, BlasBackend.isNative(), BlasBackend.describe());
     } else if (expected.equals("native")) {
-      assertEquals(true, Lapack.isNative(), Lapack.backend());
+      assertEquals(true, BlasBackend.isNative(), BlasBackend.describe());
     }
   }
 }

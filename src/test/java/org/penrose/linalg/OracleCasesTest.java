@@ -44,7 +44,7 @@ class OracleCasesTest {
   @MethodSource("cases")
   void allSixFieldsWithinTheOracleTolerance(OracleCase c) {
     Map<String, DoubleMatrix> got = compute(c);
-    c.writeResults(Paths.get("target", "oracle-results", Lapack.isNative() ? "local-native" : "local-java"), got);
+    c.writeResults(Paths.get("target", "oracle-results", BlasBackend.isNative() ? "local-native" : "local-java"), got);
     String failures = c.failures(got);
     assertTrue(failures.isEmpty(), c.name + ": " + failures);
   }

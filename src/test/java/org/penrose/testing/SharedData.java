@@ -21,4 +21,13 @@ public final class SharedData {
     }
     return p;
   }
+
+  /** A numpy-written fixture under the test resources' {@code npy/} folder ({@code dev/make_npy_fixtures.py}). */
+  public static Path npyFixture(String name) {
+    try {
+      return Paths.get(SharedData.class.getResource("/npy/" + name).toURI());
+    } catch (java.net.URISyntaxException e) {
+      throw new IllegalStateException("missing test fixture npy/" + name, e);
+    }
+  }
 }

@@ -1,6 +1,7 @@
 package org.penrose.testing;
 
 import java.util.Random;
+import org.penrose.check.RandomMatrices;
 import org.penrose.linalg.DoubleMatrix;
 
 /** Random test matrices from a seeded generator. */
@@ -8,12 +9,7 @@ public final class TestMatrices {
   private TestMatrices() {}
 
   public static DoubleMatrix gaussian(int rows, int cols, Random random) {
-    DoubleMatrix result = DoubleMatrix.zeros(rows, cols);
-    double[] v = result.values();
-    for (int i = 0; i < v.length; i++) {
-      v[i] = random.nextGaussian();
-    }
-    return result;
+    return RandomMatrices.gaussian(rows, cols, random);
   }
 
   public static double[] gaussian(int length, Random random) {

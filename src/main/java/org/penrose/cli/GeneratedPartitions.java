@@ -1,0 +1,19 @@
+package org.penrose.cli;
+
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Option;
+
+/** {@code --partitions N} for commands that generate their data in the tasks. */
+final class GeneratedPartitions {
+  @Option(names = "--partitions", description = "Partitions of the generated data (default: twice spark.default.parallelism).")
+  Integer partitions;
+
+  /** The given count, or twice the session's default parallelism. */
+  int resolve(SparkSession spark) {
+    int parts = partitions != null ? partitions : 2 * spark.sparkContext().defaultParallelism();
+    if (parts < 1) {
+      throw new IllegalArgumentException("--partitions must be at least 1, got " + parts);
+    }
+    return parts;
+  }
+}

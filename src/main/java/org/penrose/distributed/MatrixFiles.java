@@ -1,0 +1,140 @@
+package org.penrose.distributed;
+
+import java.io.IOException;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.SparkSession;
+import org.penrose.io.FileFormat;
+import org.penrose.io.MatrixFormatException;
+import org.penrose.io.NpyAssembler;
+import org.penrose.io.NpyFileSet;
+import org.penrose.linalg.DoubleMatrix;
+
+/**
+ * Matrix files into row blocks and back: the one place where a path becomes a {@link RowBlockMatrix}.
+ * Inputs are recognized by {@link FileFormat}: {@code .npy} (a file or a folder of them stacked in
+ * file-name order), {@code .mtx} / {@code .mtx.gz} (Matrix Market), and Parquet with a vector or
+ * {@code array<double>} column ({@link #withColumn}, default the only such column) and, if present, a
+ * {@code row} index column. Outputs are float64 {@code .npy} files.
+ *
+ * <pre>{@code
+ * MatrixFiles files = new MatrixFiles(spark);
+ * RowBlockMatrix a = files.read("A.npy", 8).persist();       // 8 row blocks
+ * RowBlockMatrix b = files.readAligned("B.npy", a);          // B in A's row blocks
+ * RowBlockMatrix gT = files.readTransposed("G.npy", a);      // G (n x m) as G^T in A's row blocks
+ * files.writeNpy(gradA, "GA.npy");                           // m x n, C order
+ * files.writeNpyTransposed(pT, "P.npy");                     // P^T's blocks written as P (n x m)
+ * }</pre>
+ */
+public final class MatrixFiles {
+  /** Largest matrix {@link #readLocal} brings to the driver, in entries (512 MiB of doubles). */
+  public static final long MAX_LOCAL_ENTRIES = 64L << 20;
+
+  private final SparkSession spark;
+  private final String column;
+
+  /** Files read and written through {@code spark}'s Hadoop configuration. */
+  public MatrixFiles(SparkSession spark) {
+    this(spark, null);
+  }
+
+  private MatrixFiles(SparkSession spark, String column) {
+    this.spark = spark;
+    this.column = column;
+  }
+
+  /** The same, reading Parquet inputs from the vector column {@code column} (null: the only one). */
+  public MatrixFiles withColumn(String column) {
+    return new MatrixFiles(spark, column);
+  }
+
+  private Configuration hadoop() {
+    return spark.sparkContext().hadoopConfiguration();
+  }
+
+  /** The reader for {@code path}'s format, refusing formats that do not hold a matrix (CSV). */
+  private RowBlockFormat format(String path) throws IOException {
+    switch (FileFormat.of(hadoop(), path)) {
+      case NPY:
+        return NpyRowBlocks.INSTANCE;
+      case MTX:
+        return MatrixMarketRowBlocks.INSTANCE;
+      case PARQUET:
+        return new ParquetRowBlocks(column);
+      default:
+        throw new MatrixFormatException(path + ": a CSV file is a table, not a matrix; convert it to .npy or Parquet,"
+            + " or fit it with `penrose regress`");
+    }
+  }
+
+  /** A matrix in {@code partitions} row blocks. */
+  public RowBlockMatrix read(String path, int partitions) throws IOException {
+    if (partitions < 1) {
+      throw new IllegalArgumentException("need at least one row block, got " + partitions);
+    }
+    return format(path).read(spark, path, partitions);
+  }
+
+  /** A matrix in its default number of row blocks ({@link #defaultPartitions}). */
+  public RowBlockMatrix read(String path) throws IOException {
+    return read(path, defaultPartitions(path));
+  }
+
+  /**
+   * The default number of row blocks for {@code path}: {@code spark.default.parallelism}, more for
+   * {@code .npy} inputs whose blocks would exceed 128 MiB ({@link NpyFileSet#defaultPartitions}).
+   */
+  public int defaultPartitions(String path) throws IOException {
+    return format(path).defaultPartitions(spark, path);
+  }
+
+  /**
+   * A matrix read in the row blocks of {@code a} (e.g. {@code B}, a tangent {@code dA}).
+   *
+   * @throws IllegalArgumentException when its row count differs from {@code a}'s
+   */
+  public RowBlockMatrix readAligned(String path, RowBlockMatrix a) throws IOException {
+    return format(path).readAligned(spark, path, a);
+  }
+
+  /**
+   * The transpose of the {@code n x m} matrix in {@code path}, in the row blocks of {@code a}: how a
+   * cotangent {@code G = dL/dP} becomes {@code G^T}, aligned with {@code A}.
+   */
+  public RowBlockMatrix readTransposed(String path, RowBlockMatrix a) throws IOException {
+    return format(path).readTransposed(spark, path, a);
+  }
+
+  /**
+   * A small matrix (a cotangent {@code gX}, say) read whole on the driver.
+   *
+   * @throws IllegalArgumentException above {@link #MAX_LOCAL_ENTRIES} entries
+   */
+  public DoubleMatrix readLocal(String path) throws IOException {
+    return format(path).readLocal(spark, path, MAX_LOCAL_ENTRIES);
+  }
+
+  /** True for a 1-D {@code .npy} array (the only input whose results are written 1-D). */
+  public boolean isVector(String path) throws IOException {
+    return format(path).isVector(spark, path);
+  }
+
+  /** Writes {@code matrix} ({@code m x n}) as one C-order {@code .npy} file; tasks write parts, the driver joins them. */
+  public void writeNpy(RowBlockMatrix matrix, String path) throws IOException {
+    NpyRowBlocks.write(spark, matrix, path, false, false);
+  }
+
+  /** Writes the transpose of {@code matrix} ({@code n x m}, Fortran order): how {@code P} is written from {@code P^T}. */
+  public void writeNpyTransposed(RowBlockMatrix matrix, String path) throws IOException {
+    NpyRowBlocks.write(spark, matrix, path, true, false);
+  }
+
+  /** Writes a single-column {@code matrix} as a 1-D {@code .npy} array of {@code m} values. */
+  public void writeNpyVector(RowBlockMatrix matrix, String path) throws IOException {
+    NpyRowBlocks.write(spark, matrix, path, false, true);
+  }
+
+  /** Writes a driver-side matrix as one {@code .npy} file (C order, or 1-D when {@code asVector}). */
+  public void writeLocalNpy(DoubleMatrix matrix, String path, boolean asVector) throws IOException {
+    NpyAssembler.writeSmall(hadoop(), path, matrix, asVector);
+  }
+}

@@ -1,0 +1,62 @@
+package org.penrose.distributed;
+
+import java.io.IOException;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.SparkSession;
+import org.penrose.io.MatrixMarketEntries;
+import org.penrose.io.MatrixMarketHeader;
+import org.penrose.linalg.DoubleMatrix;
+import org.penrose.linalg.SparseEntries;
+
+/**
+ * Matrix Market files ({@code .mtx}, {@code .mtx.gz}; coordinate or array) read into row blocks:
+ * parsed in byte ranges where the file allows ({@link DistributedMatrixMarket}), then the entries
+ * moved to the blocks that own their rows ({@link EntryShuffle}).
+ */
+final class MatrixMarketRowBlocks implements RowBlockFormat {
+  static final MatrixMarketRowBlocks INSTANCE = new MatrixMarketRowBlocks();
+
+  private MatrixMarketRowBlocks() {}
+
+  /** The file in {@code partitions} balanced row blocks. */
+  @Override
+  public RowBlockMatrix read(SparkSession spark, String path, int partitions) throws IOException {
+    DistributedMatrixMarket source = DistributedMatrixMarket.read(spark, path, partitions);
+    long rows = source.header().rows();
+    return RowBlockMatrix.fromEntries(source.entries(), rows, RowBlockMatrix.denseColumns(path, source.header().cols()),
+        RowBlockMatrix.balancedStarts(rows, partitions));
+  }
+
+  /** The file in the row blocks of {@code alignedWith} (e.g. {@code B} for {@code A}). */
+  @Override
+  public RowBlockMatrix readAligned(SparkSession spark, String path, RowBlockMatrix alignedWith) throws IOException {
+    DistributedMatrixMarket source = DistributedMatrixMarket.read(spark, path, alignedWith.numBlocks());
+    int cols = RowBlockMatrix.denseColumns(path, source.header().cols());
+    alignedWith.requireRowsOf(path, source.header().rows(), cols);
+    return RowBlockMatrix.fromEntries(source.entries(), source.header().rows(), cols, alignedWith.blockStarts());
+  }
+
+  /**
+   * The transpose {@code M^T} of the {@code n x m} matrix in the file, in the row blocks of
+   * {@code alignedWith}: how a cotangent {@code G} ({@code n x m}) becomes {@code G^T} aligned with {@code A}.
+   */
+  @Override
+  public RowBlockMatrix readTransposed(SparkSession spark, String path, RowBlockMatrix alignedWith) throws IOException {
+    DistributedMatrixMarket source = DistributedMatrixMarket.read(spark, path, alignedWith.numBlocks());
+    int transposedCols = RowBlockMatrix.denseColumns(path, source.header().rows());
+    alignedWith.requireRowsOf(path + " (transposed)", source.header().cols(), transposedCols);
+    JavaRDD<SparseEntries> swapped = source.entries().map(SparseEntries::transposed);
+    return RowBlockMatrix.fromEntries(swapped, source.header().cols(), transposedCols, alignedWith.blockStarts());
+  }
+
+  @Override
+  public DoubleMatrix readLocal(SparkSession spark, String path, long maxEntries) throws IOException {
+    Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+    MatrixMarketHeader header = MatrixMarketEntries.header(hadoop, path);
+    RowBlockFormat.requireLocal(path, header.rows(), header.cols(), maxEntries);
+    DoubleMatrix m = DoubleMatrix.zeros((int) header.rows(), (int) header.cols());
+    MatrixMarketEntries.readAll(hadoop, header).addTo(m, 0);
+    return m;
+  }
+}

@@ -1,0 +1,57 @@
+package org.penrose.distributed;
+
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.penrose.linalg.DoubleMatrix;
+
+/**
+ * Parquet files (a {@code .parquet} file or a folder of them) with a vector or {@code array<double>}
+ * column and an optional {@code row} index column ({@link RowVectors#columns}), read through
+ * {@link DatasetRows} and then re-blocked.
+ */
+final class ParquetRowBlocks implements RowBlockFormat {
+  private final String column;
+
+  /** {@code column}: the vector column, or null for the only one. */
+  ParquetRowBlocks(String column) {
+    this.column = column;
+  }
+
+  private RowBlockMatrix rows(SparkSession spark, String path) {
+    Dataset<Row> df = spark.read().parquet(path);
+    RowVectors.Columns columns = RowVectors.columns(df.schema(), column, path, "--column");
+    return DatasetRows.fromDataset(df, columns.vectorName(), columns.rowName());
+  }
+
+  @Override
+  public RowBlockMatrix read(SparkSession spark, String path, int partitions) {
+    RowBlockMatrix m = rows(spark, path);
+    return m.reblock(RowBlockMatrix.balancedStarts(m.rows(), partitions));
+  }
+
+  @Override
+  public RowBlockMatrix readAligned(SparkSession spark, String path, RowBlockMatrix alignedWith) {
+    RowBlockMatrix m = rows(spark, path);
+    alignedWith.requireRowsOf(path, m.rows(), m.cols());
+    return m.reblock(alignedWith.blockStarts());
+  }
+
+  /** The values travel as entries ({@link RowBlockMatrix#transpose}): meant for cotangent-sized inputs. */
+  @Override
+  public RowBlockMatrix readTransposed(SparkSession spark, String path, RowBlockMatrix alignedWith) {
+    RowBlockMatrix m = rows(spark, path);
+    if (m.cols() != alignedWith.rows()) {
+      throw new IllegalArgumentException("shape mismatch: " + path + " is " + m.shape() + " but its transpose must have"
+          + " as many rows as A, which is " + alignedWith.shape());
+    }
+    return m.transpose(alignedWith.blockStarts());
+  }
+
+  @Override
+  public DoubleMatrix readLocal(SparkSession spark, String path, long maxEntries) {
+    RowBlockMatrix m = rows(spark, path);
+    RowBlockFormat.requireLocal(path, m.rows(), m.cols(), maxEntries);
+    return m.collectLocal();
+  }
+}

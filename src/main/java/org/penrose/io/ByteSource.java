@@ -1,0 +1,82 @@
+package org.penrose.io;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * Positioned reads from a file: a local {@link FileChannel} or any Hadoop {@link FileSystem}
+ * ({@code file:}, {@code hdfs:}, {@code s3a:}, ...), so the same readers serve the driver and the
+ * executors.
+ */
+public interface ByteSource extends Closeable {
+  /** The file's length in bytes. */
+  long size() throws IOException;
+
+  /**
+   * Reads up to {@code length} bytes at {@code position} into {@code buffer[offset..]}.
+   *
+   * @return the number of bytes read, or -1 at the end of the file
+   */
+  int read(long position, byte[] buffer, int offset, int length) throws IOException;
+
+  /** A local file channel (not closed by {@link #close()}: the caller owns it). */
+  static ByteSource of(FileChannel channel) {
+    return new ByteSource() {
+      @Override
+      public long size() throws IOException {
+        return channel.size();
+      }
+
+      @Override
+      public int read(long position, byte[] buffer, int offset, int length) throws IOException {
+        return channel.read(ByteBuffer.wrap(buffer, offset, length), position);
+      }
+
+      @Override
+      public void close() {}
+    };
+  }
+
+  /** A file on a Hadoop file system (closed by {@link #close()}). */
+  static ByteSource open(FileSystem fs, Path path) throws IOException {
+    long size = fs.getFileStatus(path).getLen();
+    FSDataInputStream in = fs.open(path);
+    return new ByteSource() {
+      @Override
+      public long size() {
+        return size;
+      }
+
+      @Override
+      public int read(long position, byte[] buffer, int offset, int length) throws IOException {
+        if (position >= size) {
+          return -1;
+        }
+        return in.read(position, buffer, offset, length);
+      }
+
+      @Override
+      public void close() throws IOException {
+        in.close();
+      }
+    };
+  }
+
+  /** Reads exactly {@code length} bytes, or as many as the file has; returns the count read. */
+  default int readFully(long position, byte[] buffer, int offset, int length) throws IOException {
+    int done = 0;
+    while (done < length) {
+      int n = read(position + done, buffer, offset + done, length - done);
+      if (n < 0) {
+        break;
+      }
+      done += n;
+    }
+    return done;
+  }
+}

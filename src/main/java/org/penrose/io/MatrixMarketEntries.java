@@ -1,0 +1,265 @@
+package org.penrose.io;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.zip.GZIPInputStream;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.penrose.linalg.SparseEntries;
+
+/**
+ * Parses the data lines of a Matrix Market file into {@link SparseEntries} (0-based), checking every
+ * line: field count, integer indices in range, decimal finite values, only the lower triangle for
+ * symmetric and skew-symmetric files, a zero diagonal for skew. Symmetric entries are mirrored.
+ *
+ * <p>An uncompressed coordinate file can be parsed in byte ranges: a line belongs to the range that
+ * holds its first byte. Errors name the line number; in a byte range the number is found by
+ * counting the lines before the range, which is only done when there is an error to report.
+ */
+public final class MatrixMarketEntries {
+  private MatrixMarketEntries() {}
+
+  /** Reads the header of {@code path} (any Hadoop file system; {@code .gz} decompressed). */
+  public static MatrixMarketHeader header(Configuration conf, String path) throws IOException {
+    Path p = new Path(path);
+    if (!p.getFileSystem(conf).exists(p)) {
+      throw new MatrixFormatException("no such file: " + path);
+    }
+    try (InputStream in = open(conf, path)) {
+      return MatrixMarketHeader.read(in, path);
+    }
+  }
+
+  /** Opens the file's bytes (decompressing {@code .gz}). */
+  static InputStream open(Configuration conf, String path) throws IOException {
+    Path p = new Path(path);
+    FileSystem fs = p.getFileSystem(conf);
+    InputStream raw = fs.open(p);
+    return path.endsWith(".gz") ? new GZIPInputStream(raw, 1 << 16) : raw;
+  }
+
+  /** True when the file can be parsed in byte ranges (uncompressed coordinate). */
+  public static boolean splittable(MatrixMarketHeader header) {
+    return header.coordinate && !header.source.endsWith(".gz");
+  }
+
+  /**
+   * Parses every entry of the file (any format). The entry count is checked against the header.
+   */
+  public static SparseEntries readAll(Configuration conf, MatrixMarketHeader header) throws IOException {
+    try (InputStream in = open(conf, header.source)) {
+      MatrixMarketHeader.LineReader lines = new MatrixMarketHeader.LineReader(in, 0, 0);
+      MatrixMarketHeader.read(lines, header.source); // leaves the reader at the first data line
+      SparseEntries out = new SparseEntries();
+      long count = header.coordinate
+          ? parseCoordinate(header, lines, Long.MAX_VALUE, out, (position, read) -> lines.lineNumber())
+          : parseArray(header, lines, out);
+      requireCount(header, count, lines.lineNumber());
+      String extra;
+      while ((extra = lines.next()) != null) {
+        if (!MatrixMarketHeader.isSkipped(extra)) {
+          throw MatrixMarketHeader.error(header.source, lines.lineNumber(),
+              "more entries than the " + header.entries + " the size line declares");
+        }
+      }
+      return out;
+    }
+  }
+
+  /**
+   * Parses the coordinate lines that start in bytes {@code [start, end)} of an uncompressed file
+   * ({@code start >= dataOffset}); returns the entries, and the number of stored entries read in
+   * {@code counted[0]} (mirrored entries are not counted).
+   */
+  public static SparseEntries readRange(Configuration conf, MatrixMarketHeader header, long start, long end,
+      long[] counted) throws IOException {
+    Path p = new Path(header.source);
+    FileSystem fs = p.getFileSystem(conf);
+    try (FSDataInputStream in = fs.open(p)) {
+      long position = start;
+      if (start > header.dataOffset) {
+        // skip the line that began before the range: it belongs to the previous range
+        in.seek(start - 1);
+        int c;
+        position = start - 1;
+        while ((c = in.read()) >= 0) {
+          position++;
+          if (c == '\n') {
+            break;
+          }
+        }
+      } else {
+        in.seek(start);
+      }
+      MatrixMarketHeader.LineReader lines = new MatrixMarketHeader.LineReader(in, position, 0);
+      SparseEntries out = new SparseEntries(1024);
+      long startLinePosition = position;
+      counted[0] = parseCoordinate(header, lines, end, out,
+          (linePosition, readInRange) -> linesBefore(conf, header.source, startLinePosition) + readInRange);
+      return out;
+    }
+  }
+
+  /** Finds a line's number when an error needs it. */
+  interface LineLocator {
+    long lineNumber(long linePosition, long linesReadHere) throws IOException;
+  }
+
+  /** Lines ending before byte {@code position}: the number of the line that starts there, minus one. */
+  private static long linesBefore(Configuration conf, String path, long position) throws IOException {
+    long count = 0;
+    try (InputStream in = open(conf, path)) {
+      byte[] buffer = new byte[1 << 16];
+      long remaining = position;
+      while (remaining > 0) {
+        int n = in.read(buffer, 0, (int) Math.min(buffer.length, remaining));
+        if (n < 0) {
+          break;
+        }
+        for (int i = 0; i < n; i++) {
+          if (buffer[i] == '\n') {
+            count++;
+          }
+        }
+        remaining -= n;
+      }
+    }
+    return count;
+  }
+
+  /** Throws unless {@code count} stored entries is what the size line declares. */
+  static void requireCount(MatrixMarketHeader header, long count, long lastLine) {
+    if (count < header.entries) {
+      throw MatrixMarketHeader.error(header.source, lastLine, "the file ended after " + count + " entries but the size"
+          + " line declares " + header.entries);
+    }
+    if (count > header.entries) {
+      throw new MatrixFormatException(header.source + ": " + count + " entries but the size line declares "
+          + header.entries);
+    }
+  }
+
+  private static long parseCoordinate(MatrixMarketHeader h, MatrixMarketHeader.LineReader lines, long end,
+      SparseEntries out, LineLocator locate) throws IOException {
+    long count = 0;
+    long readHere = 0;
+    int fields = h.fieldsPerLine();
+    while (lines.position() < end) {
+      long linePosition = lines.position();
+      String line = lines.next();
+      if (line == null) {
+        break;
+      }
+      readHere++;
+      if (MatrixMarketHeader.isSkipped(line)) {
+        continue;
+      }
+      String[] f = line.trim().split("\\s+");
+      try {
+        if (f.length != fields) {
+          throw new IllegalArgumentException("expected " + fields + " fields ('row col" + (h.pattern ? "" : " value")
+              + "'), got " + f.length);
+        }
+        long i = index(f[0], h.rows, "row");
+        long j = index(f[1], h.cols, "column");
+        double v = h.pattern ? 1.0 : value(f[2]);
+        add(h, out, i - 1, (int) (j - 1), v);
+        count++;
+      } catch (IllegalArgumentException e) {
+        throw MatrixMarketHeader.error(h.source, locate.lineNumber(linePosition, readHere), e.getMessage());
+      }
+      if (count > h.entries && end == Long.MAX_VALUE) {
+        throw MatrixMarketHeader.error(h.source, locate.lineNumber(linePosition, readHere),
+            "more entries than the " + h.entries + " the size line declares");
+      }
+    }
+    return count;
+  }
+
+  private static void add(MatrixMarketHeader h, SparseEntries out, long i, int j, double v) {
+    out.add(i, j, v);
+    if (h.symmetry != MatrixMarketHeader.Symmetry.GENERAL) {
+      if (i < j) {
+        throw new IllegalArgumentException("entry (" + (i + 1) + ", " + (j + 1) + ") is above the diagonal of a "
+            + h.symmetry.name().toLowerCase().replace('_', '-') + " matrix, which stores only the lower triangle");
+      }
+      if (i == j && h.symmetry == MatrixMarketHeader.Symmetry.SKEW_SYMMETRIC && v != 0.0) {
+        throw new IllegalArgumentException("a skew-symmetric matrix has a zero diagonal, but entry (" + (i + 1) + ", "
+            + (j + 1) + ") is " + v);
+      }
+      if (i != j) {
+        out.add(j, (int) i, h.symmetry == MatrixMarketHeader.Symmetry.SKEW_SYMMETRIC ? -v : v);
+      }
+    }
+  }
+
+  /** The array format: values column by column (the stored triangle for symmetric/skew). */
+  private static long parseArray(MatrixMarketHeader h, MatrixMarketHeader.LineReader lines, SparseEntries out)
+      throws IOException {
+    boolean general = h.symmetry == MatrixMarketHeader.Symmetry.GENERAL;
+    boolean skew = h.symmetry == MatrixMarketHeader.Symmetry.SKEW_SYMMETRIC;
+    long count = 0;
+    for (long j = 0; j < h.cols; j++) {
+      for (long i = general ? 0 : skew ? j + 1 : j; i < h.rows; i++) {
+        String line;
+        do {
+          line = lines.next();
+        } while (line != null && MatrixMarketHeader.isSkipped(line));
+        if (line == null) {
+          throw MatrixMarketHeader.error(h.source, lines.lineNumber(), "the file ended after " + count
+              + " values but a " + h.rows + " x " + h.cols + " " + h.symmetry.name().toLowerCase().replace('_', '-')
+              + " array needs " + h.entries);
+        }
+        String[] f = line.trim().split("\\s+");
+        double v;
+        try {
+          if (f.length != 1) {
+            throw new IllegalArgumentException("expected one value per line in the array format, got " + f.length);
+          }
+          v = value(f[0]);
+        } catch (IllegalArgumentException e) {
+          throw MatrixMarketHeader.error(h.source, lines.lineNumber(), e.getMessage());
+        }
+        if (v != 0.0) {
+          add(h, out, i, (int) j, v);
+        }
+        count++;
+      }
+    }
+    return count;
+  }
+
+  private static long index(String s, long limit, String what) {
+    long v;
+    try {
+      v = Long.parseLong(s);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(what + " index is not an integer: '" + s + "'");
+    }
+    if (v < 1 || v > limit) {
+      throw new IllegalArgumentException(what + " index " + v + " is out of range 1.." + limit + " (indices are 1-based)");
+    }
+    return v;
+  }
+
+  /** A decimal number (Fortran's 'D' exponent accepted); NaN, infinities, hex and type suffixes are refused. */
+  static double value(String s) {
+    String normalized = s.replace('D', 'E').replace('d', 'e');
+    char last = normalized.charAt(normalized.length() - 1);
+    if (!Character.isDigit(last) && last != '.') {
+      throw new IllegalArgumentException("not a finite decimal number: '" + s + "'");
+    }
+    double v;
+    try {
+      v = Double.parseDouble(normalized);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("not a number: '" + s + "'");
+    }
+    if (!Double.isFinite(v)) {
+      throw new IllegalArgumentException("value out of the float64 range: '" + s + "'");
+    }
+    return v;
+  }
+}

@@ -1,0 +1,243 @@
+package org.penrose.io;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import org.penrose.linalg.DoubleMatrix;
+
+/**
+ * Reads and writes NumPy {@code .npy} files as {@link DoubleMatrix} values.
+ *
+ * <ul>
+ *   <li>Reading: format versions 1.0, 2.0, 3.0; either byte order; {@code f8}, {@code f4} and
+ *       integer types converted to float64; C or Fortran order; a 1-D array is read as a column, a
+ *       0-D array as {@code 1 x 1}. Everything is validated before the data is allocated.
+ *   <li>Writing: little-endian float64, format 1.0 (2.0 for huge headers), Fortran order for
+ *       matrices (the column-major values are written as they are) and a 1-D array for vectors.
+ *       The file is written next to its destination and moved into place at the end, so a failed
+ *       write never leaves a half-written file under the destination's name.
+ * </ul>
+ */
+public final class NpyFile {
+  private static final int CHUNK_BYTES = 1 << 20;
+
+  private NpyFile() {}
+
+  /** Reads and validates only the header. */
+  public static NpyHeader header(Path path) throws IOException {
+    try (FileChannel channel = open(path)) {
+      return NpyHeader.read(ByteSource.of(channel), path.toString());
+    }
+  }
+
+  /**
+   * Reads a whole {@code .npy} file into memory.
+   *
+   * @throws MatrixFormatException for a corrupt, truncated or unsupported file (naming it), or one
+   *     too large for a single in-memory matrix or for this JVM's free heap
+   */
+  public static DoubleMatrix read(Path path) throws IOException {
+    try (FileChannel channel = open(path)) {
+      ByteSource in = ByteSource.of(channel);
+      NpyHeader header = NpyHeader.read(in, path.toString());
+      requireFitsInMemory(header, path);
+      return readRows(in, header, 0, header.rows(), path.toString());
+    }
+  }
+
+  /**
+   * Reads rows {@code [firstRow, firstRow + rowCount)} of the file's matrix as one dense block
+   * ({@code rowCount x cols}): one contiguous read for C order, one per column for Fortran order.
+   */
+  public static DoubleMatrix readRows(ByteSource in, NpyHeader header, long firstRow, long rowCount, String source)
+      throws IOException {
+    return readBlock(in, header, firstRow, rowCount, false, source);
+  }
+
+  /**
+   * Reads rows {@code [firstRow, firstRow + rowCount)} of the <em>transpose</em> of the file's
+   * matrix, i.e. columns of an {@code n x m} file as a {@code rowCount x n} block: one read per row
+   * for C order, one contiguous read for Fortran order. This is how a cotangent {@code G}
+   * ({@code n x m}) is read as row blocks of {@code G^T} aligned with {@code A}.
+   */
+  public static DoubleMatrix readTransposedRows(ByteSource in, NpyHeader header, long firstRow, long rowCount,
+      String source) throws IOException {
+    return readBlock(in, header, firstRow, rowCount, true, source);
+  }
+
+  private static DoubleMatrix readBlock(ByteSource in, NpyHeader header, long first, long count, boolean transposed,
+      String source) throws IOException {
+    long fileRows = header.rows();
+    long fileCols = header.cols();
+    long limit = transposed ? fileCols : fileRows;
+    long width = transposed ? fileRows : fileCols;
+    if (first < 0 || count < 0 || first + count > limit) {
+      throw new IllegalArgumentException(source + ": rows [" + first + ", " + (first + count) + ") are outside the "
+          + limit + " rows of " + (transposed ? "the transpose of " : "") + "its " + fileRows + " x " + fileCols + " matrix");
+    }
+    if (count * width > DoubleMatrix.MAX_ENTRIES) {
+      throw new MatrixFormatException(source + ": " + count + " x " + width + " does not fit in one in-memory "
+          + "block (at most " + DoubleMatrix.MAX_ENTRIES + " entries); use the distributed path");
+    }
+    boolean columnMajor = header.fortranOrder() && header.shape().length == 2;
+    int b = (int) count;
+    int w = (int) width;
+    DoubleMatrix block = DoubleMatrix.zeros(b, w);
+    double[] values = block.values();
+    // Whether the requested block's rows run along the file's storage order: then one run holds them all.
+    boolean contiguous = columnMajor == transposed;
+    if (contiguous) {
+      // row t of the block is stored at element (first + t) * w .. + w - 1
+      ElementReader run = new ElementReader(in, header, first * width, count * width, source);
+      for (int t = 0; t < b; t++) {
+        for (int j = 0; j < w; j++) {
+          values[t + j * b] = run.next();
+        }
+      }
+    } else {
+      // column j of the block is stored at element j * limit + first .. + count - 1
+      for (int j = 0; j < w; j++) {
+        ElementReader run = new ElementReader(in, header, j * limit + first, count, source);
+        for (int t = 0; t < b; t++) {
+          values[t + j * b] = run.next();
+        }
+      }
+    }
+    return block;
+  }
+
+  /** Sequential, buffered reading of elements of the file's type, converted to double. */
+  private static final class ElementReader {
+    private final ByteSource in;
+    private final NpyType type;
+    private final ByteBuffer buffer;
+    private final String source;
+    private long position;
+    private long remainingBytes;
+
+    /** Reads {@code count} elements starting at element {@code firstElement} of the data. */
+    ElementReader(ByteSource in, NpyHeader header, long firstElement, long count, String source) {
+      this.in = in;
+      this.type = header.type();
+      this.source = source;
+      this.position = header.dataOffset() + firstElement * type.size();
+      this.remainingBytes = count * type.size();
+      this.buffer = ByteBuffer.allocate((int) Math.max(type.size(), Math.min(CHUNK_BYTES, remainingBytes)))
+          .order(header.byteOrder());
+      buffer.limit(0);
+    }
+
+    double next() throws IOException {
+      if (buffer.remaining() < type.size()) {
+        buffer.compact();
+        int want = (int) Math.min(buffer.remaining(), remainingBytes);
+        int got = in.readFully(position, buffer.array(), buffer.position(), want);
+        if (got < want) {
+          throw new MatrixFormatException(source + ": truncated .npy data (the file ended early)");
+        }
+        position += got;
+        remainingBytes -= got;
+        buffer.position(buffer.position() + got);
+        buffer.flip();
+      }
+      return type.read(buffer);
+    }
+  }
+
+  private static void requireFitsInMemory(NpyHeader header, Path path) {
+    long entries = header.rows() * header.cols();
+    long bytes = entries * Double.BYTES;
+    Runtime rt = Runtime.getRuntime();
+    long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+    if (entries > DoubleMatrix.MAX_ENTRIES || bytes > free) {
+      throw new MatrixFormatException(path + ": " + header.describe() + " needs " + gib(bytes)
+          + " as float64 in one block but this JVM has " + gib(free) + " free; use the distributed path"
+          + " or more driver memory");
+    }
+  }
+
+  private static String gib(long bytes) {
+    return String.format("%.2f GiB", bytes / (double) (1L << 30));
+  }
+
+  private static FileChannel open(Path path) throws IOException {
+    if (Files.isDirectory(path)) {
+      throw new MatrixFormatException(path + " is a directory, not a .npy file");
+    }
+    try {
+      return FileChannel.open(path, StandardOpenOption.READ);
+    } catch (NoSuchFileException e) {
+      throw new NoSuchFileException(path.toString(), null, "no such file");
+    }
+  }
+
+  /** Writes {@code matrix} as a 2-D float64 array ({@code rows x cols}, Fortran order: the values as stored). */
+  public static void write(Path path, DoubleMatrix matrix) throws IOException {
+    write(path, matrix, new long[] {matrix.rows(), matrix.cols()}, true);
+  }
+
+  /** Writes {@code matrix} as a 2-D float64 array in C (row-major) order, which readers can split by rows. */
+  public static void writeRowMajor(Path path, DoubleMatrix matrix) throws IOException {
+    write(path, matrix, new long[] {matrix.rows(), matrix.cols()}, false);
+  }
+
+  /** Writes a single-column {@code matrix} as a 1-D float64 array of its {@code rows} values. */
+  public static void writeVector(Path path, DoubleMatrix column) throws IOException {
+    if (column.cols() != 1) {
+      throw new IllegalArgumentException("a vector must have one column, got " + column.shape());
+    }
+    write(path, column, new long[] {column.rows()}, false);
+  }
+
+  private static void write(Path path, DoubleMatrix matrix, long[] shape, boolean fortranOrder) throws IOException {
+    Path absolute = path.toAbsolutePath();
+    Path dir = absolute.getParent();
+    if (dir != null) {
+      Files.createDirectories(dir);
+    }
+    // A hidden sibling, created with the usual permissions (createTempFile would make it owner-only).
+    Path temp = absolute.resolveSibling("." + absolute.getFileName() + "." + java.util.UUID.randomUUID() + ".partial");
+    try {
+      try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        writeFully(out, ByteBuffer.wrap(NpyHeader.encode(shape, fortranOrder && shape.length == 2)));
+        ByteBuffer buffer = ByteBuffer.allocate(CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        double[] values = matrix.values();
+        int rows = matrix.rows();
+        int cols = matrix.cols();
+        boolean columnMajor = fortranOrder || cols == 1;
+        for (long e = 0; e < values.length; e++) {
+          if (!buffer.hasRemaining()) {
+            buffer.flip();
+            writeFully(out, buffer);
+            buffer.clear();
+          }
+          // column-major: the values as stored; row-major: element e is (e / cols, e % cols)
+          buffer.putDouble(columnMajor ? values[(int) e] : values[(int) (e / cols) + (int) (e % cols) * rows]);
+        }
+        buffer.flip();
+        writeFully(out, buffer);
+        out.force(false);
+      }
+      try {
+        Files.move(temp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } catch (AtomicMoveNotSupportedException e) {
+        Files.move(temp, absolute, StandardCopyOption.REPLACE_EXISTING);
+      }
+    } finally {
+      Files.deleteIfExists(temp);
+    }
+  }
+
+  private static void writeFully(FileChannel out, ByteBuffer buffer) throws IOException {
+    while (buffer.hasRemaining()) {
+      out.write(buffer);
+    }
+  }
+}

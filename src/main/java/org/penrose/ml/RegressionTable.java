@@ -1,0 +1,154 @@
+package org.penrose.ml;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.spark.ml.feature.VectorAssembler;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.NumericType;
+import org.apache.spark.sql.types.StructField;
+import org.penrose.distributed.DatasetRows;
+import org.penrose.distributed.MatrixFiles;
+import org.penrose.distributed.RowBlockMatrix;
+import org.penrose.io.FileFormat;
+
+/**
+ * A regression table read from a file, ready for {@link LeastSquaresRegression}: the column
+ * {@link #FEATURES} holds the feature vector (named after its columns, as {@code VectorAssembler}
+ * names them) and {@link #LABEL} the label, plus the weight column when one is named.
+ *
+ * <ul>
+ *   <li>CSV (header row, schema inferred) and Parquet: {@code label} and optional {@code features}
+ *       name columns; by default every other numeric column (but the weight) is a feature.
+ *   <li>{@code .npy} and Matrix Market: a matrix; {@code label} is a 0-based column index (default the
+ *       last column) and every other column is a feature, named {@code x<j>}.
+ * </ul>
+ */
+public final class RegressionTable {
+  /** The assembled feature vector's column. */
+  public static final String FEATURES = "__features";
+
+  /** The label's column. */
+  public static final String LABEL = "__label";
+
+  private final Dataset<Row> data;
+  private final String labelName;
+
+  private RegressionTable(Dataset<Row> data, String labelName) {
+    this.data = data;
+    this.labelName = labelName;
+  }
+
+  /** The rows: {@link #FEATURES}, {@link #LABEL} and the weight column if any. */
+  public Dataset<Row> data() {
+    return data;
+  }
+
+  /** The label as the user knows it: the column's name, or {@code "column j"} for a matrix file. */
+  public String labelName() {
+    return labelName;
+  }
+
+  /**
+   * Reads {@code path} (format by {@link FileFormat}).
+   *
+   * @param label the label column (for matrix files a 0-based index, default the last column)
+   * @param features feature columns, or null for every other numeric column
+   * @param weight an optional weight column, or null
+   */
+  public static RegressionTable read(SparkSession spark, String path, String label, List<String> features,
+      String weight) throws IOException {
+    FileFormat format = FileFormat.of(spark.sparkContext().hadoopConfiguration(), path);
+    if (format == FileFormat.NPY || format == FileFormat.MTX) {
+      if (features != null || weight != null) {
+        throw new IllegalArgumentException("--features and --weight name columns of CSV or Parquet inputs; a matrix"
+            + " input (" + path + ") uses every column but the label as a feature");
+      }
+      return fromMatrix(new MatrixFiles(spark).read(path), path, label, spark);
+    }
+    Dataset<Row> df = format == FileFormat.CSV
+        ? spark.read().option("header", "true").option("inferSchema", "true").csv(path)
+        : spark.read().parquet(path);
+    return fromTable(df, label, features, weight);
+  }
+
+  /** A DataFrame with named columns (CSV, Parquet, or any other). */
+  public static RegressionTable fromTable(Dataset<Row> df, String label, List<String> features, String weight) {
+    if (label == null) {
+      throw new IllegalArgumentException("--label is required for CSV and Parquet inputs (columns: "
+          + String.join(", ", df.schema().fieldNames()) + ")");
+    }
+    requireColumn(df, label);
+    List<String> chosen = features;
+    if (chosen == null) {
+      chosen = new ArrayList<>();
+      for (StructField f : df.schema().fields()) {
+        if (f.dataType() instanceof NumericType && !f.name().equals(label) && !f.name().equals(weight)) {
+          chosen.add(f.name());
+        }
+      }
+    }
+    if (chosen.isEmpty()) {
+      throw new IllegalArgumentException("no feature columns: give --features (columns: "
+          + String.join(", ", df.schema().fieldNames()) + ")");
+    }
+    for (String f : chosen) {
+      requireColumn(df, f);
+      if (!(df.schema().apply(f).dataType() instanceof NumericType)) {
+        throw new IllegalArgumentException("feature column '" + f + "' has type "
+            + df.schema().apply(f).dataType().simpleString() + "; expected a number");
+      }
+    }
+    if (weight != null) {
+      requireColumn(df, weight);
+    }
+    Dataset<Row> assembled = new VectorAssembler().setInputCols(chosen.toArray(new String[0])).setOutputCol(FEATURES)
+        .setHandleInvalid("error").transform(df);
+    List<Column> out = new ArrayList<>(List.of(functions.col(FEATURES), functions.col(label).as(LABEL)));
+    if (weight != null) {
+      out.add(functions.col(weight));
+    }
+    return new RegressionTable(assembled.select(out.toArray(new Column[0])), label);
+  }
+
+  /** A matrix whose column {@code label} (an index; default the last) is the label, the others the features. */
+  static RegressionTable fromMatrix(RowBlockMatrix matrix, String path, String label, SparkSession spark) {
+    int width = matrix.cols();
+    int labelIndex;
+    try {
+      labelIndex = label == null ? width - 1 : Integer.parseInt(label.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("--label must be a 0-based column index for a matrix input (" + path
+          + "), got '" + label + "'");
+    }
+    if (labelIndex < 0 || labelIndex >= width || width < 2) {
+      throw new IllegalArgumentException("--label " + labelIndex + " is not a column of the " + width + "-column " + path);
+    }
+    Column values = org.apache.spark.ml.functions.vector_to_array(functions.col("vector"), "float64");
+    List<Column> featureColumns = new ArrayList<>();
+    String[] names = new String[width - 1];
+    int k = 0;
+    for (int j = 0; j < width; j++) {
+      if (j != labelIndex) {
+        names[k] = "x" + j;
+        featureColumns.add(values.getItem(j).as(names[k]));
+        k++;
+      }
+    }
+    featureColumns.add(values.getItem(labelIndex).as(LABEL));
+    Dataset<Row> columns = DatasetRows.toDataset(spark, matrix).select(featureColumns.toArray(new Column[0]));
+    return new RegressionTable(new VectorAssembler().setInputCols(names).setOutputCol(FEATURES).transform(columns)
+        .select(FEATURES, LABEL), "column " + labelIndex);
+  }
+
+  private static void requireColumn(Dataset<Row> df, String name) {
+    if (!Arrays.asList(df.schema().fieldNames()).contains(name)) {
+      throw new IllegalArgumentException("no column '" + name + "' (columns: " + String.join(", ", df.schema().fieldNames()) + ")");
+    }
+  }
+}
