@@ -56,6 +56,19 @@ public final class MllibBaselines {
     return x;
   }
 
+  /**
+   * The {@code k} largest singular values by {@code RowMatrix.computeSVD(k, computeU = true)} (MLlib's
+   * ARPACK route on the Gram operator), with {@code U} materialized as Penrose's route materializes it.
+   *
+   * @param rows the matrix's rows as MLlib vectors (cached by the caller)
+   */
+  public static double[] computeSvd(JavaRDD<Vector> rows, int k) {
+    RowMatrix matrix = new RowMatrix(rows.rdd());
+    SingularValueDecomposition<RowMatrix, Matrix> svd = matrix.computeSVD(k, true, 1e-9);
+    svd.U().rows().count();
+    return svd.s().toArray();
+  }
+
   /** {@code sum_i u_i b_i} for rows {@code u_i} aligned with the labels (same partitioning and order). */
   private static double[] transposeTimesLabels(JavaRDD<Vector> rowsOfU, JavaRDD<Double> labels) {
     return rowsOfU.zip(labels).map(t -> {

@@ -5,6 +5,8 @@ import org.apache.spark.sql.SparkSession;
 import org.penrose.distributed.DistributedLstsq;
 import org.penrose.distributed.MatrixFiles;
 import org.penrose.distributed.RowBlockMatrix;
+import org.penrose.distributed.TruncatedSvd;
+import org.penrose.distributed.Tsqr;
 import org.penrose.linalg.DoubleMatrix;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -23,13 +25,27 @@ final class LstsqCommand implements Callable<Integer> {
 
   @Mixin CutoffOptions cutoff;
 
+  @Option(names = "--rank", paramLabel = "K",
+      description = "Truncate at rank K (the certified truncated SVD of A, any number of columns; singular values"
+          + " below the cut-off are dropped too). Without it, A with more than 4096 columns takes the truncated"
+          + " route at the rank the cut-off decides.")
+  Integer rank;
+
+  @Option(names = "--max-rank", paramLabel = "K", defaultValue = "" + TruncatedSvd.DEFAULT_MAX_RANK,
+      description = "Without --rank, the largest rank the cut-off may reach on the truncated route (default ${DEFAULT-VALUE}).")
+  int maxRank;
+
+  @Mixin TruncationOptions truncation;
+
   @Mixin SparkJob job;
 
   static final class Vjp {
     @Option(names = "--cotangent", required = true, paramLabel = "GX.npy", description = "Cotangent gX = dL/dX (shape of X).")
     String cotangent;
 
-    @Option(names = "--grad-a-output", required = true, paramLabel = "GA.npy", description = "Where to write dL/dA (m x n).")
+    @Option(names = "--grad-a-output", required = true, paramLabel = "GA.npy",
+        description = "Where to write dL/dA (m x n): .npy (dense), or .mtx for the gradient at a sparse A's stored"
+            + " entries (A's pattern).")
     String gradA;
 
     @Option(names = "--grad-b-output", required = true, paramLabel = "GB.npy", description = "Where to write dL/dB (shape of B).")
@@ -52,7 +68,11 @@ final class LstsqCommand implements Callable<Integer> {
       RowBlockMatrix b = files.readAligned(rhs, a).persist();
       boolean vectorRhs = files.isVector(rhs);
       System.out.printf("lstsq: A is %s, B is %s, in %d row blocks%n", a.shape(), b.shape(), a.numBlocks());
-      DistributedLstsq ls = report.time("solve", () -> DistributedLstsq.solve(a, b, cutoff.cutoff()));
+      boolean truncated = rank != null || (long) a.cols() + b.cols() > Tsqr.MAX_COLUMNS;
+      TruncatedSvd.Options options = truncation.options().maxRank(maxRank);
+      DistributedLstsq ls = report.time("solve", () -> !truncated ? DistributedLstsq.solve(a, b, cutoff.cutoff())
+          : rank != null ? DistributedLstsq.solveTruncated(a, b, rank, cutoff.cutoff(), options)
+          : DistributedLstsq.fromSvd(a, b, TruncatedSvd.byCutoff(a, cutoff.cutoff(), options), cutoff.cutoff()));
       files.writeLocalNpy(ls.solution(), output, vectorRhs);
       if (vjp != null) {
         if (files.isVector(vjp.cotangent) != vectorRhs) {
@@ -62,7 +82,11 @@ final class LstsqCommand implements Callable<Integer> {
         DoubleMatrix gx = files.readLocal(vjp.cotangent);
         report.run("vjp", () -> {
           DistributedLstsq.Gradient g = ls.vjp(gx);
-          files.writeNpy(g.a(), vjp.gradA);
+          if (vjp.gradA.toLowerCase(java.util.Locale.ROOT).endsWith(".mtx")) {
+            files.writeMatrixMarket(g.aOnStoredEntries(), vjp.gradA);
+          } else {
+            files.writeNpy(g.a(), vjp.gradA);
+          }
           if (vectorRhs) {
             files.writeNpyVector(g.b(), vjp.gradB);
           } else {
@@ -77,7 +101,10 @@ final class LstsqCommand implements Callable<Integer> {
         report.put("command", "lstsq").put("input", job.input).put("rhs", rhs)
             .put("m", a.rows()).put("n", a.cols()).put("k", b.cols()).put("partitions", a.numBlocks())
             .putRankDecision(ls, cutoff.cutoff(), a.rows(), a.cols())
-            .put("residual_sum_of_squares", rss);
+            .put("residual_sum_of_squares", rss).put("route", "tsqr");
+        if (ls.truncatedSvd() != null) {
+          TruncationOptions.report(report, ls.truncatedSvd());
+        }
         report.write(reportPath);
       }
       a.unpersist();

@@ -15,7 +15,7 @@ import picocli.CommandLine;
     mixinStandardHelpOptions = true,
     version = "Penrose 0.1.0",
     description = "Pseudo-inverse and minimum-norm least squares of tall matrices, with exact derivatives.",
-    subcommands = {DemoCommand.class, PinvCommand.class, LstsqCommand.class, RegressCommand.class, GenerateCommand.class, SqlCommand.class, BenchCommand.class, SqlBenchCommand.class, VarproCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {DemoCommand.class, PinvCommand.class, LstsqCommand.class, SvdCommand.class, RegressCommand.class, GenerateCommand.class, SqlCommand.class, BenchCommand.class, SqlBenchCommand.class, VarproCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
   @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT, description = "Print stack traces of errors.")

@@ -64,10 +64,15 @@ final class Report {
   void write(Path path) throws IOException {
     Map<String, Object> all = new LinkedHashMap<>(fields);
     all.put("seconds", seconds);
+    writeJson(path, all);
+  }
+
+  /** Writes {@code value} as indented JSON, creating the parent directories. */
+  static void writeJson(Path path, Object value) throws IOException {
     Path absolute = path.toAbsolutePath();
     if (absolute.getParent() != null) {
       Files.createDirectories(absolute.getParent());
     }
-    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(absolute.toFile(), all);
+    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(absolute.toFile(), value);
   }
 }

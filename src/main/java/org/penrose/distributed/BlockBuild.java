@@ -6,12 +6,17 @@ import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.ml.linalg.SparseVector;
+import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.storage.StorageLevel;
+import org.penrose.linalg.CsrMatrix;
 import org.penrose.linalg.DoubleMatrix;
+import org.penrose.linalg.MatrixBlock;
 import scala.Tuple2;
 
 /**
- * One partition's rows turned into a dense block, with a small summary that lets the driver validate
+ * One partition's rows turned into a block (dense, or compressed rows when the input rows are
+ * sparse vectors), with a small summary that lets the driver validate
  * the whole matrix and name the first bad row by its global number: the row count, the column count,
  * the first ragged row, the first non-finite value, and (for indexed rows) the index range and the
  * first gap or duplicate.
@@ -37,20 +42,27 @@ final class BlockBuild implements Serializable {
   }
 
   final Summary summary;
-  final DoubleMatrix values;
+  final MatrixBlock values;
 
-  private BlockBuild(Summary summary, DoubleMatrix values) {
+  private BlockBuild(Summary summary, MatrixBlock values) {
     this.summary = summary;
     this.values = values;
   }
 
-  static BlockBuild of(Iterator<Tuple2<Long, double[]>> rows, boolean indexed) {
+  /**
+   * One partition's (index, row) pairs (index null when not {@code indexed}) as one block: sparse
+   * (compressed rows holding each row's stored entries) when any row is a {@code SparseVector},
+   * dense otherwise; null when the rows are invalid (the summary says why).
+   */
+  static BlockBuild of(Iterator<Tuple2<Long, Vector>> rows, boolean indexed) {
     Summary s = new Summary();
-    List<double[]> kept = new ArrayList<>();
+    List<Vector> kept = new ArrayList<>();
     long position = 0;
+    boolean anySparse = false;
+    long stored = 0;
     while (rows.hasNext()) {
-      Tuple2<Long, double[]> t = rows.next();
-      double[] r = t._2();
+      Tuple2<Long, Vector> t = rows.next();
+      Vector r = t._2();
       if (indexed) {
         long index = t._1();
         if (position == 0) {
@@ -68,21 +80,16 @@ final class BlockBuild implements Serializable {
         }
       } else {
         if (s.cols < 0) {
-          s.cols = r.length;
-        } else if (r.length != s.cols && s.raggedRow < 0) {
+          s.cols = r.size();
+        } else if (r.size() != s.cols && s.raggedRow < 0) {
           s.raggedRow = position;
-          s.raggedLength = r.length;
+          s.raggedLength = r.size();
         }
         if (s.nonFiniteRow < 0) {
-          for (int j = 0; j < r.length; j++) {
-            if (!Double.isFinite(r[j])) {
-              s.nonFiniteRow = position;
-              s.nonFiniteCol = j;
-              s.nonFiniteValue = r[j];
-              break;
-            }
-          }
+          findNonFinite(r, s, position);
         }
+        anySparse |= r instanceof SparseVector;
+        stored += r instanceof SparseVector ? ((SparseVector) r).indices().length : r.size();
       }
       kept.add(r);
       position++;
@@ -92,20 +99,69 @@ final class BlockBuild implements Serializable {
     if (!valid || s.count == 0) {
       return new BlockBuild(s, null);
     }
-    if (s.count * s.cols > DoubleMatrix.MAX_ENTRIES) {
-      throw new IllegalArgumentException("a partition of " + s.count + " rows x " + s.cols
+    return new BlockBuild(s, anySparse ? sparse(kept, s.cols, stored) : dense(kept, s.cols));
+  }
+
+  private static void findNonFinite(Vector r, Summary s, long position) {
+    double[] values = r instanceof SparseVector ? ((SparseVector) r).values() : r.toArray();
+    for (int p = 0; p < values.length; p++) {
+      if (!Double.isFinite(values[p])) {
+        s.nonFiniteRow = position;
+        s.nonFiniteCol = r instanceof SparseVector ? ((SparseVector) r).indices()[p] : p;
+        s.nonFiniteValue = values[p];
+        return;
+      }
+    }
+  }
+
+  private static DoubleMatrix dense(List<Vector> rows, int cols) {
+    if ((long) rows.size() * cols > DoubleMatrix.MAX_ENTRIES) {
+      throw new IllegalArgumentException("a partition of " + rows.size() + " rows x " + cols
           + " columns does not fit in one dense block; use more partitions");
     }
-    int b = (int) s.count;
-    DoubleMatrix block = DoubleMatrix.zeros(b, s.cols);
+    int b = rows.size();
+    DoubleMatrix block = DoubleMatrix.zeros(b, cols);
     double[] v = block.values();
     for (int i = 0; i < b; i++) {
-      double[] r = kept.get(i);
-      for (int j = 0; j < s.cols; j++) {
+      double[] r = rows.get(i).toArray();
+      for (int j = 0; j < cols; j++) {
         v[i + j * b] = r[j];
       }
     }
-    return new BlockBuild(s, block);
+    return block;
+  }
+
+  /** The rows' stored entries as compressed rows (a dense row's nonzeros). */
+  private static CsrMatrix sparse(List<Vector> rows, int cols, long stored) {
+    if (stored > Integer.MAX_VALUE - 8) {
+      throw new IllegalArgumentException("a partition of " + rows.size() + " rows holds " + stored
+          + " stored entries, more than one block can index; use more partitions");
+    }
+    int[] rowStart = new int[rows.size() + 1];
+    int[] colIndex = new int[(int) stored];
+    double[] values = new double[(int) stored];
+    int p = 0;
+    for (int i = 0; i < rows.size(); i++) {
+      rowStart[i] = p;
+      Vector r = rows.get(i);
+      if (r instanceof SparseVector) {
+        SparseVector sv = (SparseVector) r;
+        System.arraycopy(sv.indices(), 0, colIndex, p, sv.indices().length);
+        System.arraycopy(sv.values(), 0, values, p, sv.values().length);
+        p += sv.indices().length;
+      } else {
+        double[] d = r.toArray();
+        for (int j = 0; j < d.length; j++) {
+          if (d[j] != 0.0) {
+            colIndex[p] = j;
+            values[p++] = d[j];
+          }
+        }
+      }
+    }
+    rowStart[rows.size()] = p;
+    return CsrMatrix.of(rows.size(), cols, rowStart, java.util.Arrays.copyOf(colIndex, p),
+        java.util.Arrays.copyOf(values, p));
   }
 
   /**
@@ -171,7 +227,7 @@ final class BlockBuild implements Serializable {
    * one block per partition; then validates the whole matrix on the driver from the small
    * per-partition summaries, so errors can name global row numbers.
    */
-  static RowBlockMatrix toRowBlocks(JavaRDD<Tuple2<Long, double[]>> rows, boolean indexed) {
+  static RowBlockMatrix toRowBlocks(JavaRDD<Tuple2<Long, Vector>> rows, boolean indexed) {
     JavaRDD<BlockBuild> built =
         rows.mapPartitions(it -> Collections.singletonList(BlockBuild.of(it, indexed)).iterator(), true);
     built.persist(StorageLevel.MEMORY_AND_DISK());
@@ -188,7 +244,7 @@ final class BlockBuild implements Serializable {
     long[] firstRows = starts;
     JavaRDD<RowBlock> blocks = built.mapPartitionsWithIndex((p, it) -> {
       BlockBuild b = it.next();
-      DoubleMatrix values = b.values == null ? DoubleMatrix.zeros(0, cols) : b.values;
+      MatrixBlock values = b.values == null ? DoubleMatrix.zeros(0, cols) : b.values;
       return Collections.singletonList(new RowBlock(firstRows[p], values)).iterator();
     }, true);
     return new RowBlockMatrix(blocks, starts, cols);

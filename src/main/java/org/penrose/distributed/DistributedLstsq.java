@@ -3,10 +3,13 @@ package org.penrose.distributed;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.storage.StorageLevel;
+import org.penrose.linalg.CsrMatrix;
 import org.penrose.linalg.DoubleMatrix;
 import org.penrose.linalg.FactorizationResult;
 import org.penrose.linalg.LstsqJvp;
 import org.penrose.linalg.LstsqVjp;
+import org.penrose.linalg.MatrixBlock;
 import org.penrose.linalg.PinvFactorization;
 import org.penrose.linalg.RankCutoff;
 
@@ -15,41 +18,167 @@ import org.penrose.linalg.RankCutoff;
  * and right-hand sides {@code B} ({@code m x k}) aligned with it, and its derivatives.
  *
  * <ul>
- *   <li>Forward, one pass: TSQR of {@code [A | B]}; the merged triangle carries {@code Q^T B} and the
- *       residual norms, so {@code X}, the rank, the singular values and the residual sums of
- *       squares come out of the SVD of its {@code n x n} part on the driver.
- *   <li>VJP ({@link LstsqVjp}): row-local, no reduction: {@code grad_A} and {@code grad_B} come back as
- *       row blocks aligned with {@code A}.
- *   <li>JVP ({@link LstsqJvp}): one reduction of three small terms; {@code dX} is on the driver.
+ *   <li>Forward, TSQR route ({@code n + k <= 4096}), one pass: TSQR of {@code [A | B]}; the merged
+ *       triangle carries {@code Q^T B} and the residual norms, so {@code X}, the rank, the singular
+ *       values and the residual sums of squares come out of the SVD of its {@code n x n} part on the
+ *       driver.
+ *   <li>Forward, truncated route (any {@code n}, dense or sparse {@code A}; taken automatically above
+ *       4096 columns, or for a fixed rank): the certified truncated SVD {@code A ~ U_k S_k V_k^T}
+ *       ({@link TruncatedSvd}), then {@code X = V_k S_k^-1 (U_k^T B)} (one reduction) and the residuals
+ *       (one pass). {@code P = V_k S_k^-1 U_k^T} is never formed.
+ *   <li>VJP ({@link LstsqVjp}): row-local, no reduction: {@code grad_A = L R^T} with {@code L} in
+ *       {@code A}'s row blocks and {@code R} ({@code n x 3k}) on the driver, available as those factors,
+ *       as dense row blocks, or at the stored entries of a sparse {@code A}; {@code grad_B} as row blocks.
+ *   <li>JVP ({@link LstsqJvp}): one reduction of two {@code n x k} terms; {@code dX} is on the driver.
  * </ul>
+ *
+ * Both routes share the formula classes: they need only {@code V}, {@code S} and the blocks of {@code A}.
  */
 public final class DistributedLstsq implements FactorizationResult {
   private final RowBlockMatrix a;
   private final RowBlockMatrix b;
   private final PinvFactorization factorization;
   private final int fanIn;
+  private final TruncatedSvd svd;
 
-  private DistributedLstsq(RowBlockMatrix a, RowBlockMatrix b, PinvFactorization factorization, int fanIn) {
+  private DistributedLstsq(RowBlockMatrix a, RowBlockMatrix b, PinvFactorization factorization, int fanIn,
+      TruncatedSvd svd) {
     this.a = a;
     this.b = b;
     this.factorization = factorization;
     this.fanIn = fanIn;
+    this.svd = svd;
   }
 
   /**
-   * Gradients as row blocks aligned with {@code A}: {@code a()} is {@code dL/dA} ({@code m x n}),
-   * {@code b()} is {@code dL/dB} ({@code m x k}).
+   * {@code dL/dA = L R^T} and {@code dL/dB}, as row blocks aligned with {@code A}. Nothing is computed
+   * until a result is used; {@code L} is cached when first computed.
    */
-  public record Gradient(RowBlockMatrix a, RowBlockMatrix b) {}
+  public static final class Gradient {
+    private final RowBlockMatrix a;
+    private final RowBlockMatrix left;
+    private final DoubleMatrix right;
+    private final RowBlockMatrix b;
 
+    Gradient(RowBlockMatrix a, RowBlockMatrix left, DoubleMatrix right, RowBlockMatrix b) {
+      this.a = a;
+      this.left = left;
+      this.right = right;
+      this.b = b;
+    }
+
+    /** {@code dL/dA} ({@code m x n}) as dense row blocks {@code L_i R^T}. */
+    public RowBlockMatrix a() {
+      Broadcast<DoubleMatrix> r = JavaSparkContext.fromSparkContext(left.blocks().context()).broadcast(right);
+      return left.withBlocks(left.blocks().map(l -> l.withValues(l.values().timesTranspose(r.value()))), right.rows());
+    }
+
+    /** {@code L} ({@code m x q}, row blocks aligned with {@code A}): {@code dL/dA = L R^T}. */
+    public RowBlockMatrix aLeftFactor() {
+      return left;
+    }
+
+    /** {@code R} ({@code n x q}, on the driver): {@code dL/dA = L R^T}. */
+    public DoubleMatrix aRightFactor() {
+      return right;
+    }
+
+    /**
+     * {@code dL/dA} at {@code A}'s stored entries: for a sparse block the gradient with respect to its
+     * stored values (same pattern), for a dense block the dense gradient.
+     */
+    public RowBlockMatrix aOnStoredEntries() {
+      Broadcast<DoubleMatrix> r = JavaSparkContext.fromSparkContext(left.blocks().context()).broadcast(right);
+      return a.withBlocks(a.blocks().zip(left.blocks()).map(pair -> {
+        MatrixBlock block = pair._1().matrix();
+        DoubleMatrix l = pair._2().values();
+        return pair._1().withValues(block.isSparse() ? ((CsrMatrix) block).lowRankAtEntries(l, r.value())
+            : l.timesTranspose(r.value()));
+      }), a.cols());
+    }
+
+    /** {@code dL/dB} ({@code m x k}). */
+    public RowBlockMatrix b() {
+      return b;
+    }
+  }
+
+  /**
+   * Solves with the cut-off: by one TSQR pass when {@code n + k <= 4096}, else by the truncated route
+   * with the rank the cut-off decides ({@link TruncatedSvd#byCutoff}, default options).
+   */
   public static DistributedLstsq solve(RowBlockMatrix a, RowBlockMatrix b, RankCutoff cutoff) {
+    if ((long) a.cols() + b.cols() > Tsqr.MAX_COLUMNS) {
+      a.requireAlignedWith("B", b);
+      return fromSvd(a, b, TruncatedSvd.byCutoff(a, cutoff, new TruncatedSvd.Options()), cutoff);
+    }
     return solve(a, b, cutoff, Tsqr.DEFAULT_FAN_IN);
   }
 
   /** Solves with one TSQR pass over {@code [A | B]}. */
   public static DistributedLstsq solve(RowBlockMatrix a, RowBlockMatrix b, RankCutoff cutoff, int fanIn) {
     PinvFactorization f = PinvFactorization.fromTriangle(Tsqr.triangle(a, b, fanIn), a.cols(), cutoff);
-    return new DistributedLstsq(a, b, f, fanIn);
+    return new DistributedLstsq(a, b, f, fanIn, null);
+  }
+
+  /**
+   * The truncated solution at rank {@code rank} (any {@code n}): {@code X = V_k S_k^-1 U_k^T B} from the
+   * certified truncated SVD; singular values at or below the cut-off's threshold are dropped as well.
+   */
+  public static DistributedLstsq solveTruncated(RowBlockMatrix a, RowBlockMatrix b, int rank, RankCutoff cutoff,
+      TruncatedSvd.Options options) {
+    a.requireAlignedWith("B", b);
+    return fromSvd(a, b, TruncatedSvd.compute(a, rank, options), cutoff);
+  }
+
+  /** The truncated solution for a computed truncated SVD of {@code A}. */
+  public static DistributedLstsq fromSvd(RowBlockMatrix a, RowBlockMatrix b, TruncatedSvd svd, RankCutoff cutoff) {
+    a.requireAlignedWith("B", b);
+    double[] s = svd.singularValues();
+    double threshold = cutoff.threshold(s.length == 0 ? 0 : s[0], a.rows(), a.cols());
+    int r = RankCutoff.rank(s, threshold);
+    TruncatedSvd kept = svd.truncate(r);
+    int k = b.cols();
+    JavaSparkContext sc = JavaSparkContext.fromSparkContext(a.blocks().context());
+    // U^T B (r x k), one reduction; X = V S^-1 (U^T B)
+    DoubleMatrix utb = DeterministicReduce.reduce(
+        kept.u().blocks().zip(b.blocks()).map(p -> p._1().values().transposeTimes(p._2().dense())),
+        DeterministicReduce::sum);
+    DoubleMatrix x = kept.v().times(scaleRows(utb, kept.singularValues()));
+    // ||B - A X||^2 per column, one pass
+    Broadcast<DoubleMatrix> xb = sc.broadcast(x);
+    double[] rss = DeterministicReduce.reduce(a.blocks().zip(b.blocks()).map(p -> {
+      DoubleMatrix residual = p._2().dense().plusScaled(-1.0, p._1().matrix().times(xb.value()));
+      DoubleMatrix sums = DoubleMatrix.zeros(1, k);
+      for (int j = 0; j < k; j++) {
+        double sum = 0;
+        for (int i = 0; i < residual.rows(); i++) {
+          sum += residual.get(i, j) * residual.get(i, j);
+        }
+        sums.set(0, j, sum);
+      }
+      return sums;
+    }), DeterministicReduce::sum).values();
+    LeftBasis.destroy(xb);
+    PinvFactorization f = PinvFactorization.fromTruncatedSvd(a.rows(), a.cols(), s, threshold, kept.v(),
+        kept.singularValues(), x, rss);
+    return new DistributedLstsq(a, b, f, Tsqr.DEFAULT_FAN_IN, kept);
+  }
+
+  /** Row {@code i} of {@code M} divided by {@code s_i}. */
+  private static DoubleMatrix scaleRows(DoubleMatrix m, double[] s) {
+    DoubleMatrix result = m.copy();
+    for (int j = 0; j < m.cols(); j++) {
+      for (int i = 0; i < m.rows(); i++) {
+        result.set(i, j, m.get(i, j) / s[i]);
+      }
+    }
+    return result;
+  }
+
+  /** The truncated SVD behind a truncated solution (certificate, iterations, gap), or null for the TSQR route. */
+  public TruncatedSvd truncatedSvd() {
+    return svd;
   }
 
   @Override
@@ -68,11 +197,14 @@ public final class DistributedLstsq implements FactorizationResult {
 
   /** {@code grad_A}, {@code grad_B} for the cotangent {@code gX = dL/dX} ({@code n x k}): row-local maps. */
   public Gradient vjp(DoubleMatrix cotangent) {
-    Broadcast<LstsqVjp> vjp = broadcast(new LstsqVjp(factorization, cotangent));
-    JavaRDD<RowBlock> gradA = a.blocks().zip(b.blocks())
-        .map(pair -> pair._1().withValues(vjp.value().gradABlock(pair._1().values(), pair._2().values())));
-    JavaRDD<RowBlock> gradB = a.blocks().map(block -> block.withValues(vjp.value().gradBBlock(block.values())));
-    return new Gradient(a.withBlocks(gradA, a.cols()), a.withBlocks(gradB, b.cols()));
+    LstsqVjp map = new LstsqVjp(factorization, cotangent);
+    Broadcast<LstsqVjp> vjp = broadcast(map);
+    JavaRDD<RowBlock> left = a.blocks().zip(b.blocks())
+        .map(pair -> pair._1().withValues(vjp.value().leftFactorBlock(pair._1().matrix(), pair._2().dense())))
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    JavaRDD<RowBlock> gradB = a.blocks().map(block -> block.withValues(vjp.value().gradBBlock(block.matrix())));
+    return new Gradient(a, a.withBlocks(left, map.rightFactor().cols()), map.rightFactor(),
+        a.withBlocks(gradB, b.cols()));
   }
 
   /**
@@ -96,13 +228,13 @@ public final class DistributedLstsq implements FactorizationResult {
     }
     JavaRDD<DoubleMatrix> terms = inputs.map(x -> {
       if (x[2] != null) {
-        DistributedPinv.requireFinite("the tangent dA", x[2]);
+        x[2].requireFinite("the tangent dA");
       }
       if (x[3] != null) {
-        DistributedPinv.requireFinite("the tangent dB", x[3]);
+        x[3].requireFinite("the tangent dB");
       }
-      return jvp.value().blockTerm(x[0].values(), x[1].values(),
-          x[2] == null ? null : x[2].values(), x[3] == null ? null : x[3].values());
+      return jvp.value().blockTerm(x[0].matrix(), x[1].dense(),
+          x[2] == null ? null : x[2].matrix(), x[3] == null ? null : x[3].dense());
     });
     return jvp.value().combine(DeterministicReduce.reduce(terms, fanIn, DeterministicReduce::sum));
   }

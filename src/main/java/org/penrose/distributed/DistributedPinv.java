@@ -15,10 +15,13 @@ import org.penrose.linalg.RankCutoff;
  *
  * <ul>
  *   <li>Forward: one TSQR pass ({@link Tsqr}) and the SVD of the {@code n x n} triangle on the
- *       driver give {@code V}, {@code S}, the rank and the threshold ({@link PinvFactorization}).
+ *       driver give {@code V}, {@code S}, the rank and the threshold ({@link PinvFactorization}); or,
+ *       past 4096 columns, for sparse inputs and fixed ranks, the certified truncated SVD
+ *       ({@link #fromSvd}, {@link TruncatedSvd}). Everything below needs only {@code V}, {@code S}
+ *       and {@code A}'s blocks, dense or sparse, and nothing {@code n x n}.
  *   <li>{@code P^T} ({@code m x n}) comes back as row blocks aligned with {@code A}:
  *       {@code (P^T)_i = A_i V S^-2 V^T}.
- *   <li>VJP ({@link PinvVjp}) and JVP: one reduction {@code M = sum_i U_i^T H_i} ({@code r x n},
+ *   <li>VJP ({@link PinvVjp}) and JVP: one reduction {@code N^T = sum_i H_i^T A_i V} ({@code n x r},
  *       merged in partition order) and a row-local map. The inputs {@code G^T} and {@code dA} are
  *       row-block matrices aligned with {@code A} (same block row ranges; misaligned inputs are an
  *       error, not silently re-aligned).
@@ -30,20 +33,49 @@ public final class DistributedPinv implements FactorizationResult {
   private final RowBlockMatrix a;
   private final PinvFactorization factorization;
   private final int fanIn;
+  private final TruncatedSvd svd;
 
-  private DistributedPinv(RowBlockMatrix a, PinvFactorization factorization, int fanIn) {
+  private DistributedPinv(RowBlockMatrix a, PinvFactorization factorization, int fanIn, TruncatedSvd svd) {
     this.a = a;
     this.factorization = factorization;
     this.fanIn = fanIn;
+    this.svd = svd;
   }
 
-  /** Factors {@code A} with one TSQR pass. */
+  /**
+   * Factors {@code A}: one TSQR pass when {@code n <= 4096}, else the truncated route at the rank the
+   * cut-off decides ({@link TruncatedSvd#byCutoff}, default options).
+   */
   public static DistributedPinv factor(RowBlockMatrix a, RankCutoff cutoff) {
+    if (a.cols() > Tsqr.MAX_COLUMNS) {
+      return fromSvd(a, TruncatedSvd.byCutoff(a, cutoff, new TruncatedSvd.Options()), cutoff);
+    }
     return factor(a, cutoff, Tsqr.DEFAULT_FAN_IN);
   }
 
+  /**
+   * {@code pinv} of the rank-{@code k} truncation {@code A_k = U_k S_k V_k^T} of a computed truncated
+   * SVD, {@code P = V_k S_k^-1 U_k^T} (never formed); singular values at or below the cut-off's
+   * threshold are dropped as well. Its derivatives are those on the rank-{@code k} manifold through
+   * {@code A_k}, the dropped part held fixed.
+   */
+  public static DistributedPinv fromSvd(RowBlockMatrix a, TruncatedSvd svd, RankCutoff cutoff) {
+    double[] s = svd.singularValues();
+    double threshold = cutoff.threshold(s.length == 0 ? 0 : s[0], a.rows(), a.cols());
+    TruncatedSvd kept = svd.truncate(RankCutoff.rank(s, threshold));
+    PinvFactorization f = PinvFactorization.fromTruncatedSvd(a.rows(), a.cols(), s, threshold, kept.v(),
+        kept.singularValues(), null, null);
+    return new DistributedPinv(a, f, Tsqr.DEFAULT_FAN_IN, kept);
+  }
+
+  /** The truncated SVD behind a truncated pinv (certificate, iterations, gap), or null for the TSQR route. */
+  public TruncatedSvd truncatedSvd() {
+    return svd;
+  }
+
   public static DistributedPinv factor(RowBlockMatrix a, RankCutoff cutoff, int fanIn) {
-    return new DistributedPinv(a, PinvFactorization.fromTriangle(Tsqr.triangle(a, null, fanIn), a.cols(), cutoff), fanIn);
+    return new DistributedPinv(a, PinvFactorization.fromTriangle(Tsqr.triangle(a, null, fanIn), a.cols(), cutoff), fanIn,
+        null);
   }
 
   @Override
@@ -60,9 +92,9 @@ public final class DistributedPinv implements FactorizationResult {
     while (true) {
       Broadcast<PinvTranspose> current = broadcast(t);
       DoubleMatrix gram = DeterministicReduce.reduce(
-          a.blocks().map(block -> current.value().gramBlock(block.values())), fanIn, DeterministicReduce::sum);
+          a.blocks().map(block -> current.value().gramBlock(block.matrix())), fanIn, DeterministicReduce::sum);
       if (!t.needsRefinement(gram)) {
-        return a.withBlocks(a.blocks().map(block -> block.withValues(current.value().applyToBlock(block.values()))),
+        return a.withBlocks(a.blocks().map(block -> block.withValues(current.value().applyToBlock(block.matrix()))),
             a.cols());
       }
       t = t.refine(gram);
@@ -90,25 +122,13 @@ public final class DistributedPinv implements FactorizationResult {
     a.requireAlignedWith(name, h);
     Broadcast<PinvFactorization> f = broadcast(factorization);
     JavaRDD<DoubleMatrix> terms = a.blocks().zip(h.blocks()).map(pair -> {
-      requireFinite(name, pair._2());
-      return PinvVjp.blockTerm(f.value(), pair._1().values(), pair._2().values());
+      pair._2().requireFinite(name);
+      return PinvVjp.blockTerm(f.value(), pair._1().matrix(), pair._2().matrix());
     });
     DoubleMatrix reduced = DeterministicReduce.reduce(terms, fanIn, DeterministicReduce::sum);
     Broadcast<PinvVjp> map = broadcast(PinvVjp.fromReduction(factorization, reduced));
     return a.withBlocks(a.blocks().zip(h.blocks())
-        .map(pair -> pair._1().withValues(map.value().applyToBlock(pair._1().values(), pair._2().values()))), a.cols());
-  }
-
-  static void requireFinite(String name, RowBlock block) {
-    DoubleMatrix v = block.values();
-    for (int j = 0; j < v.cols(); j++) {
-      for (int i = 0; i < v.rows(); i++) {
-        if (!Double.isFinite(v.get(i, j))) {
-          throw new IllegalArgumentException(name + " has a non-finite value " + v.get(i, j) + " at row "
-              + (block.firstRow() + i) + ", column " + j);
-        }
-      }
-    }
+        .map(pair -> pair._1().withValues(map.value().applyToBlock(pair._1().matrix(), pair._2().matrix()))), a.cols());
   }
 
   <T> Broadcast<T> broadcast(T value) {

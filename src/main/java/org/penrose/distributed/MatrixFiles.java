@@ -1,10 +1,15 @@
 package org.penrose.distributed;
 
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.TaskContext;
 import org.apache.spark.sql.SparkSession;
 import org.penrose.io.FileFormat;
+import org.penrose.io.HadoopConf;
 import org.penrose.io.MatrixFormatException;
+import org.penrose.io.MatrixMarketParts;
 import org.penrose.io.NpyAssembler;
 import org.penrose.io.NpyFileSet;
 import org.penrose.linalg.DoubleMatrix;
@@ -131,6 +136,27 @@ public final class MatrixFiles {
   /** Writes a single-column {@code matrix} as a 1-D {@code .npy} array of {@code m} values. */
   public void writeNpyVector(RowBlockMatrix matrix, String path) throws IOException {
     NpyRowBlocks.write(spark, matrix, path, false, true);
+  }
+
+  /**
+   * Writes {@code matrix} as one coordinate Matrix Market file holding every stored entry of its
+   * blocks (a sparse block's pattern, zeros included; every entry of a dense block): how a gradient
+   * with respect to a sparse {@code A}'s stored values is written with {@code A}'s pattern.
+   */
+  public void writeMatrixMarket(RowBlockMatrix matrix, String path) throws IOException {
+    HadoopConf conf = new HadoopConf(hadoop());
+    String folder = NpyAssembler.partsFolder(path);
+    List<MatrixMarketParts.Part> parts = matrix.blocks().mapPartitionsWithIndex((index, it) -> {
+      TaskContext task = TaskContext.get();
+      List<MatrixMarketParts.Part> out = new ArrayList<>();
+      while (it.hasNext()) {
+        RowBlock b = it.next();
+        out.add(MatrixMarketParts.write(conf.get(), folder, index, task == null ? 0 : task.taskAttemptId(),
+            b.matrix().entries(b.firstRow())));
+      }
+      return out.iterator();
+    }, true).collect();
+    MatrixMarketParts.assemble(hadoop(), path, folder, parts, matrix.rows(), matrix.cols());
   }
 
   /** Writes a driver-side matrix as one {@code .npy} file (C order, or 1-D when {@code asVector}). */

@@ -10,7 +10,8 @@ import org.penrose.linalg.DoubleMatrix;
 import org.penrose.linalg.SparseEntries;
 
 /**
- * Matrix Market files ({@code .mtx}, {@code .mtx.gz}; coordinate or array) read into row blocks:
+ * Matrix Market files ({@code .mtx}, {@code .mtx.gz}; coordinate or array) read into row blocks
+ * (sparse for coordinate files, dense for array files):
  * parsed in byte ranges where the file allows ({@link DistributedMatrixMarket}), then the entries
  * moved to the blocks that own their rows ({@link EntryShuffle}).
  */
@@ -24,17 +25,18 @@ final class MatrixMarketRowBlocks implements RowBlockFormat {
   public RowBlockMatrix read(SparkSession spark, String path, int partitions) throws IOException {
     DistributedMatrixMarket source = DistributedMatrixMarket.read(spark, path, partitions);
     long rows = source.header().rows();
-    return RowBlockMatrix.fromEntries(source.entries(), rows, RowBlockMatrix.denseColumns(path, source.header().cols()),
-        RowBlockMatrix.balancedStarts(rows, partitions));
+    return RowBlockMatrix.fromEntries(source.entries(), rows, RowBlockMatrix.columnCount(path, source.header().cols()),
+        RowBlockMatrix.balancedStarts(rows, partitions), source.header().isCoordinate());
   }
 
   /** The file in the row blocks of {@code alignedWith} (e.g. {@code B} for {@code A}). */
   @Override
   public RowBlockMatrix readAligned(SparkSession spark, String path, RowBlockMatrix alignedWith) throws IOException {
     DistributedMatrixMarket source = DistributedMatrixMarket.read(spark, path, alignedWith.numBlocks());
-    int cols = RowBlockMatrix.denseColumns(path, source.header().cols());
+    int cols = RowBlockMatrix.columnCount(path, source.header().cols());
     alignedWith.requireRowsOf(path, source.header().rows(), cols);
-    return RowBlockMatrix.fromEntries(source.entries(), source.header().rows(), cols, alignedWith.blockStarts());
+    return RowBlockMatrix.fromEntries(source.entries(), source.header().rows(), cols, alignedWith.blockStarts(),
+        source.header().isCoordinate());
   }
 
   /**
@@ -44,10 +46,11 @@ final class MatrixMarketRowBlocks implements RowBlockFormat {
   @Override
   public RowBlockMatrix readTransposed(SparkSession spark, String path, RowBlockMatrix alignedWith) throws IOException {
     DistributedMatrixMarket source = DistributedMatrixMarket.read(spark, path, alignedWith.numBlocks());
-    int transposedCols = RowBlockMatrix.denseColumns(path, source.header().rows());
+    int transposedCols = RowBlockMatrix.columnCount(path, source.header().rows());
     alignedWith.requireRowsOf(path + " (transposed)", source.header().cols(), transposedCols);
     JavaRDD<SparseEntries> swapped = source.entries().map(SparseEntries::transposed);
-    return RowBlockMatrix.fromEntries(swapped, source.header().cols(), transposedCols, alignedWith.blockStarts());
+    return RowBlockMatrix.fromEntries(swapped, source.header().cols(), transposedCols, alignedWith.blockStarts(),
+        source.header().isCoordinate());
   }
 
   @Override

@@ -29,19 +29,22 @@ public final class MllibMatrices {
 
   /** MLlib's {@code RowMatrix} (rows in RDD order). */
   public static RowBlockMatrix fromRowMatrix(RowMatrix matrix) {
-    return DatasetRows.fromRowsInOrder(matrix.rows().toJavaRDD().map(v -> v.toArray()));
+    return DatasetRows.fromRowsInOrder(matrix.rows().toJavaRDD().map(v -> v.asML()));
   }
 
   /** MLlib's {@code IndexedRowMatrix}; its indices must be exactly {@code 0..m-1}. */
   public static RowBlockMatrix fromIndexedRowMatrix(IndexedRowMatrix matrix) {
     return DatasetRows.fromIndexedRows(
-        matrix.rows().toJavaRDD().mapToPair(r -> new Tuple2<>(r.index(), r.vector().toArray())));
+        matrix.rows().toJavaRDD().mapToPair(r -> new Tuple2<>(r.index(), r.vector().asML())));
   }
 
-  /** MLlib's {@code CoordinateMatrix} (its entries; rows without entries are zero) in balanced row blocks. */
+  /**
+   * MLlib's {@code CoordinateMatrix} (its entries; rows without entries are zero) in balanced sparse
+   * row blocks.
+   */
   public static RowBlockMatrix fromCoordinateMatrix(CoordinateMatrix matrix, int partitions) {
     long rows = matrix.numRows();
-    int cols = RowBlockMatrix.denseColumns("the CoordinateMatrix", matrix.numCols());
+    int cols = RowBlockMatrix.columnCount("the CoordinateMatrix", matrix.numCols());
     JavaRDD<SparseEntries> entries = matrix.entries().toJavaRDD().mapPartitions(it -> {
       SparseEntries chunk = new SparseEntries();
       while (it.hasNext()) {
@@ -53,7 +56,7 @@ public final class MllibMatrices {
       }
       return Collections.singletonList(chunk).iterator();
     }, true);
-    return RowBlockMatrix.fromEntries(entries, rows, cols, RowBlockMatrix.balancedStarts(rows, partitions));
+    return RowBlockMatrix.fromEntries(entries, rows, cols, RowBlockMatrix.balancedStarts(rows, partitions), true);
   }
 
   /** MLlib's {@code BlockMatrix} in balanced row blocks (through its entries). */
@@ -61,12 +64,12 @@ public final class MllibMatrices {
     return fromCoordinateMatrix(matrix.toCoordinateMatrix(), partitions);
   }
 
-  /** Rows as an MLlib {@code IndexedRowMatrix} (dense vectors, indices {@code 0..m-1}). */
+  /** Rows as an MLlib {@code IndexedRowMatrix} (indices {@code 0..m-1}; sparse vectors for sparse blocks). */
   public static IndexedRowMatrix toIndexedRowMatrix(RowBlockMatrix matrix) {
     JavaRDD<IndexedRow> rows = matrix.blocks().flatMap(b -> {
       List<IndexedRow> out = new ArrayList<>(b.rows());
       for (int i = 0; i < b.rows(); i++) {
-        out.add(new IndexedRow(b.firstRow() + i, Vectors.dense(b.values().row(i))));
+        out.add(new IndexedRow(b.firstRow() + i, Vectors.fromML(DatasetRows.rowVector(b, i))));
       }
       return out.iterator();
     });

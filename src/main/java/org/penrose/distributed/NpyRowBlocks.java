@@ -119,7 +119,7 @@ final class NpyRowBlocks implements RowBlockFormat {
         try {
           while (it.hasNext()) {
             RowBlock b = it.next();
-            writer.writeBlock(b.values(), b.firstRow());
+            writer.writeBlock(b.dense(), b.firstRow()); // a .npy file is dense: a sparse block is densified here
           }
           return Collections.singletonList(writer.commit()).iterator();
         } catch (RuntimeException | IOException e) {

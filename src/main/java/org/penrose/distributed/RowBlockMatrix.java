@@ -6,8 +6,12 @@ import java.util.Collections;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.storage.StorageLevel;
+import org.penrose.linalg.CsrMatrix;
 import org.penrose.linalg.DoubleMatrix;
+import org.penrose.linalg.MatrixBlock;
+import org.penrose.linalg.ShiftedBlock;
 import org.penrose.linalg.SparseEntries;
 import scala.Tuple2;
 
@@ -128,8 +132,8 @@ public final class RowBlockMatrix {
         throw new IllegalStateException("partition " + p + " holds " + out.size() + " row blocks, expected 1");
       }
       RowBlock b = out.get(0);
-      if (b.firstRow() != checked[p] || b.rows() != checked[p + 1] - checked[p] || b.values().cols() != cols) {
-        throw new IllegalStateException("partition " + p + " holds rows " + b.range() + " x " + b.values().cols()
+      if (b.firstRow() != checked[p] || b.rows() != checked[p + 1] - checked[p] || b.matrix().cols() != cols) {
+        throw new IllegalStateException("partition " + p + " holds rows " + b.range() + " x " + b.matrix().cols()
             + " but should hold [" + checked[p] + ", " + checked[p + 1] + ") x " + cols);
       }
       return out.iterator();
@@ -138,16 +142,25 @@ public final class RowBlockMatrix {
   }
 
   /**
-   * Dense row blocks at {@code starts} from chunks of entries (0-based, duplicates summed), through
-   * {@link EntryShuffle}, so the result does not depend on task timing.
-   * Sparse rows become dense: a block takes {@code rows x cols x 8} bytes whatever its nonzeros.
+   * Row blocks at {@code starts} from chunks of entries (0-based, duplicates summed in entry order),
+   * through {@link EntryShuffle}, so the result does not depend on task timing: sparse blocks
+   * ({@link CsrMatrix}, memory {@code O(nonzeros)}) when {@code sparse}, else dense ones.
    */
-  public static RowBlockMatrix fromEntries(JavaRDD<SparseEntries> entries, long rows, int cols, long[] starts) {
+  public static RowBlockMatrix fromEntries(JavaRDD<SparseEntries> entries, long rows, int cols, long[] starts,
+      boolean sparse) {
     long[] blockStarts = starts.clone();
     requireValidStarts(blockStarts, rows);
     JavaRDD<RowBlock> blocks = EntryShuffle.byRowRanges(entries, blockStarts).mapPartitionsWithIndex((p, it) -> {
-      DoubleMatrix block = DoubleMatrix.zeros((int) (blockStarts[p + 1] - blockStarts[p]), cols);
-      it.next().addTo(block, blockStarts[p]);
+      int blockRows = (int) (blockStarts[p + 1] - blockStarts[p]);
+      SparseEntries e = it.next();
+      MatrixBlock block;
+      if (sparse) {
+        block = CsrMatrix.fromEntries(e, blockStarts[p], blockRows, cols);
+      } else {
+        DoubleMatrix dense = DoubleMatrix.zeros(blockRows, cols);
+        e.addTo(dense, blockStarts[p]);
+        block = dense;
+      }
       return Collections.singletonList(new RowBlock(blockStarts[p], block)).iterator();
     }, true);
     return new RowBlockMatrix(blocks, blockStarts, cols);
@@ -156,7 +169,7 @@ public final class RowBlockMatrix {
   /**
    * The same matrix in other row blocks ({@code starts}, from 0 to {@code m}): each block is cut
    * into the slices that overlap the new ranges, and the slices are shuffled to their blocks (the
-   * data move once; no per-row records).
+   * data move once; no per-row records). A new block is sparse when all its slices are.
    */
   public RowBlockMatrix reblock(long[] starts) {
     long[] target = starts.clone();
@@ -174,45 +187,125 @@ public final class RowBlockMatrix {
         long sliceEnd = Math.min(end, target[p + 1]);
         int from = (int) (row - b.firstRow());
         int to = (int) (sliceEnd - b.firstRow());
-        out.add(new Tuple2<>(p, new RowBlock(row, b.values().rowRange(from, to))));
+        out.add(new Tuple2<>(p, new RowBlock(row, b.matrix().rowRange(from, to))));
         row = sliceEnd;
       }
       return out.iterator();
     }).partitionBy(new EntryShuffle.IndexPartitioner(parts)).mapPartitionsWithIndex((p, it) -> {
-      DoubleMatrix block = DoubleMatrix.zeros((int) (target[p + 1] - target[p]), n);
-      while (it.hasNext()) {
-        RowBlock slice = it.next()._2();
-        int offset = (int) (slice.firstRow() - target[p]);
-        DoubleMatrix v = slice.values();
-        for (int j = 0; j < n; j++) {
-          System.arraycopy(v.values(), j * v.rows(), block.values(), offset + j * block.rows(), v.rows());
-        }
-      }
-      return Collections.singletonList(new RowBlock(target[p], block)).iterator();
+      List<RowBlock> slices = new ArrayList<>();
+      it.forEachRemaining(t -> slices.add(t._2()));
+      slices.sort(java.util.Comparator.comparingLong(RowBlock::firstRow));
+      return Collections.singletonList(new RowBlock(target[p], stack(slices, (int) (target[p + 1] - target[p]), n)))
+          .iterator();
     }, true);
     return new RowBlockMatrix(blocksOut, target, cols);
+  }
+
+  /** Consecutive slices (in row order) as one block: sparse when every slice is. */
+  private static MatrixBlock stack(List<RowBlock> slices, int rows, int cols) {
+    boolean sparse = !slices.isEmpty() && slices.stream().allMatch(RowBlock::isSparse);
+    if (sparse) {
+      List<CsrMatrix> parts = new ArrayList<>();
+      slices.forEach(s -> parts.add((CsrMatrix) s.matrix()));
+      return CsrMatrix.stack(parts, cols);
+    }
+    DoubleMatrix block = DoubleMatrix.zeros(rows, cols);
+    int offset = 0;
+    for (RowBlock slice : slices) {
+      DoubleMatrix v = slice.dense();
+      for (int j = 0; j < cols; j++) {
+        System.arraycopy(v.values(), j * v.rows(), block.values(), offset + j * block.rows(), v.rows());
+      }
+      offset += v.rows();
+    }
+    return block;
   }
 
   /**
    * The transpose ({@code n x m} becomes {@code m x n}) in the row blocks {@code starts} of the
    * transpose; the values travel as entries, so this suits matrices of modest size (cotangents read
-   * from Parquet, say).
+   * from Parquet, say). Sparse when this matrix's blocks are sparse.
    */
   public RowBlockMatrix transpose(long[] starts) {
     if (rows() > Integer.MAX_VALUE) {
       throw new IllegalArgumentException("a " + shape() + " matrix has too many rows to become columns");
     }
-    JavaRDD<SparseEntries> swapped = blocks.map(b -> {
-      DoubleMatrix v = b.values();
-      SparseEntries e = new SparseEntries(v.rows() * Math.max(1, v.cols()));
-      for (int j = 0; j < v.cols(); j++) {
-        for (int i = 0; i < v.rows(); i++) {
-          e.add(j, (int) (b.firstRow() + i), v.get(i, j));
+    boolean sparse = blocks.map(RowBlock::isSparse).fold(true, (x, y) -> x && y);
+    JavaRDD<SparseEntries> swapped = blocks.map(b -> b.matrix().entries(b.firstRow()).transposed());
+    return fromEntries(swapped, cols, (int) rows(), starts, sparse);
+  }
+
+  /** The Euclidean norm of each column ({@code n} values; one pass, summed in partition order). */
+  public double[] columnNorms() {
+    int n = cols;
+    double[] squares = DeterministicReduce.reduce(blocks.map(b -> {
+      double[] sums = new double[n];
+      MatrixBlock m = b.matrix();
+      if (m instanceof CsrMatrix c) {
+        for (int p = 0; p < c.values().length; p++) {
+          sums[c.colIndex()[p]] += c.values()[p] * c.values()[p];
+        }
+      } else {
+        DoubleMatrix d = m.dense();
+        for (int j = 0; j < n; j++) {
+          double sum = 0;
+          for (int i = j * d.rows(), end = i + d.rows(); i < end; i++) {
+            sum += d.values()[i] * d.values()[i];
+          }
+          sums[j] = sum;
         }
       }
-      return e;
-    });
-    return fromEntries(swapped, cols, (int) rows(), starts);
+      return DoubleMatrix.column(sums);
+    }), DeterministicReduce::sum).values();
+    for (int j = 0; j < n; j++) {
+      squares[j] = Math.sqrt(squares[j]);
+    }
+    return squares;
+  }
+
+  /** {@code A D^-1}: column {@code j} divided by {@code divisors[j]}, blocks of the same kind. */
+  public RowBlockMatrix divideColumns(double[] divisors) {
+    if (divisors.length != cols) {
+      throw new IllegalArgumentException(divisors.length + " divisors for " + cols + " columns");
+    }
+    double[] d = divisors.clone();
+    return withBlocks(blocks.map(b -> {
+      MatrixBlock m = b.matrix();
+      if (m instanceof CsrMatrix c) {
+        double[] values = c.values().clone();
+        for (int p = 0; p < values.length; p++) {
+          values[p] /= d[c.colIndex()[p]];
+        }
+        return b.withValues(c.withValues(values));
+      }
+      DoubleMatrix scaled = m.dense().copy();
+      for (int j = 0; j < scaled.cols(); j++) {
+        for (int i = 0; i < scaled.rows(); i++) {
+          scaled.set(i, j, scaled.get(i, j) / d[j]);
+        }
+      }
+      return b.withValues(scaled);
+    }), cols);
+  }
+
+  /**
+   * {@code A - r c^T} ({@code m x n}) without forming it: each block becomes a {@link ShiftedBlock} over
+   * the same (sparse or dense) block, so products cost one product with {@code A} plus
+   * {@code O((m + n) k)}. How a sparse design is centered: {@code r = sqrt(w)}, {@code c} the weighted
+   * column means.
+   *
+   * @param r {@code m x 1}, row-aligned with this matrix
+   * @param c {@code n} values
+   */
+  public RowBlockMatrix minusOuter(RowBlockMatrix r, double[] c) {
+    requireAlignedWith("r", r);
+    if (r.cols() != 1 || c.length != cols) {
+      throw new IllegalArgumentException("the outer product r c^T is " + r.shape() + " by " + c.length
+          + " values, not " + shape());
+    }
+    Broadcast<double[]> shift = JavaSparkContext.fromSparkContext(blocks.context()).broadcast(c.clone());
+    return withBlocks(blocks.zip(r.blocks()).map(pair -> pair._1().withValues(
+        new ShiftedBlock(pair._1().matrix(), pair._2().values().values(), shift.value()))), cols);
   }
 
   /** Balanced row ranges: {@code parts} blocks over {@code m} rows (blocks may be empty when {@code parts > m}). */
@@ -265,7 +358,7 @@ public final class RowBlockMatrix {
     }
     DoubleMatrix result = DoubleMatrix.zeros((int) rows(), cols);
     for (RowBlock b : blocks.collect()) {
-      DoubleMatrix v = b.values();
+      DoubleMatrix v = b.dense();
       for (int j = 0; j < cols; j++) {
         System.arraycopy(v.values(), j * v.rows(), result.values(), (int) b.firstRow() + j * result.rows(), v.rows());
       }
@@ -298,10 +391,11 @@ public final class RowBlockMatrix {
     }
   }
 
-  /** {@code cols} as the column count of dense row blocks. */
-  static int denseColumns(String name, long cols) {
+  /** {@code cols} as the column count of row blocks (an {@code int}). */
+  static int columnCount(String name, long cols) {
     if (cols > Integer.MAX_VALUE) {
-      throw new IllegalArgumentException(name + ": " + cols + " columns is too many for dense row blocks");
+      throw new IllegalArgumentException(name + ": " + cols + " columns is more than row blocks can index ("
+          + Integer.MAX_VALUE + ")");
     }
     return (int) cols;
   }

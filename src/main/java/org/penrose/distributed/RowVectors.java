@@ -3,6 +3,7 @@ package org.penrose.distributed;
 import java.util.List;
 import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
@@ -77,6 +78,20 @@ public final class RowVectors {
       values[j] = ((Number) v).doubleValue();
     }
     return values;
+  }
+
+  /**
+   * The vector or array cell at {@code position} as an {@code ml.linalg.Vector} (a sparse vector
+   * stays sparse; an array becomes a dense vector), or null when the cell is NULL.
+   *
+   * @throws IllegalArgumentException when an array element is NULL (naming its position)
+   */
+  public static Vector vector(Row row, int position, String what) {
+    if (row.isNullAt(position)) {
+      return null;
+    }
+    Object cell = row.get(position);
+    return cell instanceof Vector ? (Vector) cell : Vectors.dense(values(row, position, what));
   }
 
   /** The position of the first non-finite value, or -1. */

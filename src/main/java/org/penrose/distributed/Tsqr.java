@@ -4,7 +4,8 @@ import org.apache.spark.api.java.JavaRDD;
 import org.penrose.linalg.QrTriangle;
 
 /**
- * Tall-skinny QR over row blocks: each task QR-factors its block {@code [A_i | B_i]} ({@code dgeqrf})
+ * Tall-skinny QR over row blocks: each task QR-factors its block {@code [A_i | B_i]} ({@code dgeqrf};
+ * a sparse block is densified for it, which {@link #MAX_COLUMNS} bounds)
  * and keeps only the small triangle; the triangles are merged by stacking and re-factoring, in a
  * tree of bounded fan-in whose shape is fixed by partition index ({@link DeterministicReduce}).
  * Only triangles ({@code (n+k) x (n+k)}) travel; the driver holds at most {@code fanIn} of them.
@@ -28,18 +29,19 @@ public final class Tsqr {
     requireSupportedColumns(columns, fanIn);
     JavaRDD<QrTriangle> leaves;
     if (b == null) {
-      leaves = a.blocks().map(block -> QrTriangle.ofBlock(block.values(), null));
+      leaves = a.blocks().map(block -> QrTriangle.ofBlock(block.dense(), null)); // n <= MAX_COLUMNS: dense is bounded
     } else {
       a.requireAlignedWith("B", b);
-      leaves = a.blocks().zip(b.blocks()).map(pair -> QrTriangle.ofBlock(pair._1().values(), pair._2().values()));
+      leaves = a.blocks().zip(b.blocks()).map(pair -> QrTriangle.ofBlock(pair._1().dense(), pair._2().dense()));
     }
     return DeterministicReduce.reduce(leaves, fanIn, QrTriangle::merge);
   }
 
   static void requireSupportedColumns(long columns, int fanIn) {
     if (columns > MAX_COLUMNS) {
-      throw new IllegalArgumentException("n + k = " + columns + " columns is more than Penrose supports ("
-          + MAX_COLUMNS + "): the (n+k) x (n+k) QR triangle and its SVD live on the driver");
+      throw new IllegalArgumentException("n + k = " + columns + " columns is more than the TSQR route supports ("
+          + MAX_COLUMNS + "): the (n+k) x (n+k) QR triangle and its SVD live on the driver; take the truncated"
+          + " route (TruncatedSvd, DistributedLstsq.solveTruncated, --rank)");
     }
     long bytes = (long) fanIn * columns * columns * Double.BYTES * 3;
     long max = Runtime.getRuntime().maxMemory();

@@ -1,6 +1,5 @@
 package org.penrose.linalg;
 
-import java.io.Serializable;
 import java.util.Arrays;
 
 /**
@@ -9,8 +8,9 @@ import java.util.Arrays;
  *
  * <p>The backing array is shared, not copied, by {@link #columnMajor} and {@link #values()}:
  * kernels write into it directly. Products go through BLAS {@code dgemm} ({@link Lapack#gemm}).
+ * As a {@link MatrixBlock} it is the dense kind of row block ({@link CsrMatrix} is the sparse one).
  */
-public final class DoubleMatrix implements Serializable {
+public final class DoubleMatrix implements MatrixBlock {
   private static final long serialVersionUID = 1L;
 
   /** Largest number of entries one Java array (hence one dense block) can hold. */
@@ -81,12 +81,41 @@ public final class DoubleMatrix implements Serializable {
     return new DoubleMatrix(values.length, 1, values);
   }
 
+  @Override
   public int rows() {
     return rows;
   }
 
+  @Override
   public int cols() {
     return cols;
+  }
+
+  @Override
+  public boolean isSparse() {
+    return false;
+  }
+
+  @Override
+  public long storedEntries() {
+    return (long) rows * cols;
+  }
+
+  /** This matrix (it is dense already). */
+  @Override
+  public DoubleMatrix dense() {
+    return this;
+  }
+
+  @Override
+  public SparseEntries entries(long firstRow) {
+    SparseEntries e = new SparseEntries((int) Math.min(Integer.MAX_VALUE - 8, Math.max(1L, (long) rows * cols)));
+    for (int j = 0; j < cols; j++) {
+      for (int i = 0; i < rows; i++) {
+        e.add(firstRow + i, j, values[i + j * rows]);
+      }
+    }
+    return e;
   }
 
   /** The backing column-major array (shared, not a copy). */
@@ -103,6 +132,7 @@ public final class DoubleMatrix implements Serializable {
   }
 
   /** {@code "rows x cols"}, for messages. */
+  @Override
   public String shape() {
     return rows + " x " + cols;
   }
@@ -149,6 +179,7 @@ public final class DoubleMatrix implements Serializable {
   }
 
   /** Rows {@code [from, to)} as a new matrix. */
+  @Override
   public DoubleMatrix rowRange(int from, int to) {
     int count = to - from;
     DoubleMatrix result = zeros(count, cols);
@@ -159,11 +190,13 @@ public final class DoubleMatrix implements Serializable {
   }
 
   /** {@code this * other} (BLAS dgemm). */
+  @Override
   public DoubleMatrix times(DoubleMatrix other) {
     return Lapack.gemm(false, false, 1.0, this, other);
   }
 
   /** {@code this^T * other} (BLAS dgemm). */
+  @Override
   public DoubleMatrix transposeTimes(DoubleMatrix other) {
     return Lapack.gemm(true, false, 1.0, this, other);
   }
@@ -179,6 +212,15 @@ public final class DoubleMatrix implements Serializable {
     double[] result = values.clone();
     for (int i = 0; i < result.length; i++) {
       result[i] += alpha * other.values[i];
+    }
+    return new DoubleMatrix(rows, cols, result);
+  }
+
+  /** {@code alpha * this}, a new matrix. */
+  public DoubleMatrix scaled(double alpha) {
+    double[] result = values.clone();
+    for (int i = 0; i < result.length; i++) {
+      result[i] *= alpha;
     }
     return new DoubleMatrix(rows, cols, result);
   }
@@ -209,6 +251,7 @@ public final class DoubleMatrix implements Serializable {
    * @return this matrix
    * @throws IllegalArgumentException naming the first non-finite entry (0-based row and column)
    */
+  @Override
   public DoubleMatrix requireFinite(String name) {
     for (int j = 0; j < cols; j++) {
       for (int i = 0; i < rows; i++) {

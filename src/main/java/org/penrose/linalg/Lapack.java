@@ -78,6 +78,51 @@ public final class Lapack {
             Math.max(1, m));
   }
 
+  /** Products smaller than this many multiply-adds run on one thread. */
+  private static final long PARALLEL_WORK = 1L << 24;
+
+  /**
+   * {@code op(A) * B} with {@code A} tall ({@code a.rows()} large), split over the row halves of
+   * {@code A} on two threads (the caller's and one of the common pool's): for {@code A^T B} the two
+   * partial products are summed, for {@code A B} they fill the two halves of the result. For the
+   * driver-side products of the truncated SVD's {@code n x d} basis, where one BLAS thread per
+   * call is the configuration ({@code OPENBLAS_NUM_THREADS=1}) and the executors' cores are idle.
+   */
+  public static DoubleMatrix gemmTall(boolean transposeA, DoubleMatrix a, DoubleMatrix b) {
+    int rows = a.rows();
+    long work = (long) rows * a.cols() * b.cols();
+    if (work < PARALLEL_WORK || rows < 2 || java.util.concurrent.ForkJoinPool.getCommonPoolParallelism() < 1) {
+      return gemm(transposeA, false, 1.0, a, b);
+    }
+    int half = rows / 2;
+    if (transposeA) {
+      if (b.rows() != rows) {
+        throw new IllegalArgumentException("shape mismatch in product: (" + a.shape() + ")^T times " + b.shape());
+      }
+      DoubleMatrix first = DoubleMatrix.zeros(a.cols(), b.cols());
+      DoubleMatrix second = DoubleMatrix.zeros(a.cols(), b.cols());
+      java.util.concurrent.ForkJoinTask<?> other = java.util.concurrent.ForkJoinPool.commonPool().submit(() ->
+          blas().dgemm("T", "N", a.cols(), b.cols(), rows - half, 1.0, a.values(), half, rows, b.values(), half, rows,
+              0.0, second.values(), 0, Math.max(1, a.cols())));
+      blas().dgemm("T", "N", a.cols(), b.cols(), half, 1.0, a.values(), 0, rows, b.values(), 0, rows, 0.0,
+          first.values(), 0, Math.max(1, a.cols()));
+      other.join();
+      return first.plusScaled(1.0, second);
+    }
+    if (b.rows() != a.cols()) {
+      throw new IllegalArgumentException("shape mismatch in product: " + a.shape() + " times " + b.shape());
+    }
+    DoubleMatrix c = DoubleMatrix.zeros(rows, b.cols());
+    int inner = Math.max(1, a.cols());
+    java.util.concurrent.ForkJoinTask<?> other = java.util.concurrent.ForkJoinPool.commonPool().submit(() ->
+        blas().dgemm("N", "N", rows - half, b.cols(), a.cols(), 1.0, a.values(), half, rows, b.values(), 0, inner, 0.0,
+            c.values(), half, rows));
+    blas().dgemm("N", "N", half, b.cols(), a.cols(), 1.0, a.values(), 0, rows, b.values(), 0, inner, 0.0, c.values(),
+        0, rows);
+    other.join();
+    return c;
+  }
+
   private static void scaleInPlace(double beta, DoubleMatrix c) {
     double[] v = c.values();
     for (int i = 0; i < v.length; i++) {

@@ -21,7 +21,8 @@ import java.io.Serializable;
  * </pre>
  *
  * {@link #blockTerm} returns both terms stacked as one {@code 2n x k} matrix, so the reduction is a
- * plain sum.
+ * plain sum. Blocks of {@code A} and {@code dA} may be dense or sparse; {@code Pi} and
+ * {@code I - V V^T} are applied through {@code V} and {@code S} (nothing {@code n x n}).
  */
 public final class LstsqJvp implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -31,7 +32,7 @@ public final class LstsqJvp implements Serializable {
 
   public LstsqJvp(PinvFactorization factorization) {
     this.factorization = factorization;
-    this.pinvGramTimesX = factorization.pinvGram().times(factorization.solution()); // Pi X, n x k
+    this.pinvGramTimesX = factorization.applyPinvGram(factorization.solution()); // Pi X, n x k
   }
 
   /**
@@ -41,7 +42,7 @@ public final class LstsqJvp implements Serializable {
    * @param tangentBBlock {@code dB_i}, or null for {@code dB = 0}
    */
   public DoubleMatrix blockTerm(
-      DoubleMatrix aBlock, DoubleMatrix bBlock, DoubleMatrix tangentABlock, DoubleMatrix tangentBBlock) {
+      MatrixBlock aBlock, DoubleMatrix bBlock, MatrixBlock tangentABlock, DoubleMatrix tangentBBlock) {
     DoubleMatrix x = factorization.solution();
     int n = factorization.cols();
     int k = x.cols();
@@ -51,18 +52,20 @@ public final class LstsqJvp implements Serializable {
       tangentBBlock.requireShape("a row block of dB", b, k, "dB has the shape of B");
     }
     DoubleMatrix rhs = tangentBBlock == null ? DoubleMatrix.zeros(b, k) : tangentBBlock.copy(); // dB_i - dA_i X
-    DoubleMatrix stacked = DoubleMatrix.zeros(2 * n, k);
     DoubleMatrix t1 = DoubleMatrix.zeros(n, k);
     DoubleMatrix t2 = DoubleMatrix.zeros(n, k);
     if (tangentABlock != null) {
-      DoubleMatrix.requireSameShape("a row block of A", aBlock, "the matching row block of dA", tangentABlock);
-      Lapack.gemmInto(false, false, -1.0, tangentABlock, x, 1.0, rhs);
-      DoubleMatrix residual = bBlock.copy();
-      Lapack.gemmInto(false, false, -1.0, aBlock, x, 1.0, residual);
-      Lapack.gemmInto(true, false, 1.0, tangentABlock, residual, 0.0, t1);
-      Lapack.gemmInto(true, false, 1.0, tangentABlock, aBlock.times(pinvGramTimesX), 0.0, t2);
+      if (tangentABlock.rows() != b || tangentABlock.cols() != aBlock.cols()) {
+        throw new IllegalArgumentException("shape mismatch: the matching row block of dA is " + tangentABlock.shape()
+            + " but must match a row block of A, which is " + aBlock.shape());
+      }
+      rhs = rhs.plusScaled(-1.0, tangentABlock.times(x));
+      DoubleMatrix residual = bBlock.plusScaled(-1.0, aBlock.times(x));
+      t1 = tangentABlock.transposeTimes(residual);
+      t2 = tangentABlock.transposeTimes(aBlock.times(pinvGramTimesX));
     }
-    Lapack.gemmInto(true, false, 1.0, aBlock, rhs, 1.0, t1);
+    t1 = t1.plusScaled(1.0, aBlock.transposeTimes(rhs));
+    DoubleMatrix stacked = DoubleMatrix.zeros(2 * n, k);
     for (int j = 0; j < k; j++) {
       System.arraycopy(t1.values(), j * n, stacked.values(), j * 2 * n, n);
       System.arraycopy(t2.values(), j * n, stacked.values(), j * 2 * n + n, n);
@@ -74,8 +77,7 @@ public final class LstsqJvp implements Serializable {
   public DoubleMatrix combine(DoubleMatrix reduced) {
     int n = factorization.cols();
     reduced.requireShape("the reduced JVP terms", 2 * n, factorization.rhsCols(), "2n x k");
-    DoubleMatrix result = factorization.pinvGram().times(reduced.rowRange(0, n));
-    Lapack.gemmInto(false, false, 1.0, factorization.rowSpaceComplement(), reduced.rowRange(n, 2 * n), 1.0, result);
-    return result;
+    DoubleMatrix result = factorization.applyPinvGram(reduced.rowRange(0, n));
+    return result.plusScaled(1.0, factorization.applyRowSpaceComplement(reduced.rowRange(n, 2 * n)));
   }
 }

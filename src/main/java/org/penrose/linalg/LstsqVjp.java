@@ -12,24 +12,33 @@ import java.io.Serializable;
  *   grad_B = P^T gX                                                           (m x k)
  * </pre>
  *
- * Since {@code (P^T)_i = A_i Pi} with {@code Pi = P P^T = V S^-2 V^T}, both are row-local given the
- * small driver-side matrices, with no reduction at all:
+ * Since {@code (P^T)_i = A_i Pi} with {@code Pi = P P^T = V S^-2 V^T}, {@code grad_A} is a sum of
+ * three outer products, {@code grad_A = L R^T} with {@code q = 3k} columns, whose left factor is
+ * row-local and whose right factor is small and lives on the driver:
  *
  * <pre>
- *   grad_A_i = A_i E + R_i F,   E = -Pi gX X^T + Pi X gX^T (I - V V^T)  (n x n),   F = gX^T Pi  (k x n)
+ *   L_i = [ A_i Pi gX | A_i Pi X | B_i - A_i X ]     (b x 3k)
+ *   R   = [ -X | (I - V V^T) gX | Pi gX ]            (n x 3k)
  *   grad_B_i = A_i (Pi gX)
  * </pre>
+ *
+ * No reduction, and nothing {@code n x n}: {@code Pi} and {@code I - V V^T} are applied through
+ * {@code V} and {@code S}, so the same map serves the TSQR route and the truncated route
+ * ({@code P = V_k S_k^-1 U_k^T}) for any {@code n}, on dense or sparse blocks. The gradient is
+ * available as the factors, as dense row blocks {@code L_i R^T}, or at a sparse block's stored
+ * entries (the gradient with respect to the stored values).
  */
 public final class LstsqVjp implements Serializable {
   private static final long serialVersionUID = 1L;
 
-  private final DoubleMatrix solution;
-  private final DoubleMatrix e;
-  private final DoubleMatrix f;
+  private final int k;
+  /** {@code [Pi gX | Pi X | X]} ({@code n x 3k}): one product with a block gives {@code L_i}. */
+  private final DoubleMatrix leftOperand;
+  private final DoubleMatrix rightFactor;
   private final DoubleMatrix pinvGramTimesCotangent;
 
   /**
-   * Precomputes {@code E}, {@code F} and {@code Pi gX} on the driver.
+   * Precomputes {@code Pi gX}, {@code Pi X}, {@code (I - V V^T) gX} on the driver.
    *
    * @param factorization a factorization of {@code [A | B]} (it carries {@code X})
    * @param cotangent {@code gX} ({@code n x k})
@@ -38,32 +47,63 @@ public final class LstsqVjp implements Serializable {
     DoubleMatrix x = factorization.solution();
     cotangent.requireShape("the cotangent gX", x.rows(), x.cols(), "gX = dL/dX has the shape of X, n x k");
     cotangent.requireFinite("the cotangent gX");
-    DoubleMatrix pinvGram = factorization.pinvGram();
-    this.solution = x;
-    this.pinvGramTimesCotangent = pinvGram.times(cotangent); // Pi gX, n x k
-    DoubleMatrix pinvGramTimesX = pinvGram.times(x); // Pi X, n x k
-    DoubleMatrix projected = factorization.rowSpaceComplement().times(cotangent); // (I - V V^T) gX
-    DoubleMatrix eMatrix = Lapack.gemm(false, true, -1.0, pinvGramTimesCotangent, x);
-    Lapack.gemmInto(false, true, 1.0, pinvGramTimesX, projected, 1.0, eMatrix);
-    this.e = eMatrix;
-    this.f = cotangent.transposeTimes(pinvGram); // gX^T Pi, k x n
+    this.k = x.cols();
+    this.pinvGramTimesCotangent = factorization.applyPinvGram(cotangent); // Pi gX, n x k
+    DoubleMatrix pinvGramTimesX = factorization.applyPinvGram(x); // Pi X, n x k
+    DoubleMatrix projected = factorization.applyRowSpaceComplement(cotangent); // (I - V V^T) gX
+    this.leftOperand = columns(pinvGramTimesCotangent, pinvGramTimesX, x);
+    this.rightFactor = columns(x.scaled(-1.0), projected, pinvGramTimesCotangent);
   }
 
-  /** {@code grad_A_i = A_i E + (B_i - A_i X) F} for one row block ({@code b x n}). */
-  public DoubleMatrix gradABlock(DoubleMatrix aBlock, DoubleMatrix bBlock) {
-    if (bBlock.rows() != aBlock.rows() || bBlock.cols() != solution.cols()) {
-      throw new IllegalArgumentException("shape mismatch: a row block of B is " + bBlock.shape()
-          + " but must be " + aBlock.rows() + " x " + solution.cols() + " to match A's block " + aBlock.shape());
+  /** The matrices side by side. */
+  static DoubleMatrix columns(DoubleMatrix... parts) {
+    int rows = parts[0].rows();
+    int cols = 0;
+    for (DoubleMatrix p : parts) {
+      cols += p.cols();
     }
-    DoubleMatrix residual = bBlock.copy();
-    Lapack.gemmInto(false, false, -1.0, aBlock, solution, 1.0, residual);
-    DoubleMatrix result = aBlock.times(e);
-    Lapack.gemmInto(false, false, 1.0, residual, f, 1.0, result);
+    DoubleMatrix result = DoubleMatrix.zeros(rows, cols);
+    int offset = 0;
+    for (DoubleMatrix p : parts) {
+      System.arraycopy(p.values(), 0, result.values(), offset, p.values().length);
+      offset += p.values().length;
+    }
     return result;
   }
 
+  /** {@code R} ({@code n x 3k}): {@code grad_A = L R^T}. */
+  public DoubleMatrix rightFactor() {
+    return rightFactor;
+  }
+
+  /** {@code L_i = [A_i Pi gX | A_i Pi X | B_i - A_i X]} for one row block ({@code b x 3k}). */
+  public DoubleMatrix leftFactorBlock(MatrixBlock aBlock, DoubleMatrix bBlock) {
+    if (bBlock.rows() != aBlock.rows() || bBlock.cols() != k) {
+      throw new IllegalArgumentException("shape mismatch: a row block of B is " + bBlock.shape()
+          + " but must be " + aBlock.rows() + " x " + k + " to match A's block " + aBlock.shape());
+    }
+    DoubleMatrix left = aBlock.times(leftOperand);
+    double[] l = left.values();
+    double[] b = bBlock.values();
+    int residualOffset = 2 * k * aBlock.rows();
+    for (int e = 0; e < b.length; e++) {
+      l[residualOffset + e] = b[e] - l[residualOffset + e]; // B_i - A_i X
+    }
+    return left;
+  }
+
+  /** {@code grad_A_i = L_i R^T} for one row block, dense ({@code b x n}). */
+  public DoubleMatrix gradABlock(MatrixBlock aBlock, DoubleMatrix bBlock) {
+    return leftFactorBlock(aBlock, bBlock).timesTranspose(rightFactor);
+  }
+
+  /** {@code grad_A_i} at the stored entries of a sparse row block (same pattern as {@code aBlock}). */
+  public CsrMatrix gradAAtEntries(CsrMatrix aBlock, DoubleMatrix bBlock) {
+    return aBlock.lowRankAtEntries(leftFactorBlock(aBlock, bBlock), rightFactor);
+  }
+
   /** {@code grad_B_i = A_i (Pi gX)} for one row block ({@code b x k}). */
-  public DoubleMatrix gradBBlock(DoubleMatrix aBlock) {
+  public DoubleMatrix gradBBlock(MatrixBlock aBlock) {
     return aBlock.times(pinvGramTimesCotangent);
   }
 }

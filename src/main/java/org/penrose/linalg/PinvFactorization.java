@@ -38,7 +38,7 @@ public final class PinvFactorization implements Serializable {
   private final DoubleMatrix v;
   private final double[] s;
   private final DoubleMatrix vTimesSInverse;
-  private final DoubleMatrix pinvGram;
+  private final DoubleMatrix vTimesSInverseSquared;
   private final DoubleMatrix solution;
   private final double[] residualSumOfSquares;
 
@@ -64,7 +64,26 @@ public final class PinvFactorization implements Serializable {
     this.solution = solution;
     this.residualSumOfSquares = residualSumOfSquares;
     this.vTimesSInverse = scaleColumns(v, s, -1);
-    this.pinvGram = scaleColumns(v, s, -2).timesTranspose(v);
+    this.vTimesSInverseSquared = scaleColumns(v, s, -2);
+  }
+
+  /**
+   * A factorization from a truncated SVD {@code A ~ U_k S_k V_k^T} (the distributed truncated route):
+   * the kept right singular vectors and values, with the solution of {@code [A | B]} computed from
+   * {@code U_k^T B} by the caller. Nothing {@code n x n} is ever formed from it.
+   *
+   * @param singularValues every singular value computed, descending (the kept ones first)
+   * @param v the kept right singular vectors ({@code n x r})
+   * @param kept the kept singular values ({@code r}, all above {@code threshold})
+   * @param solution {@code X = V S^-1 U^T B} ({@code n x k}), or null for a plain pinv
+   * @param residualSumOfSquares {@code ||B_j - A X_j||^2} per column, or null
+   */
+  public static PinvFactorization fromTruncatedSvd(long m, int n, double[] singularValues, double threshold,
+      DoubleMatrix v, double[] kept, DoubleMatrix solution, double[] residualSumOfSquares) {
+    v.requireShape("V", n, kept.length, "the kept right singular vectors");
+    int k = solution == null ? 0 : solution.cols();
+    return new PinvFactorization(m, n, k, singularValues.clone(), threshold, kept.length, v, kept.clone(), solution,
+        residualSumOfSquares == null ? null : residualSumOfSquares.clone());
   }
 
   /**
@@ -150,12 +169,12 @@ public final class PinvFactorization implements Serializable {
   }
 
   /** {@code U_i = A_i V S^-1}: rows of the left singular vectors for the row block {@code A_i} ({@code b x r}). */
-  public DoubleMatrix leftSingularVectors(DoubleMatrix aBlock) {
+  public DoubleMatrix leftSingularVectors(MatrixBlock aBlock) {
     requireBlockColumns("A", aBlock);
     return aBlock.times(vTimesSInverse);
   }
 
-  void requireBlockColumns(String name, DoubleMatrix block) {
+  void requireBlockColumns(String name, MatrixBlock block) {
     if (block.cols() != n) {
       throw new IllegalArgumentException(
           "shape mismatch: a row block of " + name + " is " + block.shape() + " but A has " + n + " columns");
@@ -207,15 +226,31 @@ public final class PinvFactorization implements Serializable {
     return vTimesSInverse;
   }
 
-  /** {@code P P^T = V S^-2 V^T} ({@code n x n}). */
-  public DoubleMatrix pinvGram() {
-    return pinvGram;
+  /** {@code V S^-2} ({@code n x r}). */
+  DoubleMatrix vTimesSInverseSquared() {
+    return vTimesSInverseSquared;
   }
 
-  /** {@code I - P A = I - V V^T} ({@code n x n}), the projector onto the dropped right singular directions. */
-  public DoubleMatrix rowSpaceComplement() {
-    DoubleMatrix result = DoubleMatrix.identity(n);
-    Lapack.gemmInto(false, true, -1.0, v, v, 1.0, result);
+  /**
+   * {@code P P^T = V S^-2 V^T} formed ({@code n x n}; for small {@code n}, e.g. a regression's
+   * covariance). The derivative maps apply it in factored form instead ({@link #applyPinvGram}).
+   */
+  public DoubleMatrix pinvGram() {
+    return vTimesSInverseSquared.timesTranspose(v);
+  }
+
+  /** {@code P P^T M = V (S^-2 (V^T M))} for {@code M} ({@code n x c}), without forming {@code P P^T}. */
+  public DoubleMatrix applyPinvGram(DoubleMatrix m) {
+    return vTimesSInverseSquared.times(v.transposeTimes(m));
+  }
+
+  /**
+   * {@code (I - P A) M = M - V (V^T M)} for {@code M} ({@code n x c}): the projection onto the dropped
+   * right singular directions, without forming the {@code n x n} projector.
+   */
+  public DoubleMatrix applyRowSpaceComplement(DoubleMatrix m) {
+    DoubleMatrix result = m.copy();
+    Lapack.gemmInto(false, false, -1.0, v, v.transposeTimes(m), 1.0, result);
     return result;
   }
 

@@ -17,12 +17,12 @@ package org.penrose.linalg;
 public final class PinvJvp {
   private PinvJvp() {}
 
-  /** The reduction term of one row block, {@code A_i^T dA_i} ({@code n x n}). */
-  public static DoubleMatrix blockTerm(PinvFactorization f, DoubleMatrix aBlock, DoubleMatrix tangentBlock) {
+  /** The reduction term of one row block, {@code dA_i^T (A_i V)} ({@code n x r}). */
+  public static DoubleMatrix blockTerm(PinvFactorization f, MatrixBlock aBlock, MatrixBlock tangentBlock) {
     return PinvVjp.blockTerm(f, aBlock, tangentBlock);
   }
 
-  /** The row-local map for the reduced {@code N = sum_i A_i^T dA_i}; its blocks are rows of {@code dP^T}. */
+  /** The row-local map for the reduced {@code N^T = sum_i dA_i^T A_i V}; its blocks are rows of {@code dP^T}. */
   public static PinvVjp fromReduction(PinvFactorization f, DoubleMatrix reduced) {
     return PinvVjp.fromReduction(f, reduced);
   }

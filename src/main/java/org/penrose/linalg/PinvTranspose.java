@@ -47,7 +47,7 @@ public final class PinvTranspose implements Serializable {
   }
 
   /** {@code U_i} of one row block ({@code b x r}), with the current correction. */
-  public DoubleMatrix leftSingularVectors(DoubleMatrix aBlock) {
+  public DoubleMatrix leftSingularVectors(MatrixBlock aBlock) {
     DoubleMatrix u = factorization.leftSingularVectors(aBlock);
     if (passes > 0) {
       Lapack.solveRightUpper(u, correction);
@@ -56,7 +56,7 @@ public final class PinvTranspose implements Serializable {
   }
 
   /** The reduction term of one row block: {@code U_i^T U_i} ({@code r x r}). */
-  public DoubleMatrix gramBlock(DoubleMatrix aBlock) {
+  public DoubleMatrix gramBlock(MatrixBlock aBlock) {
     DoubleMatrix u = leftSingularVectors(aBlock);
     return u.transposeTimes(u);
   }
@@ -80,7 +80,7 @@ public final class PinvTranspose implements Serializable {
   }
 
   /** {@code (P^T)_i = U_i (S^-1 V^T)} for one row block ({@code b x n}). */
-  public DoubleMatrix applyToBlock(DoubleMatrix aBlock) {
+  public DoubleMatrix applyToBlock(MatrixBlock aBlock) {
     return leftSingularVectors(aBlock).timesTranspose(factorization.vTimesSInverse());
   }
 

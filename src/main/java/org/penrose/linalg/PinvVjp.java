@@ -14,45 +14,54 @@ import java.io.Serializable;
  * vectors {@code U_i = A_i V S^-1} and {@code Pi = P P^T = V S^-2 V^T}: one reduction
  *
  * <pre>
- *   N = sum_i A_i^T H_i  (n x n),     M = U^T H = S^-1 V^T N                  (r x n)
+ *   N^T = sum_i H_i^T (A_i V)  (n x r),     M = U^T H = S^-1 N                (r x n)
  * </pre>
  *
  * then a row-local map
  *
  * <pre>
  *   grad_A_i = -U_i S^-1 (M V)^T S^-1 V^T + (H_i - U_i M) Pi + U_i S^-2 M (I - V V^T)
- *            = U_i D + H_i Pi  =  A_i K + H_i Pi,     K = V S^-1 D              (n x n)
+ *            = U_i D + (H_i V) S^-2 V^T
  *   D = -S^-1 (M V)^T S^-1 V^T - (M V) S^-2 V^T + S^-2 (M - (M V) V^T)         (r x n)
  * </pre>
  *
- * so each block costs two products with {@code n x n} matrices and {@code U} is never formed. The same
- * map applied to a tangent {@code H = dA} gives the transposed JVP {@code dP^T} (see
- * {@link PinvJvp}). Nothing here divides by a singular-value gap: repeated singular values are fine.
+ * so each block costs products with {@code r x n} matrices and neither {@code U} nor anything
+ * {@code n x n} is formed: the same map serves the TSQR route and the truncated route for any
+ * {@code n}, on dense or sparse blocks. The same map applied to a tangent {@code H = dA} gives the
+ * transposed JVP {@code dP^T} (see {@link PinvJvp}). Nothing here divides by a singular-value gap:
+ * repeated singular values are fine.
  */
 public final class PinvVjp implements Serializable {
   private static final long serialVersionUID = 1L;
 
   private final PinvFactorization factorization;
-  private final DoubleMatrix k;
+  private final DoubleMatrix d;
 
-  private PinvVjp(PinvFactorization factorization, DoubleMatrix k) {
+  private PinvVjp(PinvFactorization factorization, DoubleMatrix d) {
     this.factorization = factorization;
-    this.k = k;
+    this.d = d;
   }
 
-  /** The reduction term of one row block: {@code A_i^T H_i} ({@code n x n}); sum these over all blocks. */
-  public static DoubleMatrix blockTerm(PinvFactorization f, DoubleMatrix aBlock, DoubleMatrix hBlock) {
-    DoubleMatrix.requireSameShape("a row block of A", aBlock, "the matching row block of the cotangent", hBlock);
+  /** The reduction term of one row block: {@code H_i^T (A_i V)} ({@code n x r}); sum these over all blocks. */
+  public static DoubleMatrix blockTerm(PinvFactorization f, MatrixBlock aBlock, MatrixBlock hBlock) {
+    requireSameShape(aBlock, hBlock);
     f.requireBlockColumns("A", aBlock);
-    return aBlock.transposeTimes(hBlock);
+    return hBlock.transposeTimes(aBlock.times(f.v()));
   }
 
-  /** The map for the reduced {@code N = sum_i A_i^T H_i}: precomputes {@code K} ({@code n x n}) on the driver. */
+  private static void requireSameShape(MatrixBlock aBlock, MatrixBlock hBlock) {
+    if (aBlock.rows() != hBlock.rows() || aBlock.cols() != hBlock.cols()) {
+      throw new IllegalArgumentException("shape mismatch: the matching row block of the cotangent is "
+          + hBlock.shape() + " but must match a row block of A, which is " + aBlock.shape());
+    }
+  }
+
+  /** The map for the reduced {@code N^T = sum_i H_i^T A_i V}: precomputes {@code D} ({@code r x n}) on the driver. */
   public static PinvVjp fromReduction(PinvFactorization f, DoubleMatrix reduced) {
-    reduced.requireShape("the reduced term N", f.cols(), f.cols(), "n x n");
+    reduced.requireShape("the reduced term N^T", f.cols(), f.rank(), "n x r");
     double[] s = f.keptSingularValues();
     DoubleMatrix v = f.v();
-    DoubleMatrix m = f.vTimesSInverse().transposeTimes(reduced); // M = S^-1 V^T N = U^T H, r x n
+    DoubleMatrix m = PinvFactorization.scaleRows(reduced.transpose(), s, -1); // M = S^-1 V^T A^T H = U^T H, r x n
     DoubleMatrix mv = m.times(v); // M V, r x r
     // -S^-1 (M V)^T S^-1 - (M V) S^-2, then times V^T
     DoubleMatrix left = PinvFactorization.scaleColumns(PinvFactorization.scaleRows(mv.transpose(), s, -1), s, -1);
@@ -61,15 +70,15 @@ public final class PinvVjp implements Serializable {
     // + S^-2 (M - (M V) V^T)
     DoubleMatrix complement = m.copy();
     Lapack.gemmInto(false, true, -1.0, mv, v, 1.0, complement);
-    d = d.plusScaled(1.0, PinvFactorization.scaleRows(complement, s, -2));
-    return new PinvVjp(f, f.vTimesSInverse().times(d));
+    return new PinvVjp(f, d.plusScaled(1.0, PinvFactorization.scaleRows(complement, s, -2)));
   }
 
-  /** {@code grad_A_i = A_i K + H_i Pi} for one row block ({@code b x n}). */
-  public DoubleMatrix applyToBlock(DoubleMatrix aBlock, DoubleMatrix hBlock) {
-    DoubleMatrix.requireSameShape("a row block of A", aBlock, "the matching row block of the cotangent", hBlock);
-    DoubleMatrix result = hBlock.times(factorization.pinvGram());
-    Lapack.gemmInto(false, false, 1.0, aBlock, k, 1.0, result);
+  /** {@code grad_A_i = U_i D + (H_i V) S^-2 V^T} for one row block ({@code b x n}, dense). */
+  public DoubleMatrix applyToBlock(MatrixBlock aBlock, MatrixBlock hBlock) {
+    requireSameShape(aBlock, hBlock);
+    DoubleMatrix result = factorization.leftSingularVectors(aBlock).times(d);
+    Lapack.gemmInto(false, true, 1.0, hBlock.times(factorization.vTimesSInverseSquared()), factorization.v(), 1.0,
+        result);
     return result;
   }
 

@@ -29,6 +29,8 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.penrose.distributed.DeterministicReduce;
 import org.penrose.distributed.RowVectors;
+import org.penrose.distributed.TruncatedSvd;
+import org.penrose.distributed.Tsqr;
 import org.penrose.linalg.QrAccumulator;
 import org.penrose.linalg.RankCutoff;
 
@@ -65,6 +67,8 @@ public final class LeastSquaresRegression extends Estimator<LeastSquaresRegressi
   private final DoubleParam rtol;
   private final DoubleParam atol;
   private final IntParam refinementSteps;
+  private final IntParam rank;
+  private final IntParam maxRank;
 
   public LeastSquaresRegression() {
     this(Identifiable.randomUID("lsqRegression"));
@@ -79,6 +83,10 @@ public final class LeastSquaresRegression extends Estimator<LeastSquaresRegressi
     atol = new DoubleParam(this, "atol", "absolute cut-off");
     refinementSteps = new IntParam(this, "refinementSteps",
         "extra passes over the rows refining the coefficients in compensated arithmetic (0: one pass)");
+    rank = new IntParam(this, "rank", "truncate at this rank (principal-component regression, any number of"
+        + " features); unset: the cut-off decides, by TSQR up to 4096 design columns, by the truncated SVD beyond");
+    maxRank = new IntParam(this, "maxRank", "beyond 4096 design columns and without rank, the largest rank the cut-off may reach");
+    setDefault(maxRank, TruncatedSvd.DEFAULT_MAX_RANK);
     setDefault(equilibrate, true);
     setDefault(refinementSteps, 0);
   }
@@ -111,6 +119,35 @@ public final class LeastSquaresRegression extends Estimator<LeastSquaresRegressi
 
   public IntParam refinementSteps() {
     return refinementSteps;
+  }
+
+  public IntParam rank() {
+    return rank;
+  }
+
+  public IntParam maxRank() {
+    return maxRank;
+  }
+
+  /**
+   * Truncates at rank {@code value}: the design's certified truncated SVD, {@code beta} from its
+   * leading {@code value} triplets (principal-component regression on the equilibrated design).
+   */
+  public LeastSquaresRegression setRank(int value) {
+    if (value < 1) {
+      throw new IllegalArgumentException("rank must be >= 1, got " + value);
+    }
+    set(rank, value);
+    return this;
+  }
+
+  /** Beyond 4096 design columns and without {@link #setRank}, the largest rank the cut-off may reach. */
+  public LeastSquaresRegression setMaxRank(int value) {
+    if (value < 1) {
+      throw new IllegalArgumentException("maxRank must be >= 1, got " + value);
+    }
+    set(maxRank, value);
+    return this;
   }
 
   /**
@@ -179,41 +216,31 @@ public final class LeastSquaresRegression extends Estimator<LeastSquaresRegressi
       selected.add(functions.col(weight).cast(DataTypes.DoubleType));
     }
     JavaRDD<Row> rows = dataset.select(selected.toArray(new Column[0])).toJavaRDD();
+    DesignRows design = new DesignRows(features, label, weight, p, intercept);
+    if (isDefined(rank) || cols > Tsqr.MAX_COLUMNS) {
+      if ((Integer) getOrDefault(refinementSteps) > 0) {
+        throw new IllegalArgumentException("LeastSquaresRegression: refinementSteps applies to the TSQR route (up to "
+            + (Tsqr.MAX_COLUMNS - 1) + " design columns, no rank), not to a truncated fit");
+      }
+      TruncatedSvd.Options options = new TruncatedSvd.Options().maxRank((Integer) getOrDefault(maxRank));
+      LeastSquaresFit fit = TruncatedRegression.fit(dataset.sparkSession(), rows, design, intercept,
+          (Boolean) getOrDefault(equilibrate), cutoff, isDefined(rank) ? (Integer) getOrDefault(rank) : null, options,
+          names);
+      LeastSquaresRegressionModel model = new LeastSquaresRegressionModel(uid, fit);
+      copyValues(model, extractParamMap());
+      return model.setParent(this);
+    }
     JavaRDD<QrAccumulator> triangles = rows.mapPartitions(it -> {
       QrAccumulator acc = new QrAccumulator(cols);
       double[] row = new double[cols];
       while (it.hasNext()) {
         Row r = it.next();
-        double w = 1.0;
-        if (weight != null) {
-          if (r.isNullAt(2)) {
-            throw new IllegalArgumentException("LeastSquaresRegression: the weight column '" + weight + "' has a NULL value");
-          }
-          w = r.getDouble(2);
-          if (!(w >= 0) || !Double.isFinite(w)) {
-            throw new IllegalArgumentException("LeastSquaresRegression: weights must be finite and >= 0, got " + w);
-          }
-          if (w == 0) {
-            continue;
-          }
+        double sw = design.sqrtWeight(r);
+        if (sw == 0) {
+          continue;
         }
-        double sw = Math.sqrt(w);
-        double[] x = values(r, features, p);
-        if (r.isNullAt(1)) {
-          throw new IllegalArgumentException("LeastSquaresRegression: the label column '" + label + "' has a NULL value");
-        }
-        double y = r.getDouble(1);
-        if (!Double.isFinite(y)) {
-          throw new IllegalArgumentException("LeastSquaresRegression: the label column '" + label + "' has a non-finite value " + y);
-        }
-        int k = 0;
-        if (intercept) {
-          row[k++] = sw;
-        }
-        for (double v : x) {
-          row[k++] = sw * v;
-        }
-        row[k] = sw * y;
+        design.designRow(r, sw, row);
+        row[cols - 1] = sw * design.label(r);
         acc.add(row);
       }
       return Collections.singletonList(acc).iterator();
@@ -229,20 +256,12 @@ public final class LeastSquaresRegression extends Estimator<LeastSquaresRegressi
         double[] x = new double[cols - 1];
         while (it.hasNext()) {
           Row r = it.next();
-          double w = weight == null ? 1.0 : r.getDouble(2);
-          if (w == 0) {
+          double sw = design.sqrtWeight(r);
+          if (sw == 0) {
             continue;
           }
-          double sw = Math.sqrt(w);
-          double[] xs = values(r, features, p);
-          int k = 0;
-          if (intercept) {
-            x[k++] = sw;
-          }
-          for (double v : xs) {
-            x[k++] = sw * v;
-          }
-          g.add(x, sw * r.getDouble(1), beta);
+          design.designRow(r, sw, x);
+          g.add(x, sw * design.label(r), beta);
         }
         return Collections.singletonList(g).iterator();
       }, true);
@@ -252,20 +271,6 @@ public final class LeastSquaresRegression extends Estimator<LeastSquaresRegressi
     LeastSquaresRegressionModel model = new LeastSquaresRegressionModel(uid, fit);
     copyValues(model, extractParamMap());
     return model.setParent(this);
-  }
-
-  /** A row's features, checked: present, finite, of the expected length. */
-  private static double[] values(Row r, String features, int p) {
-    String what = "LeastSquaresRegression: the features column '" + features + "'";
-    double[] x = RowVectors.values(r, 0, what);
-    if (x == null) {
-      throw new IllegalArgumentException(what + " has a NULL value");
-    }
-    if (x.length != p) {
-      throw new IllegalArgumentException("LeastSquaresRegression: a feature vector has " + x.length
-          + " values but the first one has " + p);
-    }
-    return RowVectors.requireFinite(x, what);
   }
 
   /** Feature names from VectorAssembler's metadata, else {@code features[j]}; the width from the first row. */

@@ -5,6 +5,7 @@ import java.util.List;
 import org.apache.spark.ml.Model;
 import org.apache.spark.ml.linalg.DenseVector;
 import org.apache.spark.ml.linalg.SQLDataTypes;
+import org.apache.spark.ml.linalg.SparseVector;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.util.DefaultParamsReader;
@@ -73,7 +74,7 @@ public final class LeastSquaresRegressionModel extends Model<LeastSquaresRegress
     double b0 = intercept();
     UserDefinedFunction predict;
     if (dataset.schema().apply(features).dataType().equals(SQLDataTypes.VectorType())) {
-      predict = functions.udf((UDF1<Vector, Double>) v -> v == null ? null : b0 + dot(v.toArray(), beta), DataTypes.DoubleType);
+      predict = functions.udf((UDF1<Vector, Double>) v -> v == null ? null : b0 + dot(v, beta), DataTypes.DoubleType);
     } else {
       predict = functions.udf((UDF1<scala.collection.Seq<Object>, Double>) s -> {
         if (s == null) {
@@ -87,6 +88,23 @@ public final class LeastSquaresRegressionModel extends Model<LeastSquaresRegress
       }, DataTypes.DoubleType);
     }
     return dataset.withColumn(getPredictionCol(), predict.apply(functions.col(features)));
+  }
+
+  /** {@code x . beta}, over the stored entries of a sparse vector. */
+  private static double dot(Vector x, double[] beta) {
+    if (!(x instanceof SparseVector)) {
+      return dot(x.toArray(), beta);
+    }
+    if (x.size() != beta.length) {
+      throw new IllegalArgumentException("LeastSquaresRegressionModel: a feature vector has " + x.size()
+          + " values but the model has " + beta.length + " coefficients");
+    }
+    SparseVector s = (SparseVector) x;
+    double sum = 0;
+    for (int k = 0; k < s.indices().length; k++) {
+      sum += s.values()[k] * beta[s.indices()[k]];
+    }
+    return sum;
   }
 
   private static double dot(double[] x, double[] beta) {

@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,7 +17,6 @@ import org.penrose.io.NpyFile;
 import org.penrose.io.NpyHeader;
 import org.penrose.linalg.DoubleMatrix;
 import org.penrose.testing.OracleCase;
-import picocli.CommandLine;
 
 /**
  * The {@code pinv}, {@code lstsq} and {@code demo} commands in-process (on the test class's Spark
@@ -28,25 +25,8 @@ import picocli.CommandLine;
 class CommandLineTest extends org.penrose.testing.SparkTestSession {
   @TempDir Path dir;
 
-  /** Exit status, stderr and stdout of one run. */
-  private record Run(int status, String err, String out) {}
-
-  private Run run(String... args) {
-    StringWriter err = new StringWriter();
-    CommandLine cl = Main.commandLine();
-    cl.setErr(new PrintWriter(err));
-    java.io.PrintStream console = System.out;
-    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-    System.setOut(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8));
-    int status;
-    try {
-      status = cl.execute(args);
-    } finally {
-      System.setOut(console);
-    }
-    String printed = out.toString(java.nio.charset.StandardCharsets.UTF_8);
-    console.print(printed);
-    return new Run(status, err.toString(), printed);
+  private CliRun run(String... args) {
+    return CliRun.of(args);
   }
 
   private static OracleCase rankDeficientCase() {
@@ -68,7 +48,7 @@ class CommandLineTest extends org.penrose.testing.SparkTestSession {
         "--tangent", save("dA.npy", c.dA).toString(), "--jvp-output", dir.resolve("dP.npy").toString(),
         "--cotangent", save("G.npy", c.g).toString(), "--vjp-output", dir.resolve("GA.npy").toString(),
         "--report", dir.resolve("report.json").toString()));
-    Run r = run(args.toArray(new String[0]));
+    CliRun r = run(args.toArray(new String[0]));
     assertEquals(0, r.status(), r.err());
     assertTrue(c.relativeError("pinv", NpyFile.read(dir.resolve("P.npy"))) <= c.tolerance("pinv"));
     assertTrue(c.relativeError("jvp", NpyFile.read(dir.resolve("dP.npy"))) <= c.tolerance("jvp"));
@@ -89,7 +69,7 @@ class CommandLineTest extends org.penrose.testing.SparkTestSession {
     NpyFile.writeVector(b, c.b.columns(0, 1));
     Path gx = dir.resolve("gx.npy");
     NpyFile.writeVector(gx, c.gx.columns(0, 1));
-    Run r = run("lstsq", "--partitions", "4", "--input", save("A.npy", c.a).toString(), "--rhs", b.toString(),
+    CliRun r = run("lstsq", "--partitions", "4", "--input", save("A.npy", c.a).toString(), "--rhs", b.toString(),
         "--output", dir.resolve("x.npy").toString(), "--rtol", Double.toString(c.rtol),
         "--cotangent", gx.toString(), "--grad-a-output", dir.resolve("GA.npy").toString(),
         "--grad-b-output", dir.resolve("GB.npy").toString(), "--report", dir.resolve("r.json").toString());
@@ -111,7 +91,7 @@ class CommandLineTest extends org.penrose.testing.SparkTestSession {
   @Test
   void lstsqMatrixRightHandSidesMatchTheOracle() throws IOException {
     OracleCase c = rankDeficientCase();
-    Run r = run("lstsq", "--input", save("A.npy", c.a).toString(), "--rhs", save("B.npy", c.b).toString(),
+    CliRun r = run("lstsq", "--input", save("A.npy", c.a).toString(), "--rhs", save("B.npy", c.b).toString(),
         "--output", dir.resolve("X.npy").toString(), "--rtol", Double.toString(c.rtol),
         "--cotangent", save("GX.npy", c.gx).toString(), "--grad-a-output", dir.resolve("GA.npy").toString(),
         "--grad-b-output", dir.resolve("GB.npy").toString());
@@ -129,7 +109,7 @@ class CommandLineTest extends org.penrose.testing.SparkTestSession {
   void matrixMarketInputsWorkWhereNpyDoes() throws IOException {
     String a = org.penrose.testing.SharedData.path("data/sparse/hb_lsq/well1033.mtx.gz").toString();
     String b = org.penrose.testing.SharedData.path("data/sparse/hb_lsq/well1033_rhs1.mtx.gz").toString();
-    Run r = run("lstsq", "--partitions", "3", "--input", a, "--rhs", b, "--output", dir.resolve("x.npy").toString());
+    CliRun r = run("lstsq", "--partitions", "3", "--input", a, "--rhs", b, "--output", dir.resolve("x.npy").toString());
     assertEquals(0, r.status(), r.err());
     DoubleMatrix reference = org.penrose.io.MatrixMarketFile.read(
         org.penrose.testing.SharedData.path("data/reference/well1033_x_reference.mtx"));
@@ -148,12 +128,12 @@ class CommandLineTest extends org.penrose.testing.SparkTestSession {
     Path gDir = dir.resolve("G_parquet");
     org.penrose.distributed.DatasetRows.toDataset(spark, org.penrose.distributed.RowBlockMatrix.fromLocal(sc, c.g, 2))
         .withColumnRenamed("vector", "values").write().parquet(gDir.toString());
-    Run r = run("pinv", "--partitions", "4", "--input", aDir.toString(), "--output", dir.resolve("P.npy").toString(),
+    CliRun r = run("pinv", "--partitions", "4", "--input", aDir.toString(), "--output", dir.resolve("P.npy").toString(),
         "--rtol", Double.toString(c.rtol), "--cotangent", gDir.toString(), "--vjp-output", dir.resolve("GA.npy").toString());
     assertEquals(0, r.status(), r.err());
     assertTrue(c.relativeError("pinv", NpyFile.read(dir.resolve("P.npy"))) <= c.tolerance("pinv"));
     assertTrue(c.relativeError("vjp_A", NpyFile.read(dir.resolve("GA.npy"))) <= c.tolerance("vjp_A"));
-    Run bad = run("pinv", "--input", dir.resolve("nothing.txt").toString(), "--output", dir.resolve("P.npy").toString());
+    CliRun bad = run("pinv", "--input", dir.resolve("nothing.txt").toString(), "--output", dir.resolve("P.npy").toString());
     assertEquals(1, bad.status());
     assertTrue(bad.err().contains("no such file or folder"), bad.err());
   }
@@ -162,7 +142,7 @@ class CommandLineTest extends org.penrose.testing.SparkTestSession {
   void regressOnACsvMatchesTheExactReference() throws IOException {
     String csv = org.penrose.testing.SharedData.path("data/tabular/bike_sharing_hour.csv").toString();
     Path report = dir.resolve("bike.json");
-    Run r = run("regress", "--input", csv, "--label", "cnt", "--features",
+    CliRun r = run("regress", "--input", csv, "--label", "cnt", "--features",
         "season,yr,mnth,hr,holiday,weekday,workingday,weathersit,temp,atemp,hum,windspeed", "--report", report.toString(),
         "--model-output", dir.resolve("model").toString());
     assertEquals(0, r.status(), r.err());
@@ -193,7 +173,7 @@ class CommandLineTest extends org.penrose.testing.SparkTestSession {
     Path npy = dir.resolve("t.npy");
     NpyFile.writeRowMajor(npy, m);
     Path report = dir.resolve("t.json");
-    Run r = run("regress", "--input", npy.toString(), "--report", report.toString(), "--no-equilibrate");
+    CliRun r = run("regress", "--input", npy.toString(), "--report", report.toString(), "--no-equilibrate");
     assertEquals(0, r.status(), r.err());
     JsonNode json = new ObjectMapper().readTree(report.toFile());
     assertEquals(3, json.get("rank").asInt());
@@ -203,31 +183,31 @@ class CommandLineTest extends org.penrose.testing.SparkTestSession {
     assertEquals(1.5, json.get("coefficients").get(2).asDouble(), 1e-12);
     assertEquals(1, json.get("dependent_columns").size());
     assertTrue(json.get("standard_errors").isNull());
-    Run bad = run("regress", "--input", npy.toString(), "--report", report.toString(), "--label", "7");
+    CliRun bad = run("regress", "--input", npy.toString(), "--report", report.toString(), "--label", "7");
     assertEquals(1, bad.status());
     assertTrue(bad.err().contains("--label 7 is not a column of the 4-column"), bad.err());
   }
 
   @Test
   void errorsAreOneClearLineWithStatusOne() throws IOException {
-    Run missing = run("pinv", "--input", dir.resolve("nope.npy").toString(), "--output", dir.resolve("P.npy").toString());
+    CliRun missing = run("pinv", "--input", dir.resolve("nope.npy").toString(), "--output", dir.resolve("P.npy").toString());
     assertEquals(1, missing.status());
     assertTrue(missing.err().startsWith("penrose: error: no such file or folder: " + dir.resolve("nope.npy")), missing.err());
     assertFalse(missing.err().contains("\tat "), "no stack trace without --verbose");
 
     DoubleMatrix a = DoubleMatrix.identity(3);
     a.set(1, 2, Double.NaN);
-    Run nan = run("pinv", "--input", save("nan.npy", a).toString(), "--output", dir.resolve("P.npy").toString());
+    CliRun nan = run("pinv", "--input", save("nan.npy", a).toString(), "--output", dir.resolve("P.npy").toString());
     assertEquals(1, nan.status());
     assertTrue(nan.err().contains("nan.npy: row 1 has a non-finite value NaN in column 2"), nan.err());
     assertEquals(2, nan.err().lines().count(), "one line, plus the --verbose hint: " + nan.err());
     assertFalse(Files.exists(dir.resolve("P.npy")), "no output for a failed run");
 
-    Run verbose = run("--verbose", "pinv", "--input", dir.resolve("nan.npy").toString(), "--output", dir.resolve("P.npy").toString());
+    CliRun verbose = run("--verbose", "pinv", "--input", dir.resolve("nan.npy").toString(), "--output", dir.resolve("P.npy").toString());
     assertEquals(1, verbose.status());
     assertTrue(verbose.err().contains("\tat "), "stack trace with --verbose");
 
-    Run mismatch = run("lstsq", "--input", save("A3.npy", DoubleMatrix.identity(3)).toString(),
+    CliRun mismatch = run("lstsq", "--input", save("A3.npy", DoubleMatrix.identity(3)).toString(),
         "--rhs", save("B4.npy", DoubleMatrix.zeros(4, 1)).toString(), "--output", dir.resolve("X.npy").toString());
     assertEquals(1, mismatch.status());
     assertTrue(mismatch.err().contains("B4.npy is 4 x 1") && mismatch.err().contains("A, which is 3 x 3"), mismatch.err());
@@ -235,7 +215,7 @@ class CommandLineTest extends org.penrose.testing.SparkTestSession {
 
   @Test
   void usageErrorsHaveStatusTwo() {
-    Run r = run("pinv", "--input", "A.npy", "--output", "P.npy", "--tangent", "dA.npy");
+    CliRun r = run("pinv", "--input", "A.npy", "--output", "P.npy", "--tangent", "dA.npy");
     assertEquals(2, r.status());
     assertTrue(r.err().contains("--jvp-output"), r.err());
     assertEquals(2, run("frobnicate").status());
@@ -244,28 +224,21 @@ class CommandLineTest extends org.penrose.testing.SparkTestSession {
 
   @Test
   void negativeToleranceIsAnError() throws IOException {
-    Run r = run("pinv", "--input", save("I.npy", DoubleMatrix.identity(2)).toString(),
+    CliRun r = run("pinv", "--input", save("I.npy", DoubleMatrix.identity(2)).toString(),
         "--output", dir.resolve("P.npy").toString(), "--rtol", "-1");
     assertEquals(1, r.status());
     assertTrue(r.err().contains("rtol must be a finite number >= 0, got -1.0"), r.err());
   }
 
   /** Runs a command and returns what it printed on standard output. */
-  private String stdout(Run[] status, String... args) {
-    java.io.PrintStream original = System.out;
-    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
-    System.setOut(new java.io.PrintStream(captured, true));
-    try {
-      status[0] = run(args);
-    } finally {
-      System.setOut(original);
-    }
-    return captured.toString();
+  private String stdout(CliRun[] status, String... args) {
+    status[0] = run(args);
+    return status[0].out();
   }
 
   @Test
   void sqlRunsSeveralStatementsAsTablesOrJsonLines() throws IOException {
-    Run[] status = new Run[1];
+    CliRun[] status = new CliRun[1];
     String table = stdout(status, "sql", "-e",
         "CREATE OR REPLACE TEMPORARY VIEW t AS SELECT * FROM VALUES (1, array(1d, 0d), 1d), (1, array(0d, 1d), 2d),"
             + " (2, array(2d), 4d) AS t(k, f, y); -- a comment; with a semicolon\n"
@@ -284,7 +257,7 @@ class CommandLineTest extends org.penrose.testing.SparkTestSession {
 
   @Test
   void sqlErrorsNameTheStatement() {
-    Run[] status = new Run[1];
+    CliRun[] status = new CliRun[1];
     stdout(status, "sql", "-e", "SELECT 1; SELECT pinv(array(array(1d), array(1d, 2d)))");
     assertEquals(1, status[0].status());
     assertTrue(status[0].err().contains("statement 2: ") && status[0].err().contains("pinv: A is ragged"), status[0].err());
@@ -297,7 +270,7 @@ class CommandLineTest extends org.penrose.testing.SparkTestSession {
   @Test
   void demoWritesItsReportAndPlots() throws IOException {
     Path out = dir.resolve("demo");
-    Run r = run("demo", "--rows", "20000", "--partitions", "3", "--output", out.toString(), "--no-spark-comparison");
+    CliRun r = run("demo", "--rows", "20000", "--partitions", "3", "--output", out.toString(), "--no-spark-comparison");
     assertEquals(0, r.status(), r.err());
     JsonNode json = new ObjectMapper().readTree(out.resolve("report.json").toFile()).get("demo");
     JsonNode regression = json.get("rank_deficient_regression");
@@ -319,7 +292,7 @@ class CommandLineTest extends org.penrose.testing.SparkTestSession {
   @Test
   void varproRecoversBothCasesAndWritesPlots() throws IOException {
     Path out = dir.resolve("varpro");
-    Run r = run("varpro", "--points", "5000", "--partitions", "3", "--output", out.toString());
+    CliRun r = run("varpro", "--points", "5000", "--partitions", "3", "--output", out.toString());
     assertEquals(0, r.status(), r.err());
     assertTrue(r.out().contains("iteration  1"), r.out());
     JsonNode cases = new ObjectMapper().readTree(out.resolve("report.json").toFile()).get("varpro").get("cases");
@@ -334,7 +307,7 @@ class CommandLineTest extends org.penrose.testing.SparkTestSession {
     assertEquals(2, deficient.get("rank").asInt(), "two identical basis functions");
     assertEquals(deficient.get("coefficients").get(0).asDouble(), deficient.get("coefficients").get(1).asDouble(), 1e-9);
     assertEquals(2, run("varpro", "--points", "many").status());
-    Run tooFew = run("varpro", "--points", "10", "--output", out.toString());
+    CliRun tooFew = run("varpro", "--points", "10", "--output", out.toString());
     assertEquals(1, tooFew.status());
     assertTrue(tooFew.err().contains("--points must be at least 100"), tooFew.err());
   }

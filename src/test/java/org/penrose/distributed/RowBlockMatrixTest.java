@@ -2,6 +2,7 @@ package org.penrose.distributed;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -46,10 +47,15 @@ class RowBlockMatrixTest extends SparkTestSession {
   }
 
   @Test
-  void tooManyColumnsFailBeforeAnyJob() {
+  void tooManyColumnsForTsqrFailBeforeAnyJobAndFactorTakesTheTruncatedRoute() {
     RowBlockMatrix wide = RowBlockMatrix.fromLocal(sc, DoubleMatrix.zeros(2, Tsqr.MAX_COLUMNS + 1), 1);
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> DistributedPinv.factor(wide, RankCutoff.DEFAULT));
-    assertTrue(e.getMessage().contains("4097 columns is more than Penrose supports (4096)"), e.getMessage());
+        () -> Tsqr.triangle(wide, null, 2));
+    assertTrue(e.getMessage().contains("4097 columns is more than the TSQR route supports (4096)"), e.getMessage());
+    assertTrue(e.getMessage().contains("truncated route"), e.getMessage());
+    // DistributedPinv.factor goes past 4096 columns by the truncated SVD: the zero matrix has rank 0
+    DistributedPinv pinv = DistributedPinv.factor(wide, RankCutoff.DEFAULT);
+    assertEquals(0, pinv.rank());
+    assertNotNull(pinv.truncatedSvd());
   }
 }

@@ -1,0 +1,87 @@
+package org.penrose.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.File;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.mllib.linalg.Vector;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import org.penrose.check.MllibBaselines;
+import org.penrose.distributed.MatrixFiles;
+import org.penrose.distributed.MllibMatrices;
+import org.penrose.distributed.RowBlockMatrix;
+import org.penrose.distributed.TruncatedSvd;
+
+/**
+ * The bench's truncated section: Penrose's certified truncated SVD against MLlib's
+ * {@code RowMatrix.computeSVD(k)} on the same cached matrix (a sparse Matrix Market file, such as
+ * {@code debian_packages}), in the same JVM: medians of the runs, their ratio, and the singular
+ * values' errors against a stored reference when one is given.
+ */
+final class TruncatedBench {
+  private TruncatedBench() {}
+
+  static Map<String, Object> run(SparkSession spark, String path, int k, String referencePath, int partitions,
+      Repetitions repetitions, boolean skipMllib) throws Exception {
+    Map<String, Object> out = new LinkedHashMap<>();
+    RowBlockMatrix a = new MatrixFiles(spark).read(path, partitions).persist();
+    a.blocks().count();
+    JavaRDD<Vector> rows = MllibMatrices.toIndexedRowMatrix(a).rows().toJavaRDD().map(r -> r.vector())
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    rows.count();
+    System.out.printf("%ntruncated SVD: %s (%s), rank %d, %d row blocks, both cached%n", path, a.shape(), k,
+        a.numBlocks());
+    Repetitions.Timing<TruncatedSvd> penrose = repetitions.time(() -> {
+      TruncatedSvd svd = TruncatedSvd.compute(a, k, new TruncatedSvd.Options());
+      svd.u().unpersist();
+      return svd;
+    });
+    TruncatedSvd svd = penrose.result();
+    System.out.printf("  %-36s %8.2f s  (median of%s)  certificate %.2e, %d steps%n", "penrose truncated SVD",
+        penrose.median(), penrose.runs(), svd.certificate(), svd.steps());
+    out.put("input", path);
+    out.put("shape", a.shape());
+    out.put("rank", k);
+    out.put("penrose_seconds", penrose.median());
+    out.put("penrose_runs", penrose.seconds());
+    out.put("certificate", svd.certificate());
+    out.put("u_orthogonality", svd.uOrthogonality());
+    out.put("v_orthogonality", svd.vOrthogonality());
+    out.put("block_steps", svd.steps());
+    double[] mllib = null;
+    if (!skipMllib) {
+      Repetitions.Timing<double[]> timing = repetitions.time(() -> MllibBaselines.computeSvd(rows, k));
+      mllib = timing.result();
+      System.out.printf("  %-36s %8.2f s  (median of%s)%n", "mllib RowMatrix.computeSVD", timing.median(), timing.runs());
+      System.out.printf("  computeSVD / Penrose: %.2f%n", timing.median() / penrose.median());
+      out.put("mllib_seconds", timing.median());
+      out.put("mllib_runs", timing.seconds());
+      out.put("mllib_over_penrose", timing.median() / penrose.median());
+    }
+    if (referencePath != null) {
+      JsonNode ref = new ObjectMapper().readTree(new File(referencePath)).get("singular_values");
+      double[] s = svd.singularValues();
+      out.put("penrose_max_sv_error_over_s1", maxError(s, ref, k));
+      System.out.printf("  max |s - reference| / s_1: Penrose %.2e", maxError(s, ref, k));
+      if (mllib != null) {
+        out.put("mllib_max_sv_error_over_s1", maxError(mllib, ref, Math.min(k, mllib.length)));
+        System.out.printf(", computeSVD %.2e", maxError(mllib, ref, Math.min(k, mllib.length)));
+      }
+      System.out.println();
+    }
+    rows.unpersist(false);
+    a.unpersist();
+    return out;
+  }
+
+  private static double maxError(double[] s, JsonNode reference, int k) {
+    double worst = 0;
+    for (int i = 0; i < k; i++) {
+      worst = Math.max(worst, Math.abs(s[i] - reference.get(i).asDouble()));
+    }
+    return worst / reference.get(0).asDouble();
+  }
+}

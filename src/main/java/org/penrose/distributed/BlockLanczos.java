@@ -1,0 +1,232 @@
+package org.penrose.distributed;
+
+import java.util.Arrays;
+import java.util.Random;
+import org.apache.spark.storage.StorageLevel;
+import org.penrose.linalg.DoubleMatrix;
+import org.penrose.linalg.Lapack;
+import org.penrose.linalg.OrthonormalBasis;
+import org.penrose.linalg.QrTriangle;
+import org.penrose.linalg.RankCutoff;
+
+/**
+ * One run of the restarted block Golub–Kahan–Lanczos process behind {@link TruncatedSvd}: the
+ * driver-side state ({@code V}, {@code B}, {@code F}, {@code G}) and the distributed left basis
+ * ({@link LeftBasis}); see {@link TruncatedSvd} for the relations it maintains.
+ */
+final class BlockLanczos {
+  /** Directions of a new block with singular values below this times {@code ||A||} deflate (are dropped). */
+  private static final double DEFLATION = 64 * RankCutoff.EPS;
+
+  private final RowBlockMatrix a;
+  private final int k;
+  private final int keep;
+  private final int limit;
+  private final TruncatedSvd.Options options;
+  private final int block;
+  private OrthonormalBasis right;
+  private LeftBasis left;
+  private DoubleMatrix bidiagonal = DoubleMatrix.zeros(0, 0);
+  private DoubleMatrix seed; // F
+  private DoubleMatrix coupling; // G
+  private DoubleMatrix seedTriangle; // R of F = Q R, for the residual estimates
+  private double norm;
+  private int steps;
+  private int restarts;
+
+  BlockLanczos(RowBlockMatrix a, int k, int keep, int block, int limit, TruncatedSvd.Options options) {
+    this.a = a;
+    this.k = k;
+    this.keep = keep;
+    this.block = block;
+    this.limit = limit;
+    this.options = options;
+    this.right = OrthonormalBasis.empty(a.cols());
+    this.left = LeftBasis.empty(a);
+    Random random = new Random(options.seed);
+    DoubleMatrix f = DoubleMatrix.zeros(a.cols(), block);
+    for (int i = 0; i < f.values().length; i++) {
+      f.values()[i] = random.nextGaussian();
+    }
+    this.seed = f;
+    this.coupling = DoubleMatrix.zeros(0, block);
+  }
+
+  TruncatedSvd run() {
+    while (true) {
+      boolean exhausted = !step();
+      Lapack.Svd ritz = Lapack.svd(bidiagonal);
+      norm = Math.max(norm, ritz.s.length == 0 ? 0 : ritz.s[0]);
+      int available = ritz.s.length;
+      if (exhausted || available >= k && estimatesPass(ritz)) {
+        TruncatedSvd result = certified(ritz, Math.min(k, available), exhausted);
+        if (result != null) {
+          left.release();
+          report(result);
+          return result;
+        }
+      }
+      if (steps >= options.maxSteps) {
+        throw new ArithmeticException("the truncated SVD of rank " + k + " did not reach its certificate (tolerance "
+            + options.tolerance + ") within " + steps + " block steps; lower the rank or raise the tolerance");
+      }
+      if (right.cols() >= limit) {
+        restart(ritz);
+      }
+    }
+  }
+
+  /** One block step; false when the Krylov space is exhausted (no new direction on either side). */
+  private boolean step() {
+    steps++;
+    OrthonormalBasis.Extension ext = right.extend(seed, DEFLATION * Math.max(norm, maxColumnNorm(seed)));
+    if (ext.block.cols() == 0) {
+      return false;
+    }
+    DoubleMatrix c = coupling.timesTranspose(ext.coefficients); // U^T A V_new = G T^T, d' x b
+    OrthonormalBasis before = right;
+    right = right.append(ext.block);
+    DoubleMatrix lanczos = bidiagonal;
+    // A^T U = V_old B^T + V_new C^T (the Lanczos relation, with F = V_new T)
+    LeftBasis.Extension grown = left.extend(ext.block, c, DEFLATION, norm,
+        x -> before.times(lanczos.transposeTimes(x)).plusScaled(1.0, ext.block.times(c.transposeTimes(x))));
+    left = grown.basis; // the previous basis is released once this one is materialized
+    int du = bidiagonal.rows();
+    int dv = bidiagonal.cols();
+    int bv = ext.block.cols();
+    int bu = grown.added;
+    DoubleMatrix next = DoubleMatrix.zeros(du + bu, dv + bv);
+    for (int j = 0; j < dv; j++) {
+      System.arraycopy(bidiagonal.values(), j * du, next.values(), j * (du + bu), du);
+    }
+    for (int j = 0; j < bv; j++) {
+      for (int i = 0; i < du; i++) {
+        next.set(i, dv + j, c.get(i, j));
+      }
+      for (int i = 0; i < bu; i++) {
+        next.set(du + i, dv + j, grown.coefficients.get(i, j));
+      }
+    }
+    bidiagonal = next;
+    // A^T U_new = V_new T^T + F: the next seed
+    seed = grown.transposeProduct;
+    Lapack.gemmInto(false, true, -1.0, ext.block, grown.coefficients, 1.0, seed);
+    seedTriangle = null;
+    coupling = DoubleMatrix.zeros(du + bu, bu);
+    for (int i = 0; i < bu; i++) {
+      coupling.set(du + i, i, 1.0);
+    }
+    return bu > 0;
+  }
+
+  private static double maxColumnNorm(DoubleMatrix f) {
+    double max = 0;
+    for (double norm : OrthonormalBasis.columnNorms(f)) {
+      max = Math.max(max, norm);
+    }
+    return max;
+  }
+
+  /** The residual estimates {@code ||F G^T x_i||} of the leading {@code k} Ritz triplets pass. */
+  private boolean estimatesPass(Lapack.Svd ritz) {
+    double[] estimates = estimates(ritz, k);
+    for (double e : estimates) {
+      if (e > options.tolerance * norm) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** {@code ||F G^T x_i||} for the leading {@code count} Ritz vectors, as {@code ||R_F G^T x_i||} with {@code F = Q_F R_F}. */
+  private double[] estimates(Lapack.Svd ritz, int count) {
+    if (seedTriangle == null) {
+      seedTriangle = QrTriangle.ofBlock(seed, null).r();
+    }
+    DoubleMatrix g = coupling.transposeTimes(ritz.u.columns(0, count)); // G^T X, b x count
+    return OrthonormalBasis.columnNorms(seedTriangle.times(g));
+  }
+
+  /** The leading {@code r} Ritz triplets with their certificate from {@code A}, or null if it fails. */
+  private TruncatedSvd certified(Lapack.Svd ritz, int r, boolean exhausted) {
+    double[] s = Arrays.copyOf(ritz.s, r);
+    LeftBasis uk = left.rotate(ritz.u.columns(0, r));
+    DoubleMatrix vk = right.times(ritz.v.columns(0, r));
+    LeftBasis.Certificate c = uk.certify(vk, s);
+    double[] leftRes = new double[r];
+    double[] rightRes = new double[r];
+    DoubleMatrix rightResidual = c.transposeProduct.plusScaled(-1.0, scaleColumns(vk, s)); // A^T U - V S
+    double worst = 0;
+    for (int i = 0; i < r; i++) {
+      leftRes[i] = Math.sqrt(c.leftSquared[i]);
+      double sum = 0;
+      for (int j = 0; j < rightResidual.rows(); j++) {
+        sum += rightResidual.get(j, i) * rightResidual.get(j, i);
+      }
+      rightRes[i] = Math.sqrt(sum);
+      worst = Math.max(worst, Math.max(leftRes[i], rightRes[i]));
+    }
+    double scale = r == 0 || s[0] == 0 ? 1 : s[0];
+    if (worst > options.tolerance * scale) {
+      uk.release();
+      if (exhausted) {
+        throw new ArithmeticException("the Krylov space was exhausted but the certificate " + worst / scale
+            + " exceeds the tolerance " + options.tolerance);
+      }
+      return null;
+    }
+    int more = Math.min(ritz.s.length - r, Math.max(0, keep - k));
+    double[] next = Arrays.copyOfRange(ritz.s, r, r + more);
+    double uOrth = c.gram.plusScaled(-1.0, DoubleMatrix.identity(r)).maxAbs();
+    double vOrth = vk.transposeTimes(vk).plusScaled(-1.0, DoubleMatrix.identity(r)).maxAbs();
+    RowBlockMatrix blocks = uk.matrix();
+    blocks.blocks().persist(StorageLevel.MEMORY_AND_DISK());
+    blocks.blocks().count();
+    uk.release();
+    return new TruncatedSvd(blocks, s, vk, leftRes, rightRes, next, options.tolerance, steps, restarts, uOrth, vOrth,
+        exhausted && r < k);
+  }
+
+  private static DoubleMatrix scaleColumns(DoubleMatrix m, double[] s) {
+    DoubleMatrix result = m.copy();
+    for (int j = 0; j < s.length; j++) {
+      for (int i = 0; i < m.rows(); i++) {
+        result.set(i, j, m.get(i, j) * s[j]);
+      }
+    }
+    return result;
+  }
+
+  /** Keeps the leading {@code k + p} Ritz triplets: {@code U <- U X_l}, {@code V <- V Y_l}, {@code B = S_l}, {@code G <- X_l^T G}. */
+  private void restart(Lapack.Svd ritz) {
+    restarts++;
+    int l = Math.min(keep, ritz.s.length);
+    if (options.progress != null) {
+      double[] e = estimates(ritz, Math.min(k, ritz.s.length));
+      double worst = 0;
+      for (double x : e) {
+        worst = Math.max(worst, x);
+      }
+      options.progress.accept(String.format("svd: restart %d after %d block steps, basis %d, s_1 %.6g, s_%d %.6g,"
+          + " worst residual estimate %.2e x s_1", restarts, steps, right.cols(), norm, Math.min(k, ritz.s.length),
+          ritz.s[Math.min(k, ritz.s.length) - 1], norm == 0 ? 0 : worst / norm));
+    }
+    LeftBasis rotated = left.rotate(ritz.u.columns(0, l));
+    left.release();
+    left = rotated;
+    right = right.rotate(ritz.v.columns(0, l));
+    bidiagonal = DoubleMatrix.zeros(l, l);
+    for (int i = 0; i < l; i++) {
+      bidiagonal.set(i, i, ritz.s[i]);
+    }
+    coupling = ritz.u.columns(0, l).transposeTimes(coupling);
+  }
+
+  private void report(TruncatedSvd result) {
+    if (options.progress != null) {
+      options.progress.accept(String.format("svd: %d triplets certified after %d block steps and %d restarts:"
+          + " max residual %.2e x s_1 (tolerance %.0e)", result.rank(), steps, restarts, result.certificate(),
+          options.tolerance));
+    }
+  }
+}

@@ -1,0 +1,134 @@
+package org.penrose.ml;
+
+import java.io.Serializable;
+import org.apache.spark.ml.linalg.SparseVector;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.ml.linalg.Vectors;
+import org.apache.spark.sql.Row;
+import org.penrose.distributed.RowVectors;
+
+/**
+ * How a regression's input row {@code (features, label[, weight])} becomes a row of the weighted
+ * design {@code sqrt(w) [1 | x]} and label {@code sqrt(w) y}, with the checks the estimator promises:
+ * NULL or non-finite features, labels or weights, negative weights and feature vectors of another
+ * length are errors; rows of weight 0 are left out. Sparse feature vectors stay sparse.
+ */
+final class DesignRows implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  private final String features;
+  private final String label;
+  private final String weight;
+  private final int p;
+  private final boolean intercept;
+
+  /** Rows selected as {@code (features, label cast to double[, weight cast to double])}. */
+  DesignRows(String features, String label, String weight, int p, boolean intercept) {
+    this.features = features;
+    this.label = label;
+    this.weight = weight;
+    this.p = p;
+    this.intercept = intercept;
+  }
+
+  /** Design columns: the features, and the intercept's when fitted. */
+  int designColumns() {
+    return p + (intercept ? 1 : 0);
+  }
+
+  /** {@code sqrt(w)}, 0 for a row to leave out (weight 0); 1 without a weight column. */
+  double sqrtWeight(Row r) {
+    if (weight == null) {
+      return 1.0;
+    }
+    if (r.isNullAt(2)) {
+      throw new IllegalArgumentException("LeastSquaresRegression: the weight column '" + weight + "' has a NULL value");
+    }
+    double w = r.getDouble(2);
+    if (!(w >= 0) || !Double.isFinite(w)) {
+      throw new IllegalArgumentException("LeastSquaresRegression: weights must be finite and >= 0, got " + w);
+    }
+    return Math.sqrt(w);
+  }
+
+  /** The label, checked. */
+  double label(Row r) {
+    if (r.isNullAt(1)) {
+      throw new IllegalArgumentException("LeastSquaresRegression: the label column '" + label + "' has a NULL value");
+    }
+    double y = r.getDouble(1);
+    if (!Double.isFinite(y)) {
+      throw new IllegalArgumentException("LeastSquaresRegression: the label column '" + label + "' has a non-finite value " + y);
+    }
+    return y;
+  }
+
+  /** The features, checked: present, finite, of the expected length (a sparse vector stays sparse). */
+  Vector features(Row r) {
+    String what = "LeastSquaresRegression: the features column '" + features + "'";
+    Vector x = RowVectors.vector(r, 0, what);
+    if (x == null) {
+      throw new IllegalArgumentException(what + " has a NULL value");
+    }
+    if (x.size() != p) {
+      throw new IllegalArgumentException("LeastSquaresRegression: a feature vector has " + x.size()
+          + " values but the first one has " + p);
+    }
+    double[] stored = x instanceof SparseVector ? ((SparseVector) x).values() : x.toArray();
+    for (int k = 0; k < stored.length; k++) {
+      if (!Double.isFinite(stored[k])) {
+        int j = x instanceof SparseVector ? ((SparseVector) x).indices()[k] : k;
+        throw new IllegalArgumentException(what + " has a non-finite value " + stored[k] + " at position " + j);
+      }
+    }
+    return x;
+  }
+
+  /** {@code sqrt(w) [1 | x]} into {@code out} (dense, {@link #designColumns} values). */
+  void designRow(Row r, double sw, double[] out) {
+    int k = 0;
+    if (intercept) {
+      out[k++] = sw;
+    }
+    for (double v : features(r).toArray()) {
+      out[k++] = sw * v;
+    }
+  }
+
+  /** {@code sqrt(w) [1 | x]} as a vector: sparse when {@code x} is. */
+  Vector designVector(Row r, double sw) {
+    return scaled(r, sw, intercept);
+  }
+
+  /** {@code sqrt(w) x} (no intercept column) as a vector: sparse when {@code x} is. */
+  Vector weightedFeatures(Row r, double sw) {
+    return scaled(r, sw, false);
+  }
+
+  private Vector scaled(Row r, double sw, boolean intercept) {
+    Vector x = features(r);
+    int shift = intercept ? 1 : 0;
+    if (x instanceof SparseVector) {
+      SparseVector s = (SparseVector) x;
+      int[] idx = new int[s.indices().length + shift];
+      double[] val = new double[idx.length];
+      if (intercept) {
+        val[0] = sw;
+      }
+      for (int k = 0; k < s.indices().length; k++) {
+        idx[k + shift] = s.indices()[k] + shift;
+        val[k + shift] = sw * s.values()[k];
+      }
+      return Vectors.sparse(p + shift, idx, val);
+    }
+    double[] out = new double[p + shift];
+    if (intercept) {
+      out[0] = sw;
+    }
+    double[] values = x.toArray();
+    for (int k = 0; k < values.length; k++) {
+      out[k + shift] = sw * values[k];
+    }
+    return Vectors.dense(out);
+  }
+}

@@ -1,0 +1,29 @@
+package org.penrose.cli;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import picocli.CommandLine;
+
+/** One in-process run of the command line: exit status, stderr and stdout. */
+record CliRun(int status, String err, String out) {
+  static CliRun of(String... args) {
+    StringWriter err = new StringWriter();
+    CommandLine cl = Main.commandLine();
+    cl.setErr(new PrintWriter(err));
+    PrintStream console = System.out;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+    int status;
+    try {
+      status = cl.execute(args);
+    } finally {
+      System.setOut(console);
+    }
+    String printed = out.toString(StandardCharsets.UTF_8);
+    console.print(printed);
+    return new CliRun(status, err.toString(), printed);
+  }
+}

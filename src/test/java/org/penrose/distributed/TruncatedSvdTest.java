@@ -1,0 +1,172 @@
+package org.penrose.distributed;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Random;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.penrose.linalg.DoubleMatrix;
+import org.penrose.linalg.Lapack;
+import org.penrose.linalg.RankCutoff;
+import org.penrose.linalg.SparseEntries;
+import org.penrose.testing.BlockLowRank;
+import org.penrose.testing.SparkTestSession;
+
+/**
+ * The distributed truncated SVD against LAPACK's dense SVD of the same matrix (n > 4096 columns, sparse
+ * and dense blocks), its certificate, determinism, exhaustion on matrices of exact low rank, and its
+ * input errors.
+ */
+class TruncatedSvdTest extends SparkTestSession {
+  private static final int M = 300;
+  private static final int N = 5000;
+  private SparseEntries graded;
+  private Lapack.Svd reference;
+
+  /** A random sparse pattern (1% of the entries) with column j scaled by 1 / (1 + j / 25): a decaying spectrum. */
+  @BeforeAll
+  void makeMatrix() {
+    Random random = new Random(7);
+    graded = new SparseEntries();
+    DoubleMatrix dense = DoubleMatrix.zeros(M, N);
+    for (int i = 0; i < M; i++) {
+      for (int j = 0; j < N; j++) {
+        if (random.nextDouble() < 0.01) {
+          double v = random.nextGaussian() / (1 + j / 25.0);
+          graded.add(i, j, v);
+          dense.set(i, j, v);
+        }
+      }
+    }
+    reference = Lapack.svd(dense); // dgesdd, m <= n
+  }
+
+  private RowBlockMatrix sparseBlocks(int parts) {
+    long[] starts = RowBlockMatrix.balancedStarts(M, parts);
+    java.util.List<SparseEntries> chunks = new java.util.ArrayList<>();
+    for (SparseEntries s : graded.splitByRows(starts)) {
+      chunks.add(s == null ? new SparseEntries() : s);
+    }
+    return RowBlockMatrix.fromEntries(sc.parallelize(chunks, parts), M, N, starts, true).persist();
+  }
+
+  private static void assertMatchesReference(TruncatedSvd svd, Lapack.Svd ref, int k) {
+    double[] s = svd.singularValues();
+    assertEquals(k, s.length);
+    double worst = 0;
+    for (int i = 0; i < k; i++) {
+      worst = Math.max(worst, Math.abs(s[i] - ref.s[i]));
+    }
+    System.out.printf("truncated SVD k=%d: |s - dgesdd| / s_1 = %.2e, certificate %.2e, |U^T U - I| %.1e,"
+        + " |V^T V - I| %.1e, %d steps, %d restarts%n", k, worst / ref.s[0], svd.certificate(), svd.uOrthogonality(),
+        svd.vOrthogonality(), svd.steps(), svd.restarts());
+    assertTrue(worst <= 1e-10 * ref.s[0], "singular values " + worst / ref.s[0]);
+    assertTrue(svd.certificate() <= svd.tolerance(), "certificate " + svd.certificate());
+    assertTrue(svd.uOrthogonality() <= 1e-12 && svd.vOrthogonality() <= 1e-12);
+    // the right singular vectors span the reference's: |V_ref^T V| has singular values 1 where the gaps allow
+    DoubleMatrix overlap = ref.v.columns(0, k).transposeTimes(svd.v());
+    for (int i = 0; i < k; i++) {
+      assertEquals(1.0, Math.abs(overlap.get(i, i)), 1e-6, "v_" + i);
+    }
+  }
+
+  @Test
+  void sparseBlocksMatchLapack() {
+    RowBlockMatrix a = sparseBlocks(3);
+    assertTrue(a.blocks().first().isSparse());
+    TruncatedSvd svd = TruncatedSvd.compute(a, 10, new TruncatedSvd.Options());
+    assertMatchesReference(svd, reference, 10);
+    DoubleMatrix u = svd.u().collectLocal();
+    DoubleMatrix av = DoubleMatrix.zeros(M, N);
+    graded.addTo(av, 0);
+    DoubleMatrix residual = av.times(svd.v());
+    for (int j = 0; j < 10; j++) {
+      for (int i = 0; i < M; i++) {
+        residual.set(i, j, residual.get(i, j) - svd.singularValues()[j] * u.get(i, j));
+      }
+    }
+    assertTrue(residual.maxAbs() <= 1e-10 * svd.singularValues()[0], "A v - s u recomputed here");
+    a.unpersist();
+  }
+
+  @Test
+  void denseBlocksGiveTheSameTriplets() {
+    DoubleMatrix dense = DoubleMatrix.zeros(M, N);
+    graded.addTo(dense, 0);
+    RowBlockMatrix a = RowBlockMatrix.fromLocal(sc, dense, 4).persist();
+    assertMatchesReference(TruncatedSvd.compute(a, 6, new TruncatedSvd.Options().tolerance(1e-11)), reference, 6);
+    a.unpersist();
+  }
+
+  @Test
+  void sameInputPartitioningAndSeedGiveTheSameBits() {
+    RowBlockMatrix a = sparseBlocks(3);
+    TruncatedSvd first = TruncatedSvd.compute(a, 5, new TruncatedSvd.Options().seed(11));
+    TruncatedSvd second = TruncatedSvd.compute(a, 5, new TruncatedSvd.Options().seed(11));
+    assertArrayEquals(first.singularValues(), second.singularValues());
+    assertEquals(first.v(), second.v());
+    assertEquals(first.u().collectLocal(), second.u().collectLocal());
+    TruncatedSvd otherSeed = TruncatedSvd.compute(a, 5, new TruncatedSvd.Options().seed(12));
+    assertArrayEquals(first.singularValues(), otherSeed.singularValues(), 1e-10 * first.singularValues()[0]);
+    a.unpersist();
+  }
+
+  @Test
+  void exactLowRankExhaustsTheKrylovSpace() {
+    BlockLowRank low = new BlockLowRank(200, 6000, 5, 6, 3);
+    RowBlockMatrix a = low.blocks(sc, low.entries(0), 3).persist();
+    TruncatedSvd svd = TruncatedSvd.compute(a, 8, new TruncatedSvd.Options());
+    assertTrue(svd.exhausted(), "rank 5 < 8");
+    assertEquals(5, svd.rank());
+    assertArrayEquals(low.singularValues(), svd.singularValues(), 1e-12 * low.singularValues()[0]);
+    assertTrue(svd.certificate() <= 1e-12, "exact: " + svd.certificate());
+    a.unpersist();
+  }
+
+  @Test
+  void aZeroMatrixHasRankZero() {
+    RowBlockMatrix zero = RowBlockMatrix.fromEntries(sc.parallelize(java.util.List.of(new SparseEntries()), 1), 50, 5000,
+        new long[] {0, 50}, true);
+    TruncatedSvd svd = TruncatedSvd.compute(zero, 3, new TruncatedSvd.Options());
+    assertEquals(0, svd.rank());
+    assertTrue(svd.exhausted());
+    assertEquals("50 x 0", svd.u().shape());
+  }
+
+  @Test
+  void theCutoffRouteGrowsTheRankOrSaysWhatToDo() {
+    BlockLowRank low = new BlockLowRank(400, 5000, 40, 4, 5);
+    RowBlockMatrix a = low.blocks(sc, low.entries(0), 2).persist();
+    TruncatedSvd svd = TruncatedSvd.byCutoff(a, RankCutoff.DEFAULT, new TruncatedSvd.Options());
+    assertEquals(40, svd.rank(), "grown from 32, then exhausted at the exact rank");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> TruncatedSvd.byCutoff(a, RankCutoff.DEFAULT, new TruncatedSvd.Options().maxRank(16)));
+    assertTrue(e.getMessage().contains("its 16 largest singular values are all above the threshold")
+        && e.getMessage().contains("--rank K") && e.getMessage().contains("--max-rank (now 16)"), e.getMessage());
+    a.unpersist();
+  }
+
+  @Test
+  void badRanksAndOversizedBasesFailBeforeAnyJob() {
+    RowBlockMatrix a = sparseBlocks(2);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> TruncatedSvd.compute(a, 0, new TruncatedSvd.Options()));
+    assertTrue(e.getMessage().contains("the rank must be at least 1, got 0"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> TruncatedSvd.compute(a, 301, new TruncatedSvd.Options()));
+    assertTrue(e.getMessage().contains("the rank 301 is more than min(m, n) = 300"), e.getMessage());
+    SparseEntries few = new SparseEntries();
+    few.add(0, 999_999_000, 1.0);
+    few.add(3, 5, 2.0);
+    RowBlockMatrix huge = RowBlockMatrix.fromEntries(sc.parallelize(java.util.List.of(few), 1), 10, 1_000_000_000,
+        new long[] {0, 10}, true);
+    e = assertThrows(IllegalArgumentException.class, () -> TruncatedSvd.compute(huge, 5, new TruncatedSvd.Options()));
+    assertTrue(e.getMessage().contains("GiB of driver memory") && e.getMessage().contains("1000000000 columns"),
+        e.getMessage());
+    assertFalse(huge.blocks().getStorageLevel().useMemory(), "refused before caching or running anything");
+    a.unpersist();
+  }
+}
