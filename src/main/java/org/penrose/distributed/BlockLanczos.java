@@ -41,7 +41,7 @@ final class BlockLanczos {
     this.block = block;
     this.limit = limit;
     this.options = options;
-    this.right = OrthonormalBasis.empty(a.cols());
+    this.right = OrthonormalBasis.empty(a.cols(), limit + block); // the basis never exceeds limit + block columns
     this.left = LeftBasis.empty(a);
     Random random = new Random(options.seed);
     DoubleMatrix f = DoubleMatrix.zeros(a.cols(), block);

@@ -89,38 +89,71 @@ public final class Lapack {
    * call is the configuration ({@code OPENBLAS_NUM_THREADS=1}) and the executors' cores are idle.
    */
   public static DoubleMatrix gemmTall(boolean transposeA, DoubleMatrix a, DoubleMatrix b) {
-    int rows = a.rows();
-    long work = (long) rows * a.cols() * b.cols();
-    if (work < PARALLEL_WORK || rows < 2 || java.util.concurrent.ForkJoinPool.getCommonPoolParallelism() < 1) {
-      return gemm(transposeA, false, 1.0, a, b);
+    return gemmTall(transposeA, a.values(), a.rows(), a.cols(), b);
+  }
+
+  /**
+   * {@link #gemmTall} for {@code A} given as the leading {@code rows x cols} part of a column-major
+   * array (leading dimension {@code rows}; the array may hold more columns).
+   */
+  static DoubleMatrix gemmTall(boolean transposeA, double[] a, int rows, int cols, DoubleMatrix b) {
+    if (b.rows() != (transposeA ? rows : cols)) {
+      throw new IllegalArgumentException("shape mismatch in product: " + (transposeA ? "(" : "") + rows + " x " + cols
+          + (transposeA ? ")^T" : "") + " times " + b.shape());
+    }
+    if (!transposeA) {
+      DoubleMatrix c = DoubleMatrix.zeros(rows, b.cols());
+      gemmTallInto(1.0, a, rows, cols, b, c);
+      return c;
+    }
+    DoubleMatrix first = DoubleMatrix.zeros(cols, b.cols());
+    int lda = Math.max(1, rows);
+    int ldc = Math.max(1, cols);
+    if (!parallel(rows, cols, b.cols())) {
+      if (rows > 0 && cols > 0 && b.cols() > 0) {
+        blas().dgemm("T", "N", cols, b.cols(), rows, 1.0, a, 0, lda, b.values(), 0, lda, 0.0, first.values(), 0, ldc);
+      }
+      return first;
     }
     int half = rows / 2;
-    if (transposeA) {
-      if (b.rows() != rows) {
-        throw new IllegalArgumentException("shape mismatch in product: (" + a.shape() + ")^T times " + b.shape());
-      }
-      DoubleMatrix first = DoubleMatrix.zeros(a.cols(), b.cols());
-      DoubleMatrix second = DoubleMatrix.zeros(a.cols(), b.cols());
-      java.util.concurrent.ForkJoinTask<?> other = java.util.concurrent.ForkJoinPool.commonPool().submit(() ->
-          blas().dgemm("T", "N", a.cols(), b.cols(), rows - half, 1.0, a.values(), half, rows, b.values(), half, rows,
-              0.0, second.values(), 0, Math.max(1, a.cols())));
-      blas().dgemm("T", "N", a.cols(), b.cols(), half, 1.0, a.values(), 0, rows, b.values(), 0, rows, 0.0,
-          first.values(), 0, Math.max(1, a.cols()));
-      other.join();
-      return first.plusScaled(1.0, second);
-    }
-    if (b.rows() != a.cols()) {
-      throw new IllegalArgumentException("shape mismatch in product: " + a.shape() + " times " + b.shape());
-    }
-    DoubleMatrix c = DoubleMatrix.zeros(rows, b.cols());
-    int inner = Math.max(1, a.cols());
+    DoubleMatrix second = DoubleMatrix.zeros(cols, b.cols());
     java.util.concurrent.ForkJoinTask<?> other = java.util.concurrent.ForkJoinPool.commonPool().submit(() ->
-        blas().dgemm("N", "N", rows - half, b.cols(), a.cols(), 1.0, a.values(), half, rows, b.values(), 0, inner, 0.0,
-            c.values(), half, rows));
-    blas().dgemm("N", "N", half, b.cols(), a.cols(), 1.0, a.values(), 0, rows, b.values(), 0, inner, 0.0, c.values(),
-        0, rows);
+        blas().dgemm("T", "N", cols, b.cols(), rows - half, 1.0, a, half, lda, b.values(), half, lda, 0.0,
+            second.values(), 0, ldc));
+    blas().dgemm("T", "N", cols, b.cols(), half, 1.0, a, 0, lda, b.values(), 0, lda, 0.0, first.values(), 0, ldc);
     other.join();
-    return c;
+    return first.plusScaled(1.0, second);
+  }
+
+  /**
+   * {@code C += alpha A B} for {@code A} the leading {@code rows x cols} part of a column-major array
+   * (leading dimension {@code rows}), {@code B} ({@code cols x k}) and {@code C} ({@code rows x k}),
+   * split over the row halves on two threads when large (as {@link #gemmTall}).
+   */
+  static void gemmTallInto(double alpha, double[] a, int rows, int cols, DoubleMatrix b, DoubleMatrix c) {
+    if (b.rows() != cols || c.rows() != rows || c.cols() != b.cols()) {
+      throw new IllegalArgumentException("shape mismatch in product: " + rows + " x " + cols + " times " + b.shape()
+          + " into " + c.shape());
+    }
+    if (rows == 0 || cols == 0 || b.cols() == 0) {
+      return;
+    }
+    int inner = Math.max(1, cols);
+    if (!parallel(rows, cols, b.cols())) {
+      blas().dgemm("N", "N", rows, b.cols(), cols, alpha, a, 0, rows, b.values(), 0, inner, 1.0, c.values(), 0, rows);
+      return;
+    }
+    int half = rows / 2;
+    java.util.concurrent.ForkJoinTask<?> other = java.util.concurrent.ForkJoinPool.commonPool().submit(() ->
+        blas().dgemm("N", "N", rows - half, b.cols(), cols, alpha, a, half, rows, b.values(), 0, inner, 1.0,
+            c.values(), half, rows));
+    blas().dgemm("N", "N", half, b.cols(), cols, alpha, a, 0, rows, b.values(), 0, inner, 1.0, c.values(), 0, rows);
+    other.join();
+  }
+
+  private static boolean parallel(int rows, int cols, int k) {
+    return (long) rows * cols * k >= PARALLEL_WORK && rows >= 2
+        && java.util.concurrent.ForkJoinPool.getCommonPoolParallelism() >= 1;
   }
 
   private static void scaleInPlace(double beta, DoubleMatrix c) {

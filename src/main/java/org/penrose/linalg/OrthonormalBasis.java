@@ -19,44 +19,79 @@ public final class OrthonormalBasis implements Serializable {
   /** A new block is orthogonalized again when normalizing it amplified rounding by more than this. */
   private static final double AMPLIFICATION = 100;
 
-  private final DoubleMatrix q;
+  private final int rows;
+  private final int cols;
+  /**
+   * Column-major, {@code rows x capacity}: this basis is its leading {@code cols} columns. Bases
+   * grown from one another share it (appending writes the columns after them, which no earlier
+   * basis reads); {@code written[0]} is how many columns the newest of them uses.
+   */
+  private final double[] storage;
+  private final int[] written;
 
-  private OrthonormalBasis(DoubleMatrix q) {
-    this.q = q;
+  private OrthonormalBasis(int rows, int cols, double[] storage, int[] written) {
+    this.rows = rows;
+    this.cols = cols;
+    this.storage = storage;
+    this.written = written;
+  }
+
+  /** The empty basis of {@code rows}-vectors, with room for {@code capacity} columns before it copies. */
+  public static OrthonormalBasis empty(int rows, int capacity) {
+    return new OrthonormalBasis(rows, 0, new double[Math.multiplyExact(rows, Math.max(0, capacity))], new int[1]);
   }
 
   /** The empty basis of {@code rows}-vectors. */
   public static OrthonormalBasis empty(int rows) {
-    return new OrthonormalBasis(DoubleMatrix.zeros(rows, 0));
+    return empty(rows, 0);
   }
 
   /** A basis given by orthonormal columns (not checked). */
   public static OrthonormalBasis of(DoubleMatrix orthonormal) {
-    return new OrthonormalBasis(orthonormal);
+    return new OrthonormalBasis(orthonormal.rows(), orthonormal.cols(), orthonormal.values(),
+        new int[] {orthonormal.cols()});
   }
 
   public int rows() {
-    return q.rows();
+    return rows;
   }
 
   /** {@code d}, the number of basis vectors. */
   public int cols() {
-    return q.cols();
+    return cols;
   }
 
-  /** The basis with {@code block} ({@code n x b}, orthonormal and orthogonal to this basis) appended. */
+  private int capacity() {
+    return rows == 0 ? Integer.MAX_VALUE : storage.length / rows;
+  }
+
+  /**
+   * The basis with {@code block} ({@code n x b}, orthonormal and orthogonal to this basis) appended:
+   * in place in the shared storage when this is the newest basis on it and there is room, else copied.
+   */
   public OrthonormalBasis append(DoubleMatrix block) {
-    return new OrthonormalBasis(LstsqVjp.columns(q, block));
+    block.requireShape("a new block", rows, block.cols(), "as many rows as the basis");
+    int grown = cols + block.cols();
+    if (written[0] == cols && grown <= capacity()) {
+      System.arraycopy(block.values(), 0, storage, cols * rows, block.values().length);
+      written[0] = grown;
+      return new OrthonormalBasis(rows, grown, storage, written);
+    }
+    double[] copy = new double[Math.multiplyExact(rows, Math.max(grown, capacity() == Integer.MAX_VALUE ? grown
+        : capacity()))];
+    System.arraycopy(storage, 0, copy, 0, cols * rows);
+    System.arraycopy(block.values(), 0, copy, cols * rows, block.values().length);
+    return new OrthonormalBasis(rows, grown, copy, new int[] {grown});
   }
 
   /** {@code Q^T F} ({@code d x k}). */
   public DoubleMatrix transposeTimes(DoubleMatrix f) {
-    return Lapack.gemmTall(true, q, f);
+    return Lapack.gemmTall(true, storage, rows, cols, f);
   }
 
   /** {@code Q C} ({@code n x k}) for {@code C} ({@code d x k}). */
   public DoubleMatrix times(DoubleMatrix c) {
-    return Lapack.gemmTall(false, q, c);
+    return Lapack.gemmTall(false, storage, rows, cols, c);
   }
 
   /**
@@ -69,7 +104,7 @@ public final class OrthonormalBasis implements Serializable {
     double[] before = columnNorms(f);
     for (int pass = 0; pass < 2 && cols() > 0; pass++) {
       DoubleMatrix next = result == f ? f.copy() : result;
-      Lapack.gemmInto(false, false, -1.0, q, transposeTimes(next), 1.0, next);
+      Lapack.gemmTallInto(-1.0, storage, rows, cols, transposeTimes(next), next);
       result = next;
       double[] after = columnNorms(result);
       boolean enough = true;
@@ -99,14 +134,13 @@ public final class OrthonormalBasis implements Serializable {
     return norms;
   }
 
-  /** The basis rotated by {@code Y} ({@code d x l}): {@code Q Y}. */
+  /** The basis rotated by {@code Y} ({@code d x l}): {@code Q Y}, in new storage of the same capacity. */
   public OrthonormalBasis rotate(DoubleMatrix y) {
-    return of(times(y));
-  }
-
-  /** The basis as one matrix ({@code n x d}, shared). */
-  public DoubleMatrix matrix() {
-    return q;
+    DoubleMatrix rotated = times(y);
+    int capacity = Math.max(y.cols(), capacity() == Integer.MAX_VALUE ? y.cols() : capacity());
+    double[] room = new double[Math.multiplyExact(rows, capacity)];
+    System.arraycopy(rotated.values(), 0, room, 0, rotated.values().length);
+    return new OrthonormalBasis(rows, y.cols(), room, new int[] {y.cols()});
   }
 
   /**
