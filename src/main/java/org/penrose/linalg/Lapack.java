@@ -13,12 +13,27 @@ import org.netlib.util.intW;
 public final class Lapack {
   private Lapack() {}
 
-  private static BLAS blas() {
+  private static volatile boolean configured;
+
+  /** netlib's BLAS, after {@link BlasBackend#configure} chose the library. */
+  static BLAS blas() {
+    if (!configured) {
+      configure();
+    }
     return BLAS.getInstance();
   }
 
-  private static LAPACK lapack() {
+  /** netlib's LAPACK, after {@link BlasBackend#configure} chose the library. */
+  static LAPACK lapack() {
+    if (!configured) {
+      configure();
+    }
     return LAPACK.getInstance();
+  }
+
+  private static void configure() {
+    BlasBackend.configure();
+    configured = true;
   }
 
   /**

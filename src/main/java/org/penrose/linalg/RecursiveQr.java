@@ -112,10 +112,10 @@ final class RecursiveQr {
   }
 
   private static BLAS blas() {
-    return BLAS.getInstance();
+    return Lapack.blas();
   }
 
   private static LAPACK lapack() {
-    return LAPACK.getInstance();
+    return Lapack.lapack();
   }
 }

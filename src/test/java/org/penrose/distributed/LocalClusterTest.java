@@ -36,6 +36,16 @@ class LocalClusterTest extends SparkTestSession {
 
   @Override
   protected void configure(SparkSession.Builder builder) {
+    // the executors take the driver's library (through BlasPlugin), so that bits can be compared
+    configureLocalCluster(builder).config(BlasPlugin.CONF, org.penrose.linalg.BlasBackend.source().name()
+        .toLowerCase(java.util.Locale.ROOT));
+  }
+
+  /**
+   * Executors launched through the surefire configuration's {@code SPARK_HOME} (an empty {@code jars/})
+   * with the test class path, one BLAS thread each, and {@link BlasPlugin}.
+   */
+  static SparkSession.Builder configureLocalCluster(SparkSession.Builder builder) {
     String sparkHome = System.getenv("SPARK_HOME");
     if (sparkHome == null) {
       throw new IllegalStateException("SPARK_HOME is not set (the surefire configuration sets it)");
@@ -46,9 +56,10 @@ class LocalClusterTest extends SparkTestSession {
       throw new IllegalStateException(e);
     }
     String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-    builder.config("spark.executor.extraClassPath", classPath.replace(File.pathSeparatorChar, ':'))
+    return builder.config("spark.executor.extraClassPath", classPath.replace(File.pathSeparatorChar, ':'))
         .config("spark.executorEnv.OPENBLAS_NUM_THREADS", "1")
-        .config("spark.executor.extraJavaOptions", "-Xss16m");
+        .config("spark.executor.extraJavaOptions", "-Xss16m")
+        .config("spark.plugins", BlasPlugin.class.getName());
   }
 
   @Test
@@ -61,6 +72,7 @@ class LocalClusterTest extends SparkTestSession {
         + "; executors: " + seen);
     for (String s : seen) {
       assertTrue(s.startsWith(org.penrose.linalg.BlasBackend.describe()), s);
+      assertTrue(s.contains(" threads=1 "), s);
     }
   }
 
