@@ -103,7 +103,7 @@ final class BenchCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Map<String, Object> out = new LinkedHashMap<>();
     try (SparkJob.Session session = SparkJob.session("penrose bench")) {
-      SparkSession spark = session.spark;
+      SparkSession spark = session.spark();
       System.out.printf("bench: %d x %d, %d row blocks, master %s, %d cores, BLAS/LAPACK %s%n", rows, cols, partitions,
           spark.sparkContext().master(), spark.sparkContext().defaultParallelism(), BlasBackend.describe());
       out.put("m", rows);

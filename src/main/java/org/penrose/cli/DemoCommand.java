@@ -73,7 +73,7 @@ final class DemoCommand implements Callable<Integer> {
     Report report = new Report();
     Map<String, Object> summary = new LinkedHashMap<>();
     try (SparkJob.Session session = SparkJob.session("penrose demo")) {
-      SparkSession spark = session.spark;
+      SparkSession spark = session.spark();
       int parts = partitions.resolve(spark);
       System.out.printf("Penrose demo on %s (%d cores, BLAS/LAPACK %s); output in %s%n", spark.sparkContext().master(),
           spark.sparkContext().defaultParallelism(), BlasBackend.describe(), output.toAbsolutePath());

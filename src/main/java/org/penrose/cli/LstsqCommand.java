@@ -1,7 +1,7 @@
 package org.penrose.cli;
 
 import java.util.concurrent.Callable;
-import org.apache.spark.sql.SparkSession;
+import org.apache.spark.SparkContext;
 import org.penrose.distributed.DistributedLstsq;
 import org.penrose.distributed.MatrixFiles;
 import org.penrose.distributed.RowBlockMatrix;
@@ -62,13 +62,17 @@ final class LstsqCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Report report = new Report();
     try (SparkJob.Session session = SparkJob.session("penrose lstsq")) {
-      SparkSession spark = session.spark;
+      SparkContext spark = session.context();
       MatrixFiles files = job.files(spark);
-      RowBlockMatrix a = job.readA(spark).persist();
-      RowBlockMatrix b = files.readAligned(rhs, a).persist();
+      RowBlockMatrix a = job.readA(spark);
+      RowBlockMatrix b = files.readAligned(rhs, a);
       boolean vectorRhs = files.isVector(rhs);
       System.out.printf("lstsq: A is %s, B is %s, in %d row blocks%n", a.shape(), b.shape(), a.numBlocks());
       boolean truncated = rank != null || (long) a.cols() + b.cols() > Tsqr.MAX_COLUMNS;
+      // the TSQR route reads A and B once (the solution comes from the triangle); gradients read them again
+      int passes = truncated ? RowBlockMatrix.MANY_PASSES : vjp != null ? 2 : 1;
+      a.cacheFor(passes);
+      b.cacheFor(passes);
       TruncatedSvd.Options options = truncation.options().maxRank(maxRank);
       DistributedLstsq ls = report.time("solve", () -> !truncated ? DistributedLstsq.solve(a, b, cutoff.cutoff())
           : rank != null ? DistributedLstsq.solveTruncated(a, b, rank, cutoff.cutoff(), options)

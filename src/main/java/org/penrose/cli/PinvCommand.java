@@ -1,7 +1,7 @@
 package org.penrose.cli;
 
 import java.util.concurrent.Callable;
-import org.apache.spark.sql.SparkSession;
+import org.apache.spark.SparkContext;
 import org.penrose.distributed.DistributedPinv;
 import org.penrose.distributed.MatrixFiles;
 import org.penrose.distributed.RowBlockMatrix;
@@ -54,9 +54,11 @@ final class PinvCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Report report = new Report();
     try (SparkJob.Session session = SparkJob.session("penrose pinv")) {
-      SparkSession spark = session.spark;
+      SparkContext spark = session.context();
       MatrixFiles files = job.files(spark);
-      RowBlockMatrix a = job.readA(spark).persist();
+      RowBlockMatrix a = job.readA(spark);
+      // the factorization, the columns of P, and each derivative read A once more
+      a.cacheFor(2 + (jvp != null ? 1 : 0) + (vjp != null ? 1 : 0));
       System.out.printf("pinv: A is %s in %d row blocks%n", a.shape(), a.numBlocks());
       DistributedPinv pinv = report.time("factor", () -> DistributedPinv.factor(a, cutoff.cutoff()));
       report.run("pinv", () -> files.writeNpyTransposed(pinv.pinvTranspose(), output));

@@ -60,7 +60,7 @@ final class RegressCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Report report = new Report();
     try (SparkJob.Session session = SparkJob.session("penrose regress")) {
-      SparkSession spark = session.spark;
+      SparkSession spark = session.spark();
       RegressionTable read = report.time("read", () -> RegressionTable.read(spark, input, label, features, weight));
       Dataset<Row> table = read.data();
       if (partitions != null) {

@@ -2,6 +2,7 @@ package org.penrose.cli;
 
 import java.io.IOException;
 import org.apache.spark.SparkConf;
+import org.apache.spark.SparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.penrose.distributed.MatrixFiles;
 import org.penrose.distributed.RowBlockMatrix;
@@ -22,48 +23,62 @@ final class SparkJob {
   String column;
 
   /** The command's matrix files (.npy, .mtx/.mtx.gz or Parquet), with {@code --column} for Parquet. */
-  MatrixFiles files(SparkSession spark) {
-    return new MatrixFiles(spark).withColumn(column);
+  MatrixFiles files(SparkContext sc) {
+    return new MatrixFiles(sc).withColumn(column);
   }
 
-  /** A session, stopped at the end only if this command started it. */
+  /**
+   * A command's Spark: the context, and a SparkSession made only when asked for (matrix commands need
+   * none, which saves its start-up). Stopped at the end only if this command started it.
+   */
   static final class Session implements AutoCloseable {
-    final SparkSession spark;
+    private final SparkContext sc;
     private final boolean owned;
+    private SparkSession spark;
 
-    Session(SparkSession spark, boolean owned) {
+    private Session(SparkContext sc, SparkSession spark, boolean owned) {
+      this.sc = sc;
       this.spark = spark;
       this.owned = owned;
+    }
+
+    SparkContext context() {
+      return sc;
+    }
+
+    /** The SparkSession over this context (created on first use, with spark-submit's settings). */
+    SparkSession spark() {
+      if (spark == null) {
+        spark = SparkSession.builder().config(sc.getConf()).getOrCreate();
+      }
+      return spark;
     }
 
     @Override
     public void close() {
       if (owned) {
-        spark.stop();
+        sc.stop();
       }
     }
   }
 
   /**
-   * The running session (e.g. a notebook's or a test's), or a new one from spark-submit's settings,
-   * {@code local[*]} when no master is configured (running Main directly).
+   * The running session (e.g. a notebook's or a test's), or a new SparkContext from spark-submit's
+   * settings (or the launcher's {@code spark.*} system properties), {@code local[*]} when no master
+   * is configured (running Main directly).
    */
   static Session session(String appName) {
     scala.Option<SparkSession> active = SparkSession.getActiveSession();
     if (active.isDefined()) {
-      return new Session(active.get(), false);
+      return new Session(active.get().sparkContext(), active.get(), false);
     }
-    SparkConf conf = new SparkConf();
-    SparkSession.Builder builder = SparkSession.builder().appName(appName);
-    if (!conf.contains("spark.master")) {
-      builder.master("local[*]");
-    }
-    return new Session(builder.getOrCreate(), true);
+    SparkConf conf = new SparkConf().setIfMissing("spark.app.name", appName).setIfMissing("spark.master", "local[*]");
+    return new Session(SparkContext.getOrCreate(conf), null, true);
   }
 
   /** A's row blocks from {@code --input}, in {@code --partitions} blocks or the input's default. */
-  RowBlockMatrix readA(SparkSession spark) throws IOException {
-    MatrixFiles files = files(spark);
+  RowBlockMatrix readA(SparkContext sc) throws IOException {
+    MatrixFiles files = files(sc);
     if (partitions != null && partitions < 1) {
       throw new IllegalArgumentException("--partitions must be at least 1, got " + partitions);
     }

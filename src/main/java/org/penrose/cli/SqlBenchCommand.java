@@ -45,7 +45,7 @@ final class SqlBenchCommand implements Callable<Integer> {
     int m = Integer.parseInt(mn[0].trim());
     int n = Integer.parseInt(mn[1].trim());
     try (SparkJob.Session session = SparkJob.session("penrose bench-sql")) {
-      SparkSession spark = session.spark;
+      SparkSession spark = session.spark();
       if (!spark.catalog().functionExists("pinv")) {
         PenroseFunctions.register(spark);
       }

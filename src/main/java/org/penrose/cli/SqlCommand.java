@@ -48,7 +48,7 @@ final class SqlCommand implements Callable<Integer> {
       throw new IllegalArgumentException("no SQL statement given");
     }
     try (SparkJob.Session session = SparkJob.session("penrose sql")) {
-      SparkSession spark = session.spark;
+      SparkSession spark = session.spark();
       if (!spark.catalog().functionExists("pinv")) {
         PenroseFunctions.register(spark);
       }

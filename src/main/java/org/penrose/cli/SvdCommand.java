@@ -3,7 +3,7 @@ package org.penrose.cli;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.apache.spark.sql.SparkSession;
+import org.apache.spark.SparkContext;
 import org.penrose.distributed.MatrixFiles;
 import org.penrose.distributed.RowBlockMatrix;
 import org.penrose.distributed.TruncatedSvd;
@@ -35,9 +35,9 @@ final class SvdCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Report report = new Report();
     try (SparkJob.Session session = SparkJob.session("penrose svd")) {
-      SparkSession spark = session.spark;
+      SparkContext spark = session.context();
       MatrixFiles files = job.files(spark);
-      RowBlockMatrix a = job.readA(spark).persist();
+      RowBlockMatrix a = job.readA(spark).cacheFor(RowBlockMatrix.MANY_PASSES);
       System.out.printf("svd: A is %s in %d row blocks%n", a.shape(), a.numBlocks());
       TruncatedSvd svd = report.time("svd", () -> TruncatedSvd.compute(a, rank, truncation.options()));
       Files.createDirectories(outputDir);

@@ -77,7 +77,7 @@ final class VarproCommand implements Callable<Integer> {
     List<Map<String, Object>> results = new ArrayList<>();
     boolean allRecovered = true;
     try (SparkJob.Session session = SparkJob.session("penrose varpro")) {
-      SparkSession spark = session.spark;
+      SparkSession spark = session.spark();
       JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
       int parts = partitions.resolve(spark);
       System.out.printf("Penrose varpro on %s: %,d points per case, noise %.3g, %d partitions; output in %s%n",

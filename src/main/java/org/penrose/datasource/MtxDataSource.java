@@ -165,7 +165,7 @@ public final class MtxDataSource implements RelationProvider, CreatableRelationP
     public RDD<Row> buildScan() {
       DistributedMatrixMarket source;
       try {
-        source = DistributedMatrixMarket.read(SparkSession.active(), path, partitions);
+        source = DistributedMatrixMarket.read(SparkSession.active().sparkContext(), path, partitions);
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }

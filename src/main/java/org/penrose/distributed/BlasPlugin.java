@@ -35,7 +35,12 @@ public final class BlasPlugin implements SparkPlugin {
         } else if (requested == null) {
           requested = System.getProperty(REQUEST, System.getenv("PENROSE_BLAS"));
         }
-        LOG.info("Penrose BLAS/LAPACK on the driver: {}", BlasBackend.describe());
+        String loaded = BlasBackend.describe();
+        if (sc.isLocal()) {
+          LOG.debug("Penrose BLAS/LAPACK: {}", loaded); // one JVM: the reports name it
+        } else {
+          LOG.info("Penrose BLAS/LAPACK on the driver: {}", loaded);
+        }
         return requested == null ? Map.of() : Map.of(REQUEST, requested);
       }
     };

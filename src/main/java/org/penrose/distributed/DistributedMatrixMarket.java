@@ -7,7 +7,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.sql.SparkSession;
+import org.apache.spark.SparkContext;
 import org.apache.spark.storage.StorageLevel;
 import org.penrose.io.HadoopConf;
 import org.penrose.io.MatrixFormatException;
@@ -51,11 +51,11 @@ public final class DistributedMatrixMarket {
    *
    * @throws MatrixFormatException for a bad header or line (naming the line) or a wrong entry count
    */
-  public static DistributedMatrixMarket read(SparkSession spark, String path, int partitions) throws IOException {
-    Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+  public static DistributedMatrixMarket read(SparkContext spark, String path, int partitions) throws IOException {
+    Configuration hadoop = spark.hadoopConfiguration();
     MatrixMarketHeader header = MatrixMarketEntries.header(hadoop, path);
     HadoopConf conf = new HadoopConf(hadoop);
-    JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark);
     JavaRDD<Tuple2<SparseEntries, Long>> chunks;
     if (MatrixMarketEntries.splittable(header)) {
       Path p = new Path(path);

@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.TaskContext;
-import org.apache.spark.sql.SparkSession;
+import org.apache.spark.SparkContext;
 import org.penrose.io.FileFormat;
 import org.penrose.io.HadoopConf;
 import org.penrose.io.MatrixFormatException;
@@ -34,15 +34,23 @@ public final class MatrixFiles {
   /** Largest matrix {@link #readLocal} brings to the driver, in entries (512 MiB of doubles). */
   public static final long MAX_LOCAL_ENTRIES = 64L << 20;
 
-  private final SparkSession spark;
+  private final SparkContext spark;
   private final String column;
 
   /** Files read and written through {@code spark}'s Hadoop configuration. */
-  public MatrixFiles(SparkSession spark) {
-    this(spark, null);
+  public MatrixFiles(org.apache.spark.sql.SparkSession spark) {
+    this(spark.sparkContext(), null);
   }
 
-  private MatrixFiles(SparkSession spark, String column) {
+  /**
+   * The same over a bare {@code SparkContext}: no SparkSession is created unless a Parquet file is
+   * read (which saves a command the session's start-up, about a second here).
+   */
+  public MatrixFiles(SparkContext sc) {
+    this(sc, null);
+  }
+
+  private MatrixFiles(SparkContext spark, String column) {
     this.spark = spark;
     this.column = column;
   }
@@ -53,7 +61,7 @@ public final class MatrixFiles {
   }
 
   private Configuration hadoop() {
-    return spark.sparkContext().hadoopConfiguration();
+    return spark.hadoopConfiguration();
   }
 
   /** The reader for {@code path}'s format, refusing formats that do not hold a matrix (CSV). */

@@ -3,7 +3,7 @@ package org.penrose.distributed;
 import java.io.IOException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaRDD;
-import org.apache.spark.sql.SparkSession;
+import org.apache.spark.SparkContext;
 import org.penrose.io.MatrixMarketEntries;
 import org.penrose.io.MatrixMarketHeader;
 import org.penrose.linalg.DoubleMatrix;
@@ -22,7 +22,7 @@ final class MatrixMarketRowBlocks implements RowBlockFormat {
 
   /** The file in {@code partitions} balanced row blocks. */
   @Override
-  public RowBlockMatrix read(SparkSession spark, String path, int partitions) throws IOException {
+  public RowBlockMatrix read(SparkContext spark, String path, int partitions) throws IOException {
     DistributedMatrixMarket source = DistributedMatrixMarket.read(spark, path, partitions);
     long rows = source.header().rows();
     return RowBlockMatrix.fromEntries(source.entries(), rows, RowBlockMatrix.columnCount(path, source.header().cols()),
@@ -31,7 +31,7 @@ final class MatrixMarketRowBlocks implements RowBlockFormat {
 
   /** The file in the row blocks of {@code alignedWith} (e.g. {@code B} for {@code A}). */
   @Override
-  public RowBlockMatrix readAligned(SparkSession spark, String path, RowBlockMatrix alignedWith) throws IOException {
+  public RowBlockMatrix readAligned(SparkContext spark, String path, RowBlockMatrix alignedWith) throws IOException {
     DistributedMatrixMarket source = DistributedMatrixMarket.read(spark, path, alignedWith.numBlocks());
     int cols = RowBlockMatrix.columnCount(path, source.header().cols());
     alignedWith.requireRowsOf(path, source.header().rows(), cols);
@@ -44,7 +44,7 @@ final class MatrixMarketRowBlocks implements RowBlockFormat {
    * {@code alignedWith}: how a cotangent {@code G} ({@code n x m}) becomes {@code G^T} aligned with {@code A}.
    */
   @Override
-  public RowBlockMatrix readTransposed(SparkSession spark, String path, RowBlockMatrix alignedWith) throws IOException {
+  public RowBlockMatrix readTransposed(SparkContext spark, String path, RowBlockMatrix alignedWith) throws IOException {
     DistributedMatrixMarket source = DistributedMatrixMarket.read(spark, path, alignedWith.numBlocks());
     int transposedCols = RowBlockMatrix.columnCount(path, source.header().rows());
     alignedWith.requireRowsOf(path + " (transposed)", source.header().cols(), transposedCols);
@@ -54,8 +54,8 @@ final class MatrixMarketRowBlocks implements RowBlockFormat {
   }
 
   @Override
-  public DoubleMatrix readLocal(SparkSession spark, String path, long maxEntries) throws IOException {
-    Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+  public DoubleMatrix readLocal(SparkContext spark, String path, long maxEntries) throws IOException {
+    Configuration hadoop = spark.hadoopConfiguration();
     MatrixMarketHeader header = MatrixMarketEntries.header(hadoop, path);
     RowBlockFormat.requireLocal(path, header.rows(), header.cols(), maxEntries);
     DoubleMatrix m = DoubleMatrix.zeros((int) header.rows(), (int) header.cols());

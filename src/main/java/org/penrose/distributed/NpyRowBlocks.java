@@ -8,7 +8,7 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.sql.SparkSession;
+import org.apache.spark.SparkContext;
 import org.penrose.io.ByteSource;
 import org.penrose.io.HadoopConf;
 import org.penrose.io.NpyAssembler;
@@ -30,11 +30,11 @@ final class NpyRowBlocks implements RowBlockFormat {
    * Fortran-order files are one block each).
    */
   @Override
-  public RowBlockMatrix read(SparkSession spark, String path, int partitions) throws IOException {
-    NpyFileSet files = NpyFileSet.open(spark.sparkContext().hadoopConfiguration(), path);
+  public RowBlockMatrix read(SparkContext spark, String path, int partitions) throws IOException {
+    NpyFileSet files = NpyFileSet.open(spark.hadoopConfiguration(), path);
     List<NpyFileSet.RowRange> ranges = files.split(files.rowsPerPartitionFor(partitions));
-    HadoopConf conf = new HadoopConf(spark.sparkContext().hadoopConfiguration());
-    JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    HadoopConf conf = new HadoopConf(spark.hadoopConfiguration());
+    JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark);
     JavaRDD<RowBlock> blocks = sc.parallelize(ranges, ranges.size())
         .map(range -> new RowBlock(range.firstRow(), range.read(conf.get())));
     return new RowBlockMatrix(blocks, NpyFileSet.starts(ranges, files.rows()), files.cols());
@@ -42,10 +42,10 @@ final class NpyRowBlocks implements RowBlockFormat {
 
   /** The file (or folder) read in the row blocks of {@code alignedWith}; blocks may span files of a folder. */
   @Override
-  public RowBlockMatrix readAligned(SparkSession spark, String path, RowBlockMatrix alignedWith) throws IOException {
-    NpyFileSet files = NpyFileSet.open(spark.sparkContext().hadoopConfiguration(), path);
+  public RowBlockMatrix readAligned(SparkContext spark, String path, RowBlockMatrix alignedWith) throws IOException {
+    NpyFileSet files = NpyFileSet.open(spark.hadoopConfiguration(), path);
     alignedWith.requireRowsOf(path, files.rows(), files.cols());
-    HadoopConf conf = new HadoopConf(spark.sparkContext().hadoopConfiguration());
+    HadoopConf conf = new HadoopConf(spark.hadoopConfiguration());
     return alignedWith.withBlocks(alignedWith.rangesRdd().map(
         range -> new RowBlock(range[0], files.readRange(conf.get(), range[0], range[1] - range[0]))), files.cols());
   }
@@ -55,8 +55,8 @@ final class NpyRowBlocks implements RowBlockFormat {
    * blocks of {@code alignedWith}; C-order files are read with one strided read per row of {@code M}.
    */
   @Override
-  public RowBlockMatrix readTransposed(SparkSession spark, String path, RowBlockMatrix alignedWith) throws IOException {
-    NpyFileSet files = NpyFileSet.open(spark.sparkContext().hadoopConfiguration(), path);
+  public RowBlockMatrix readTransposed(SparkContext spark, String path, RowBlockMatrix alignedWith) throws IOException {
+    NpyFileSet files = NpyFileSet.open(spark.hadoopConfiguration(), path);
     if (files.members().size() != 1) {
       throw new IllegalArgumentException(path + ": a transposed read needs a single .npy file");
     }
@@ -66,7 +66,7 @@ final class NpyRowBlocks implements RowBlockFormat {
       throw new IllegalArgumentException(path + ": " + files.rows() + " x " + transposedRows + " is too large to transpose");
     }
     alignedWith.requireRowsOf(path + " (transposed)", transposedRows, (int) files.rows());
-    HadoopConf conf = new HadoopConf(spark.sparkContext().hadoopConfiguration());
+    HadoopConf conf = new HadoopConf(spark.hadoopConfiguration());
     return alignedWith.withBlocks(alignedWith.rangesRdd().map(range -> {
       Path p = new Path(file.path);
       try (ByteSource in = ByteSource.open(p.getFileSystem(conf.get()), p)) {
@@ -77,8 +77,8 @@ final class NpyRowBlocks implements RowBlockFormat {
   }
 
   @Override
-  public DoubleMatrix readLocal(SparkSession spark, String path, long maxEntries) throws IOException {
-    Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+  public DoubleMatrix readLocal(SparkContext spark, String path, long maxEntries) throws IOException {
+    Configuration hadoop = spark.hadoopConfiguration();
     NpyFileSet files = NpyFileSet.open(hadoop, path);
     RowBlockFormat.requireLocal(path, files.rows(), files.cols(), maxEntries);
     return files.readRange(hadoop, 0, files.rows());
@@ -86,15 +86,15 @@ final class NpyRowBlocks implements RowBlockFormat {
 
   /** {@code spark.default.parallelism}, more when a block would exceed 128 MiB ({@link NpyFileSet#defaultPartitions}). */
   @Override
-  public int defaultPartitions(SparkSession spark, String path) throws IOException {
-    return NpyFileSet.open(spark.sparkContext().hadoopConfiguration(), path)
-        .defaultPartitions(spark.sparkContext().defaultParallelism());
+  public int defaultPartitions(SparkContext spark, String path) throws IOException {
+    return NpyFileSet.open(spark.hadoopConfiguration(), path)
+        .defaultPartitions(spark.defaultParallelism());
   }
 
   /** True for a single 1-D file. */
   @Override
-  public boolean isVector(SparkSession spark, String path) throws IOException {
-    NpyFileSet files = NpyFileSet.open(spark.sparkContext().hadoopConfiguration(), path);
+  public boolean isVector(SparkContext spark, String path) throws IOException {
+    NpyFileSet files = NpyFileSet.open(spark.hadoopConfiguration(), path);
     return files.members().size() == 1 && files.members().get(0).header.shape().length == 1;
   }
 
@@ -103,12 +103,12 @@ final class NpyRowBlocks implements RowBlockFormat {
    * {@code transpose} its transpose ({@code n x m}, Fortran order), or with {@code asVector} (one
    * column) a 1-D array. Tasks write parts that the driver streams into the file ({@link NpyAssembler}).
    */
-  static void write(SparkSession spark, RowBlockMatrix matrix, String path, boolean transpose, boolean asVector)
+  static void write(SparkContext spark, RowBlockMatrix matrix, String path, boolean transpose, boolean asVector)
       throws IOException {
     if (asVector && (transpose || matrix.cols() != 1)) {
       throw new IllegalArgumentException("only a single-column matrix can be written as a vector, not " + matrix.shape());
     }
-    Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+    Configuration hadoop = spark.hadoopConfiguration();
     HadoopConf conf = new HadoopConf(hadoop);
     String folder = NpyAssembler.partsFolder(path);
     try {

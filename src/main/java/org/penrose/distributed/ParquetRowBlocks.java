@@ -2,6 +2,7 @@ package org.penrose.distributed;
 
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.SparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.penrose.linalg.DoubleMatrix;
 
@@ -18,20 +19,26 @@ final class ParquetRowBlocks implements RowBlockFormat {
     this.column = column;
   }
 
-  private RowBlockMatrix rows(SparkSession spark, String path) {
-    Dataset<Row> df = spark.read().parquet(path);
+  /** The active SparkSession, or one over this context (created only when a Parquet file is read). */
+  private static SparkSession session(SparkContext sc) {
+    scala.Option<SparkSession> active = SparkSession.getActiveSession();
+    return active.isDefined() ? active.get() : SparkSession.builder().config(sc.getConf()).getOrCreate();
+  }
+
+  private RowBlockMatrix rows(SparkContext spark, String path) {
+    Dataset<Row> df = session(spark).read().parquet(path);
     RowVectors.Columns columns = RowVectors.columns(df.schema(), column, path, "--column");
     return DatasetRows.fromDataset(df, columns.vectorName(), columns.rowName());
   }
 
   @Override
-  public RowBlockMatrix read(SparkSession spark, String path, int partitions) {
+  public RowBlockMatrix read(SparkContext spark, String path, int partitions) {
     RowBlockMatrix m = rows(spark, path);
     return m.reblock(RowBlockMatrix.balancedStarts(m.rows(), partitions));
   }
 
   @Override
-  public RowBlockMatrix readAligned(SparkSession spark, String path, RowBlockMatrix alignedWith) {
+  public RowBlockMatrix readAligned(SparkContext spark, String path, RowBlockMatrix alignedWith) {
     RowBlockMatrix m = rows(spark, path);
     alignedWith.requireRowsOf(path, m.rows(), m.cols());
     return m.reblock(alignedWith.blockStarts());
@@ -39,7 +46,7 @@ final class ParquetRowBlocks implements RowBlockFormat {
 
   /** The values travel as entries ({@link RowBlockMatrix#transpose}): meant for cotangent-sized inputs. */
   @Override
-  public RowBlockMatrix readTransposed(SparkSession spark, String path, RowBlockMatrix alignedWith) {
+  public RowBlockMatrix readTransposed(SparkContext spark, String path, RowBlockMatrix alignedWith) {
     RowBlockMatrix m = rows(spark, path);
     if (m.cols() != alignedWith.rows()) {
       throw new IllegalArgumentException("shape mismatch: " + path + " is " + m.shape() + " but its transpose must have"
@@ -49,7 +56,7 @@ final class ParquetRowBlocks implements RowBlockFormat {
   }
 
   @Override
-  public DoubleMatrix readLocal(SparkSession spark, String path, long maxEntries) {
+  public DoubleMatrix readLocal(SparkContext spark, String path, long maxEntries) {
     RowBlockMatrix m = rows(spark, path);
     RowBlockFormat.requireLocal(path, m.rows(), m.cols(), maxEntries);
     return m.collectLocal();

@@ -1,31 +1,31 @@
 package org.penrose.distributed;
 
 import java.io.IOException;
-import org.apache.spark.sql.SparkSession;
+import org.apache.spark.SparkContext;
 import org.penrose.linalg.DoubleMatrix;
 
 /** How one file format ({@code .npy}, Matrix Market, Parquet) is read into row blocks; see {@link MatrixFiles}. */
 interface RowBlockFormat {
 
   /** The file in about {@code partitions} row blocks. */
-  RowBlockMatrix read(SparkSession spark, String path, int partitions) throws IOException;
+  RowBlockMatrix read(SparkContext spark, String path, int partitions) throws IOException;
 
   /** The file in the row blocks of {@code alignedWith}; its row count must be {@code alignedWith}'s. */
-  RowBlockMatrix readAligned(SparkSession spark, String path, RowBlockMatrix alignedWith) throws IOException;
+  RowBlockMatrix readAligned(SparkContext spark, String path, RowBlockMatrix alignedWith) throws IOException;
 
   /** The transpose of the {@code n x m} matrix in the file, in the row blocks of {@code alignedWith}. */
-  RowBlockMatrix readTransposed(SparkSession spark, String path, RowBlockMatrix alignedWith) throws IOException;
+  RowBlockMatrix readTransposed(SparkContext spark, String path, RowBlockMatrix alignedWith) throws IOException;
 
   /** The whole (small) matrix on the driver, at most {@code maxEntries} entries. */
-  DoubleMatrix readLocal(SparkSession spark, String path, long maxEntries) throws IOException;
+  DoubleMatrix readLocal(SparkContext spark, String path, long maxEntries) throws IOException;
 
   /** The default number of row blocks. */
-  default int defaultPartitions(SparkSession spark, String path) throws IOException {
-    return spark.sparkContext().defaultParallelism();
+  default int defaultPartitions(SparkContext spark, String path) throws IOException {
+    return spark.defaultParallelism();
   }
 
   /** True when the file holds a 1-D array (results are then written 1-D). */
-  default boolean isVector(SparkSession spark, String path) throws IOException {
+  default boolean isVector(SparkContext spark, String path) throws IOException {
     return false;
   }
 

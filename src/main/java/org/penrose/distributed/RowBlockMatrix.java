@@ -89,6 +89,35 @@ public final class RowBlockMatrix {
     blocks.unpersist(false);
   }
 
+  /** For {@link #cacheFor}: an iteration, which reads the blocks many times. */
+  public static final int MANY_PASSES = Integer.MAX_VALUE;
+
+  /**
+   * Caches the blocks deliberately for a computation that reads them {@code passes} times: one pass
+   * caches nothing (the blocks stream from their source, so memory does not grow with {@code m});
+   * a few passes cache them (MEMORY_AND_DISK) when their dense size is at most a quarter of the
+   * storage memory of the driver and executors, and otherwise read the source again on each pass
+   * (no flood of spills to local disk); {@link #MANY_PASSES} caches them whatever their size.
+   * Blocks already cached are left as they are.
+   *
+   * @return this matrix
+   */
+  public RowBlockMatrix cacheFor(int passes) {
+    if (passes <= 1 || !blocks.getStorageLevel().equals(StorageLevel.NONE())) {
+      return this;
+    }
+    double bytes = 8.0 * rows() * cols; // dense size: an upper bound for sparse blocks
+    long storage = 0;
+    for (scala.Tuple2<Object, Object> memory : scala.jdk.javaapi.CollectionConverters.asJava(
+        blocks.context().getExecutorMemoryStatus()).values()) {
+      storage += (Long) memory._1();
+    }
+    if (passes == MANY_PASSES || bytes <= storage / 4.0) {
+      blocks.persist(StorageLevel.MEMORY_AND_DISK());
+    }
+    return this;
+  }
+
   /**
    * Throws unless {@code other} has this matrix's row count and block row ranges.
    *
