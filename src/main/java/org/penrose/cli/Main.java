@@ -7,8 +7,9 @@ import picocli.CommandLine;
 
 /**
  * The {@code jobs/penrose} entry point: {@code penrose <command> [options]}. Errors print one line,
- * {@code penrose: error: ...}, and exit with status 1 (2 for bad usage); {@code --verbose} adds the
- * stack trace.
+ * {@code penrose: error: ...}, and exit with status 1 (2 for bad usage), without Spark's own log lines
+ * about the failed task ({@link TaskErrorLogFilter}); {@code --verbose} adds the stack trace and
+ * keeps those lines.
  */
 @Command(
     name = "penrose",
@@ -38,8 +39,6 @@ public final class Main implements Runnable {
       err.println("penrose: error: " + describe(e));
       if (main != null && main.verbose) {
         e.printStackTrace(err);
-      } else {
-        err.println("(run with --verbose for the stack trace)");
       }
       err.flush();
       return 1;
@@ -82,6 +81,9 @@ public final class Main implements Runnable {
   }
 
   public static void main(String[] args) {
+    if (!java.util.Arrays.asList(args).contains("--verbose")) {
+      TaskErrorLogFilter.install(); // the error is reported once, below, not also in Spark's task logs
+    }
     int status = commandLine().execute(args);
     System.exit(status);
   }

@@ -66,7 +66,7 @@ final class RegressCommand implements Callable<Integer> {
       if (partitions != null) {
         table = table.repartition(partitions);
       }
-      LeastSquaresRegression lsq = new LeastSquaresRegression().setFeaturesCol(RegressionTable.FEATURES).setLabelCol(RegressionTable.LABEL)
+      LeastSquaresRegression lsq = new LeastSquaresRegression().setFeaturesCol(read.featuresColumn()).setLabelCol(read.labelColumn())
           .setFitIntercept(!noIntercept).setEquilibrate(!noEquilibrate).setRefinementSteps(refinementSteps);
       if (cutoff.rtol != null) {
         lsq.setRtol(cutoff.rtol);

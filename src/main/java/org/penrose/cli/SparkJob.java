@@ -49,7 +49,9 @@ final class SparkJob {
     /** The SparkSession over this context (created on first use, with spark-submit's settings). */
     SparkSession spark() {
       if (spark == null) {
-        spark = SparkSession.builder().config(sc.getConf()).getOrCreate();
+        // Built on the running context itself (Builder.sparkContext, Scala-private but public in the
+        // bytecode): getOrCreate with settings would warn "Using an existing SparkContext".
+        spark = SparkSession.builder().sparkContext(sc).getOrCreate();
       }
       return spark;
     }

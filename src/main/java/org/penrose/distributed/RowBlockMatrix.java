@@ -362,8 +362,20 @@ public final class RowBlockMatrix {
     for (int i = 0; i + 1 < starts.length; i++) {
       list.add(new RowBlock(starts[i], a.rowRange((int) starts[i], (int) starts[i + 1])));
     }
-    return new RowBlockMatrix(sc.parallelize(list, list.size()), starts.clone(), a.cols());
+    if (8.0 * a.rows() * a.cols() / list.size() <= LARGEST_TASK_BYTES) {
+      return new RowBlockMatrix(sc.parallelize(list, list.size()), starts.clone(), a.cols());
+    }
+    // Larger blocks travel once as a broadcast, not inside every task (Spark warns above 1000 KiB).
+    Broadcast<List<RowBlock>> shared = sc.broadcast(list);
+    List<Integer> indices = new ArrayList<>();
+    for (int i = 0; i < list.size(); i++) {
+      indices.add(i);
+    }
+    return new RowBlockMatrix(sc.parallelize(indices, indices.size()).map(i -> shared.value().get(i)), starts.clone(), a.cols());
   }
+
+  /** The largest block {@link #fromLocal} ships inside a task; Spark warns about tasks above 1000 KiB. */
+  private static final double LARGEST_TASK_BYTES = 512 * 1024;
 
   private static void requireValidStarts(long[] starts, long m) {
     if (starts.length < 2 || starts[0] != 0 || starts[starts.length - 1] != m) {

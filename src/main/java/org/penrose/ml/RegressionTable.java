@@ -19,8 +19,8 @@ import org.penrose.io.FileFormat;
 
 /**
  * A regression table read from a file, ready for {@link LeastSquaresRegression}: the column
- * {@link #FEATURES} holds the feature vector (named after its columns, as {@code VectorAssembler}
- * names them) and {@link #LABEL} the label, plus the weight column when one is named.
+ * {@link #featuresColumn} holds the feature vector (named after its columns, as {@code VectorAssembler}
+ * names them) and {@link #labelColumn} the label, plus the weight column when one is named.
  *
  * <ul>
  *   <li>CSV (header row, schema inferred) and Parquet: {@code label} and optional {@code features}
@@ -30,23 +30,34 @@ import org.penrose.io.FileFormat;
  * </ul>
  */
 public final class RegressionTable {
-  /** The assembled feature vector's column. */
+  /** The assembled feature vector's column: {@code features}, or this when the input has a {@code features} column. */
   public static final String FEATURES = "__features";
 
-  /** The label's column. */
-  public static final String LABEL = "__label";
-
   private final Dataset<Row> data;
+  private final String featuresColumn;
+  private final String labelColumn;
   private final String labelName;
 
-  private RegressionTable(Dataset<Row> data, String labelName) {
+  private RegressionTable(Dataset<Row> data, String featuresColumn, String labelColumn, String labelName) {
     this.data = data;
+    this.featuresColumn = featuresColumn;
+    this.labelColumn = labelColumn;
     this.labelName = labelName;
   }
 
-  /** The rows: {@link #FEATURES}, {@link #LABEL} and the weight column if any. */
+  /** The rows: {@link #featuresColumn}, {@link #labelColumn} and the weight column if any. */
   public Dataset<Row> data() {
     return data;
+  }
+
+  /** The feature vector's column in {@link #data} (named for the user, as errors quote it). */
+  public String featuresColumn() {
+    return featuresColumn;
+  }
+
+  /** The label's column in {@link #data}: the input's own name ({@code x<j>} for a matrix file). */
+  public String labelColumn() {
+    return labelColumn;
   }
 
   /** The label as the user knows it: the column's name, or {@code "column j"} for a matrix file. */
@@ -107,13 +118,15 @@ public final class RegressionTable {
     if (weight != null) {
       requireColumn(df, weight);
     }
-    Dataset<Row> assembled = new VectorAssembler().setInputCols(chosen.toArray(new String[0])).setOutputCol(FEATURES)
-        .setHandleInvalid("error").transform(df);
-    List<Column> out = new ArrayList<>(List.of(functions.col(FEATURES), functions.col(label).as(LABEL)));
+    String vector = Arrays.asList(df.columns()).contains("features") ? FEATURES : "features";
+    // NULL cells (missing, or not numbers) become NaN, which the estimator names by position
+    Dataset<Row> assembled = new VectorAssembler().setInputCols(chosen.toArray(new String[0])).setOutputCol(vector)
+        .setHandleInvalid("keep").transform(df);
+    List<Column> out = new ArrayList<>(List.of(functions.col(vector), functions.col(label)));
     if (weight != null) {
       out.add(functions.col(weight));
     }
-    return new RegressionTable(assembled.select(out.toArray(new Column[0])), label);
+    return new RegressionTable(assembled.select(out.toArray(new Column[0])), vector, label, label);
   }
 
   /** A matrix whose column {@code label} (an index; default the last) is the label, the others the features. */
@@ -140,10 +153,11 @@ public final class RegressionTable {
         k++;
       }
     }
-    featureColumns.add(values.getItem(labelIndex).as(LABEL));
+    String labelColumn = "x" + labelIndex;
+    featureColumns.add(values.getItem(labelIndex).as(labelColumn));
     Dataset<Row> columns = DatasetRows.toDataset(spark, matrix).select(featureColumns.toArray(new Column[0]));
-    return new RegressionTable(new VectorAssembler().setInputCols(names).setOutputCol(FEATURES).transform(columns)
-        .select(FEATURES, LABEL), "column " + labelIndex);
+    return new RegressionTable(new VectorAssembler().setInputCols(names).setOutputCol("features").transform(columns)
+        .select("features", labelColumn), "features", labelColumn, "column " + labelIndex);
   }
 
   private static void requireColumn(Dataset<Row> df, String name) {

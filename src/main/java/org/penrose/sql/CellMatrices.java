@@ -27,9 +27,7 @@ final class CellMatrices {
       ArrayData row = rows.getArray(i);
       if (n < 0) {
         n = row.numElements();
-        if ((long) m * n > DoubleMatrix.MAX_ENTRIES) {
-          throw invalid(function, argument + " is " + m + " x " + n + ", too large for one cell");
-        }
+        requireCellSize(m, n, function, argument);
         result = DoubleMatrix.zeros(m, n);
       } else if (row.numElements() != n) {
         throw invalid(function, argument + " is ragged: row " + i + " has " + row.numElements()
@@ -48,6 +46,22 @@ final class CellMatrices {
       }
     }
     return result == null ? DoubleMatrix.zeros(0, 0) : result;
+  }
+
+  /**
+   * The largest matrix one SQL cell may hold, in entries: 2^22 = 4,194,304 (32 MiB of doubles, e.g.
+   * 2048 x 2048 or 100,000 x 40). A cell is one task's local work, computed, converted and copied
+   * a few times in that task's memory; larger matrices belong to the distributed row-block API.
+   */
+  static final long MAX_CELL_ENTRIES = 1L << 22;
+
+  /** Throws before any allocation when an {@code m x n} cell exceeds {@link #MAX_CELL_ENTRIES}. */
+  static void requireCellSize(long m, long n, String function, String argument) {
+    if (m * n > MAX_CELL_ENTRIES) {
+      throw new CellTooLargeException(function + ": " + argument + " is " + m + " x " + n + " (" + m * n
+          + " entries), more than the " + MAX_CELL_ENTRIES + " one SQL cell may hold; use the distributed API"
+          + " (RowBlockMatrix with DistributedPinv / DistributedLstsq) or jobs/penrose pinv / lstsq on a file");
+    }
   }
 
   /** A column ({@code k x 1}) from {@code array<double>}, checked. */
@@ -95,6 +109,7 @@ final class CellMatrices {
     int numCols = udt.getInt(2);
     double[] values = udt.getArray(5).toDoubleArray();
     boolean transposed = udt.getBoolean(6);
+    requireCellSize(numRows, numCols, "matrix", "an ml.linalg.Matrix");
     DoubleMatrix m = DoubleMatrix.zeros(numRows, numCols);
     if (type == 1) { // dense: column-major, or row-major when transposed
       for (int i = 0; i < numRows; i++) {
@@ -127,6 +142,7 @@ final class CellMatrices {
       return values(values);
     }
     int size = udt.getInt(1);
+    requireCellSize(size, 1, "vector", "an ml.linalg.Vector");
     int[] indices = udt.getArray(2).toIntArray();
     double[] dense = new double[size];
     for (int p = 0; p < indices.length; p++) {
@@ -144,6 +160,15 @@ final class CellMatrices {
     private static final long serialVersionUID = 1L;
 
     InvalidCellException(String message) {
+      super(message);
+    }
+  }
+
+  /** A cell beyond {@link #MAX_CELL_ENTRIES}: always an error (also under {@code invalidAsNull}), since the value is not wrong, only too large here. */
+  static final class CellTooLargeException extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+
+    CellTooLargeException(String message) {
       super(message);
     }
   }

@@ -54,17 +54,42 @@ public final class LstsqAggregate extends Aggregator<Row, LstsqAggregate.Buffer,
     this.cutoff = cutoff;
   }
 
+  /**
+   * Throws unless a group's buffer for {@code width} features fits: about five {@code (width + 1)^2}
+   * arrays (the triangle, the staged rows, the fold's copy and QR work space, the serialized
+   * buffer), allowed up to a quarter of the heap {@code heapBytes} of the JVM that aggregates.
+   */
+  static void requireFits(int width, long heapBytes) {
+    double cols = width + 1.0;
+    double bytes = 5 * 8 * cols * cols;
+    if (bytes > heapBytes / 4.0) {
+      throw new IllegalArgumentException(String.format(java.util.Locale.ROOT,
+          "lstsq_agg: %d features need about %.1f GiB per group (a %d^2 triangle and its work space), more than"
+              + " a quarter of this JVM's %.1f GiB heap; fit them with LeastSquaresRegression or jobs/penrose regress"
+              + " (one distributed TSQR over all rows), or give the executors more memory",
+          width, bytes / (1L << 30), width + 1, heapBytes / (double) (1L << 30)));
+    }
+  }
+
   /** The running triangle of {@code [A | y]} (public for Spark's encoders). */
   public static final class Buffer implements Serializable {
     private static final long serialVersionUID = 1L;
     QrAccumulator accumulator; // null until the first row fixes the width
 
+    /** Checks a row of {@code width} features against the group's first (and, for the first, against memory). */
+    void requireWidth(int width) {
+      if (accumulator == null) {
+        requireFits(width, Runtime.getRuntime().maxMemory());
+      } else if (width + 1 != accumulator.cols()) {
+        throw new IllegalArgumentException("lstsq_agg: features has " + width
+            + " values but earlier rows of the group have " + (accumulator.cols() - 1));
+      }
+    }
+
     void add(double[] features, double label) {
+      requireWidth(features.length);
       if (accumulator == null) {
         accumulator = new QrAccumulator(features.length + 1);
-      } else if (features.length + 1 != accumulator.cols()) {
-        throw new IllegalArgumentException("lstsq_agg: features has " + features.length
-            + " values but earlier rows of the group have " + (accumulator.cols() - 1));
       }
       double[] row = java.util.Arrays.copyOf(RowVectors.requireFinite(features, "lstsq_agg: features"),
           features.length + 1);
@@ -101,6 +126,8 @@ public final class LstsqAggregate extends Aggregator<Row, LstsqAggregate.Buffer,
     if (row.isNullAt(0) || row.isNullAt(1)) {
       return buffer;
     }
+    Object cell = row.get(0);
+    buffer.requireWidth(cell instanceof org.apache.spark.ml.linalg.Vector v ? v.size() : row.getList(0).size());
     double[] features = RowVectors.values(row, 0, "lstsq_agg: features");
     buffer.add(features, row.getDouble(1));
     return buffer;

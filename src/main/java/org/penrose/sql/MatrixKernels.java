@@ -39,6 +39,8 @@ public final class MatrixKernels {
   private static <T> T guarded(String function, boolean lenient, Body<T> body) {
     try {
       return body.run();
+    } catch (CellMatrices.CellTooLargeException e) {
+      throw e;
     } catch (CellMatrices.InvalidCellException e) {
       if (lenient) {
         return null;

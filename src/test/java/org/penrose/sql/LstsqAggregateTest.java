@@ -139,6 +139,20 @@ class LstsqAggregateTest extends SparkTestSession {
     assertTrue(messages(e).contains("lstsq_agg: rtol must be a constant number"), messages(e));
   }
 
+  @Test
+  void groupsTooWideForTheHeapAreErrorsBeforeAnyAllocation() {
+    // 20,000 features: each group would buffer 20,001^2 doubles several times over (16 GB)
+    Exception e = assertThrows(Exception.class, () -> spark.sql(
+        "SELECT lstsq_agg(array_repeat(1D, 20000), 1D) FROM range(3)").collect());
+    assertTrue(messages(e).contains("lstsq_agg: 20000 features need about 14.9 GiB per group (a 20001^2 triangle"), messages(e));
+    assertTrue(messages(e).contains("LeastSquaresRegression or jobs/penrose regress"), messages(e));
+    // the rule itself: 2000 features fit a 4 GiB heap (0.15 GiB per group), not a 512 MiB one (more than 0.125)
+    LstsqAggregate.requireFits(2000, 4L << 30);
+    IllegalArgumentException small = assertThrows(IllegalArgumentException.class,
+        () -> LstsqAggregate.requireFits(2000, 512L << 20));
+    assertTrue(small.getMessage().contains("0.5 GiB heap"), small.getMessage());
+  }
+
   static String messages(Throwable e) {
     StringBuilder all = new StringBuilder();
     for (Throwable t = e; t != null; t = t.getCause()) {

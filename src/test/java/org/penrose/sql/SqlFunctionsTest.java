@@ -177,6 +177,23 @@ class SqlFunctionsTest extends SparkTestSession {
   }
 
   @Test
+  void cellsBeyondTheSizeLimitAreErrorsBeforeAnyAllocation() {
+    // 20000 x 20000 = 400,000,000 entries, folded on the driver: 3.2 GB as doubles, an OutOfMemoryError before the limit
+    assertError("SELECT pinv(array_repeat(array_repeat(1D, 20000), 20000))",
+        "pinv: A is 20000 x 20000 (400000000 entries), more than the 4194304 one SQL cell may hold; use the distributed API");
+    assertError("SELECT lstsq(array_repeat(array_repeat(1D, 3000), 3000), array_repeat(1D, 3000))", "lstsq: A is 3000 x 3000");
+    // the limit is not bad data: an error even when invalid cells become NULL
+    spark.conf().set(PenroseFunctions.INVALID_AS_NULL, "true");
+    try {
+      assertError("SELECT matrix_rank(array_repeat(array_repeat(1D, 2049), 2049))", "matrix_rank: A is 2049 x 2049");
+    } finally {
+      spark.conf().unset(PenroseFunctions.INVALID_AS_NULL);
+    }
+    // at the limit it computes: 2^22 entries, rank 1
+    assertEquals(1, spark.sql("SELECT matrix_rank(array_repeat(array_repeat(1D, 2), 2097152))").first().getInt(0));
+  }
+
+  @Test
   void invalidCellsBecomeNullWhenAskedTo() {
     spark.conf().set(PenroseFunctions.INVALID_AS_NULL, "true");
     try {

@@ -1,0 +1,133 @@
+package org.penrose.cli;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.core.Appender;
+import org.apache.logging.log4j.core.LogEvent;
+import org.apache.logging.log4j.core.LoggerContext;
+import org.apache.logging.log4j.core.filter.AbstractFilter;
+import org.apache.logging.log4j.core.filter.AbstractFilterable;
+
+/**
+ * Drops Spark's log lines about a task that failed on bad input, which the command line reports
+ * itself as one line ({@code penrose: error: row 3 has a non-finite value ...}): the executor's
+ * {@code Exception in task ...} with its stack trace, the scheduler's {@code Lost task ...} and
+ * {@code Task N in stage S failed ...; aborting job}, the kills of the stage's other tasks, and the
+ * block manager's notes about the cached block the task could not finish.
+ *
+ * <p>Bad input is what Penrose's validation throws ({@link IllegalArgumentException} and its
+ * {@code MatrixFormatException}, {@link IllegalStateException}, {@link ArithmeticException},
+ * {@link UnsupportedOperationException} raised in {@code org.penrose} code) and I/O errors. Anything
+ * else keeps Spark's lines: an {@link Error} (OutOfMemoryError, a lost executor), a failure in Spark's
+ * or Hadoop's own code, a bug ({@code NullPointerException}, ...). {@code --verbose} does not install
+ * the filter.
+ */
+public final class TaskErrorLogFilter extends AbstractFilter {
+  private static final Pattern EXCEPTION_IN_TASK =
+      Pattern.compile("Exception in task [0-9.]+ in stage ([0-9.]+) \\(TID \\d+\\)");
+  private static final Pattern LOST_TASK =
+      Pattern.compile("Lost task [0-9.]+ in stage ([0-9.]+) \\(TID \\d+\\) \\([^)]*\\): (.*)", Pattern.DOTALL);
+  private static final Pattern ABORTING = Pattern.compile("Task \\d+ in stage ([0-9.]+) failed \\d+ times?; aborting job");
+  private static final Pattern EXCEPTION_LINE =
+      Pattern.compile("^(?:Caused by: )?([A-Za-z_$][\\w$.]*(?:Exception|Error))(?::.*)?$", Pattern.MULTILINE);
+  private static final Pattern FRAME = Pattern.compile("^\\s+at (?:[\\w.]+/)?([\\w$.]+)\\.[\\w$<>]+\\(", Pattern.MULTILINE);
+
+  /** Stages ({@code "3.0"}) whose failure was bad input: their kills and abort lines go too. */
+  private final Set<String> failedOnInput = ConcurrentHashMap.newKeySet();
+
+  /** Adds the filter to every appender of the current log4j configuration; no-op without log4j-core. */
+  public static void install() {
+    if (!(LogManager.getContext(false) instanceof LoggerContext context)) {
+      return;
+    }
+    TaskErrorLogFilter filter = new TaskErrorLogFilter();
+    filter.start();
+    for (Appender appender : context.getConfiguration().getAppenders().values()) {
+      if (appender instanceof AbstractFilterable filterable) {
+        filterable.addFilter(filter);
+      }
+    }
+  }
+
+  @Override
+  public Result filter(LogEvent event) {
+    String logger = event.getLoggerName();
+    if (logger == null || !logger.startsWith("org.apache.spark.")) {
+      return Result.NEUTRAL;
+    }
+    String message = event.getMessage() == null ? "" : event.getMessage().getFormattedMessage();
+    if (logger.endsWith(".BlockManager") && (message.startsWith("Putting block ") && message.contains(" failed due to exception ")
+        || message.endsWith(" could not be removed as it was not found on disk or in memory"))) {
+      return Result.DENY; // a cached block whose task failed: the failure itself is reported
+    }
+    Throwable thrown = event.getThrown();
+    if (thrown != null) {
+      if (!isInputError(thrown)) {
+        return Result.NEUTRAL;
+      }
+      Matcher task = EXCEPTION_IN_TASK.matcher(message);
+      if (task.lookingAt()) {
+        failedOnInput.add(task.group(1));
+      }
+      return Result.DENY;
+    }
+    Matcher lost = LOST_TASK.matcher(message);
+    if (lost.lookingAt()) {
+      String stage = lost.group(1), reason = lost.group(2);
+      if (isInputErrorText(reason)) {
+        failedOnInput.add(stage);
+        return Result.DENY;
+      }
+      return reason.startsWith("TaskKilled") && failedOnInput.contains(stage) ? Result.DENY : Result.NEUTRAL;
+    }
+    Matcher aborting = ABORTING.matcher(message);
+    return aborting.lookingAt() && failedOnInput.contains(aborting.group(1)) ? Result.DENY : Result.NEUTRAL;
+  }
+
+  /** Whether {@code t} or one of its causes is bad input, by the rule in the class comment. */
+  static boolean isInputError(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+      if (c instanceof Error) {
+        return false;
+      }
+      StackTraceElement[] frames = c.getStackTrace();
+      if (isInputError(c.getClass().getName(), frames.length == 0 ? null : frames[0].getClassName(), c)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The same rule for an exception written out as text (a stack trace in a scheduler message). */
+  static boolean isInputErrorText(String trace) {
+    Matcher header = EXCEPTION_LINE.matcher(trace);
+    while (header.find()) {
+      String className = header.group(1);
+      if (className.endsWith("Error") && !className.endsWith("Exception")) {
+        return false;
+      }
+      Matcher frame = FRAME.matcher(trace);
+      String topFrame = frame.find(header.end()) ? frame.group(1) : null;
+      if (isInputError(className, topFrame, null)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean isInputError(String className, String topFrameClass, Throwable instance) {
+    if (className.equals("org.penrose.io.MatrixFormatException")
+        || className.startsWith("java.io.") || className.startsWith("java.nio.file.")
+        || instance instanceof java.io.IOException) {
+      return true;
+    }
+    boolean validation = className.equals("java.lang.IllegalArgumentException")
+        || className.equals("java.lang.IllegalStateException") || className.equals("java.lang.ArithmeticException")
+        || className.equals("java.lang.UnsupportedOperationException")
+        || instance instanceof IllegalArgumentException || instance instanceof IllegalStateException;
+    return validation && topFrameClass != null && topFrameClass.startsWith("org.penrose.");
+  }
+}

@@ -1,0 +1,120 @@
+package org.penrose.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.penrose.io.NpyFile;
+import org.penrose.linalg.DoubleMatrix;
+
+/**
+ * Hostile inputs through {@code jobs/penrose} itself, stderr to a file as in a batch job: each is
+ * exactly one line, {@code penrose: error: ...} naming the problem, exit status 1, and no output
+ * file; Spark's task-failure logs (executor stack traces, lost tasks, block-manager notes) do not
+ * appear. A good run prints nothing on stderr and a few plain lines on stdout.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class LauncherIT {
+  @TempDir static Path dir;
+
+  private static final String NPY = "src/test/resources/npy/";
+
+  @BeforeAll
+  void inputs() throws IOException {
+    DoubleMatrix nan = DoubleMatrix.zeros(100, 5);
+    for (int i = 0; i < 100; i++) {
+      for (int j = 0; j < 5; j++) {
+        nan.set(i, j, Math.sin(i + 7.0 * j));
+      }
+    }
+    nan.set(3, 2, Double.NaN);
+    NpyFile.write(dir.resolve("nan.npy"), nan);
+    NpyFile.write(dir.resolve("A3.npy"), DoubleMatrix.identity(3));
+    NpyFile.write(dir.resolve("B4.npy"), DoubleMatrix.zeros(4, 1));
+    NpyFile.write(dir.resolve("zero.npy"), DoubleMatrix.zeros(4, 3));
+    Files.writeString(dir.resolve("inf.mtx"), "%%MatrixMarket matrix coordinate real general\n3 2 2\n1 1 1.0\n2 2 inf\n");
+    Files.writeString(dir.resolve("bad.mtx"), "%%MatrixMarket matrix coordinate real general\n3 2 2\n1 1 1.0\n2 x 2.0\n");
+    Files.writeString(dir.resolve("huge.mtx"), "%%MatrixMarket matrix coordinate real general\n3 1000000000 2\n1 1 1.0\n2 5 2.0\n");
+    Files.writeString(dir.resolve("ragged.csv"), "x1,x2,y\n1,2,3\n4,5\n7,8,9\n");
+    Files.writeString(dir.resolve("empty.npy"), "");
+    NpyFile.write(dir.resolve("b3.npy"), DoubleMatrix.zeros(3, 1));
+  }
+
+  Stream<Arguments> hostileInputs() {
+    String d = dir + "/";
+    return Stream.of(
+        Arguments.of("NaN in a row", List.of("pinv", "--input", d + "nan.npy", "--output", d + "P.npy"),
+            "nan.npy: row 3 has a non-finite value NaN in column 2"),
+        Arguments.of("Inf in a Matrix Market entry", List.of("pinv", "--input", d + "inf.mtx", "--output", d + "P.npy"),
+            "inf.mtx, line 4: not a finite decimal number: 'inf'"),
+        Arguments.of("corrupt Matrix Market entry", List.of("pinv", "--input", d + "bad.mtx", "--output", d + "P.npy"),
+            "bad.mtx, line 4: column index is not an integer: 'x'"),
+        Arguments.of("wrong dtype", List.of("pinv", "--input", NPY + "bad_complex.npy", "--output", d + "P.npy"),
+            "unsupported dtype '<c16'"),
+        Arguments.of("truncated .npy", List.of("lstsq", "--input", NPY + "bad_truncated.npy", "--rhs", d + "b3.npy",
+            "--output", d + "P.npy"), "truncated .npy data"),
+        Arguments.of("corrupt .npy header", List.of("pinv", "--input", NPY + "bad_header_syntax.npy", "--output", d + "P.npy"),
+            "corrupt .npy header"),
+        Arguments.of("absurd .npy shape", List.of("pinv", "--input", NPY + "bad_absurd_shape.npy", "--output", d + "P.npy"),
+            "1000000000000"),
+        Arguments.of("empty file", List.of("pinv", "--input", d + "empty.npy", "--output", d + "P.npy"),
+            "empty.npy: not a .npy file (only 0 bytes, no complete header)"),
+        Arguments.of("misaligned right-hand side", List.of("lstsq", "--input", d + "A3.npy", "--rhs", d + "B4.npy",
+            "--output", d + "P.npy"), "shape mismatch: " + d + "B4.npy is 4 x 1 but must have as many rows as A, which is 3 x 3"),
+        Arguments.of("absurd Matrix Market size line", List.of("lstsq", "--input", d + "huge.mtx", "--rhs", d + "b3.npy",
+            "--output", d + "P.npy"), "a truncated SVD of 1000000000 columns with a basis of 3 vectors needs about"),
+        Arguments.of("ragged CSV row", List.of("regress", "--input", d + "ragged.csv", "--label", "y", "--report", d + "P.npy"),
+            "the label column 'y' has a NULL value"),
+        Arguments.of("a label that is not a column", List.of("regress", "--input", "../shared/data/tabular/CASP.csv",
+            "--label", "RMSD", "--report", d + "P.npy"), "no column 'RMSD' (columns: y, F1"),
+        Arguments.of("SQL cell of 20000 x 20000", List.of("sql", "-e", "SELECT pinv(array_repeat(array_repeat(1D, 20000), 20000))"),
+            "pinv: A is 20000 x 20000 (400000000 entries), more than the 4194304 one SQL cell may hold"),
+        Arguments.of("lstsq_agg over 20000 features", List.of("sql", "-e",
+            "SELECT lstsq_agg(array_repeat(1D, 20000), 1D) FROM range(4)"), "lstsq_agg: 20000 features need about"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("hostileInputs")
+  void oneClearLineAndNoOutput(String name, List<String> args, String expected) throws Exception {
+    Files.deleteIfExists(dir.resolve("P.npy"));
+    Launcher.Result r = Launcher.penrose(dir, args.toArray(String[]::new));
+    assertEquals(1, r.status(), r.err());
+    assertEquals(1, r.errLines().size(), "one line on stderr, got:\n" + r.err());
+    assertTrue(r.err().startsWith("penrose: error: ") && r.err().contains(expected), r.err());
+    assertFalse(Files.exists(dir.resolve("P.npy")), "nothing written");
+  }
+
+  @Test
+  void verboseKeepsTheTraces() throws Exception {
+    Launcher.Result r = Launcher.penrose(dir, "--verbose", "pinv", "--input", dir + "/nan.npy", "--output", dir + "/P.npy");
+    assertEquals(1, r.status());
+    assertTrue(r.err().contains("Exception in task") && r.err().contains("\tat org.penrose.io.NpyFileSet"), r.err());
+  }
+
+  @Test
+  void aZeroMatrixHasRankZeroAndAZeroPseudoInverse() throws Exception {
+    Launcher.Result r = Launcher.penrose(dir, "pinv", "--input", dir + "/zero.npy", "--output", dir + "/Pz.npy");
+    assertEquals(0, r.status(), r.err());
+    assertEquals("", r.err(), "a good run prints nothing on stderr");
+    assertTrue(r.out().contains("pinv: rank 0"), r.out());
+    assertTrue(r.out().lines().count() <= 6, "a handful of plain lines:\n" + r.out());
+    assertFalse(r.out().contains("\r"), "no progress bar in a log");
+    DoubleMatrix p = NpyFile.read(dir.resolve("Pz.npy"));
+    assertEquals("3 x 4", p.shape());
+    for (double v : p.values()) {
+      assertEquals(0.0, v);
+    }
+  }
+}
