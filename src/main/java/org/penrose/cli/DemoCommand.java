@@ -80,7 +80,7 @@ final class DemoCommand implements Callable<Integer> {
 
       // 1. A tall regression whose design has collinear groups
       int p = INDEPENDENT + DEPENDENT;
-      System.out.printf("[1/4] regression on %,d rows x %d features (%d of them sums of two others), %d partitions%n",
+      System.out.printf("[1/5] regression on %,d rows x %d features (%d of them sums of two others), %d partitions%n",
           rows, p, DEPENDENT, parts);
       Dataset<Row> data = CollinearRegression.generate(spark, rows, parts, seed, INDEPENDENT, DEPENDENT);
       LeastSquaresRegressionModel model = report.time("fit", () -> new LeastSquaresRegression().fit(data));
@@ -113,7 +113,7 @@ final class DemoCommand implements Callable<Integer> {
       summary.put("rank_deficient_regression", regression);
 
       // 2. NIST StRD certified values: Penrose and Spark's LinearRegression in the same run
-      System.out.println("[2/4] NIST StRD linear regression, certified digits (LRE, min over coefficients)");
+      System.out.println("[2/5] NIST StRD linear regression, certified digits (LRE, min over coefficients)");
       NistCertification nist = NistCertification.embedded();
       List<Map<String, Object>> table = report.time("nist", () -> nistTable(spark, nist, !noSparkComparison));
       System.out.printf("      %-9s %8s %8s %8s %8s%n", "dataset", "Penrose", "refined", "normal", "l-bfgs");
@@ -123,20 +123,51 @@ final class DemoCommand implements Callable<Integer> {
       }
       summary.put("nist", table);
 
-      // 3. Gradients: lstsq VJP/JVP against finite differences, locally and distributed
-      System.out.println("[3/4] gradient checks (central differences with a Richardson step)");
+      // 3. Ridge on Longley (16 rows, six collinear columns): the whole path from one pass
+      System.out.println("[3/5] ridge on NIST Longley: GCV and leave-one-out over " + LeastSquaresRegression.DEFAULT_PATH_SIZE
+          + " penalties, one pass for the path and one for the leverages");
+      LeastSquaresFit ridge = report.time("ridge", () -> new LeastSquaresRegression().setRegParamSelection("loo")
+          .fit(nist.frame(spark, "Longley", 1)).summary());
+      List<org.penrose.ml.RidgePath.Solution> path = ridge.regularizationPath();
+      double[] grid = new double[path.size()];
+      double[] gcv = new double[path.size()];
+      double[] loo = new double[path.size()];
+      org.penrose.ml.RidgePath.Solution byGcv = path.get(0);
+      for (int i = 0; i < path.size(); i++) {
+        grid[i] = path.get(i).regParam();
+        gcv[i] = path.get(i).gcv();
+        loo[i] = path.get(i).leaveOneOut();
+        byGcv = gcv[i] < byGcv.gcv() ? path.get(i) : byGcv;
+      }
+      System.out.printf("      regParam by leave-one-out %.3g (effective df %.2f of 7), by GCV %.3g (df %.2f)%n",
+          ridge.regParam(), ridge.effectiveDegreesOfFreedom(), byGcv.regParam(), byGcv.effectiveDegreesOfFreedom());
+      Map<String, double[]> criteria = new LinkedHashMap<>();
+      criteria.put("GCV", gcv);
+      criteria.put("leave-one-out", loo);
+      Plots.path(output.resolve("ridge_path.png"), "Ridge on NIST Longley: prediction error along the path", grid, criteria,
+          ridge.regParam());
+      Map<String, Object> ridgeSummary = new LinkedHashMap<>();
+      ridgeSummary.put("reg_param_loo", ridge.regParam());
+      ridgeSummary.put("effective_df", ridge.effectiveDegreesOfFreedom());
+      ridgeSummary.put("reg_param_gcv", byGcv.regParam());
+      ridgeSummary.put("coefficients", ridge.coefficients());
+      ridgeSummary.put("intercept", ridge.intercept());
+      summary.put("ridge_longley", ridgeSummary);
+
+      // 4. Gradients: lstsq VJP/JVP against finite differences, locally and distributed
+      System.out.println("[4/5] gradient checks (central differences with a Richardson step)");
       Map<String, Object> gradients = report.time("gradients", () -> gradientChecks(spark, seed));
       summary.put("gradient_checks", gradients);
 
-      // 4. Report
-      System.out.println("[4/4] report");
+      // 5. Report
+      System.out.println("[5/5] report");
       summary.put("blas", BlasBackend.describe());
       summary.put("master", spark.sparkContext().master());
       report.put("demo", summary);
       report.write(output.resolve("report.json"));
       writeMarkdown(output.resolve("report.md"), summary, report);
-      System.out.printf("wrote %s, %s, %s, %s%n", output.resolve("report.json"), output.resolve("report.md"),
-          output.resolve("spectrum.png"), output.resolve("residuals.png"));
+      System.out.printf("wrote %s, %s, %s, %s, %s%n", output.resolve("report.json"), output.resolve("report.md"),
+          output.resolve("spectrum.png"), output.resolve("residuals.png"), output.resolve("ridge_path.png"));
       boolean passed = Boolean.TRUE.equals(gradients.get("passed"));
       if (!passed) {
         throw new IllegalStateException("a gradient check failed: " + gradients);
@@ -234,6 +265,11 @@ final class DemoCommand implements Callable<Integer> {
       md.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %s | %s |%n", row.get("dataset"), row.get("penrose"),
           row.get("penrose_refined"), format(row.get("spark_normal")), format(row.get("spark_lbfgs"))));
     }
+    Map<String, Object> ridge = (Map<String, Object>) summary.get("ridge_longley");
+    md.append(String.format(Locale.ROOT, "%n## Ridge path (NIST Longley)%n%nGCV and leave-one-out error for %d penalties"
+        + " from one TSQR pass (and one more for the leverages): regParam %.3g by leave-one-out (effective degrees of"
+        + " freedom %.2f of 7), %.3g by GCV.%n%n![ridge path](ridge_path.png)%n", LeastSquaresRegression.DEFAULT_PATH_SIZE,
+        ridge.get("reg_param_loo"), ridge.get("effective_df"), ridge.get("reg_param_gcv")));
     md.append("\n## Gradient checks\n\n");
     md.append(String.format(Locale.ROOT, "lstsq JVP and VJP against central finite differences (one Richardson step),"
         + " along rank-preserving curves `(X + h dX)(Y + h dY)^T`: local (30 x 8, rank 3) JVP %.1e, VJP %.1e;"

@@ -71,6 +71,38 @@ final class Plots {
     ChartUtils.saveChartAsPNG(file.toFile(), chart, WIDTH, HEIGHT);
   }
 
+  /**
+   * Criteria along a regularization path (log-log), one line per criterion, with the chosen penalty
+   * as a vertical line.
+   */
+  static void path(Path file, String title, double[] regParams, java.util.Map<String, double[]> criteria, double chosen)
+      throws IOException {
+    XYSeriesCollection data = new XYSeriesCollection();
+    for (java.util.Map.Entry<String, double[]> criterion : criteria.entrySet()) {
+      XYSeries series = new XYSeries(criterion.getKey());
+      for (int i = 0; i < regParams.length; i++) {
+        if (criterion.getValue()[i] > 0 && Double.isFinite(criterion.getValue()[i])) {
+          series.add(regParams[i], criterion.getValue()[i]);
+        }
+      }
+      data.addSeries(series);
+    }
+    JFreeChart chart = ChartFactory.createXYLineChart(title, "regParam", "criterion", data, PlotOrientation.VERTICAL,
+        true, false, false);
+    XYPlot plot = chart.getXYPlot();
+    plot.setDomainAxis(new LogAxis("regParam (log scale)"));
+    LogAxis range = new LogAxis("mean squared prediction error (log scale)");
+    range.setAutoRange(true);
+    plot.setRangeAxis(range);
+    ValueMarker marker = new ValueMarker(chosen);
+    marker.setPaint(Color.RED);
+    marker.setStroke(new BasicStroke(2f));
+    marker.setLabel(String.format("chosen %.3g", chosen));
+    plot.addDomainMarker(marker);
+    style(chart);
+    ChartUtils.saveChartAsPNG(file.toFile(), chart, WIDTH, HEIGHT);
+  }
+
   /** A scatter plot of {@code (x, y)} points. */
   static void scatter(Path file, String title, String xLabel, String yLabel, double[] x, double[] y) throws IOException {
     XYSeries points = new XYSeries(yLabel, false, true);

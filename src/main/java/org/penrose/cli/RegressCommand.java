@@ -45,6 +45,15 @@ final class RegressCommand implements Callable<Integer> {
       description = "Extra passes refining the coefficients in compensated arithmetic (default ${DEFAULT-VALUE}: one pass).")
   int refinementSteps;
 
+  @Option(names = "--reg-param", paramLabel = "L|gcv|loo",
+      description = "Ridge (L2) penalty lambda as Spark's LinearRegression (elasticNetParam 0); gcv: the penalty of"
+          + " least generalized cross-validation on a path, from the same pass; loo: of least leave-one-out error"
+          + " (one more pass). Default: 0, least squares.")
+  String regParam;
+
+  @Option(names = "--no-standardization", description = "Penalize the raw coefficients, not those of standardized features.")
+  boolean noStandardization;
+
   @Option(names = "--partitions", paramLabel = "N", description = "Repartition the input into N partitions first.")
   Integer partitions;
 
@@ -55,6 +64,14 @@ final class RegressCommand implements Callable<Integer> {
 
   @Option(names = "--model-output", paramLabel = "DIR", description = "Save the fitted model (spark.ml format) here.")
   String modelOutput;
+
+  private static double parseRegParam(String text) {
+    try {
+      return Double.parseDouble(text);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("--reg-param takes a number >= 0, gcv or loo, got '" + text + "'");
+    }
+  }
 
   @Override
   public Integer call() throws Exception {
@@ -77,6 +94,12 @@ final class RegressCommand implements Callable<Integer> {
       if (weight != null) {
         lsq.setWeightCol(weight);
       }
+      lsq.setStandardization(!noStandardization);
+      if ("gcv".equals(regParam) || "loo".equals(regParam)) {
+        lsq.setRegParamSelection(regParam);
+      } else if (regParam != null) {
+        lsq.setRegParam(parseRegParam(regParam));
+      }
       Dataset<Row> prepared = table;
       LeastSquaresRegressionModel model = report.time("fit", () -> lsq.fit(prepared));
       LeastSquaresFit fit = model.summary();
@@ -95,7 +118,25 @@ final class RegressCommand implements Callable<Integer> {
           .put("residual_sum_of_squares", fit.residualSumOfSquares()).put("r2", fit.r2()).put("rows", fit.rows())
           .put("standard_errors", fit.standardErrors()).put("intercept_standard_error", fit.interceptStandardError())
           .put("dependent_columns", fit.dependentColumns()).put("equilibrate", !noEquilibrate)
-          .put("refinement_steps", refinementSteps);
+          .put("refinement_steps", refinementSteps).put("reg_param", fit.regParam())
+          .put("effective_df", fit.effectiveDegreesOfFreedom()).put("standardization", !noStandardization);
+      if (!fit.regularizationPath().isEmpty()) {
+        List<double[]> gcvPath = new java.util.ArrayList<>();
+        List<double[]> looPath = new java.util.ArrayList<>();
+        List<double[]> dfPath = new java.util.ArrayList<>();
+        for (org.penrose.ml.RidgePath.Solution point : fit.regularizationPath()) {
+          gcvPath.add(new double[] {point.regParam(), point.gcv()});
+          looPath.add(new double[] {point.regParam(), point.leaveOneOut()});
+          dfPath.add(new double[] {point.regParam(), point.effectiveDegreesOfFreedom()});
+        }
+        report.put("gcv_path", gcvPath).put("effective_df_path", dfPath);
+        if ("loo".equals(regParam)) {
+          report.put("loo_path", looPath);
+        }
+        System.out.printf("regress: regParam %.6g chosen by %s among %d values, effective degrees of freedom %.4g%n",
+            fit.regParam(), "loo".equals(regParam) ? "leave-one-out" : "GCV", gcvPath.size(),
+            fit.effectiveDegreesOfFreedom());
+      }
       report.write(reportPath);
     }
     return 0;

@@ -212,13 +212,24 @@ public final class DistributedLstsq implements FactorizationResult {
    * both aligned with {@code A}; either may be null (zero).
    */
   public DoubleMatrix jvp(RowBlockMatrix tangentA, RowBlockMatrix tangentB) {
+    Broadcast<LstsqJvp> jvp = broadcast(new LstsqJvp(factorization));
+    JavaRDD<DoubleMatrix> terms = withTangents(a, b, tangentA, tangentB).map(x -> jvp.value().blockTerm(x[0].matrix(),
+        x[1].dense(), x[2] == null ? null : x[2].matrix(), x[3] == null ? null : x[3].dense()));
+    return jvp.value().combine(DeterministicReduce.reduce(terms, fanIn, DeterministicReduce::sum));
+  }
+
+  /**
+   * The aligned blocks {@code [A_i, B_i, dA_i, dB_i]} of a forward derivative (a null tangent gives null
+   * blocks), the tangents checked: shapes and row blocks before any job, finite values in the tasks.
+   */
+  static JavaRDD<RowBlock[]> withTangents(RowBlockMatrix a, RowBlockMatrix b, RowBlockMatrix tangentA,
+      RowBlockMatrix tangentB) {
     if (tangentA != null) {
-      requireShape("the tangent dA", tangentA, a.cols());
+      requireShape(a, "the tangent dA", tangentA, a.cols());
     }
     if (tangentB != null) {
-      requireShape("the tangent dB", tangentB, b.cols());
+      requireShape(a, "the tangent dB", tangentB, b.cols());
     }
-    Broadcast<LstsqJvp> jvp = broadcast(new LstsqJvp(factorization));
     JavaRDD<RowBlock[]> inputs = a.blocks().zip(b.blocks()).map(p -> new RowBlock[] {p._1(), p._2(), null, null});
     if (tangentA != null) {
       inputs = inputs.zip(tangentA.blocks()).map(p -> new RowBlock[] {p._1()[0], p._1()[1], p._2(), null});
@@ -226,20 +237,18 @@ public final class DistributedLstsq implements FactorizationResult {
     if (tangentB != null) {
       inputs = inputs.zip(tangentB.blocks()).map(p -> new RowBlock[] {p._1()[0], p._1()[1], p._1()[2], p._2()});
     }
-    JavaRDD<DoubleMatrix> terms = inputs.map(x -> {
+    return inputs.map(x -> {
       if (x[2] != null) {
         x[2].requireFinite("the tangent dA");
       }
       if (x[3] != null) {
         x[3].requireFinite("the tangent dB");
       }
-      return jvp.value().blockTerm(x[0].matrix(), x[1].dense(),
-          x[2] == null ? null : x[2].matrix(), x[3] == null ? null : x[3].dense());
+      return x;
     });
-    return jvp.value().combine(DeterministicReduce.reduce(terms, fanIn, DeterministicReduce::sum));
   }
 
-  private void requireShape(String name, RowBlockMatrix m, int cols) {
+  private static void requireShape(RowBlockMatrix a, String name, RowBlockMatrix m, int cols) {
     if (m.cols() != cols) {
       throw new IllegalArgumentException("shape mismatch: " + name + " is " + m.shape() + " but must have "
           + cols + " columns");

@@ -53,11 +53,17 @@ public final class LeastSquaresFit implements Serializable {
   private final double[] scale;
   private final DoubleMatrix scaledGram;
   private final int refinementSteps;
+  /** The penalty and path of a ridge fit; null for least squares. */
+  private final Ridge ridge;
+
+  /** What a ridge fit adds: Spark's {@code regParam} used, the effective degrees of freedom, the path searched. */
+  record Ridge(double regParam, double effectiveDegreesOfFreedom, List<RidgePath.Solution> path) implements Serializable {}
 
   private LeastSquaresFit(double[] coefficients, Double intercept, int rank, double[] singularValues, double threshold,
       double residualSumOfSquares, Double r2, long rows, double[] standardErrors, Double interceptStandardError,
       List<String> dependentColumns, List<String> featureNames, double[] scale, DoubleMatrix scaledGram,
-      int refinementSteps) {
+      int refinementSteps, Ridge ridge) {
+    this.ridge = ridge;
     this.scale = scale;
     this.scaledGram = scaledGram;
     this.refinementSteps = refinementSteps;
@@ -75,12 +81,43 @@ public final class LeastSquaresFit implements Serializable {
     this.featureNames = featureNames;
   }
 
-  /** Rebuilds a fit from stored values (model loading). */
+  /**
+   * Rebuilds a fit from stored values (model loading); {@code regParam > 0} with its
+   * {@code effectiveDegreesOfFreedom} for a ridge fit (the searched path is not stored).
+   */
   public static LeastSquaresFit of(double[] coefficients, Double intercept, int rank, double[] singularValues,
       double threshold, double residualSumOfSquares, Double r2, long rows, double[] standardErrors,
-      Double interceptStandardError, List<String> dependentColumns, List<String> featureNames) {
+      Double interceptStandardError, List<String> dependentColumns, List<String> featureNames, double regParam,
+      Double effectiveDegreesOfFreedom) {
+    Ridge ridge = regParam > 0 ? new Ridge(regParam, effectiveDegreesOfFreedom, List.of()) : null;
     return new LeastSquaresFit(coefficients, intercept, rank, singularValues, threshold, residualSumOfSquares, r2, rows,
-        standardErrors, interceptStandardError, dependentColumns, featureNames, null, null, 0);
+        standardErrors, interceptStandardError, dependentColumns, featureNames, null, null, 0, ridge);
+  }
+
+  /**
+   * A ridge fit ({@link RidgePath}) at {@code chosen}: no standard errors or dependent columns;
+   * {@code rank} counts the singular values of the scaled, centered design above {@code p eps s_1}
+   * (and the intercept), R^2 is {@code 1 - RSS / TSS} as for least squares.
+   *
+   * @param triangle the triangle of {@code [sqrt(w) | sqrt(w) X | sqrt(w) y]} the path was built from
+   * @param path the penalties searched ({@code chosen} alone when the penalty was given)
+   */
+  static LeastSquaresFit ridge(RidgePath ridgePath, RidgePath.Solution chosen, List<RidgePath.Solution> path,
+      QrTriangle triangle, boolean intercept, List<String> featureNames) {
+    int p = featureNames.size();
+    double[] sigma = ridgePath.singularValues();
+    double threshold = sigma.length == 0 ? 0 : sigma[0] * Math.max(1, p) * RankCutoff.EPS;
+    int rank = intercept ? 1 : 0;
+    for (double value : sigma) {
+      rank += value > threshold ? 1 : 0;
+    }
+    double labelNorm = triangle.columnNorm(p + 1);
+    double r00 = triangle.r().get(0, 0);
+    double tss = intercept ? r00 * r00 * ridgePath.labelStd() * ridgePath.labelStd() : labelNorm * labelNorm;
+    Double r2 = tss > 0 ? 1 - chosen.residualSumOfSquares() / tss : null;
+    return new LeastSquaresFit(chosen.coefficients(), chosen.intercept(), rank, sigma, threshold,
+        chosen.residualSumOfSquares(), r2, triangle.rowCount(), null, null, List.of(), List.copyOf(featureNames), null,
+        null, 0, new Ridge(chosen.regParam(), chosen.effectiveDegreesOfFreedom(), List.copyOf(path)));
   }
 
   /**
@@ -151,7 +188,7 @@ public final class LeastSquaresFit implements Serializable {
     }
     double[] coefficients = intercept ? Arrays.copyOfRange(beta, 1, p) : beta;
     return new LeastSquaresFit(coefficients, intercept ? beta[0] : null, f.rank(), f.singularValues(), f.threshold(),
-        rss, r2, rows, standardErrors, interceptSe, dependent, List.copyOf(featureNames), scale, f.pinvGram(), 0);
+        rss, r2, rows, standardErrors, interceptSe, dependent, List.copyOf(featureNames), scale, f.pinvGram(), 0, null);
   }
 
   /** All design coefficients: the intercept first (when fitted), then the features'. */
@@ -192,7 +229,7 @@ public final class LeastSquaresFit implements Serializable {
     boolean hasIntercept = intercept != null;
     return new LeastSquaresFit(hasIntercept ? Arrays.copyOfRange(beta, 1, p) : beta, hasIntercept ? beta[0] : null, rank,
         singularValues, threshold, residualSumOfSquares, r2, rows, standardErrors, interceptStandardError,
-        dependentColumns, featureNames, scale, scaledGram, refinementSteps + 1);
+        dependentColumns, featureNames, scale, scaledGram, refinementSteps + 1, null);
   }
 
   /** Refinement steps applied to the coefficients (0 for the one-pass fit). */
@@ -257,5 +294,26 @@ public final class LeastSquaresFit implements Serializable {
 
   public List<String> featureNames() {
     return featureNames;
+  }
+
+  /** Spark's {@code regParam} of a ridge fit (the one GCV chose, when it chose); 0 for least squares. */
+  public double regParam() {
+    return ridge == null ? 0 : ridge.regParam();
+  }
+
+  /**
+   * Effective degrees of freedom {@code tr(H)} of a ridge fit, the intercept's included
+   * ({@code sum sigma_i^2 / (sigma_i^2 + mu)} + 1); null for least squares (where it is the rank).
+   */
+  public Double effectiveDegreesOfFreedom() {
+    return ridge == null ? null : ridge.effectiveDegreesOfFreedom();
+  }
+
+  /**
+   * The penalties a GCV selection searched, ascending, each with its coefficients, RSS, effective
+   * degrees of freedom and GCV; empty when the penalty was given (or the model was loaded).
+   */
+  public List<RidgePath.Solution> regularizationPath() {
+    return ridge == null ? List.of() : ridge.path().size() > 1 ? ridge.path() : List.of();
   }
 }

@@ -30,6 +30,7 @@ import org.apache.spark.sql.types.StructType;
 import org.penrose.distributed.DeterministicReduce;
 import org.penrose.distributed.RowVectors;
 import org.penrose.distributed.TruncatedSvd;
+import org.penrose.linalg.QrTriangle;
 import org.penrose.distributed.Tsqr;
 import org.penrose.linalg.QrAccumulator;
 import org.penrose.linalg.RankCutoff;
@@ -69,6 +70,13 @@ public final class LeastSquaresRegression extends Estimator<LeastSquaresRegressi
   private final IntParam refinementSteps;
   private final IntParam rank;
   private final IntParam maxRank;
+  private final DoubleParam regParam;
+  private final BooleanParam standardization;
+  private final Param<String> regParamSelection;
+  private final org.apache.spark.ml.param.DoubleArrayParam regParamGrid;
+
+  /** Penalties on a GCV path unless {@code regParamGrid} is set. */
+  public static final int DEFAULT_PATH_SIZE = 81;
 
   public LeastSquaresRegression() {
     this(Identifiable.randomUID("lsqRegression"));
@@ -86,6 +94,17 @@ public final class LeastSquaresRegression extends Estimator<LeastSquaresRegressi
     rank = new IntParam(this, "rank", "truncate at this rank (principal-component regression, any number of"
         + " features); unset: the cut-off decides, by TSQR up to 4096 design columns, by the truncated SVD beyond");
     maxRank = new IntParam(this, "maxRank", "beyond 4096 design columns and without rank, the largest rank the cut-off may reach");
+    regParam = new DoubleParam(this, "regParam", "L2 penalty lambda >= 0, as Spark's LinearRegression with"
+        + " elasticNetParam = 0 (0: least squares)");
+    standardization = new BooleanParam(this, "standardization", "penalize the coefficients of standardized features"
+        + " (as Spark's LinearRegression)");
+    regParamSelection = new Param<>(this, "regParamSelection", "'none' (use regParam), 'gcv' (the penalty of least"
+        + " generalized cross-validation on a path, from the same pass) or 'loo' (of least leave-one-out error, one more pass)");
+    regParamGrid = new org.apache.spark.ml.param.DoubleArrayParam(this, "regParamGrid", "the penalties GCV searches"
+        + " (default: " + DEFAULT_PATH_SIZE + " log-spaced values from almost no to almost full shrinkage)");
+    setDefault(regParam, 0.0);
+    setDefault(standardization, true);
+    setDefault(regParamSelection, "none");
     setDefault(maxRank, TruncatedSvd.DEFAULT_MAX_RANK);
     setDefault(equilibrate, true);
     setDefault(refinementSteps, 0);
@@ -192,6 +211,62 @@ public final class LeastSquaresRegression extends Estimator<LeastSquaresRegressi
     return this;
   }
 
+  public DoubleParam regParam() {
+    return regParam;
+  }
+
+  public BooleanParam standardization() {
+    return standardization;
+  }
+
+  public Param<String> regParamSelection() {
+    return regParamSelection;
+  }
+
+  public org.apache.spark.ml.param.DoubleArrayParam regParamGrid() {
+    return regParamGrid;
+  }
+
+  /**
+   * The ridge penalty {@code lambda}, with the semantics of Spark's {@code LinearRegression} for
+   * {@code elasticNetParam = 0} ({@link RidgePath}); 0, the default, is least squares.
+   */
+  public LeastSquaresRegression setRegParam(double value) {
+    if (!(value >= 0) || !Double.isFinite(value)) {
+      throw new IllegalArgumentException("regParam must be a finite number >= 0, got " + value);
+    }
+    set(regParam, value);
+    return this;
+  }
+
+  /** Whether the penalty applies to standardized coefficients (default true, as in Spark). */
+  public LeastSquaresRegression setStandardization(boolean value) {
+    set(standardization, value);
+    return this;
+  }
+
+  /**
+   * {@code "gcv"}: choose {@code regParam} by generalized cross-validation over {@code regParamGrid}
+   * (from the same pass); {@code "loo"}: by leave-one-out error (one more pass); {@code "none"}: use it.
+   */
+  public LeastSquaresRegression setRegParamSelection(String value) {
+    if (!value.equals("none") && !value.equals("gcv") && !value.equals("loo")) {
+      throw new IllegalArgumentException("regParamSelection must be 'none', 'gcv' or 'loo', got '" + value + "'");
+    }
+    set(regParamSelection, value);
+    return this;
+  }
+
+  /** The penalties a GCV selection searches (each > 0). */
+  public LeastSquaresRegression setRegParamGrid(double[] values) {
+    if (values.length == 0 || java.util.Arrays.stream(values).anyMatch(v -> !(v > 0) || !Double.isFinite(v))) {
+      throw new IllegalArgumentException("regParamGrid must hold finite penalties > 0, got "
+          + java.util.Arrays.toString(values));
+    }
+    set(regParamGrid, values.clone());
+    return this;
+  }
+
   /** The cut-off the params describe. */
   RankCutoff cutoff() {
     return RankCutoff.of(isDefined(rtol) ? (Double) getOrDefault(rtol) : null,
@@ -208,7 +283,9 @@ public final class LeastSquaresRegression extends Estimator<LeastSquaresRegressi
     RankCutoff cutoff = cutoff();
     List<String> names = featureNames(dataset.schema().apply(features), dataset);
     int p = names.size();
-    int cols = p + (intercept ? 1 : 0) + 1;
+    boolean ridge = (Double) getOrDefault(regParam) > 0 || !getOrDefault(regParamSelection).equals("none");
+    boolean onesColumn = intercept || ridge; // a ridge fit needs the weights' column for the means either way
+    int cols = p + (onesColumn ? 1 : 0) + 1;
     List<Column> selected = new ArrayList<>();
     selected.add(functions.col(features));
     selected.add(functions.col(label).cast(DataTypes.DoubleType));
@@ -216,7 +293,11 @@ public final class LeastSquaresRegression extends Estimator<LeastSquaresRegressi
       selected.add(functions.col(weight).cast(DataTypes.DoubleType));
     }
     JavaRDD<Row> rows = dataset.select(selected.toArray(new Column[0])).toJavaRDD();
-    DesignRows design = new DesignRows(features, label, weight, p, intercept);
+    DesignRows design = new DesignRows(features, label, weight, p, onesColumn);
+    if (ridge && (isDefined(rank) || cols > Tsqr.MAX_COLUMNS || (Integer) getOrDefault(refinementSteps) > 0)) {
+      throw new IllegalArgumentException("LeastSquaresRegression: regParam and regParamSelection apply to the one-pass"
+          + " TSQR fit (up to " + (Tsqr.MAX_COLUMNS - 2) + " features), not with rank or refinementSteps");
+    }
     if (isDefined(rank) || cols > Tsqr.MAX_COLUMNS) {
       if ((Integer) getOrDefault(refinementSteps) > 0) {
         throw new IllegalArgumentException("LeastSquaresRegression: refinementSteps applies to the TSQR route (up to "
@@ -246,6 +327,14 @@ public final class LeastSquaresRegression extends Estimator<LeastSquaresRegressi
       return Collections.singletonList(acc).iterator();
     }, true);
     QrAccumulator all = DeterministicReduce.reduce(triangles, DeterministicReduce.leftFold(QrAccumulator::merge));
+    if (ridge) {
+      LeastSquaresRegressionModel model = new LeastSquaresRegressionModel(uid,
+          RidgeSelection.fit(all.triangle(), intercept, (Boolean) getOrDefault(standardization),
+              getOrDefault(regParamSelection), (Double) getOrDefault(regParam),
+              isDefined(regParamGrid) ? getOrDefault(regParamGrid) : null, names, rows, design));
+      copyValues(model, extractParamMap());
+      return model.setParent(this);
+    }
     LeastSquaresFit fit = LeastSquaresFit.fromTriangle(all.triangle(), intercept, (Boolean) getOrDefault(equilibrate),
         cutoff, names);
     int steps = (Integer) getOrDefault(refinementSteps);

@@ -136,7 +136,7 @@ public final class LeastSquaresRegressionModel extends Model<LeastSquaresRegress
       .add("singular_values", "array<double>").add("threshold", "double").add("residual_sum_of_squares", "double")
       .add("r2", "double").add("rows", "long").add("standard_errors", "array<double>")
       .add("intercept_standard_error", "double").add("dependent_columns", "array<string>")
-      .add("feature_names", "array<string>");
+      .add("feature_names", "array<string>").add("reg_param", "double").add("effective_df", "double");
 
   @Override
   public MLWriter write() {
@@ -147,7 +147,8 @@ public final class LeastSquaresRegressionModel extends Model<LeastSquaresRegress
         org.apache.spark.ml.util.DefaultParamsWriter$.MODULE$.saveMetadata(model, path, sparkSession());
         Row row = RowFactory.create(fit.coefficients(), fit.intercept(), fit.rank(), fit.singularValues(), fit.threshold(),
             fit.residualSumOfSquares(), fit.r2(), fit.rows(), fit.standardErrors(), fit.interceptStandardError(),
-            fit.dependentColumns().toArray(new String[0]), fit.featureNames().toArray(new String[0]));
+            fit.dependentColumns().toArray(new String[0]), fit.featureNames().toArray(new String[0]), fit.regParam(),
+            fit.effectiveDegreesOfFreedom());
         sparkSession().createDataFrame(List.of(row), DATA).repartition(1).write().parquet(path + "/data");
       }
     };
@@ -162,12 +163,19 @@ public final class LeastSquaresRegressionModel extends Model<LeastSquaresRegress
         LeastSquaresFit fit = LeastSquaresFit.of(doubles(r.getList(0)), r.isNullAt(1) ? null : r.getDouble(1), r.getInt(2),
             doubles(r.getList(3)), r.getDouble(4), r.getDouble(5), r.isNullAt(6) ? null : r.getDouble(6), r.getLong(7),
             r.isNullAt(8) ? null : doubles(r.getList(8)), r.isNullAt(9) ? null : r.getDouble(9),
-            strings(r.getList(10)), strings(r.getList(11)));
+            strings(r.getList(10)), strings(r.getList(11)), ridgeValue(r, "reg_param", 0.0),
+            ridgeValue(r, "effective_df", null));
         LeastSquaresRegressionModel model = new LeastSquaresRegressionModel(metadata.uid(), fit);
         metadata.getAndSetParams(model, Option.empty());
         return model;
       }
     };
+  }
+
+  /** A ridge column of the stored data, or {@code absent} for models saved before ridge existed. */
+  private static Double ridgeValue(Row r, String column, Double absent) {
+    int i = java.util.Arrays.asList(r.schema().fieldNames()).indexOf(column);
+    return i < 0 || r.isNullAt(i) ? absent : Double.valueOf(r.getDouble(i));
   }
 
   public static LeastSquaresRegressionModel load(String path) {

@@ -117,7 +117,7 @@ final class TruncatedRegression {
     double[] coefficients = intercept ? beta : Arrays.copyOfRange(beta, design.designColumns() - p, p);
     Double fittedIntercept = intercept ? intercept0 : null;
     return LeastSquaresFit.of(coefficients, fittedIntercept, ls.rank(), ls.singularValues(), ls.threshold(),
-        rss, tss > 0 ? 1 - rss / tss : null, (long) sums[3], null, null, List.of(), List.copyOf(names));
+        rss, tss > 0 ? 1 - rss / tss : null, (long) sums[3], null, null, List.of(), List.copyOf(names), 0, null);
   }
 
   /** The weighted column means {@code mu = X^T w / sum(w)}, as {@code (sqrt(w) X)^T sqrt(w) / sum(w)}. */

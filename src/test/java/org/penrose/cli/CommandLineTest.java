@@ -158,6 +158,40 @@ class CommandLineTest extends org.penrose.testing.SparkTestSession {
   }
 
   @Test
+  void regressWithARidgePenaltyOrItsGcvChoice() throws IOException {
+    String csv = org.penrose.testing.SharedData.path("data/tabular/bike_sharing_hour.csv").toString();
+    String columns = "season,yr,mnth,hr,holiday,weekday,workingday,weathersit,temp,atemp,hum,windspeed";
+    Path report = dir.resolve("ridge.json");
+    CliRun r = run("regress", "--input", csv, "--label", "cnt", "--features", columns, "--reg-param", "gcv",
+        "--report", report.toString());
+    assertEquals(0, r.status(), r.err());
+    JsonNode json = new ObjectMapper().readTree(report.toFile());
+    JsonNode path = json.get("gcv_path");
+    assertEquals(81, path.size());
+    double best = Double.POSITIVE_INFINITY, chosen = Double.NaN;
+    for (JsonNode point : path) {
+      if (point.get(1).asDouble() < best) {
+        best = point.get(1).asDouble();
+        chosen = point.get(0).asDouble();
+      }
+    }
+    assertEquals(chosen, json.get("reg_param").asDouble(), "the reported penalty is the path's least GCV");
+    assertTrue(json.get("effective_df").asDouble() > 1 && json.get("effective_df").asDouble() <= 13, json.toString());
+    assertTrue(json.get("standardization").asBoolean());
+
+    CliRun fixed = run("regress", "--input", csv, "--label", "cnt", "--features", columns, "--reg-param", "0.5",
+        "--no-standardization", "--report", report.toString());
+    assertEquals(0, fixed.status(), fixed.err());
+    JsonNode fixedJson = new ObjectMapper().readTree(report.toFile());
+    assertEquals(0.5, fixedJson.get("reg_param").asDouble());
+    assertTrue(fixedJson.get("gcv_path") == null && !fixedJson.get("standardization").asBoolean(), fixedJson.toString());
+
+    CliRun bad = run("regress", "--input", csv, "--label", "cnt", "--reg-param", "lots", "--report", report.toString());
+    assertEquals(1, bad.status());
+    assertTrue(bad.err().contains("--reg-param takes a number >= 0, gcv or loo, got 'lots'"), bad.err());
+  }
+
+  @Test
   void regressOnNpyUsesTheLastColumnAsLabel() throws IOException {
     // y = 2 + 3 x0 - x1 exactly, and a duplicate of x0: rank 3 of 4, x0 and its copy share the coefficient
     DoubleMatrix m = DoubleMatrix.zeros(50, 4);
@@ -281,9 +315,11 @@ class CommandLineTest extends org.penrose.testing.SparkTestSession {
       assertTrue(row.get("penrose").asDouble() >= 5, row.toString());
     }
     assertTrue(json.get("gradient_checks").get("passed").asBoolean());
+    JsonNode ridge = json.get("ridge_longley");
+    assertTrue(ridge.get("reg_param_loo").asDouble() > 0 && ridge.get("effective_df").asDouble() < 7, ridge.toString());
     String md = Files.readString(out.resolve("report.md"));
     assertTrue(md.contains("| Filip |") && md.contains("![singular value spectrum](spectrum.png)"), md);
-    for (String png : new String[] {"spectrum.png", "residuals.png"}) {
+    for (String png : new String[] {"spectrum.png", "residuals.png", "ridge_path.png"}) {
       byte[] bytes = Files.readAllBytes(out.resolve(png));
       assertTrue(bytes.length > 1000 && bytes[1] == 'P' && bytes[2] == 'N' && bytes[3] == 'G', png);
     }
