@@ -257,8 +257,8 @@ final class DemoCommand implements Callable<Integer> {
         regression.get("residual_sum_of_squares")));
     md.append("![singular value spectrum](spectrum.png)\n\n![residuals](residuals.png)\n\n");
     md.append("## NIST StRD certified accuracy\n\nCorrect significant digits (LRE, minimum over the coefficients), measured"
-        + " in this run: Penrose's estimator with its defaults (equilibrated, one TSQR pass), the same with"
-        + " `refinementSteps = 2` (two more passes, compensated residuals), and Spark's `LinearRegression` with its"
+        + " in this run: Penrose's estimator with its defaults (equilibrated, one TSQR pass, refined automatically while the"
+        + " estimated error exceeds 1e-13), the same with `refinementSteps = 2` (exactly two more passes), and Spark's `LinearRegression` with its"
         + " `normal` and `l-bfgs` solvers (no regularization).\n\n");
     md.append("| dataset | Penrose | Penrose refined | Spark normal | Spark l-bfgs |\n|---|---|---|---|---|\n");
     for (Map<String, Object> row : (List<Map<String, Object>>) summary.get("nist")) {

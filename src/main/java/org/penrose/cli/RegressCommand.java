@@ -41,9 +41,10 @@ final class RegressCommand implements Callable<Integer> {
   @Option(names = "--no-equilibrate", description = "Decide the rank on the raw columns instead of unit-norm ones.")
   boolean noEquilibrate;
 
-  @Option(names = "--refinement-steps", paramLabel = "K", defaultValue = "0",
-      description = "Extra passes refining the coefficients in compensated arithmetic (default ${DEFAULT-VALUE}: one pass).")
-  int refinementSteps;
+  @Option(names = "--refinement-steps", paramLabel = "K",
+      description = "Exactly K extra passes refining the coefficients in compensated arithmetic (0: one pass; default:"
+          + " automatic, while the estimated error exceeds 1e-13, at most 3).")
+  Integer refinementSteps;
 
   @Option(names = "--reg-param", paramLabel = "L|gcv|loo",
       description = "Ridge (L2) penalty lambda as Spark's LinearRegression (elasticNetParam 0); gcv: the penalty of"
@@ -84,7 +85,10 @@ final class RegressCommand implements Callable<Integer> {
         table = table.repartition(partitions);
       }
       LeastSquaresRegression lsq = new LeastSquaresRegression().setFeaturesCol(read.featuresColumn()).setLabelCol(read.labelColumn())
-          .setFitIntercept(!noIntercept).setEquilibrate(!noEquilibrate).setRefinementSteps(refinementSteps);
+          .setFitIntercept(!noIntercept).setEquilibrate(!noEquilibrate);
+      if (refinementSteps != null) {
+        lsq.setRefinementSteps(refinementSteps);
+      }
       if (cutoff.rtol != null) {
         lsq.setRtol(cutoff.rtol);
       }
@@ -106,9 +110,11 @@ final class RegressCommand implements Callable<Integer> {
       if (modelOutput != null) {
         model.write().overwrite().save(modelOutput);
       }
-      System.out.printf("regress: %d rows, %d features%s: rank %d, R^2 %s, residual sum of squares %.6g%n", fit.rows(),
+      System.out.printf("regress: %d rows, %d features%s: rank %d, R^2 %s, residual sum of squares %.6g%s%n", fit.rows(),
           fit.featureNames().size(), noIntercept ? "" : " and an intercept", fit.rank(),
-          fit.r2() == null ? "n/a" : String.format("%.6f", fit.r2()), fit.residualSumOfSquares());
+          fit.r2() == null ? "n/a" : String.format("%.6f", fit.r2()), fit.residualSumOfSquares(),
+          Double.isNaN(fit.estimatedDigits()) ? "" : String.format("; %d refinement pass%s, about %.1f correct digits",
+              fit.refinementSteps(), fit.refinementSteps() == 1 ? "" : "es", fit.estimatedDigits()));
       if (!fit.dependentColumns().isEmpty()) {
         System.out.println("regress: dependent columns (minimum-norm solution): " + String.join(", ", fit.dependentColumns()));
       }
@@ -118,7 +124,9 @@ final class RegressCommand implements Callable<Integer> {
           .put("residual_sum_of_squares", fit.residualSumOfSquares()).put("r2", fit.r2()).put("rows", fit.rows())
           .put("standard_errors", fit.standardErrors()).put("intercept_standard_error", fit.interceptStandardError())
           .put("dependent_columns", fit.dependentColumns()).put("equilibrate", !noEquilibrate)
-          .put("refinement_steps", refinementSteps).put("reg_param", fit.regParam())
+          .put("refinement_steps", fit.refinementSteps())
+          .put("estimated_digits", Double.isNaN(fit.estimatedDigits()) ? null : fit.estimatedDigits())
+          .put("reg_param", fit.regParam())
           .put("effective_df", fit.effectiveDegreesOfFreedom()).put("standardization", !noStandardization);
       if (!fit.regularizationPath().isEmpty()) {
         List<double[]> gcvPath = new java.util.ArrayList<>();

@@ -49,9 +49,8 @@ public final class LeastSquaresFit implements Serializable {
   private final Double interceptStandardError;
   private final List<String> dependentColumns;
   private final List<String> featureNames;
-  /** For refinement (null on a loaded fit): the column scales D and (D^-1 X^T X D^-1)^+. */
-  private final double[] scale;
-  private final DoubleMatrix scaledGram;
+  /** For refinement (null on a loaded or ridge fit). */
+  private final Corrector corrector;
   private final int refinementSteps;
   /** The penalty and path of a ridge fit; null for least squares. */
   private final Ridge ridge;
@@ -61,11 +60,9 @@ public final class LeastSquaresFit implements Serializable {
 
   private LeastSquaresFit(double[] coefficients, Double intercept, int rank, double[] singularValues, double threshold,
       double residualSumOfSquares, Double r2, long rows, double[] standardErrors, Double interceptStandardError,
-      List<String> dependentColumns, List<String> featureNames, double[] scale, DoubleMatrix scaledGram,
-      int refinementSteps, Ridge ridge) {
+      List<String> dependentColumns, List<String> featureNames, Corrector corrector, int refinementSteps, Ridge ridge) {
     this.ridge = ridge;
-    this.scale = scale;
-    this.scaledGram = scaledGram;
+    this.corrector = corrector;
     this.refinementSteps = refinementSteps;
     this.coefficients = coefficients;
     this.intercept = intercept;
@@ -91,7 +88,7 @@ public final class LeastSquaresFit implements Serializable {
       Double effectiveDegreesOfFreedom) {
     Ridge ridge = regParam > 0 ? new Ridge(regParam, effectiveDegreesOfFreedom, List.of()) : null;
     return new LeastSquaresFit(coefficients, intercept, rank, singularValues, threshold, residualSumOfSquares, r2, rows,
-        standardErrors, interceptStandardError, dependentColumns, featureNames, null, null, 0, ridge);
+        standardErrors, interceptStandardError, dependentColumns, featureNames, null, 0, ridge);
   }
 
   /**
@@ -117,7 +114,7 @@ public final class LeastSquaresFit implements Serializable {
     Double r2 = tss > 0 ? 1 - chosen.residualSumOfSquares() / tss : null;
     return new LeastSquaresFit(chosen.coefficients(), chosen.intercept(), rank, sigma, threshold,
         chosen.residualSumOfSquares(), r2, triangle.rowCount(), null, null, List.of(), List.copyOf(featureNames), null,
-        null, 0, new Ridge(chosen.regParam(), chosen.effectiveDegreesOfFreedom(), List.copyOf(path)));
+        0, new Ridge(chosen.regParam(), chosen.effectiveDegreesOfFreedom(), List.copyOf(path)));
   }
 
   /**
@@ -188,7 +185,65 @@ public final class LeastSquaresFit implements Serializable {
     }
     double[] coefficients = intercept ? Arrays.copyOfRange(beta, 1, p) : beta;
     return new LeastSquaresFit(coefficients, intercept ? beta[0] : null, f.rank(), f.singularValues(), f.threshold(),
-        rss, r2, rows, standardErrors, interceptSe, dependent, List.copyOf(featureNames), scale, f.pinvGram(), 0, null);
+        rss, r2, rows, standardErrors, interceptSe, dependent, List.copyOf(featureNames),
+        new Corrector(scale, f.pinvGram(), f.rank() == p && scaled.r().rows() >= p ? scaled.r().columns(0, p).rowRange(0, p) : null,
+            onePassError(f, rss, beta, scale)), 0, null);
+  }
+
+  /**
+   * The first-order bound on the relative error of a Householder least-squares solution, in the
+   * equilibrated coordinates {@code z = D beta}: {@code eps sqrt(p) (kappa + kappa^2 ||r|| / (s_1 ||z||))},
+   * {@code kappa = s_1 / s_rank} over the kept singular values (Higham, Accuracy and Stability, 20.1).
+   */
+  private static double onePassError(PinvFactorization f, double rss, double[] beta, double[] scale) {
+    double[] s = f.singularValues();
+    if (f.rank() == 0) {
+      return 0;
+    }
+    double kappa = s[0] / s[f.rank() - 1];
+    double z = 0;
+    for (int j = 0; j < beta.length; j++) {
+      z = Math.hypot(z, beta[j] * scale[j]);
+    }
+    double residualTerm = z > 0 ? kappa * kappa * Math.sqrt(rss) / (s[0] * z) : 0;
+    return RankCutoff.EPS * Math.sqrt(beta.length) * (kappa + residualTerm) * spread(beta, scale);
+  }
+
+  /**
+   * {@code ||z|| / min_j |z_j|} over the nonzero {@code z_j = scale_j beta_j}: turns a normwise relative
+   * error into the worst coefficient's relative error (what correct digits per coefficient measure).
+   */
+  private static double spread(double[] beta, double[] scale) {
+    double norm = 0;
+    double smallest = Double.POSITIVE_INFINITY;
+    for (int j = 0; j < beta.length; j++) {
+      double z = Math.abs(beta[j] * scale[j]);
+      norm = Math.hypot(norm, z);
+      if (z > 0) {
+        smallest = Math.min(smallest, z);
+      }
+    }
+    return smallest == Double.POSITIVE_INFINITY ? 1 : norm / smallest;
+  }
+
+  /**
+   * Estimated relative error of the worst coefficient against the exact least-squares solution of
+   * the rows as given: after one pass the first-order normwise bound
+   * {@code eps sqrt(p) (kappa + kappa^2 ||r|| / (s_1 ||z||))} in the equilibrated coordinates
+   * {@code z = D beta}; after refinement the last correction's relative size times
+   * {@code sqrt(p) kappa eps} (each step contracts the error by about that); either times
+   * {@code ||z|| / min |z_j|}, at least {@code eps}. NaN for a loaded or ridge fit. (It cannot see
+   * how far the data, as doubles, are from the data a reference was computed from: NIST Filip's
+   * rounded powers of x limit any solver to 7.6 digits of its certified values.)
+   */
+  public double estimatedRelativeError() {
+    return corrector == null ? Double.NaN : corrector.estimatedError();
+  }
+
+  /** {@code -log10} of {@link #estimatedRelativeError}, at most 15.65 (double precision); NaN when unknown. */
+  public double estimatedDigits() {
+    double error = estimatedRelativeError();
+    return Double.isNaN(error) ? Double.NaN : Math.min(15.65, -Math.log10(Math.max(error, RankCutoff.EPS / 2)));
   }
 
   /** All design coefficients: the intercept first (when fitted), then the features'. */
@@ -203,33 +258,85 @@ public final class LeastSquaresFit implements Serializable {
   }
 
   /**
+   * What refinement corrects with: the column scales {@code D}, {@code G = (D^-1 X^T X D^-1)^+} and, at
+   * full rank, the scaled triangle {@code R} ({@code R^T R = D^-1 X^T X D^-1}, upper {@code p x p}).
+   */
+  record Corrector(double[] scale, DoubleMatrix gram, DoubleMatrix triangle, double estimatedError)
+      implements Serializable {
+    Corrector withEstimate(double value) {
+      return new Corrector(scale, gram, triangle, value);
+    }
+
+    /**
+     * {@code (D^-1 X^T X D^-1)^-1 z}: at full rank by the two triangular solves {@code R^-1 R^-T z}
+     * (backward stable, so the step contracts the error by about {@code cond eps}); rank-deficient,
+     * by {@code G z}, which keeps the correction in the kept row space (minimum norm).
+     */
+    double[] solve(double[] z) {
+      int p = z.length;
+      double[] y = z.clone();
+      if (triangle == null) {
+        double[] out = new double[p];
+        for (int j = 0; j < p; j++) {
+          for (int k = 0; k < p; k++) {
+            out[j] += gram.get(j, k) * y[k];
+          }
+        }
+        return out;
+      }
+      for (int i = 0; i < p; i++) { // R^T w = z (forward)
+        double sum = y[i];
+        for (int k = 0; k < i; k++) {
+          sum -= triangle.get(k, i) * y[k];
+        }
+        y[i] = sum / triangle.get(i, i);
+      }
+      for (int i = p - 1; i >= 0; i--) { // R d = w (backward)
+        double sum = y[i];
+        for (int k = i + 1; k < p; k++) {
+          sum -= triangle.get(i, k) * y[k];
+        }
+        y[i] = sum / triangle.get(i, i);
+      }
+      return y;
+    }
+  }
+
+  /**
    * One step of iterative refinement: for {@code g = X^T (y - X beta)} (weighted, computed in
-   * compensated arithmetic over the rows), {@code beta + D^-1 (D^-1 X^T X D^-1)^+ D^-1 g}. The
-   * correction stays in the kept row space, so a rank-deficient fit stays minimum-norm (in the
-   * equilibrated coordinates). The statistics do not change: they do not depend on {@code beta}'s
-   * last digits.
+   * compensated arithmetic over the rows), {@code beta + D^-1 (D^-1 X^T X D^-1)^-1 D^-1 g}
+   * ({@link Corrector#solve}). Since {@code g} is accurate, the fixed point is the exact least-squares
+   * solution, and the corrections by triangular solves contract the error by about {@code cond eps}
+   * per step (an explicit inverse of the Gram matrix would leave {@code cond^2 eps}). Rank-deficient,
+   * the correction stays in the kept row space, so the fit stays minimum-norm (in the equilibrated
+   * coordinates). The statistics do not change: they do not depend on {@code beta}'s last digits.
    */
   LeastSquaresFit refine(double[] g) {
-    if (scaledGram == null) {
+    if (corrector == null) {
       throw new IllegalStateException("a loaded fit cannot be refined");
     }
+    double[] scale = corrector.scale();
     int p = scale.length;
     double[] scaledG = new double[p];
     for (int j = 0; j < p; j++) {
       scaledG[j] = g[j] / scale[j];
     }
+    double[] delta = corrector.solve(scaledG);
     double[] beta = designCoefficients();
+    double correction = 0;
+    double size = 0;
     for (int j = 0; j < p; j++) {
-      double delta = 0;
-      for (int k = 0; k < p; k++) {
-        delta += scaledGram.get(j, k) * scaledG[k];
-      }
-      beta[j] += delta / scale[j];
+      correction = Math.hypot(correction, delta[j]);
+      size = Math.hypot(size, beta[j] * scale[j]);
+      beta[j] += delta[j] / scale[j];
     }
+    double kappa = rank == 0 ? 1 : singularValues[0] / singularValues[rank - 1];
+    double estimate = Math.max(RankCutoff.EPS,
+        (size > 0 ? correction / size : 0) * Math.sqrt(p) * kappa * RankCutoff.EPS * spread(beta, scale));
     boolean hasIntercept = intercept != null;
     return new LeastSquaresFit(hasIntercept ? Arrays.copyOfRange(beta, 1, p) : beta, hasIntercept ? beta[0] : null, rank,
         singularValues, threshold, residualSumOfSquares, r2, rows, standardErrors, interceptStandardError,
-        dependentColumns, featureNames, scale, scaledGram, refinementSteps + 1, null);
+        dependentColumns, featureNames, corrector.withEstimate(estimate), refinementSteps + 1, null);
   }
 
   /** Refinement steps applied to the coefficients (0 for the one-pass fit). */

@@ -75,6 +75,12 @@ public final class LeastSquaresRegression extends Estimator<LeastSquaresRegressi
   private final Param<String> regParamSelection;
   private final org.apache.spark.ml.param.DoubleArrayParam regParamGrid;
 
+  /** Without an explicit refinementSteps, refine while the estimated relative error exceeds this. */
+  public static final double AUTOMATIC_TARGET = 1e-13;
+
+  /** Without an explicit refinementSteps, at most this many refinement passes. */
+  public static final int MAX_AUTOMATIC_PASSES = 3;
+
   /** Penalties on a GCV path unless {@code regParamGrid} is set. */
   public static final int DEFAULT_PATH_SIZE = 81;
 
@@ -90,7 +96,8 @@ public final class LeastSquaresRegression extends Estimator<LeastSquaresRegressi
     rtol = new DoubleParam(this, "rtol", "relative cut-off: singular values <= max(atol, rtol * s_max) are dropped");
     atol = new DoubleParam(this, "atol", "absolute cut-off");
     refinementSteps = new IntParam(this, "refinementSteps",
-        "extra passes over the rows refining the coefficients in compensated arithmetic (0: one pass)");
+        "extra passes over the rows refining the coefficients in compensated arithmetic (unset: automatic, while the"
+            + " estimated relative error exceeds 1e-13, at most 3; 0: one pass)");
     rank = new IntParam(this, "rank", "truncate at this rank (principal-component regression, any number of"
         + " features); unset: the cut-off decides, by TSQR up to 4096 design columns, by the truncated SVD beyond");
     maxRank = new IntParam(this, "maxRank", "beyond 4096 design columns and without rank, the largest rank the cut-off may reach");
@@ -170,8 +177,11 @@ public final class LeastSquaresRegression extends Estimator<LeastSquaresRegressi
   }
 
   /**
-   * Extra passes over the rows that refine the coefficients (iterative refinement with residuals in
-   * compensated arithmetic; see {@link LeastSquaresFit}). 0, the default, is the one-pass TSQR fit.
+   * Exactly {@code value} extra passes over the rows that refine the coefficients (iterative
+   * refinement with residuals in compensated arithmetic; see {@link LeastSquaresFit#refine}); 0 is the
+   * one-pass TSQR fit. Unset (the default), a full-rank fit is refined automatically while its
+   * {@link LeastSquaresFit#estimatedRelativeError} exceeds {@link #AUTOMATIC_TARGET}, at most
+   * {@link #MAX_AUTOMATIC_PASSES} times, so well-conditioned problems pay no extra pass.
    */
   public LeastSquaresRegression setRefinementSteps(int value) {
     if (value < 0) {
@@ -294,12 +304,12 @@ public final class LeastSquaresRegression extends Estimator<LeastSquaresRegressi
     }
     JavaRDD<Row> rows = dataset.select(selected.toArray(new Column[0])).toJavaRDD();
     DesignRows design = new DesignRows(features, label, weight, p, onesColumn);
-    if (ridge && (isDefined(rank) || cols > Tsqr.MAX_COLUMNS || (Integer) getOrDefault(refinementSteps) > 0)) {
+    if (ridge && (isDefined(rank) || cols > Tsqr.MAX_COLUMNS || isSet(refinementSteps) && (Integer) getOrDefault(refinementSteps) > 0)) {
       throw new IllegalArgumentException("LeastSquaresRegression: regParam and regParamSelection apply to the one-pass"
           + " TSQR fit (up to " + (Tsqr.MAX_COLUMNS - 2) + " features), not with rank or refinementSteps");
     }
     if (isDefined(rank) || cols > Tsqr.MAX_COLUMNS) {
-      if ((Integer) getOrDefault(refinementSteps) > 0) {
+      if (isSet(refinementSteps) && (Integer) getOrDefault(refinementSteps) > 0) {
         throw new IllegalArgumentException("LeastSquaresRegression: refinementSteps applies to the TSQR route (up to "
             + (Tsqr.MAX_COLUMNS - 1) + " design columns, no rank), not to a truncated fit");
       }
@@ -337,8 +347,12 @@ public final class LeastSquaresRegression extends Estimator<LeastSquaresRegressi
     }
     LeastSquaresFit fit = LeastSquaresFit.fromTriangle(all.triangle(), intercept, (Boolean) getOrDefault(equilibrate),
         cutoff, names);
-    int steps = (Integer) getOrDefault(refinementSteps);
+    boolean automatic = !isSet(refinementSteps);
+    int steps = automatic ? MAX_AUTOMATIC_PASSES : (Integer) getOrDefault(refinementSteps);
     for (int step = 0; step < steps; step++) {
+      if (automatic && (fit.rank() < p + (intercept ? 1 : 0) || fit.estimatedRelativeError() <= AUTOMATIC_TARGET)) {
+        break; // accurate enough (or rank-deficient, where the minimum-norm fit is not refined unasked)
+      }
       double[] beta = fit.designCoefficients();
       JavaRDD<ResidualCorrelation> parts = rows.mapPartitions(it -> {
         ResidualCorrelation g = new ResidualCorrelation(cols - 1);

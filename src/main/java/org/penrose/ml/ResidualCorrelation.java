@@ -4,8 +4,10 @@ import java.io.Serializable;
 
 /**
  * The sum {@code g = sum_i x_i (y_i - x_i . beta)} over rows, in compensated (double-double)
- * arithmetic: every product is split exactly with {@code Math.fma} and every sum carries its rounding
- * error, so {@code g} is accurate even when the residuals are tiny compared with {@code y}. It is the
+ * arithmetic: every product is split exactly with {@code Math.fma}, every sum carries its rounding
+ * error and each residual stays a double-double, so {@code g} is accurate even when the residuals are
+ * tiny compared with {@code y}, and when they are large (where a rounded residual would perturb
+ * {@code g} by {@code eps |X|^T |r|}). It is the
  * right-hand side of one step of iterative refinement of a least-squares solution (corrected
  * semi-normal equations): {@code beta += (X^T X)^+ g}, with {@code (X^T X)^+} from the QR triangle.
  * Mergeable (in a fixed order, for the same bits).
@@ -34,10 +36,12 @@ final class ResidualCorrelation implements Serializable {
       rLow += (rHigh - (sum - b)) + (product - b) + productError;
       rHigh = sum;
     }
+    // keep r as a double-double (rounding it would leave cond^2 eps ||r|| in a large-residual fit)
     double r = rHigh + rLow;
+    double rTail = rLow - (r - rHigh);
     for (int j = 0; j < x.length; j++) {
       double product = x[j] * r;
-      double productError = Math.fma(x[j], r, -product);
+      double productError = Math.fma(x[j], r, -product) + x[j] * rTail;
       double sum = high[j] + product;
       double b = sum - high[j];
       low[j] += (high[j] - (sum - b)) + (product - b) + productError;
