@@ -353,23 +353,7 @@ public final class LeastSquaresRegression extends Estimator<LeastSquaresRegressi
       if (automatic && (fit.rank() < p + (intercept ? 1 : 0) || fit.estimatedRelativeError() <= AUTOMATIC_TARGET)) {
         break; // accurate enough (or rank-deficient, where the minimum-norm fit is not refined unasked)
       }
-      double[] beta = fit.designCoefficients();
-      JavaRDD<ResidualCorrelation> parts = rows.mapPartitions(it -> {
-        ResidualCorrelation g = new ResidualCorrelation(cols - 1);
-        double[] x = new double[cols - 1];
-        while (it.hasNext()) {
-          Row r = it.next();
-          double sw = design.sqrtWeight(r);
-          if (sw == 0) {
-            continue;
-          }
-          design.designRow(r, sw, x);
-          g.add(x, sw * design.label(r), beta);
-        }
-        return Collections.singletonList(g).iterator();
-      }, true);
-      ResidualCorrelation g = DeterministicReduce.reduce(parts, DeterministicReduce.leftFold(ResidualCorrelation::merge));
-      fit = fit.refine(g.value());
+      fit = fit.refine(ResidualCorrelation.over(rows, design, cols - 1, fit.designCoefficients()));
     }
     LeastSquaresRegressionModel model = new LeastSquaresRegressionModel(uid, fit);
     copyValues(model, extractParamMap());

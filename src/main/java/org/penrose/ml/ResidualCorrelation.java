@@ -1,6 +1,10 @@
 package org.penrose.ml;
 
 import java.io.Serializable;
+import java.util.Collections;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Row;
+import org.penrose.distributed.DeterministicReduce;
 
 /**
  * The sum {@code g = sum_i x_i (y_i - x_i . beta)} over rows, in compensated (double-double)
@@ -47,6 +51,25 @@ final class ResidualCorrelation implements Serializable {
       low[j] += (high[j] - (sum - b)) + (product - b) + productError;
       high[j] = sum;
     }
+  }
+
+  /** {@code g} over all rows of a design (one pass; merged in partition order, for the same bits). */
+  static double[] over(JavaRDD<Row> rows, DesignRows design, int p, double[] beta) {
+    JavaRDD<ResidualCorrelation> parts = rows.mapPartitions(it -> {
+      ResidualCorrelation g = new ResidualCorrelation(p);
+      double[] x = new double[p];
+      while (it.hasNext()) {
+        Row r = it.next();
+        double sw = design.sqrtWeight(r);
+        if (sw == 0) {
+          continue;
+        }
+        design.designRow(r, sw, x);
+        g.add(x, sw * design.label(r), beta);
+      }
+      return Collections.singletonList(g).iterator();
+    }, true);
+    return DeterministicReduce.reduce(parts, DeterministicReduce.leftFold(ResidualCorrelation::merge)).value();
   }
 
   ResidualCorrelation merge(ResidualCorrelation other) {
