@@ -21,9 +21,15 @@ final class DesignRows implements Serializable {
   private final String weight;
   private final int p;
   private final boolean intercept;
+  /** The features' names, for messages (null: by position only). */
+  private final java.util.List<String> names;
 
-  /** Rows selected as {@code (features, label cast to double[, weight cast to double])}. */
-  DesignRows(String features, String label, String weight, int p, boolean intercept) {
+  /**
+   * Rows selected as {@code (features, label cast to double[, weight cast to double])}; {@code names}
+   * (or null) name the features in messages ({@code names.get(j)} for position {@code j}).
+   */
+  DesignRows(String features, String label, String weight, int p, boolean intercept, java.util.List<String> names) {
+    this.names = names == null ? null : java.util.List.copyOf(names);
     this.features = features;
     this.label = label;
     this.weight = weight;
@@ -78,7 +84,8 @@ final class DesignRows implements Serializable {
     for (int k = 0; k < stored.length; k++) {
       if (!Double.isFinite(stored[k])) {
         int j = x instanceof SparseVector ? ((SparseVector) x).indices()[k] : k;
-        throw new IllegalArgumentException(what + " has a non-finite value " + stored[k] + " at position " + j);
+        throw new IllegalArgumentException(what + " has a non-finite value " + stored[k] + " at position " + j
+            + (names != null && j < names.size() ? " ('" + names.get(j) + "')" : ""));
       }
     }
     return x;

@@ -303,7 +303,7 @@ public final class LeastSquaresRegression extends Estimator<LeastSquaresRegressi
       selected.add(functions.col(weight).cast(DataTypes.DoubleType));
     }
     JavaRDD<Row> rows = dataset.select(selected.toArray(new Column[0])).toJavaRDD();
-    DesignRows design = new DesignRows(features, label, weight, p, onesColumn);
+    DesignRows design = new DesignRows(features, label, weight, p, onesColumn, names);
     if (ridge && (isDefined(rank) || cols > Tsqr.MAX_COLUMNS || isSet(refinementSteps) && (Integer) getOrDefault(refinementSteps) > 0)) {
       throw new IllegalArgumentException("LeastSquaresRegression: regParam and regParamSelection apply to the one-pass"
           + " TSQR fit (up to " + (Tsqr.MAX_COLUMNS - 2) + " features), not with rank or refinementSteps");

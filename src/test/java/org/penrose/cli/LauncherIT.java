@@ -48,6 +48,7 @@ class LauncherIT {
     Files.writeString(dir.resolve("bad.mtx"), "%%MatrixMarket matrix coordinate real general\n3 2 2\n1 1 1.0\n2 x 2.0\n");
     Files.writeString(dir.resolve("huge.mtx"), "%%MatrixMarket matrix coordinate real general\n3 1000000000 2\n1 1 1.0\n2 5 2.0\n");
     Files.writeString(dir.resolve("ragged.csv"), "x1,x2,y\n1,2,3\n4,5\n7,8,9\n");
+    Files.writeString(dir.resolve("empty-cell.csv"), "x1,x2,y\n1,2,3\n4,,6\n7,8,9\n1,1,1\n");
     Files.writeString(dir.resolve("empty.npy"), "");
     NpyFile.write(dir.resolve("b3.npy"), DoubleMatrix.zeros(3, 1));
   }
@@ -77,6 +78,8 @@ class LauncherIT {
             "--output", d + "P.npy"), "a truncated SVD of 1000000000 columns with a basis of 3 vectors needs about"),
         Arguments.of("ragged CSV row", List.of("regress", "--input", d + "ragged.csv", "--label", "y", "--report", d + "P.npy"),
             "the label column 'y' has a NULL value"),
+        Arguments.of("empty CSV cell", List.of("regress", "--input", d + "empty-cell.csv", "--label", "y", "--report",
+            d + "P.npy"), "the features column 'features' has a non-finite value NaN at position 1 ('x2')"),
         Arguments.of("a label that is not a column", List.of("regress", "--input", "../shared/data/tabular/CASP.csv",
             "--label", "RMSD", "--report", d + "P.npy"), "no column 'RMSD' (columns: y, F1"),
         Arguments.of("SQL cell of 20000 x 20000", List.of("sql", "-e", "SELECT pinv(array_repeat(array_repeat(1D, 20000), 20000))"),
