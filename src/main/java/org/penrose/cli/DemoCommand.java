@@ -132,13 +132,13 @@ final class DemoCommand implements Callable<Integer> {
       double[] grid = new double[path.size()];
       double[] gcv = new double[path.size()];
       double[] loo = new double[path.size()];
-      org.penrose.ml.RidgePath.Solution byGcv = path.get(0);
       for (int i = 0; i < path.size(); i++) {
         grid[i] = path.get(i).regParam();
         gcv[i] = path.get(i).gcv();
         loo[i] = path.get(i).leaveOneOut();
-        byGcv = gcv[i] < byGcv.gcv() ? path.get(i) : byGcv;
       }
+      org.penrose.ml.RidgePath.Solution byGcv = org.penrose.ml.RidgePath.least(
+          path.toArray(new org.penrose.ml.RidgePath.Solution[0]), org.penrose.ml.RidgePath.Solution::gcv);
       System.out.printf("      regParam by leave-one-out %.3g (effective df %.2f of 7), by GCV %.3g (df %.2f)%n",
           ridge.regParam(), ridge.effectiveDegreesOfFreedom(), byGcv.regParam(), byGcv.effectiveDegreesOfFreedom());
       Map<String, double[]> criteria = new LinkedHashMap<>();

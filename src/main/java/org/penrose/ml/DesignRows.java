@@ -91,6 +91,24 @@ final class DesignRows implements Serializable {
     return x;
   }
 
+  /**
+   * Each row of positive weight of {@code rows}, in order, as {@code sqrt(w) [1 | x | y]}: the
+   * {@link #designColumns} design values, then the label (one reused buffer); weight-0 rows left out.
+   */
+  void forEachDesignRow(java.util.Iterator<Row> rows, java.util.function.Consumer<double[]> visitor) {
+    double[] row = new double[designColumns() + 1];
+    while (rows.hasNext()) {
+      Row r = rows.next();
+      double sw = sqrtWeight(r);
+      if (sw == 0) {
+        continue;
+      }
+      designRow(r, sw, row);
+      row[row.length - 1] = sw * label(r);
+      visitor.accept(row);
+    }
+  }
+
   /** {@code sqrt(w) [1 | x]} into {@code out} (dense, {@link #designColumns} values). */
   void designRow(Row r, double sw, double[] out) {
     int k = 0;

@@ -323,17 +323,7 @@ public final class LeastSquaresRegression extends Estimator<LeastSquaresRegressi
     }
     JavaRDD<QrAccumulator> triangles = rows.mapPartitions(it -> {
       QrAccumulator acc = new QrAccumulator(cols);
-      double[] row = new double[cols];
-      while (it.hasNext()) {
-        Row r = it.next();
-        double sw = design.sqrtWeight(r);
-        if (sw == 0) {
-          continue;
-        }
-        design.designRow(r, sw, row);
-        row[cols - 1] = sw * design.label(r);
-        acc.add(row);
-      }
+      design.forEachDesignRow(it, acc::add);
       return Collections.singletonList(acc).iterator();
     }, true);
     QrAccumulator all = DeterministicReduce.reduce(triangles, DeterministicReduce.leftFold(QrAccumulator::merge));
@@ -353,7 +343,7 @@ public final class LeastSquaresRegression extends Estimator<LeastSquaresRegressi
       if (automatic && (fit.rank() < p + (intercept ? 1 : 0) || fit.estimatedRelativeError() <= AUTOMATIC_TARGET)) {
         break; // accurate enough (or rank-deficient, where the minimum-norm fit is not refined unasked)
       }
-      fit = fit.refine(ResidualCorrelation.over(rows, design, cols - 1, fit.designCoefficients()));
+      fit = fit.refine(ResidualCorrelation.over(rows, design, fit.designCoefficients()));
     }
     LeastSquaresRegressionModel model = new LeastSquaresRegressionModel(uid, fit);
     copyValues(model, extractParamMap());

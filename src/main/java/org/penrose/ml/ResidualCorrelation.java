@@ -27,12 +27,15 @@ final class ResidualCorrelation implements Serializable {
     low = new double[p];
   }
 
-  /** Adds one row {@code x} (already scaled by {@code sqrt(w)}) with label {@code y} (likewise). */
+  /**
+   * Adds one row {@code x} (already scaled by {@code sqrt(w)}; its first {@code p} values, the design)
+   * with label {@code y} (likewise).
+   */
   void add(double[] x, double y, double[] beta) {
     // r = y - x . beta, exactly summed then rounded once
     double rHigh = y;
     double rLow = 0;
-    for (int j = 0; j < x.length; j++) {
+    for (int j = 0; j < high.length; j++) {
       double product = -x[j] * beta[j];
       double productError = Math.fma(-x[j], beta[j], -product);
       double sum = rHigh + product;
@@ -43,7 +46,7 @@ final class ResidualCorrelation implements Serializable {
     // keep r as a double-double (rounding it would leave cond^2 eps ||r|| in a large-residual fit)
     double r = rHigh + rLow;
     double rTail = rLow - (r - rHigh);
-    for (int j = 0; j < x.length; j++) {
+    for (int j = 0; j < high.length; j++) {
       double product = x[j] * r;
       double productError = Math.fma(x[j], r, -product) + x[j] * rTail;
       double sum = high[j] + product;
@@ -54,19 +57,11 @@ final class ResidualCorrelation implements Serializable {
   }
 
   /** {@code g} over all rows of a design (one pass; merged in partition order, for the same bits). */
-  static double[] over(JavaRDD<Row> rows, DesignRows design, int p, double[] beta) {
+  static double[] over(JavaRDD<Row> rows, DesignRows design, double[] beta) {
+    int p = design.designColumns();
     JavaRDD<ResidualCorrelation> parts = rows.mapPartitions(it -> {
       ResidualCorrelation g = new ResidualCorrelation(p);
-      double[] x = new double[p];
-      while (it.hasNext()) {
-        Row r = it.next();
-        double sw = design.sqrtWeight(r);
-        if (sw == 0) {
-          continue;
-        }
-        design.designRow(r, sw, x);
-        g.add(x, sw * design.label(r), beta);
-      }
+      design.forEachDesignRow(it, row -> g.add(row, row[p], beta));
       return Collections.singletonList(g).iterator();
     }, true);
     return DeterministicReduce.reduce(parts, DeterministicReduce.leftFold(ResidualCorrelation::merge)).value();

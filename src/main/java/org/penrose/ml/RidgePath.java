@@ -264,7 +264,7 @@ public final class RidgePath implements Serializable {
     return grid;
   }
 
-  /** The solutions along {@code grid}, and the one of least GCV (the first such, if tied). */
+  /** The solutions along {@code grid} ({@link #least} picks one). */
   public Solution[] path(double[] grid) {
     Solution[] out = new Solution[grid.length];
     for (int i = 0; i < grid.length; i++) {
@@ -319,22 +319,11 @@ public final class RidgePath implements Serializable {
     }
   }
 
-  /** The solution of least GCV on {@code path}. */
-  public static Solution leastGcv(Solution[] path) {
+  /** The solution of least {@code criterion} on {@code path} (the first such, if tied), e.g. {@code Solution::gcv}. */
+  public static Solution least(Solution[] path, java.util.function.ToDoubleFunction<Solution> criterion) {
     Solution best = path[0];
     for (Solution s : path) {
-      if (s.gcv() < best.gcv()) {
-        best = s;
-      }
-    }
-    return best;
-  }
-
-  /** The solution of least leave-one-out error on {@code path} (values computed). */
-  public static Solution leastLeaveOneOut(Solution[] path) {
-    Solution best = path[0];
-    for (Solution s : path) {
-      if (s.leaveOneOut() < best.leaveOneOut()) {
+      if (criterion.applyAsDouble(s) < criterion.applyAsDouble(best)) {
         best = s;
       }
     }

@@ -7,6 +7,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Row;
 import org.penrose.distributed.DeterministicReduce;
+import org.penrose.linalg.DoubleMatrix;
 import org.penrose.linalg.QrTriangle;
 
 /** How {@link LeastSquaresRegression} picks its ridge penalty on a {@link RidgePath}: given, by GCV, or by leave-one-out. */
@@ -28,11 +29,11 @@ final class RidgeSelection {
     java.util.Arrays.sort(grid);
     RidgePath.Solution[] solutions = path.path(grid);
     if (selection.equals("gcv")) {
-      return LeastSquaresFit.ridge(path, RidgePath.leastGcv(solutions), List.of(solutions), triangle, intercept, names);
+      return LeastSquaresFit.ridge(path, RidgePath.least(solutions, RidgePath.Solution::gcv), List.of(solutions), triangle, intercept, names);
     }
     Broadcast<RidgePath> shared = JavaSparkContext.fromSparkContext(rows.context()).broadcast(path);
     RidgePath.Solution[] at = solutions;
-    JavaRDD<double[]> parts = rows.mapPartitions(it -> {
+    JavaRDD<DoubleMatrix> parts = rows.mapPartitions(it -> {
       double[] sums = new double[at.length];
       while (it.hasNext()) {
         Row r = it.next();
@@ -41,19 +42,14 @@ final class RidgeSelection {
           shared.value().addLeaveOneOut(design.features(r).toArray(), design.label(r), sw * sw, at, sums);
         }
       }
-      return Collections.singletonList(sums).iterator();
+      return Collections.singletonList(DoubleMatrix.column(sums)).iterator();
     }, true);
-    double[] sums = DeterministicReduce.reduce(parts, DeterministicReduce.leftFold((a, b) -> {
-      for (int g = 0; g < a.length; g++) {
-        a[g] += b[g];
-      }
-      return a;
-    }));
+    double[] sums = DeterministicReduce.reduce(parts, DeterministicReduce::sum).values();
     shared.destroy();
     for (int g = 0; g < solutions.length; g++) {
       solutions[g] = solutions[g].withLeaveOneOut(sums[g] / path.weightSum());
     }
-    return LeastSquaresFit.ridge(path, RidgePath.leastLeaveOneOut(solutions), List.of(solutions), triangle, intercept,
+    return LeastSquaresFit.ridge(path, RidgePath.least(solutions, RidgePath.Solution::leaveOneOut), List.of(solutions), triangle, intercept,
         names);
   }
 

@@ -86,8 +86,8 @@ public final class LstsqAggregate extends Aggregator<Row, LstsqAggregate.Buffer,
       }
     }
 
+    /** Adds a row whose width {@link #requireWidth} accepted. */
     void add(double[] features, double label) {
-      requireWidth(features.length);
       if (accumulator == null) {
         accumulator = new QrAccumulator(features.length + 1);
       }

@@ -50,12 +50,12 @@ class ReadmeCommandsIT {
     return Files.readString(Launcher.root().resolve("README.md"));
   }
 
-  /** The bash blocks, with the line each starts on. */
-  static Map<Integer, String> bashBlocks(String readme) {
+  /** The {@code ```language} blocks, with the line each starts on. */
+  static Map<Integer, String> blocks(String readme, String language) {
     Map<Integer, String> blocks = new LinkedHashMap<>();
     List<String> lines = readme.lines().toList();
     for (int i = 0; i < lines.size(); i++) {
-      if (lines.get(i).equals("```bash")) {
+      if (lines.get(i).equals("```" + language)) {
         StringBuilder block = new StringBuilder();
         int start = i + 1;
         for (i++; !lines.get(i).equals("```"); i++) {
@@ -80,7 +80,7 @@ class ReadmeCommandsIT {
   @TestFactory
   Stream<DynamicTest> everyShellBlockRuns() throws IOException {
     List<DynamicTest> tests = new ArrayList<>();
-    for (Map.Entry<Integer, String> block : bashBlocks(readme()).entrySet()) {
+    for (Map.Entry<Integer, String> block : blocks(readme(), "bash").entrySet()) {
       String first = block.getValue().lines().filter(l -> !l.isBlank() && !l.startsWith("#")).findFirst().orElse("");
       tests.add(DynamicTest.dynamicTest("README line " + block.getKey() + ": " + first, () -> run(block.getValue())));
     }

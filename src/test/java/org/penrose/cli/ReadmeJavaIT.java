@@ -54,21 +54,6 @@ class ReadmeJavaIT {
       import org.penrose.ml.*;
       """;
 
-  static List<String> javaBlocks(String readme) {
-    List<String> blocks = new ArrayList<>();
-    List<String> lines = readme.lines().toList();
-    for (int i = 0; i < lines.size(); i++) {
-      if (lines.get(i).equals("```java")) {
-        StringBuilder block = new StringBuilder();
-        for (i++; !lines.get(i).equals("```"); i++) {
-          block.append(lines.get(i)).append('\n');
-        }
-        blocks.add(block.toString());
-      }
-    }
-    return blocks;
-  }
-
   /** A compilation unit: the block's imports on top, the rest as a method body. */
   static String unit(String name, String block) {
     StringBuilder imports = new StringBuilder(IMPORTS);
@@ -83,7 +68,8 @@ class ReadmeJavaIT {
 
   @Test
   void everyJavaBlockCompiles() throws IOException {
-    List<String> blocks = javaBlocks(Files.readString(Launcher.root().resolve("README.md")));
+    List<String> blocks = new ArrayList<>(ReadmeCommandsIT.blocks(Files.readString(Launcher.root().resolve("README.md")),
+        "java").values());
     assertTrue(blocks.size() >= 10, "README has " + blocks.size() + " java blocks");
     List<JavaFileObject> units = new ArrayList<>();
     for (int i = 0; i < blocks.size(); i++) {

@@ -30,10 +30,6 @@ class RidgeDerivativesTest extends org.penrose.testing.SparkTestSession {
     return actual.plusScaled(-1, expected).maxAbs() / expected.maxAbs();
   }
 
-  private static double dot(DoubleMatrix a, DoubleMatrix b) {
-    return a.dot(b);
-  }
-
   @Test
   void localAndDistributedDerivativesMatchCentralDifferences() {
     Random random = new Random(5);
@@ -64,8 +60,8 @@ class RidgeDerivativesTest extends org.penrose.testing.SparkTestSession {
 
       // VJP: <gX, dX> = <dL/dA, dA> + <dL/dB, dB> + dL/dmu dmu
       Ridge.Gradient g = local.vjp(gX);
-      double adjoint = dot(g.a(), dA) + dot(g.b(), dB) + g.mu() * dMu;
-      double forward = dot(gX, numeric);
+      double adjoint = g.a().dot(dA) + g.b().dot(dB) + g.mu() * dMu;
+      double forward = gX.dot(numeric);
       assertEquals(forward, adjoint, 1e-8 * Math.abs(forward), "local VJP");
 
       // distributed, in 3 row blocks: the same solution, JVP and VJP
@@ -80,10 +76,10 @@ class RidgeDerivativesTest extends org.penrose.testing.SparkTestSession {
       assertTrue(relative(dg.a().collectLocal(), g.a()) < 1e-10, "distributed dL/dA");
       assertTrue(relative(dg.b().collectLocal(), g.b()) < 1e-10, "distributed dL/dB");
       assertEquals(g.mu(), dg.mu(), 1e-10 * Math.abs(g.mu()), "distributed dL/dmu");
-      double distributedAdjoint = dot(dg.a().collectLocal(), dA) + dot(dg.b().collectLocal(), dB) + dg.mu() * dMu;
+      double distributedAdjoint = dg.a().collectLocal().dot(dA) + dg.b().collectLocal().dot(dB) + dg.mu() * dMu;
       assertEquals(forward, distributedAdjoint, 1e-8 * Math.abs(forward), "distributed VJP");
       // d/dmu alone (the tuning direction): -<Q, X> against differences in mu only
-      double[] fdMu = FiniteDifferences.derivative(t -> new double[] {dot(gX, Ridge.solve(a, b, mu + t).solution())}, 1e-3);
+      double[] fdMu = FiniteDifferences.derivative(t -> new double[] {gX.dot(Ridge.solve(a, b, mu + t).solution())}, 1e-3);
       assertEquals(fdMu[0], dg.mu(), 1e-8 * Math.abs(fdMu[0]), "dL/dmu");
       System.out.printf("ridge derivatives (rank %s): local JVP %.1e, VJP %.1e; distributed JVP %.1e, VJP %.1e, dL/dmu %.1e%n",
           a == designs[0] ? "full" : "3", relative(jvp, numeric), Math.abs(adjoint - forward) / Math.abs(forward),
