@@ -34,14 +34,18 @@ final class TruncatedBench {
     rows.count();
     System.out.printf("%ntruncated SVD: %s (%s), rank %d, %d row blocks, both cached%n", path, a.shape(), k,
         a.numBlocks());
-    Repetitions.Timing<TruncatedSvd> penrose = repetitions.time(() -> {
-      TruncatedSvd svd = TruncatedSvd.compute(a, k, new TruncatedSvd.Options());
-      svd.u().unpersist();
-      return svd;
-    });
+    Repetitions.Timing<TruncatedSvd> penrose = time(repetitions, a, k, new TruncatedSvd.Options());
     TruncatedSvd svd = penrose.result();
-    System.out.printf("  %-36s %8.2f s  (median of%s)  certificate %.2e, %d steps%n", "penrose truncated SVD",
-        penrose.median(), penrose.runs(), svd.certificate(), svd.steps());
+    System.out.printf("  %-36s %8.2f s  (median of%s)  certificate %.2e, %d steps, %s%n", "penrose truncated SVD",
+        penrose.median(), penrose.runs(), svd.certificate(), svd.steps(), svd.iteration().label());
+    if (a.blocks().context().isLocal()) {
+      // the same iteration with every step as a Spark job, as on a cluster (same bits)
+      Repetitions.Timing<TruncatedSvd> jobs = time(repetitions, a, k, new TruncatedSvd.Options().driverSteps(false));
+      System.out.printf("  %-36s %8.2f s  (median of%s)%n", "penrose, each step a Spark job", jobs.median(),
+          jobs.runs());
+      out.put("penrose_spark_job_steps_seconds", jobs.median());
+      out.put("penrose_spark_job_steps_runs", jobs.seconds());
+    }
     out.put("input", path);
     out.put("shape", a.shape());
     out.put("rank", k);
@@ -51,12 +55,15 @@ final class TruncatedBench {
     out.put("u_orthogonality", svd.uOrthogonality());
     out.put("v_orthogonality", svd.vOrthogonality());
     out.put("block_steps", svd.steps());
+    out.put("iteration", svd.iteration().label());
     double[] mllib = null;
     if (!skipMllib) {
       Repetitions.Timing<double[]> timing = repetitions.time(() -> MllibBaselines.computeSvd(rows, k));
       mllib = timing.result();
       System.out.printf("  %-36s %8.2f s  (median of%s)%n", "mllib RowMatrix.computeSVD", timing.median(), timing.runs());
-      System.out.printf("  computeSVD / Penrose: %.2f%n", timing.median() / penrose.median());
+      System.out.printf("  computeSVD / Penrose: %.2f%s%n", timing.median() / penrose.median(),
+          out.containsKey("penrose_spark_job_steps_seconds") ? String.format(" (%.2f with each step a Spark job)",
+              timing.median() / (double) out.get("penrose_spark_job_steps_seconds")) : "");
       out.put("mllib_seconds", timing.median());
       out.put("mllib_runs", timing.seconds());
       out.put("mllib_over_penrose", timing.median() / penrose.median());
@@ -75,6 +82,15 @@ final class TruncatedBench {
     rows.unpersist(false);
     a.unpersist();
     return out;
+  }
+
+  private static Repetitions.Timing<TruncatedSvd> time(Repetitions repetitions, RowBlockMatrix a, int k,
+      TruncatedSvd.Options options) throws Exception {
+    return repetitions.time(() -> {
+      TruncatedSvd svd = TruncatedSvd.compute(a, k, options);
+      svd.u().unpersist();
+      return svd;
+    });
   }
 
   private static double maxError(double[] s, JsonNode reference, int k) {

@@ -31,6 +31,7 @@ final class TruncationOptions {
     report.put("route", "truncated").put("certificate", svd.certificate()).put("tolerance", svd.tolerance())
         .put("max_left_residual", maxLeft).put("max_right_residual", maxRight)
         .put("next_singular_value_estimates", svd.nextSingularValueEstimates())
+        .put("iteration", svd.iteration().label())
         .put("block_steps", svd.steps()).put("restarts", svd.restarts())
         .put("u_orthogonality", svd.uOrthogonality()).put("v_orthogonality", svd.vOrthogonality())
         .put("exhausted", svd.exhausted());

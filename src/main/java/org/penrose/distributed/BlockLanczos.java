@@ -2,7 +2,6 @@ package org.penrose.distributed;
 
 import java.util.Arrays;
 import java.util.Random;
-import org.apache.spark.storage.StorageLevel;
 import org.penrose.linalg.DoubleMatrix;
 import org.penrose.linalg.Lapack;
 import org.penrose.linalg.OrthonormalBasis;
@@ -152,47 +151,13 @@ final class BlockLanczos {
     double[] s = Arrays.copyOf(ritz.s, r);
     LeftBasis uk = left.rotate(ritz.u.columns(0, r));
     DoubleMatrix vk = right.times(ritz.v.columns(0, r));
-    LeftBasis.Certificate c = uk.certify(vk, s);
-    double[] leftRes = new double[r];
-    double[] rightRes = new double[r];
-    DoubleMatrix rightResidual = c.transposeProduct.plusScaled(-1.0, scaleColumns(vk, s)); // A^T U - V S
-    double worst = 0;
-    for (int i = 0; i < r; i++) {
-      leftRes[i] = Math.sqrt(c.leftSquared[i]);
-      double sum = 0;
-      for (int j = 0; j < rightResidual.rows(); j++) {
-        sum += rightResidual.get(j, i) * rightResidual.get(j, i);
-      }
-      rightRes[i] = Math.sqrt(sum);
-      worst = Math.max(worst, Math.max(leftRes[i], rightRes[i]));
-    }
-    double scale = r == 0 || s[0] == 0 ? 1 : s[0];
-    if (worst > options.tolerance * scale) {
-      uk.release();
-      if (exhausted) {
-        throw new ArithmeticException("the Krylov space was exhausted but the certificate " + worst / scale
-            + " exceeds the tolerance " + options.tolerance);
-      }
-      return null;
-    }
     int more = Math.min(ritz.s.length - r, Math.max(0, keep - k));
     double[] next = Arrays.copyOfRange(ritz.s, r, r + more);
-    double uOrth = c.gram.plusScaled(-1.0, DoubleMatrix.identity(r)).maxAbs();
-    double vOrth = vk.transposeTimes(vk).plusScaled(-1.0, DoubleMatrix.identity(r)).maxAbs();
-    RowBlockMatrix blocks = uk.matrix();
-    blocks.blocks().persist(StorageLevel.MEMORY_AND_DISK());
-    blocks.blocks().count();
-    uk.release();
-    return new TruncatedSvd(blocks, s, vk, leftRes, rightRes, next, options.tolerance, steps, restarts, uOrth, vOrth,
-        exhausted && r < k);
-  }
-
-  private static DoubleMatrix scaleColumns(DoubleMatrix m, double[] s) {
-    DoubleMatrix result = m.copy();
-    for (int j = 0; j < s.length; j++) {
-      for (int i = 0; i < m.rows(); i++) {
-        result.set(i, j, m.get(i, j) * s[j]);
-      }
+    TruncatedSvd result = TruncatedSvd.certified(uk, vk, s, next, options.tolerance, steps, restarts,
+        exhausted && r < k, TruncatedSvd.Iteration.GOLUB_KAHAN);
+    if (result == null && exhausted) {
+      throw new ArithmeticException("the Krylov space was exhausted but the certificate exceeds the tolerance "
+          + options.tolerance);
     }
     return result;
   }

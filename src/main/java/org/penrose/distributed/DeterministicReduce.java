@@ -84,6 +84,26 @@ public final class DeterministicReduce {
     return mergeInOrder(last, merge);
   }
 
+  /**
+   * The same tree as {@link #reduce} over items held locally (item {@code i} in the place of partition
+   * {@code i}): groups of {@code fanIn} consecutive items merged in order, level by level, then the
+   * last at most {@code fanIn} merged. Gives the bits {@link #reduce} gives for the same items.
+   */
+  public static <T> T reduceInOrder(List<T> items, int fanIn, Merge<T> merge) {
+    if (fanIn < 2) {
+      throw new IllegalArgumentException("fan-in must be at least 2, got " + fanIn);
+    }
+    List<T> level = items;
+    while (level.size() > fanIn) {
+      List<T> next = new ArrayList<>((level.size() + fanIn - 1) / fanIn);
+      for (int from = 0; from < level.size(); from += fanIn) {
+        next.add(merge.merge(new ArrayList<>(level.subList(from, Math.min(level.size(), from + fanIn)))));
+      }
+      level = next;
+    }
+    return merge.merge(level);
+  }
+
   private static <T> T mergeInOrder(Iterable<Tuple2<Long, T>> items, Merge<T> merge) {
     List<Tuple2<Long, T>> sorted = new ArrayList<>();
     items.forEach(sorted::add);

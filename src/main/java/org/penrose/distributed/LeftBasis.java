@@ -240,6 +240,30 @@ final class LeftBasis {
     }
   }
 
+  /**
+   * For an empty basis: an orthonormal basis {@code U} of the directions of {@code Y = A V} ({@code V}:
+   * {@code n x k}) with {@code A V ~ U T}, from one pass that reduces only the TSQR triangle of
+   * {@code Y} ({@code R = W S Z^T}: {@code U = Y Z S^-1}, {@code T = S Z^T}, directions with
+   * {@code s_i <= relativeDeflation * max(scale, s_1)} dropped). No {@code A^T U} (the extension's
+   * {@code transposeProduct} is null): for finishing Ritz vectors whose certificate computes it.
+   */
+  Extension span(DoubleMatrix vectors, double relativeDeflation, double scale) {
+    if (cols != 0) {
+      throw new IllegalStateException("span starts from an empty basis, this one has " + cols + " columns");
+    }
+    JavaSparkContext sc = JavaSparkContext.fromSparkContext(a.blocks().context());
+    Broadcast<DoubleMatrix> v = sc.broadcast(vectors);
+    List<Broadcast<?>> broadcasts = new java.util.ArrayList<>(List.of(v));
+    JavaRDD<DoubleMatrix> y = a.blocks().map(b -> b.matrix().times(v.value())).persist(StorageLevel.MEMORY_ONLY());
+    List<JavaRDD<DoubleMatrix>> cached = new java.util.ArrayList<>(List.of(y));
+    QrTriangle triangle = DeterministicReduce.reduce(y.map(block -> QrTriangle.ofBlock(block, null)),
+        QrTriangle::merge);
+    Directions dir = new Directions(triangle, relativeDeflation, scale);
+    Broadcast<DoubleMatrix> m = sc.broadcast(dir.map);
+    broadcasts.add(m);
+    return grown(y.map(block -> block.times(m.value())), dir.coefficients, null, dir.kept, cached, broadcasts);
+  }
+
   /** The basis with the new block appended, materialized (and checkpointed) by the next job that reads it. */
   private Extension grown(JavaRDD<DoubleMatrix> block, DoubleMatrix coefficients, DoubleMatrix transposeProduct,
       int added, List<JavaRDD<DoubleMatrix>> cached, List<Broadcast<?>> broadcasts) {
@@ -332,6 +356,13 @@ final class LeftBasis {
 
   /** {@code U X} ({@code m x l}) as the new basis (one segment per partition). */
   LeftBasis rotate(DoubleMatrix x) {
+    if (!pendingBlocks.isEmpty() || !pendingBroadcasts.isEmpty()) {
+      // materialize (and checkpoint) this basis first: a job checkpoints only the last marked RDD of
+      // its lineage, so the rotation's job alone would leave this basis with its lineage (and the
+      // broadcasts settle() destroys) for a later step to meet when the certificate fails
+      rows.count();
+      settle();
+    }
     Broadcast<DoubleMatrix> xb = JavaSparkContext.fromSparkContext(a.blocks().context()).broadcast(x);
     JavaRDD<DoubleMatrix> products = rows.map(u -> u.times(xb.value()));
     JavaRDD<SegmentedColumns> rotated = checkpointed(products.map(SegmentedColumns::of), true); // holds no broadcast
@@ -340,45 +371,14 @@ final class LeftBasis {
     return new LeftBasis(a, rotated, x.cols());
   }
 
-  /** The sums a certificate needs, reduced in one pass. */
-  static final class Certificate implements Serializable {
-    private static final long serialVersionUID = 1L;
-    /** {@code ||A v_i - s_i u_i||^2} per triplet. */
-    final double[] leftSquared;
-    /** {@code A^T U} ({@code n x r}). */
-    final DoubleMatrix transposeProduct;
-    /** {@code U^T U} ({@code r x r}). */
-    final DoubleMatrix gram;
-
-    Certificate(double[] leftSquared, DoubleMatrix transposeProduct, DoubleMatrix gram) {
-      this.leftSquared = leftSquared;
-      this.transposeProduct = transposeProduct;
-      this.gram = gram;
-    }
-
-    static Certificate merge(List<Certificate> parts) {
-      double[] left = parts.get(0).leftSquared.clone();
-      DoubleMatrix product = parts.get(0).transposeProduct;
-      DoubleMatrix gram = parts.get(0).gram;
-      for (int p = 1; p < parts.size(); p++) {
-        for (int i = 0; i < left.length; i++) {
-          left[i] += parts.get(p).leftSquared[i];
-        }
-        product = product.plusScaled(1.0, parts.get(p).transposeProduct);
-        gram = gram.plusScaled(1.0, parts.get(p).gram);
-      }
-      return new Certificate(left, product, gram);
-    }
-  }
-
   /**
    * For this basis as the left singular vectors {@code U} ({@code m x r}) of the triplets
    * {@code (u_i, s_i, v_i)}: {@code ||A v_i - s_i u_i||^2}, {@code A^T U} and {@code U^T U}, in one pass.
    */
-  Certificate certify(DoubleMatrix v, double[] s) {
+  TripletCertificate certify(DoubleMatrix v, double[] s) {
     Broadcast<DoubleMatrix> vb = JavaSparkContext.fromSparkContext(a.blocks().context()).broadcast(v);
     double[] singular = s.clone();
-    Certificate c = DeterministicReduce.reduce(a.blocks().zip(rows).map(pair -> {
+    TripletCertificate c = DeterministicReduce.reduce(a.blocks().zip(rows).map(pair -> {
       MatrixBlock block = pair._1().matrix();
       DoubleMatrix u = pair._2().matrix();
       DoubleMatrix residual = block.times(vb.value()); // A_i V - U_i S
@@ -389,8 +389,8 @@ final class LeftBasis {
           left[j] += e * e;
         }
       }
-      return new Certificate(left, block.transposeTimes(u), u.transposeTimes(u));
-    }), Certificate::merge);
+      return new TripletCertificate(left, block.transposeTimes(u), u.transposeTimes(u));
+    }), TripletCertificate::merge);
     settle();
     destroy(vb);
     return c;

@@ -46,6 +46,45 @@ public final class TruncatedSvd {
   private static final int RESTART_BLOCKS = 5;
 
 
+  /**
+   * The Krylov iteration behind a result. {@link #AUTO} (the default) runs {@link #NORMAL_OPERATOR}
+   * first and falls back to {@link #GOLUB_KAHAN} when that cannot certify the triplets.
+   */
+  public enum Iteration {
+    /** Try {@link #NORMAL_OPERATOR}, then {@link #GOLUB_KAHAN}. */
+    AUTO("auto"),
+    /**
+     * Block Lanczos on {@code A^T A} applied as {@code A^T (A X)} (never formed), the right basis on
+     * the driver, then {@code U} from the TSQR of {@code A V_k}: one pass over {@code A} per step and
+     * no distributed basis. Needs {@code s_k} well above {@code (eps / tol) s_1}.
+     */
+    NORMAL_OPERATOR("normal-operator"),
+    /** Block Golub–Kahan–Lanczos with both bases kept orthonormal (the left one in row blocks, by TSQR). */
+    GOLUB_KAHAN("golub-kahan");
+
+    private final String label;
+
+    Iteration(String label) {
+      this.label = label;
+    }
+
+    /** The name used in reports and on the command line. */
+    public String label() {
+      return label;
+    }
+
+    /** The iteration named {@code label} ({@code auto}, {@code normal-operator}, {@code golub-kahan}). */
+    public static Iteration of(String label) {
+      for (Iteration i : values()) {
+        if (i.label.equals(label)) {
+          return i;
+        }
+      }
+      throw new IllegalArgumentException("unknown SVD iteration '" + label
+          + "'; expected auto, normal-operator or golub-kahan");
+    }
+  }
+
   /** Settings; defaults in the field comments. */
   public static final class Options {
     double tolerance = DEFAULT_TOLERANCE;
@@ -54,7 +93,25 @@ public final class TruncatedSvd {
     Integer blockSize; // default min(48, max(8, ceil((k + p) / 5)))
     int maxSteps = 2000;
     int maxRank = DEFAULT_MAX_RANK;
+    Iteration iteration = Iteration.AUTO;
+    boolean driverSteps = true;
     Consumer<String> progress;
+
+    /**
+     * Whether the normal-operator steps may run in the driver on a local master (default true): the
+     * blocks of {@code A} are collected once when they fit in an eighth of the driver's heap, and each
+     * step's product runs on the driver's threads instead of as a Spark job. Same bits either way.
+     */
+    public Options driverSteps(boolean value) {
+      driverSteps = value;
+      return this;
+    }
+
+    /** Which Krylov iteration to run (default {@link Iteration#AUTO}). */
+    public Options iteration(Iteration value) {
+      iteration = java.util.Objects.requireNonNull(value, "iteration");
+      return this;
+    }
 
     public Options tolerance(double value) {
       if (!(value > 0) || value >= 1) {
@@ -126,10 +183,11 @@ public final class TruncatedSvd {
   private final double uOrthogonality;
   private final double vOrthogonality;
   private final boolean exhausted;
+  private final Iteration iteration;
 
   TruncatedSvd(RowBlockMatrix u, double[] s, DoubleMatrix v, double[] leftResiduals, double[] rightResiduals,
       double[] nextValues, double tolerance, int steps, int restarts, double uOrthogonality, double vOrthogonality,
-      boolean exhausted) {
+      boolean exhausted, Iteration iteration) {
     this.u = u;
     this.s = s;
     this.v = v;
@@ -142,6 +200,12 @@ public final class TruncatedSvd {
     this.uOrthogonality = uOrthogonality;
     this.vOrthogonality = vOrthogonality;
     this.exhausted = exhausted;
+    this.iteration = iteration;
+  }
+
+  /** The iteration that produced these triplets ({@link Iteration#NORMAL_OPERATOR} or {@link Iteration#GOLUB_KAHAN}). */
+  public Iteration iteration() {
+    return iteration;
   }
 
   /** {@code U_k} ({@code m x r}, dense row blocks aligned with {@code A}, cached). */
@@ -250,6 +314,16 @@ public final class TruncatedSvd {
     if (a.blocks().getStorageLevel().equals(StorageLevel.NONE())) {
       a.persist(); // read by every step
     }
+    if (options.iteration != Iteration.GOLUB_KAHAN) {
+      TruncatedSvd result = new NormalLanczos(a, k, keep, block, limit, options).run();
+      if (result != null) {
+        return result;
+      }
+      if (options.iteration == Iteration.NORMAL_OPERATOR) {
+        throw new ArithmeticException("the normal-operator iteration could not certify the " + k + " largest triplets"
+            + " of A (" + a.shape() + "); use the golub-kahan iteration (or auto)");
+      }
+    }
     return new BlockLanczos(a, k, keep, block, limit, options).run();
   }
 
@@ -290,7 +364,46 @@ public final class TruncatedSvd {
     RowBlockMatrix kept = u.withBlocks(u.blocks().map(b -> b.withValues(b.values().columns(0, r))), r);
     double[] next = Arrays.copyOfRange(s, r, s.length);
     return new TruncatedSvd(kept, Arrays.copyOf(s, r), v.columns(0, r), Arrays.copyOf(leftResiduals, r),
-        Arrays.copyOf(rightResiduals, r), next, tolerance, steps, restarts, uOrthogonality, vOrthogonality, exhausted);
+        Arrays.copyOf(rightResiduals, r), next, tolerance, steps, restarts, uOrthogonality, vOrthogonality, exhausted,
+        iteration);
+  }
+
+  /**
+   * The triplets {@code (u_i, s_i, v_i)} ({@code U} the left basis, {@code V} {@code n x r}) with their
+   * certificate computed from {@code A} in one pass ({@link LeftBasis#certify}): the result, with
+   * {@code U} materialized as cached row blocks, or null (and {@code U} released) when a residual
+   * exceeds {@code tolerance * s_1}.
+   */
+  static TruncatedSvd certified(LeftBasis uk, DoubleMatrix vk, double[] s, double[] next, double tolerance, int steps,
+      int restarts, boolean exhausted, Iteration iteration) {
+    int r = s.length;
+    TripletCertificate c = uk.certify(vk, s);
+    double[] leftRes = new double[r];
+    double[] rightRes = new double[r];
+    double worst = 0;
+    for (int i = 0; i < r; i++) {
+      leftRes[i] = Math.sqrt(c.leftSquared[i]);
+      double sum = 0; // ||A^T u_i - s_i v_i||^2
+      for (int j = 0; j < vk.rows(); j++) {
+        double e = c.transposeProduct.get(j, i) - s[i] * vk.get(j, i);
+        sum += e * e;
+      }
+      rightRes[i] = Math.sqrt(sum);
+      worst = Math.max(worst, Math.max(leftRes[i], rightRes[i]));
+    }
+    double scale = r == 0 || s[0] == 0 ? 1 : s[0];
+    if (worst > tolerance * scale) {
+      uk.release();
+      return null;
+    }
+    double uOrth = c.gram.plusScaled(-1.0, DoubleMatrix.identity(r)).maxAbs();
+    double vOrth = vk.transposeTimes(vk).plusScaled(-1.0, DoubleMatrix.identity(r)).maxAbs();
+    RowBlockMatrix blocks = uk.matrix();
+    blocks.blocks().persist(StorageLevel.MEMORY_AND_DISK());
+    blocks.blocks().count();
+    uk.release();
+    return new TruncatedSvd(blocks, s, vk, leftRes, rightRes, next, tolerance, steps, restarts, uOrth, vOrth,
+        exhausted, iteration);
   }
 
   private static void requireDriverMemory(int n, int limit, int block) {

@@ -203,6 +203,41 @@ public final class CsrMatrix implements MatrixBlock {
   }
 
   /**
+   * {@code A^T (A x)} in one sweep over the rows: row {@code i} of {@code A x}, {@code t = sum_p a_ip
+   * x_(col p).}, is formed and at once scattered back, {@code z_(col p). += a_ip t}; the row's entries
+   * are read twice while in cache and {@code A x} is never stored.
+   */
+  @Override
+  public DoubleMatrix normalTimes(DoubleMatrix x) {
+    if (x.rows() != cols) {
+      throw new IllegalArgumentException("shape mismatch in product: (" + shape() + ")^T (" + shape()
+          + ") (sparse) times " + x.shape());
+    }
+    int k = x.cols();
+    double[] xRows = rowMajor(x);
+    double[] out = new double[Math.multiplyExact(cols, k)]; // row-major z_j.
+    double[] t = new double[k];
+    for (int i = 0; i < rows; i++) {
+      java.util.Arrays.fill(t, 0.0);
+      for (int p = rowStart[i]; p < rowStart[i + 1]; p++) {
+        double a = values[p];
+        int xBase = colIndex[p] * k;
+        for (int c = 0; c < k; c++) {
+          t[c] += a * xRows[xBase + c];
+        }
+      }
+      for (int p = rowStart[i]; p < rowStart[i + 1]; p++) {
+        double a = values[p];
+        int base = colIndex[p] * k;
+        for (int c = 0; c < k; c++) {
+          out[base + c] += a * t[c];
+        }
+      }
+    }
+    return fromRowMajor(out, cols, k);
+  }
+
+  /**
    * The entries of {@code L R^T} at this block's stored positions: entry {@code (i, j)} is
    * {@code sum_c L_ic R_jc}, with {@code L} ({@code rows x q}) and {@code R} ({@code cols x q}). How a
    * low-rank gradient becomes the gradient with respect to the stored values.

@@ -216,6 +216,14 @@ public final class DoubleMatrix implements MatrixBlock {
     return new DoubleMatrix(rows, cols, result);
   }
 
+  /** {@code this += other}, in place (same shape). */
+  public void addInPlace(DoubleMatrix other) {
+    requireSameShape("this", this, "other", other);
+    for (int i = 0; i < values.length; i++) {
+      values[i] += other.values[i];
+    }
+  }
+
   /** {@code alpha * this}, a new matrix. */
   public DoubleMatrix scaled(double alpha) {
     double[] result = values.clone();

@@ -112,13 +112,18 @@ public final class Lapack {
    * array (leading dimension {@code rows}; the array may hold more columns).
    */
   static DoubleMatrix gemmTall(boolean transposeA, double[] a, int rows, int cols, DoubleMatrix b) {
+    return gemmTall(transposeA, a, 0, rows, cols, b);
+  }
+
+  /** {@link #gemmTall} for {@code A} starting at {@code offset} in the array (leading dimension {@code rows}). */
+  static DoubleMatrix gemmTall(boolean transposeA, double[] a, int offset, int rows, int cols, DoubleMatrix b) {
     if (b.rows() != (transposeA ? rows : cols)) {
       throw new IllegalArgumentException("shape mismatch in product: " + (transposeA ? "(" : "") + rows + " x " + cols
           + (transposeA ? ")^T" : "") + " times " + b.shape());
     }
     if (!transposeA) {
       DoubleMatrix c = DoubleMatrix.zeros(rows, b.cols());
-      gemmTallInto(1.0, a, rows, cols, b, c);
+      gemmTallInto(1.0, a, offset, rows, cols, b, c);
       return c;
     }
     DoubleMatrix first = DoubleMatrix.zeros(cols, b.cols());
@@ -126,16 +131,18 @@ public final class Lapack {
     int ldc = Math.max(1, cols);
     if (!parallel(rows, cols, b.cols())) {
       if (rows > 0 && cols > 0 && b.cols() > 0) {
-        blas().dgemm("T", "N", cols, b.cols(), rows, 1.0, a, 0, lda, b.values(), 0, lda, 0.0, first.values(), 0, ldc);
+        blas().dgemm("T", "N", cols, b.cols(), rows, 1.0, a, offset, lda, b.values(), 0, lda, 0.0, first.values(), 0,
+            ldc);
       }
       return first;
     }
     int half = rows / 2;
     DoubleMatrix second = DoubleMatrix.zeros(cols, b.cols());
     java.util.concurrent.ForkJoinTask<?> other = java.util.concurrent.ForkJoinPool.commonPool().submit(() ->
-        blas().dgemm("T", "N", cols, b.cols(), rows - half, 1.0, a, half, lda, b.values(), half, lda, 0.0,
+        blas().dgemm("T", "N", cols, b.cols(), rows - half, 1.0, a, offset + half, lda, b.values(), half, lda, 0.0,
             second.values(), 0, ldc));
-    blas().dgemm("T", "N", cols, b.cols(), half, 1.0, a, 0, lda, b.values(), 0, lda, 0.0, first.values(), 0, ldc);
+    blas().dgemm("T", "N", cols, b.cols(), half, 1.0, a, offset, lda, b.values(), 0, lda, 0.0, first.values(), 0,
+        ldc);
     other.join();
     return first.plusScaled(1.0, second);
   }
@@ -146,6 +153,11 @@ public final class Lapack {
    * split over the row halves on two threads when large (as {@link #gemmTall}).
    */
   static void gemmTallInto(double alpha, double[] a, int rows, int cols, DoubleMatrix b, DoubleMatrix c) {
+    gemmTallInto(alpha, a, 0, rows, cols, b, c);
+  }
+
+  /** {@link #gemmTallInto} for {@code A} starting at {@code offset} in the array. */
+  static void gemmTallInto(double alpha, double[] a, int offset, int rows, int cols, DoubleMatrix b, DoubleMatrix c) {
     if (b.rows() != cols || c.rows() != rows || c.cols() != b.cols()) {
       throw new IllegalArgumentException("shape mismatch in product: " + rows + " x " + cols + " times " + b.shape()
           + " into " + c.shape());
@@ -155,14 +167,16 @@ public final class Lapack {
     }
     int inner = Math.max(1, cols);
     if (!parallel(rows, cols, b.cols())) {
-      blas().dgemm("N", "N", rows, b.cols(), cols, alpha, a, 0, rows, b.values(), 0, inner, 1.0, c.values(), 0, rows);
+      blas().dgemm("N", "N", rows, b.cols(), cols, alpha, a, offset, rows, b.values(), 0, inner, 1.0, c.values(), 0,
+          rows);
       return;
     }
     int half = rows / 2;
     java.util.concurrent.ForkJoinTask<?> other = java.util.concurrent.ForkJoinPool.commonPool().submit(() ->
-        blas().dgemm("N", "N", rows - half, b.cols(), cols, alpha, a, half, rows, b.values(), 0, inner, 1.0,
+        blas().dgemm("N", "N", rows - half, b.cols(), cols, alpha, a, offset + half, rows, b.values(), 0, inner, 1.0,
             c.values(), half, rows));
-    blas().dgemm("N", "N", half, b.cols(), cols, alpha, a, 0, rows, b.values(), 0, inner, 1.0, c.values(), 0, rows);
+    blas().dgemm("N", "N", half, b.cols(), cols, alpha, a, offset, rows, b.values(), 0, inner, 1.0, c.values(), 0,
+        rows);
     other.join();
   }
 
@@ -366,6 +380,50 @@ public final class Lapack {
     }
     check("dgesdd", info);
     return new Svd(u, s, vt.transpose());
+  }
+
+  /** The result of {@link #symmetricEigen}: {@code A = Q diag(values) Q^T}, eigenvalues descending. */
+  public static final class Eigen {
+    /** The eigenvalues, descending. */
+    public final double[] values;
+    /** {@code n x n} orthonormal eigenvectors, column {@code i} for {@code values[i]}. */
+    public final DoubleMatrix vectors;
+
+    Eigen(double[] values, DoubleMatrix vectors) {
+      this.values = values;
+      this.vectors = vectors;
+    }
+  }
+
+  /**
+   * Eigendecomposition of a small symmetric matrix ({@code dsyevd}, divide and conquer; the lower
+   * triangle is read), eigenvalues in descending order. The input is not modified.
+   */
+  public static Eigen symmetricEigen(DoubleMatrix a) {
+    int n = a.rows();
+    a.requireShape("a symmetric matrix", n, n, "square");
+    if (n == 0) {
+      return new Eigen(new double[0], DoubleMatrix.zeros(0, 0));
+    }
+    DoubleMatrix q = a.copy();
+    double[] w = new double[n];
+    intW info = new intW(0);
+    double[] query = new double[1];
+    int[] iquery = new int[1];
+    lapack().dsyevd("V", "L", n, q.values(), n, w, query, -1, iquery, -1, info);
+    check("dsyevd", info);
+    double[] work = workspace(Math.max(1, (int) query[0]));
+    int[] iwork = new int[Math.max(1, iquery[0])];
+    lapack().dsyevd("V", "L", n, q.values(), n, w, work, work.length, iwork, iwork.length, info);
+    check("dsyevd", info);
+    // dsyevd returns ascending order: reverse values and columns
+    double[] values = new double[n];
+    DoubleMatrix vectors = DoubleMatrix.zeros(n, n);
+    for (int j = 0; j < n; j++) {
+      values[j] = w[n - 1 - j];
+      System.arraycopy(q.values(), (n - 1 - j) * n, vectors.values(), j * n, n);
+    }
+    return new Eigen(values, vectors);
   }
 
   private static void check(String routine, intW info) {

@@ -31,6 +31,11 @@ public interface MatrixBlock extends Serializable {
   /** {@code this^T * y} ({@code cols x k}) for a dense {@code y} ({@code rows x k}). */
   DoubleMatrix transposeTimes(DoubleMatrix y);
 
+  /** {@code this^T (this x)} ({@code cols x k}) for a dense {@code x} ({@code cols x k}): the normal operator's product. */
+  default DoubleMatrix normalTimes(DoubleMatrix x) {
+    return transposeTimes(times(x));
+  }
+
   /** The block as a dense matrix (this one when already dense). */
   DoubleMatrix dense();
 

@@ -100,11 +100,39 @@ public final class OrthonormalBasis implements Serializable {
    * &amp; Stewart 1976), which keeps it orthogonal to working precision.
    */
   public DoubleMatrix orthogonalize(DoubleMatrix f) {
+    return orthogonalize(f, null, 0);
+  }
+
+  /**
+   * {@link #orthogonalize(DoubleMatrix)}, adding the coefficients removed, {@code Q^T F} ({@code d x k}),
+   * to {@code projection}; with {@code recent > 0} a first pass against the newest {@code recent}
+   * columns only ({@code F -= Q_r (Q_r^T F)}, where a Krylov image has its large components) comes
+   * before the passes against the whole basis.
+   */
+  private DoubleMatrix orthogonalize(DoubleMatrix f, DoubleMatrix projection, int recent) {
     DoubleMatrix result = f;
     double[] before = columnNorms(f);
+    if (recent > 0 && recent < cols) {
+      int first = cols - recent;
+      result = f.copy();
+      DoubleMatrix coefficients = Lapack.gemmTall(true, storage, first * rows, rows, recent, result);
+      Lapack.gemmTallInto(-1.0, storage, first * rows, rows, recent, coefficients, result);
+      if (projection != null) {
+        for (int j = 0; j < coefficients.cols(); j++) {
+          for (int i = 0; i < recent; i++) {
+            projection.set(first + i, j, projection.get(first + i, j) + coefficients.get(i, j));
+          }
+        }
+      }
+      before = columnNorms(result);
+    }
     for (int pass = 0; pass < 2 && cols() > 0; pass++) {
       DoubleMatrix next = result == f ? f.copy() : result;
-      Lapack.gemmTallInto(-1.0, storage, rows, cols, transposeTimes(next), next);
+      DoubleMatrix coefficients = transposeTimes(next);
+      Lapack.gemmTallInto(-1.0, storage, rows, cols, coefficients, next);
+      if (projection != null) {
+        projection.addInPlace(coefficients);
+      }
       result = next;
       double[] after = columnNorms(result);
       boolean enough = true;
@@ -150,12 +178,81 @@ public final class OrthonormalBasis implements Serializable {
    * orthogonalization) exceed {@code deflation}.
    */
   public Extension extend(DoubleMatrix f, double deflation) {
-    DoubleMatrix orthogonal = orthogonalize(f);
-    // Householder QR of the orthogonalized block, then a rank-revealing SVD of its small triangle
-    DoubleMatrix factored = orthogonal.copy();
+    return extend(f, deflation, 0);
+  }
+
+  /**
+   * {@link #extend(DoubleMatrix, double)} with a first Gram–Schmidt pass against the newest
+   * {@code recent} columns only: for the image of a Lanczos block, which lies mostly in the last
+   * blocks, one pass against the whole basis then usually suffices.
+   */
+  public Extension extend(DoubleMatrix f, double deflation, int recent) {
+    DoubleMatrix projection = DoubleMatrix.zeros(cols, f.cols());
+    DoubleMatrix orthogonal = orthogonalize(f, projection, recent);
+    Factor first = factor(orthogonal, deflation);
+    int kept = first.block.cols();
+    double largest = 0;
+    for (double norm : columnNorms(f)) {
+      largest = Math.max(largest, norm);
+    }
+    if (kept == 0 || cols() == 0 || largest <= AMPLIFICATION * first.singularValues[kept - 1]) {
+      return new Extension(first.block, first.coefficients, projection, first.singularValues);
+    }
+    // a second orthogonalization against the basis for directions amplified from tiny components:
+    // block = again + Q (...), again = Q2 T2, so F_orth ~ Q2 (T2 T)
+    DoubleMatrix removed = DoubleMatrix.zeros(cols, kept);
+    DoubleMatrix again = orthogonalize(first.block, removed, 0);
+    projection.addInPlace(removed.times(first.coefficients));
+    Factor second = factor(again, 0);
+    return new Extension(second.block, second.coefficients.times(first.coefficients), projection,
+        first.singularValues);
+  }
+
+  /** {@code X ~ block T}: an orthonormal basis of {@code X}'s directions above {@code deflation}. */
+  private static final class Factor {
+    final DoubleMatrix block;
+    final DoubleMatrix coefficients;
+    final double[] singularValues;
+
+    Factor(DoubleMatrix block, DoubleMatrix coefficients, double[] singularValues) {
+      this.block = block;
+      this.coefficients = coefficients;
+      this.singularValues = singularValues;
+    }
+  }
+
+  /** A factored block is mapped by {@code R}'s inverse singular values only while its kept part has at most this condition number. */
+  private static final double WELL_CONDITIONED = 100;
+
+  /**
+   * {@code X = Q R} (the TSQR leaf, {@link QrTriangle#ofBlock}) and {@code R = W S Z^T}, so
+   * {@code X = (Q W) S Z^T}: the kept directions ({@code s_i > deflation}) are {@code Q W_kept =
+   * X Z_kept S_kept^-1} with {@code T = S_kept Z_kept^T}. When the kept part is ill-conditioned
+   * (where {@code X Z S^-1} would amplify rounding), {@code Q} is formed by Householder instead.
+   */
+  private static Factor factor(DoubleMatrix x, double deflation) {
+    int n = x.rows();
+    int b = x.cols();
+    if (n >= b) {
+      DoubleMatrix r = QrTriangle.ofBlock(x, null).r();
+      Lapack.Svd svd = Lapack.svd(r);
+      int kept = RankCutoff.rank(svd.s, deflation);
+      if (kept == 0 || svd.s[0] <= WELL_CONDITIONED * svd.s[kept - 1]) {
+        DoubleMatrix map = DoubleMatrix.zeros(b, kept);
+        DoubleMatrix t = DoubleMatrix.zeros(kept, b);
+        for (int j = 0; j < kept; j++) {
+          for (int i = 0; i < b; i++) {
+            map.set(i, j, svd.v.get(i, j) / svd.s[j]);
+            t.set(j, i, svd.s[j] * svd.v.get(i, j));
+          }
+        }
+        return new Factor(x.times(map), t, svd.s);
+      }
+    }
+    // Householder QR, then a rank-revealing SVD of its small triangle: Q W_kept, T = S_kept Z_kept^T
+    DoubleMatrix factored = x.copy();
     double[] tau = Lapack.geqrf(factored);
-    int b = f.cols();
-    int p = Math.min(rows(), b);
+    int p = Math.min(n, b);
     DoubleMatrix r = DoubleMatrix.zeros(p, b);
     for (int j = 0; j < b; j++) {
       for (int i = 0; i <= Math.min(j, p - 1); i++) {
@@ -165,52 +262,30 @@ public final class OrthonormalBasis implements Serializable {
     Lapack.Svd svd = Lapack.svd(r);
     int kept = RankCutoff.rank(svd.s, deflation);
     DoubleMatrix q = Lapack.orgqr(factored, tau); // n x p
-    // F_orth = Q R = (Q W) S Z^T: the kept directions are Q W_kept, with T = S_kept Z_kept^T
-    DoubleMatrix block = q.times(svd.u.columns(0, kept));
     DoubleMatrix t = DoubleMatrix.zeros(kept, b);
     for (int j = 0; j < b; j++) {
       for (int i = 0; i < kept; i++) {
         t.set(i, j, svd.s[i] * svd.v.get(j, i));
       }
     }
-    double largest = 0;
-    for (double norm : columnNorms(f)) {
-      largest = Math.max(largest, norm);
-    }
-    if (kept == 0 || cols() == 0 || largest <= AMPLIFICATION * svd.s[kept - 1]) {
-      return new Extension(block, t, svd.s);
-    }
-    // a second orthogonalization against the basis for directions amplified from tiny components:
-    // again = Q2 R2 (Householder), block ~ again, so F_orth ~ Q2 (R2 T); signs chosen so that R2 ~ I
-    DoubleMatrix again = orthogonalize(block);
-    DoubleMatrix refactored = again.copy();
-    double[] tau2 = Lapack.geqrf(refactored);
-    DoubleMatrix q2 = Lapack.orgqr(refactored, tau2);
-    DoubleMatrix r2 = DoubleMatrix.zeros(kept, kept);
-    for (int j = 0; j < kept; j++) {
-      double sign = refactored.get(j, j) < 0 ? -1.0 : 1.0;
-      for (int i = 0; i < q2.rows(); i++) {
-        q2.set(i, j, sign * q2.get(i, j));
-      }
-      for (int c = j; c < kept; c++) {
-        r2.set(j, c, sign * refactored.get(j, c));
-      }
-    }
-    return new Extension(q2, r2.times(t), svd.s);
+    return new Factor(q.times(svd.u.columns(0, kept)), t, svd.s);
   }
 
-  /** The result of {@link #extend}: {@code F = block T} (plus its part in the basis). */
+  /** The result of {@link #extend}: {@code F = Q C + block T}. */
   public static final class Extension {
     /** {@code Q_new} ({@code n x b'}), orthonormal, orthogonal to the basis. */
     public final DoubleMatrix block;
     /** {@code T} ({@code b' x b}) with {@code F ~ Q_new T}. */
     public final DoubleMatrix coefficients;
+    /** {@code C = Q^T F} ({@code d x b}), {@code F}'s coefficients in the basis (both Gram–Schmidt passes). */
+    public final DoubleMatrix projection;
     /** All singular values of {@code F}'s orthogonal part (before deflation), descending. */
     public final double[] singularValues;
 
-    Extension(DoubleMatrix block, DoubleMatrix coefficients, double[] singularValues) {
+    Extension(DoubleMatrix block, DoubleMatrix coefficients, DoubleMatrix projection, double[] singularValues) {
       this.block = block;
       this.coefficients = coefficients;
+      this.projection = projection;
       this.singularValues = singularValues;
     }
   }

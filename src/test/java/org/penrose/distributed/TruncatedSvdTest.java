@@ -116,6 +116,79 @@ class TruncatedSvdTest extends SparkTestSession {
   }
 
   @Test
+  void bothIterationsGiveTheSameTripletsAndTheDefaultIsTheNormalOperator() {
+    RowBlockMatrix a = sparseBlocks(3);
+    TruncatedSvd normal = TruncatedSvd.compute(a, 10, new TruncatedSvd.Options());
+    assertEquals(TruncatedSvd.Iteration.NORMAL_OPERATOR, normal.iteration(), "well within its range");
+    TruncatedSvd golubKahan = TruncatedSvd.compute(a, 10,
+        new TruncatedSvd.Options().iteration(TruncatedSvd.Iteration.GOLUB_KAHAN));
+    assertEquals(TruncatedSvd.Iteration.GOLUB_KAHAN, golubKahan.iteration());
+    assertMatchesReference(normal, reference, 10);
+    assertMatchesReference(golubKahan, reference, 10);
+    assertEquals(normal.steps(), golubKahan.steps(), "the same Krylov space from the same start block");
+    a.unpersist();
+  }
+
+  @Test
+  void stepsInTheDriverGiveTheBitsOfStepsAsSparkJobs() {
+    RowBlockMatrix a = sparseBlocks(3);
+    TruncatedSvd driver = TruncatedSvd.compute(a, 6, new TruncatedSvd.Options().driverSteps(true));
+    TruncatedSvd jobs = TruncatedSvd.compute(a, 6, new TruncatedSvd.Options().driverSteps(false));
+    assertArrayEquals(driver.singularValues(), jobs.singularValues());
+    assertEquals(driver.v(), jobs.v());
+    assertEquals(driver.u().collectLocal(), jobs.u().collectLocal());
+    // and the tree of DeterministicReduce, for more blocks than one merge takes
+    java.util.List<DoubleMatrix> items = new java.util.ArrayList<>();
+    Random random = new Random(3);
+    for (int i = 0; i < 19; i++) {
+      items.add(org.penrose.testing.TestMatrices.gaussian(4, 3, random));
+    }
+    DoubleMatrix viaSpark = DeterministicReduce.reduce(sc.parallelize(items, 19), 4, DeterministicReduce::sum);
+    assertEquals(viaSpark, DeterministicReduce.reduceInOrder(items, 4, DeterministicReduce::sum));
+    a.unpersist();
+  }
+
+  @Test
+  void valuesTooSmallForTheNormalOperatorFallBackToGolubKahan() {
+    // singular values 10^(-c/2), c < 24: s_8 / s_1 = 3.2e-4 is below 1000 eps / tol = 2.2e-3
+    int m = 120;
+    int n = 5000;
+    int r = 24;
+    Random random = new Random(5);
+    DoubleMatrix left = orthonormal(m, r, random);
+    DoubleMatrix right = orthonormal(n, r, random);
+    DoubleMatrix dense = DoubleMatrix.zeros(m, n);
+    double[] s = new double[r];
+    for (int c = 0; c < r; c++) {
+      s[c] = Math.pow(10, -c / 2.0);
+      for (int j = 0; j < n; j++) {
+        for (int i = 0; i < m; i++) {
+          dense.set(i, j, dense.get(i, j) + left.get(i, c) * s[c] * right.get(j, c));
+        }
+      }
+    }
+    RowBlockMatrix a = RowBlockMatrix.fromLocal(sc, dense, 2).persist();
+    java.util.List<String> progress = new java.util.ArrayList<>();
+    TruncatedSvd svd = TruncatedSvd.compute(a, 8, new TruncatedSvd.Options().progress(progress::add));
+    assertEquals(TruncatedSvd.Iteration.GOLUB_KAHAN, svd.iteration());
+    assertTrue(progress.stream().anyMatch(line -> line.contains("normal-operator iteration stops")
+        && line.contains("continuing with Golub-Kahan")), String.join("\n", progress));
+    assertArrayEquals(java.util.Arrays.copyOf(s, 8), svd.singularValues(), 1e-12);
+    assertTrue(svd.certificate() <= svd.tolerance());
+    ArithmeticException e = assertThrows(ArithmeticException.class, () -> TruncatedSvd.compute(a, 8,
+        new TruncatedSvd.Options().iteration(TruncatedSvd.Iteration.NORMAL_OPERATOR)));
+    assertTrue(e.getMessage().contains("use the golub-kahan iteration"), e.getMessage());
+    a.unpersist();
+  }
+
+  /** The Q of a Gaussian matrix's Householder QR: orthonormal columns. */
+  private static DoubleMatrix orthonormal(int rows, int cols, Random random) {
+    DoubleMatrix factored = org.penrose.testing.TestMatrices.gaussian(rows, cols, random);
+    double[] tau = Lapack.geqrf(factored);
+    return Lapack.orgqr(factored, tau);
+  }
+
+  @Test
   void exactLowRankExhaustsTheKrylovSpace() {
     BlockLowRank low = new BlockLowRank(200, 6000, 5, 6, 3);
     RowBlockMatrix a = low.blocks(sc, low.entries(0), 3).persist();

@@ -1,0 +1,274 @@
+package org.penrose.distributed;
+
+import java.util.Arrays;
+import java.util.Random;
+import org.penrose.linalg.DoubleMatrix;
+import org.penrose.linalg.Lapack;
+import org.penrose.linalg.OrthonormalBasis;
+import org.penrose.linalg.QrTriangle;
+import org.penrose.linalg.RankCutoff;
+
+/**
+ * The truncated SVD's first iteration ({@link TruncatedSvd.Iteration#NORMAL_OPERATOR}): thick-restarted
+ * block Lanczos on the normal operator {@code A^T A}, applied as {@code A^T (A W)} in one pass
+ * (the matrix {@code A^T A} is never formed), with the right basis {@code V} ({@code n x d}) on the
+ * driver and no distributed basis. Its Krylov space is the right space of block Golub–Kahan from the
+ * same start block, so it takes the same number of steps, at one job per step and about half the
+ * work per task.
+ *
+ * <p>Relations: with {@code H = V^T A^T A V} ({@code d x d}, every entry computed from {@code A},
+ * never by recurrence) and {@code W} the newest block of {@code V},
+ *
+ * <pre>
+ *   A^T A V = V H + W_next T E_W^T        (W_next orthonormal to V, T: b' x b)
+ * </pre>
+ *
+ * so a Ritz pair {@code (theta_i, V y_i)} of {@code H} has {@code ||A^T A V y_i - theta_i V y_i|| =
+ * ||T y_i,W||}, and with {@code s_i = sqrt(theta_i)}, {@code u_i = A v_i / s_i} the residual
+ * {@code ||A^T u_i - s_i v_i||} is that divided by {@code s_i}. Once those estimates pass, the leading
+ * {@code k} Ritz vectors {@code V_k} are finished on {@code A} itself: the TSQR of {@code A V_k = Q R}
+ * and the SVD {@code R = X S Z^T} give {@code U = Q X} (orthonormalized by TSQR, never through a Gram
+ * matrix), {@code S} and {@code V_k Z}, and the certificate is computed from {@code A}
+ * ({@link TruncatedSvd#certified}).
+ *
+ * <p>Where it stops: the eigenvalues of {@code A^T A} carry an absolute error of about
+ * {@code eps s_1^2}, so this iteration cannot certify {@code ||A^T u_i - s_i v_i|| <= tol s_1} for
+ * {@code s_i} below about {@code (eps / tol) s_1}; it gives up (returns null) when {@code s_k} falls
+ * under {@link #RANGE} times that, when a new block deflates (rank of {@code A} below the basis), or
+ * when the certificate fails, and {@link TruncatedSvd} then runs {@link BlockLanczos}.
+ */
+final class NormalLanczos {
+  /** Directions of a new block with singular values below this times {@code ||A^T A||} deflate. */
+  private static final double DEFLATION = 64 * RankCutoff.EPS;
+
+  /** Safety factor over {@code (eps / tol) s_1}, the smallest {@code s_k} this iteration attempts. */
+  static final double RANGE = 1000;
+
+  /** Certificate attempts (each one pass over {@code A}) before giving up on this iteration. */
+  private static final int ATTEMPTS = 2;
+
+  private final RowBlockMatrix a;
+  private final int k;
+  private final int keep;
+  private final int limit;
+  private final TruncatedSvd.Options options;
+  private NormalOperator product;
+  private OrthonormalBasis right;
+  /** {@code H = V^T A^T A V} for the basis without its newest block {@code W}. */
+  private DoubleMatrix rayleigh = DoubleMatrix.zeros(0, 0);
+  private DoubleMatrix newest;
+  private double norm; // s_1 estimate
+  private int steps;
+  private int restarts;
+  private int attempts;
+
+  NormalLanczos(RowBlockMatrix a, int k, int keep, int block, int limit, TruncatedSvd.Options options) {
+    this.a = a;
+    this.k = k;
+    this.keep = keep;
+    this.limit = limit;
+    this.options = options;
+    this.right = OrthonormalBasis.empty(a.cols(), limit + block);
+    Random random = new Random(options.seed);
+    DoubleMatrix f = DoubleMatrix.zeros(a.cols(), block);
+    for (int i = 0; i < f.values().length; i++) {
+      f.values()[i] = random.nextGaussian();
+    }
+    OrthonormalBasis.Extension start = right.extend(f, 0);
+    this.newest = start.block;
+    this.right = right.append(newest);
+  }
+
+  /** The certified triplets, or null when this iteration cannot certify them (see the class comment). */
+  TruncatedSvd run() {
+    try (NormalOperator operator = NormalOperator.of(a, options.driverSteps)) {
+      product = operator;
+      if (options.progress != null) {
+        options.progress.accept("svd: normal-operator block Lanczos, products " + operator.where());
+      }
+      return iterate();
+    } finally {
+      product = null;
+    }
+  }
+
+  private TruncatedSvd iterate() {
+    while (steps < options.maxSteps) {
+      steps++;
+      DoubleMatrix image = product.apply(newest); // A^T A W
+      // A^T A W = V C + W_next T: C completes H's column block of W, W_next is the next block; the image
+      // lies mostly in the last two blocks (H is block tridiagonal between restarts), so they go first
+      OrthonormalBasis.Extension ext = right.extend(image, DEFLATION * Math.max(norm * norm, maxColumnNorm(image)),
+          2 * newest.cols());
+      rayleigh = bordered(rayleigh, ext.projection);
+      Lapack.Eigen ritz = Lapack.symmetricEigen(rayleigh);
+      norm = Math.sqrt(Math.max(norm * norm, Math.max(0, ritz.values[0])));
+      if (ext.block.cols() < newest.cols()) {
+        return giveUp("a new block deflated (A may have rank below the basis size)");
+      }
+      boolean full = right.cols() + ext.block.cols() > limit;
+      if (ritz.values.length >= k) {
+        boolean pass = estimatesPass(ritz, ext.coefficients);
+        if ((pass || full) && !inRange(ritz)) {
+          return giveUp(String.format("s_%d ~ %.3g is too small next to s_1 ~ %.6g for the normal operator", k,
+              Math.sqrt(Math.max(0, ritz.values[k - 1])), norm));
+        }
+        if (pass) {
+          TruncatedSvd result = certified(ritz);
+          if (result != null) {
+            report(result);
+            return result;
+          }
+          if (++attempts >= ATTEMPTS) {
+            return giveUp("its certificate did not hold");
+          }
+        }
+      }
+      if (full) {
+        restart(ritz, ext);
+      }
+      newest = ext.block;
+      right = right.append(newest);
+    }
+    return giveUp("no certificate within " + steps + " block steps");
+  }
+
+  /** {@code s_k >= RANGE (eps / tol) s_1}: the {@code k}-th Ritz value is within this iteration's reach. */
+  private boolean inRange(Lapack.Eigen ritz) {
+    return Math.sqrt(Math.max(0, ritz.values[k - 1])) >= RANGE * RankCutoff.EPS / options.tolerance * norm;
+  }
+
+  /**
+   * {@code H} bordered by the column block {@code C = [V_old; W]^T A^T A W}: {@code [[H, C_old], [C_old^T,
+   * sym(C_W)]]}, with the diagonal block symmetrized.
+   */
+  private static DoubleMatrix bordered(DoubleMatrix h, DoubleMatrix c) {
+    int d = c.rows();
+    int old = h.rows();
+    int b = d - old;
+    DoubleMatrix next = DoubleMatrix.zeros(d, d);
+    for (int j = 0; j < old; j++) {
+      System.arraycopy(h.values(), j * old, next.values(), j * d, old);
+    }
+    for (int j = 0; j < b; j++) {
+      for (int i = 0; i < old; i++) {
+        next.set(i, old + j, c.get(i, j));
+        next.set(old + j, i, c.get(i, j));
+      }
+      for (int i = 0; i < b; i++) {
+        next.set(old + i, old + j, 0.5 * (c.get(old + i, j) + c.get(old + j, i)));
+      }
+    }
+    return next;
+  }
+
+  /** {@code ||T y_i,W|| / s_i <= tol s_1} for the leading {@code k} Ritz pairs. */
+  private boolean estimatesPass(Lapack.Eigen ritz, DoubleMatrix t) {
+    double[] residuals = residualEstimates(ritz, t, k);
+    for (int i = 0; i < k; i++) {
+      if (residuals[i] > options.tolerance * norm) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** {@code ||A^T u_i - s_i v_i||} estimated as {@code ||T y_i,W|| / s_i} for the leading {@code count} pairs. */
+  private double[] residualEstimates(Lapack.Eigen ritz, DoubleMatrix t, int count) {
+    int d = rayleigh.rows();
+    int b = t.cols();
+    DoubleMatrix lastRows = DoubleMatrix.zeros(b, count); // y_i,W: the newest block's coefficients
+    for (int i = 0; i < count; i++) {
+      for (int r = 0; r < b; r++) {
+        lastRows.set(r, i, ritz.vectors.get(d - b + r, i));
+      }
+    }
+    double[] norms = OrthonormalBasis.columnNorms(t.times(lastRows));
+    for (int i = 0; i < count; i++) {
+      double s = Math.sqrt(Math.max(0, ritz.values[i]));
+      norms[i] = s == 0 ? Double.POSITIVE_INFINITY : norms[i] / s;
+    }
+    return norms;
+  }
+
+  /**
+   * The leading {@code k} Ritz vectors {@code V_k} finished on {@code A}: {@code A V_k = U S Z^T} by
+   * TSQR ({@link LeftBasis#span}: {@code U = (A V_k) Z S^-1}, {@code T = S Z^T}),
+   * certified; null when a direction deflates or the certificate fails.
+   */
+  private TruncatedSvd certified(Lapack.Eigen ritz) {
+    DoubleMatrix vk = right.times(ritz.vectors.columns(0, k));
+    LeftBasis.Extension finished = LeftBasis.empty(a).span(vk, DEFLATION, norm);
+    if (finished.added < k) {
+      finished.basis.release();
+      return null;
+    }
+    // T = S Z^T: row i is s_i z_i^T
+    DoubleMatrix t = finished.coefficients;
+    double[] s = new double[k];
+    DoubleMatrix z = DoubleMatrix.zeros(k, k);
+    for (int i = 0; i < k; i++) {
+      double sum = 0;
+      for (int j = 0; j < k; j++) {
+        sum += t.get(i, j) * t.get(i, j);
+      }
+      s[i] = Math.sqrt(sum);
+      for (int j = 0; j < k; j++) {
+        z.set(j, i, t.get(i, j) / s[i]);
+      }
+    }
+    int more = Math.min(ritz.values.length - k, Math.max(0, keep - k));
+    double[] next = new double[more];
+    for (int i = 0; i < more; i++) {
+      next[i] = Math.sqrt(Math.max(0, ritz.values[k + i]));
+    }
+    return TruncatedSvd.certified(finished.basis, vk.times(z), s, next, options.tolerance, steps, restarts, false,
+        TruncatedSvd.Iteration.NORMAL_OPERATOR);
+  }
+
+  /**
+   * Keeps the leading {@code keep} Ritz vectors: {@code V <- V Y_l}, {@code H = diag(theta_l)}. The
+   * pending block {@code W_next} stays orthogonal to them, and its coupling to them is recomputed
+   * from {@code A} in the next step.
+   */
+  private void restart(Lapack.Eigen ritz, OrthonormalBasis.Extension ext) {
+    restarts++;
+    int l = Math.min(keep, ritz.values.length);
+    if (options.progress != null) {
+      double[] e = residualEstimates(ritz, ext.coefficients, Math.min(k, ritz.values.length));
+      double worst = 0;
+      for (double x : e) {
+        worst = Math.max(worst, x);
+      }
+      int shown = Math.min(k, ritz.values.length);
+      options.progress.accept(String.format("svd: restart %d after %d block steps, basis %d, s_1 %.6g, s_%d %.6g,"
+          + " worst residual estimate %.2e x s_1", restarts, steps, right.cols(), norm, shown,
+          Math.sqrt(Math.max(0, ritz.values[shown - 1])), norm == 0 ? 0 : worst / norm));
+    }
+    right = right.rotate(ritz.vectors.columns(0, l));
+    rayleigh = DoubleMatrix.zeros(l, l);
+    for (int i = 0; i < l; i++) {
+      rayleigh.set(i, i, ritz.values[i]);
+    }
+  }
+
+  private static double maxColumnNorm(DoubleMatrix f) {
+    return Arrays.stream(OrthonormalBasis.columnNorms(f)).max().orElse(0);
+  }
+
+  private TruncatedSvd giveUp(String why) {
+    if (options.progress != null) {
+      options.progress.accept("svd: the normal-operator iteration stops after " + steps + " block steps: " + why
+          + "; continuing with Golub-Kahan");
+    }
+    return null;
+  }
+
+  private void report(TruncatedSvd result) {
+    if (options.progress != null) {
+      options.progress.accept(String.format("svd: %d triplets certified after %d block steps and %d restarts"
+          + " (normal operator): max residual %.2e x s_1 (tolerance %.0e)", result.rank(), steps, restarts,
+          result.certificate(), options.tolerance));
+    }
+  }
+}
