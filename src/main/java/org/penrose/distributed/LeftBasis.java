@@ -207,7 +207,7 @@ final class LeftBasis {
     DoubleMatrix projection = first.projection.rowRange(0, d);
     Directions dir = new Directions(first.triangleAndProduct.triangle, relativeDeflation, scale);
     DoubleMatrix loss = projection.times(dir.map);
-    if (d == 0 || dir.condition <= REFINE_CONDITION && loss.maxAbs() <= ONE_PASS_LOSS) {
+    if (dir.condition <= REFINE_CONDITION && (d == 0 || loss.maxAbs() <= ONE_PASS_LOSS)) {
       Broadcast<DoubleMatrix> p = sc.broadcast(projection);
       Broadcast<DoubleMatrix> m = sc.broadcast(dir.map);
       broadcasts.add(p);

@@ -151,23 +151,11 @@ class TruncatedSvdTest extends SparkTestSession {
   @Test
   void valuesTooSmallForTheNormalOperatorFallBackToGolubKahan() {
     // singular values 10^(-c/2), c < 24: s_8 / s_1 = 3.2e-4 is below 1000 eps / tol = 2.2e-3
-    int m = 120;
-    int n = 5000;
-    int r = 24;
-    Random random = new Random(5);
-    DoubleMatrix left = orthonormal(m, r, random);
-    DoubleMatrix right = orthonormal(n, r, random);
-    DoubleMatrix dense = DoubleMatrix.zeros(m, n);
-    double[] s = new double[r];
-    for (int c = 0; c < r; c++) {
+    double[] s = new double[24];
+    for (int c = 0; c < s.length; c++) {
       s[c] = Math.pow(10, -c / 2.0);
-      for (int j = 0; j < n; j++) {
-        for (int i = 0; i < m; i++) {
-          dense.set(i, j, dense.get(i, j) + left.get(i, c) * s[c] * right.get(j, c));
-        }
-      }
     }
-    RowBlockMatrix a = RowBlockMatrix.fromLocal(sc, dense, 2).persist();
+    RowBlockMatrix a = RowBlockMatrix.fromLocal(sc, withSingularValues(120, 5000, s), 2).persist();
     java.util.List<String> progress = new java.util.ArrayList<>();
     TruncatedSvd svd = TruncatedSvd.compute(a, 8, new TruncatedSvd.Options().progress(progress::add));
     assertEquals(TruncatedSvd.Iteration.GOLUB_KAHAN, svd.iteration());
@@ -179,6 +167,36 @@ class TruncatedSvdTest extends SparkTestSession {
         new TruncatedSvd.Options().iteration(TruncatedSvd.Iteration.NORMAL_OPERATOR)));
     assertTrue(e.getMessage().contains("use the golub-kahan iteration"), e.getMessage());
     a.unpersist();
+  }
+
+  @Test
+  void anIllConditionedFirstBlockIsOrthonormalizedTwice() {
+    // exact rank 8, singular values 1 .. 1e-7: the first left block A V_1 has condition ~1e7, and
+    // U_1 = (A V_1) Z S^-1 alone would be orthonormal only to ~1e-9 (the certificate then failed)
+    double[] s = new double[8];
+    for (int c = 0; c < s.length; c++) {
+      s[c] = Math.pow(10, -c);
+    }
+    RowBlockMatrix a = RowBlockMatrix.fromLocal(sc, withSingularValues(120, 5000, s), 2).persist();
+    TruncatedSvd svd = TruncatedSvd.compute(a, 8, new TruncatedSvd.Options());
+    assertArrayEquals(s, svd.singularValues(), 1e-14);
+    assertTrue(svd.certificate() <= 1e-13, "certificate " + svd.certificate());
+    assertTrue(svd.uOrthogonality() <= 1e-13, "U^T U - I: " + svd.uOrthogonality());
+    a.unpersist();
+  }
+
+  /** {@code L diag(s) R^T} with Gaussian-QR orthonormal {@code L} ({@code m x r}) and {@code R} ({@code n x r}). */
+  private static DoubleMatrix withSingularValues(int m, int n, double[] s) {
+    Random random = new Random(5);
+    DoubleMatrix left = orthonormal(m, s.length, random);
+    DoubleMatrix right = orthonormal(n, s.length, random);
+    DoubleMatrix scaled = left.copy();
+    for (int c = 0; c < s.length; c++) {
+      for (int i = 0; i < m; i++) {
+        scaled.set(i, c, left.get(i, c) * s[c]);
+      }
+    }
+    return scaled.timesTranspose(right);
   }
 
   /** The Q of a Gaussian matrix's Householder QR: orthonormal columns. */
