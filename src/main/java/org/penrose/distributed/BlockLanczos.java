@@ -153,7 +153,7 @@ final class BlockLanczos {
     DoubleMatrix vk = right.times(ritz.v.columns(0, r));
     int more = Math.min(ritz.s.length - r, Math.max(0, keep - k));
     double[] next = Arrays.copyOfRange(ritz.s, r, r + more);
-    TruncatedSvd result = TruncatedSvd.certified(uk, vk, s, next, options.tolerance, steps, restarts,
+    TruncatedSvd result = TruncatedSvd.certified(uk, vk, null, s, next, options.tolerance, steps, restarts,
         exhausted && r < k, TruncatedSvd.Iteration.GOLUB_KAHAN);
     if (result == null && exhausted) {
       throw new ArithmeticException("the Krylov space was exhausted but the certificate exceeds the tolerance "

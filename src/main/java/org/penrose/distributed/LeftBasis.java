@@ -73,12 +73,20 @@ final class LeftBasis {
     final DoubleMatrix coefficients;
     final DoubleMatrix transposeProduct;
     final int added;
+    /** {@code A V} in {@code A}'s row blocks, from {@link #span} (null from {@link #extend}); released with the basis's sources. */
+    final JavaRDD<DoubleMatrix> images;
 
     Extension(LeftBasis basis, DoubleMatrix coefficients, DoubleMatrix transposeProduct, int added) {
+      this(basis, coefficients, transposeProduct, added, null);
+    }
+
+    Extension(LeftBasis basis, DoubleMatrix coefficients, DoubleMatrix transposeProduct, int added,
+        JavaRDD<DoubleMatrix> images) {
       this.basis = basis;
       this.coefficients = coefficients;
       this.transposeProduct = transposeProduct;
       this.added = added;
+      this.images = images;
     }
   }
 
@@ -245,7 +253,8 @@ final class LeftBasis {
    * {@code n x k}) with {@code A V ~ U T}, from one pass that reduces only the TSQR triangle of
    * {@code Y} ({@code R = W S Z^T}: {@code U = Y Z S^-1}, {@code T = S Z^T}, directions with
    * {@code s_i <= relativeDeflation * max(scale, s_1)} dropped). No {@code A^T U} (the extension's
-   * {@code transposeProduct} is null): for finishing Ritz vectors whose certificate computes it.
+   * {@code transposeProduct} is null): for finishing Ritz vectors whose certificate computes it; the
+   * extension's {@code images} are {@code Y}, cached until the basis is materialized.
    */
   Extension span(DoubleMatrix vectors, double relativeDeflation, double scale) {
     if (cols != 0) {
@@ -261,7 +270,9 @@ final class LeftBasis {
     Directions dir = new Directions(triangle, relativeDeflation, scale);
     Broadcast<DoubleMatrix> m = sc.broadcast(dir.map);
     broadcasts.add(m);
-    return grown(y.map(block -> block.times(m.value())), dir.coefficients, null, dir.kept, cached, broadcasts);
+    Extension grown = grown(y.map(block -> block.times(m.value())), dir.coefficients, null, dir.kept, cached,
+        broadcasts);
+    return new Extension(grown.basis, grown.coefficients, null, grown.added, y);
   }
 
   /** The basis with the new block appended, materialized (and checkpointed) by the next job that reads it. */
@@ -374,14 +385,19 @@ final class LeftBasis {
   /**
    * For this basis as the left singular vectors {@code U} ({@code m x r}) of the triplets
    * {@code (u_i, s_i, v_i)}: {@code ||A v_i - s_i u_i||^2}, {@code A^T U} and {@code U^T U}, in one pass.
+   *
+   * @param images {@code A V} in {@code A}'s row blocks when already at hand (from {@link #span}), else
+   *     null: the pass computes {@code A_i V}
    */
-  TripletCertificate certify(DoubleMatrix v, double[] s) {
-    Broadcast<DoubleMatrix> vb = JavaSparkContext.fromSparkContext(a.blocks().context()).broadcast(v);
+  TripletCertificate certify(DoubleMatrix v, double[] s, JavaRDD<DoubleMatrix> images) {
+    Broadcast<DoubleMatrix> vb = images == null ? JavaSparkContext.fromSparkContext(a.blocks().context()).broadcast(v)
+        : null;
+    JavaRDD<DoubleMatrix> av = images != null ? images : a.blocks().map(b -> b.matrix().times(vb.value()));
     double[] singular = s.clone();
-    TripletCertificate c = DeterministicReduce.reduce(a.blocks().zip(rows).map(pair -> {
-      MatrixBlock block = pair._1().matrix();
-      DoubleMatrix u = pair._2().matrix();
-      DoubleMatrix residual = block.times(vb.value()); // A_i V - U_i S
+    TripletCertificate c = DeterministicReduce.reduce(a.blocks().zip(rows).zip(av).map(t -> {
+      MatrixBlock block = t._1()._1().matrix();
+      DoubleMatrix u = t._1()._2().matrix();
+      DoubleMatrix residual = t._2(); // A_i V - U_i S
       double[] left = new double[singular.length];
       for (int j = 0; j < singular.length; j++) {
         for (int i = 0; i < u.rows(); i++) {
@@ -392,7 +408,9 @@ final class LeftBasis {
       return new TripletCertificate(left, block.transposeTimes(u), u.transposeTimes(u));
     }), TripletCertificate::merge);
     settle();
-    destroy(vb);
+    if (vb != null) {
+      destroy(vb);
+    }
     return c;
   }
 

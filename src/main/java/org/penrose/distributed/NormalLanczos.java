@@ -222,8 +222,10 @@ final class NormalLanczos {
     for (int i = 0; i < more; i++) {
       next[i] = Math.sqrt(Math.max(0, ritz.values[k + i]));
     }
-    return TruncatedSvd.certified(finished.basis, vk.times(z), s, next, options.tolerance, steps, restarts, false,
-        TruncatedSvd.Iteration.NORMAL_OPERATOR);
+    // A (V_k Z) = (A V_k) Z: the span's products, rotated
+    DoubleMatrix rotation = z;
+    return TruncatedSvd.certified(finished.basis, vk.times(z), finished.images.map(y -> y.times(rotation)), s, next,
+        options.tolerance, steps, restarts, false, TruncatedSvd.Iteration.NORMAL_OPERATOR);
   }
 
   /**

@@ -2,6 +2,7 @@ package org.penrose.distributed;
 
 import java.util.Arrays;
 import java.util.function.Consumer;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.storage.StorageLevel;
 import org.penrose.linalg.DoubleMatrix;
 import org.penrose.linalg.RankCutoff;
@@ -369,15 +370,16 @@ public final class TruncatedSvd {
   }
 
   /**
-   * The triplets {@code (u_i, s_i, v_i)} ({@code U} the left basis, {@code V} {@code n x r}) with their
-   * certificate computed from {@code A} in one pass ({@link LeftBasis#certify}): the result, with
+   * The triplets {@code (u_i, s_i, v_i)} ({@code U} the left basis, {@code V} {@code n x r}; {@code A V}
+   * when at hand, else null) with their certificate computed from {@code A} in one pass
+   * ({@link LeftBasis#certify}): the result, with
    * {@code U} materialized as cached row blocks, or null (and {@code U} released) when a residual
    * exceeds {@code tolerance * s_1}.
    */
-  static TruncatedSvd certified(LeftBasis uk, DoubleMatrix vk, double[] s, double[] next, double tolerance, int steps,
-      int restarts, boolean exhausted, Iteration iteration) {
+  static TruncatedSvd certified(LeftBasis uk, DoubleMatrix vk, JavaRDD<DoubleMatrix> images, double[] s, double[] next,
+      double tolerance, int steps, int restarts, boolean exhausted, Iteration iteration) {
     int r = s.length;
-    TripletCertificate c = uk.certify(vk, s);
+    TripletCertificate c = uk.certify(vk, s, images);
     double[] leftRes = new double[r];
     double[] rightRes = new double[r];
     double worst = 0;

@@ -156,7 +156,7 @@ public final class MatrixMarketEntries {
       if (MatrixMarketHeader.isSkipped(line)) {
         continue;
       }
-      String[] f = line.trim().split("\\s+");
+      String[] f = fields(line);
       try {
         if (f.length != fields) {
           throw new IllegalArgumentException("expected " + fields + " fields ('row col" + (h.pattern ? "" : " value")
@@ -176,6 +176,43 @@ public final class MatrixMarketEntries {
       }
     }
     return count;
+  }
+
+  /**
+   * The fields of a line exactly as {@code line.trim().split("\\s+")} gives them (the ends trimmed of
+   * characters up to the space, then split at runs of space, tab, line feed, vertical tab, form feed
+   * and carriage return), without a regular expression: every entry line is split here.
+   */
+  static String[] fields(String line) {
+    int from = 0;
+    int to = line.length();
+    while (from < to && line.charAt(from) <= ' ') {
+      from++;
+    }
+    while (to > from && line.charAt(to - 1) <= ' ') {
+      to--;
+    }
+    if (from == to) {
+      return new String[] {""};
+    }
+    java.util.List<String> out = new java.util.ArrayList<>(3);
+    int i = from;
+    while (i < to) {
+      int start = i;
+      while (i < to && !isSpace(line.charAt(i))) {
+        i++;
+      }
+      out.add(line.substring(start, i));
+      while (i < to && isSpace(line.charAt(i))) {
+        i++;
+      }
+    }
+    return out.toArray(new String[0]);
+  }
+
+  /** The characters of the regular expression {@code \\s}. */
+  private static boolean isSpace(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\u000B' || c == '\f' || c == '\r';
   }
 
   private static void add(MatrixMarketHeader h, SparseEntries out, long i, int j, double v) {
@@ -212,7 +249,7 @@ public final class MatrixMarketEntries {
               + " values but a " + h.rows + " x " + h.cols + " " + h.symmetry.name().toLowerCase().replace('_', '-')
               + " array needs " + h.entries);
         }
-        String[] f = line.trim().split("\\s+");
+        String[] f = fields(line);
         double v;
         try {
           if (f.length != 1) {

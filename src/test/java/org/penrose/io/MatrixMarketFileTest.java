@@ -40,6 +40,23 @@ class MatrixMarketFileTest {
   }
 
   @Test
+  void entryLinesSplitAsTheRegularExpressionSplitsThem() {
+    // the hand-written splitter against String.split("\\s+") on random lines over a hostile alphabet
+    char[] alphabet = {' ', '\t', '\u000B', '\f', '\r', '\u0001', '\u001F', '1', '-', '.', 'e', '%'};
+    java.util.Random random = new java.util.Random(4);
+    for (int trial = 0; trial < 20000; trial++) {
+      StringBuilder line = new StringBuilder();
+      int length = random.nextInt(12);
+      for (int c = 0; c < length; c++) {
+        line.append(alphabet[random.nextInt(alphabet.length)]);
+      }
+      String text = line.toString();
+      org.junit.jupiter.api.Assertions.assertArrayEquals(text.trim().split("\\s+"), MatrixMarketEntries.fields(text),
+          "line '" + text.replace("\t", "\\t") + "'");
+    }
+  }
+
+  @Test
   void symmetricAndSkewEntriesAreMirrored() throws IOException {
     Path p = temp.resolve("s.mtx");
     Files.writeString(p, "%%MatrixMarket matrix coordinate real skew-symmetric\n% comment\n\n3 3 2\n2 1 4.5\n3 2 -1D+00\n");
