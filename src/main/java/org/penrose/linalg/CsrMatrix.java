@@ -169,14 +169,7 @@ public final class CsrMatrix implements MatrixBlock {
     double[] xRows = rowMajor(x); // x_j. contiguous
     double[] out = new double[rows * k]; // row-major y_i.
     for (int i = 0; i < rows; i++) {
-      int base = i * k;
-      for (int p = rowStart[i]; p < rowStart[i + 1]; p++) {
-        double a = values[p];
-        int xBase = colIndex[p] * k;
-        for (int c = 0; c < k; c++) {
-          out[base + c] += a * xRows[xBase + c];
-        }
-      }
+      gatherRow(i, xRows, k, out, i * k);
     }
     return fromRowMajor(out, rows, k);
   }
@@ -190,16 +183,35 @@ public final class CsrMatrix implements MatrixBlock {
     double[] yRows = rowMajor(y);
     double[] out = new double[Math.multiplyExact(cols, k)]; // row-major z_j.
     for (int i = 0; i < rows; i++) {
-      int yBase = i * k;
-      for (int p = rowStart[i]; p < rowStart[i + 1]; p++) {
-        double a = values[p];
-        int base = colIndex[p] * k;
-        for (int c = 0; c < k; c++) {
-          out[base + c] += a * yRows[yBase + c];
-        }
-      }
+      scatterRow(i, yRows, i * k, k, out);
     }
     return fromRowMajor(out, cols, k);
+  }
+
+  /**
+   * Row {@code i} of {@code A x}: {@code t = sum_p a_ip x_(col p).} ({@code k} wide, row-major
+   * {@code xRows}), written to {@code t[offset, offset + k)}. The three products share this and
+   * {@link #scatterRow}, so whichever runs first compiles the inner loops for all of them.
+   */
+  private void gatherRow(int i, double[] xRows, int k, double[] t, int offset) {
+    for (int p = rowStart[i]; p < rowStart[i + 1]; p++) {
+      double a = values[p];
+      int xBase = colIndex[p] * k;
+      for (int c = 0; c < k; c++) {
+        t[offset + c] += a * xRows[xBase + c];
+      }
+    }
+  }
+
+  /** Row {@code i}'s part of {@code A^T y}: {@code z_(col p). += a_ip t} for {@code t = y[offset, offset + k)}. */
+  private void scatterRow(int i, double[] y, int offset, int k, double[] z) {
+    for (int p = rowStart[i]; p < rowStart[i + 1]; p++) {
+      double a = values[p];
+      int base = colIndex[p] * k;
+      for (int c = 0; c < k; c++) {
+        z[base + c] += a * y[offset + c];
+      }
+    }
   }
 
   /**
@@ -219,20 +231,8 @@ public final class CsrMatrix implements MatrixBlock {
     double[] t = new double[k];
     for (int i = 0; i < rows; i++) {
       java.util.Arrays.fill(t, 0.0);
-      for (int p = rowStart[i]; p < rowStart[i + 1]; p++) {
-        double a = values[p];
-        int xBase = colIndex[p] * k;
-        for (int c = 0; c < k; c++) {
-          t[c] += a * xRows[xBase + c];
-        }
-      }
-      for (int p = rowStart[i]; p < rowStart[i + 1]; p++) {
-        double a = values[p];
-        int base = colIndex[p] * k;
-        for (int c = 0; c < k; c++) {
-          out[base + c] += a * t[c];
-        }
-      }
+      gatherRow(i, xRows, k, t, 0);
+      scatterRow(i, t, 0, k, out);
     }
     return fromRowMajor(out, cols, k);
   }

@@ -43,6 +43,9 @@ class CsrMatrixTest {
     DoubleMatrix y = TestMatrices.gaussian(70, 5, random);
     assertTrue(TestMatrices.relativeError(a.times(x), d.times(x)) < 1e-14);
     assertTrue(TestMatrices.relativeError(a.transposeTimes(y), d.transposeTimes(y)) < 1e-14);
+    // the fused normal-operator product against the dense A^T (A x), and against the two sparse products
+    assertTrue(TestMatrices.relativeError(a.normalTimes(x), d.transposeTimes(d.times(x))) < 1e-14);
+    assertTrue(TestMatrices.relativeError(a.normalTimes(x), a.transposeTimes(a.times(x))) < 1e-15);
   }
 
   @Test
