@@ -137,7 +137,7 @@ final class LeftBasis {
   }
 
   /** The orthonormal directions of a block from its TSQR triangle {@code R = W S Z^T}: {@code M = Z_kept S_kept^-1}, {@code T = S_kept Z_kept^T}. */
-  private static final class Directions {
+  static final class Directions {
     final DoubleMatrix map;
     final DoubleMatrix coefficients;
     final int kept;
@@ -394,24 +394,28 @@ final class LeftBasis {
         : null;
     JavaRDD<DoubleMatrix> av = images != null ? images : a.blocks().map(b -> b.matrix().times(vb.value()));
     double[] singular = s.clone();
-    TripletCertificate c = DeterministicReduce.reduce(a.blocks().zip(rows).zip(av).map(t -> {
-      MatrixBlock block = t._1()._1().matrix();
-      DoubleMatrix u = t._1()._2().matrix();
-      DoubleMatrix residual = t._2(); // A_i V - U_i S
-      double[] left = new double[singular.length];
-      for (int j = 0; j < singular.length; j++) {
-        for (int i = 0; i < u.rows(); i++) {
-          double e = residual.get(i, j) - singular[j] * u.get(i, j);
-          left[j] += e * e;
-        }
-      }
-      return new TripletCertificate(left, block.transposeTimes(u), u.transposeTimes(u));
-    }), TripletCertificate::merge);
+    TripletCertificate c = DeterministicReduce.reduce(a.blocks().zip(rows).zip(av).map(t ->
+        certificateTerms(t._1()._1().matrix(), t._1()._2().matrix(), t._2(), singular)), TripletCertificate::merge);
     settle();
     if (vb != null) {
       destroy(vb);
     }
     return c;
+  }
+
+  /**
+   * One row block's terms of the certificate: {@code ||A_i v_j - s_j u_ij||^2} from {@code A_i V}
+   * ({@code images}), {@code A_i^T U_i} and {@code U_i^T U_i}.
+   */
+  static TripletCertificate certificateTerms(MatrixBlock block, DoubleMatrix u, DoubleMatrix images, double[] s) {
+    double[] left = new double[s.length];
+    for (int j = 0; j < s.length; j++) {
+      for (int i = 0; i < u.rows(); i++) {
+        double e = images.get(i, j) - s[j] * u.get(i, j); // A_i V - U_i S
+        left[j] += e * e;
+      }
+    }
+    return new TripletCertificate(left, block.transposeTimes(u), u.transposeTimes(u));
   }
 
   /** The basis as dense row blocks aligned with {@code A} ({@code m x d}); {@link #settle} after materializing it. */

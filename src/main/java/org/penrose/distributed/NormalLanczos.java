@@ -1,7 +1,11 @@
 package org.penrose.distributed;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.storage.StorageLevel;
 import org.penrose.linalg.DoubleMatrix;
 import org.penrose.linalg.Lapack;
 import org.penrose.linalg.OrthonormalBasis;
@@ -192,40 +196,82 @@ final class NormalLanczos {
   }
 
   /**
-   * The leading {@code k} Ritz vectors {@code V_k} finished on {@code A}: {@code A V_k = U S Z^T} by
-   * TSQR ({@link LeftBasis#span}: {@code U = (A V_k) Z S^-1}, {@code T = S Z^T}),
-   * certified; null when a direction deflates or the certificate fails.
+   * The leading {@code k} Ritz vectors {@code V_k} finished on {@code A}: the TSQR of {@code Y = A V_k}
+   * gives {@code R = W S Z^T}, so {@code A V_k = U S Z^T} with {@code U = Y Z S^-1} and the triplets are
+   * {@code (u_i, s_i, V_k z_i)}, certified from {@code A}; null when a direction deflates or the
+   * certificate fails. In the driver when the steps ran there, else with two Spark jobs
+   * ({@link LeftBasis#span}, {@link LeftBasis#certify}); the same kernels and merges either way.
    */
   private TruncatedSvd certified(Lapack.Eigen ritz) {
     DoubleMatrix vk = right.times(ritz.vectors.columns(0, k));
-    LeftBasis.Extension finished = LeftBasis.empty(a).span(vk, DEFLATION, norm);
-    if (finished.added < k) {
-      finished.basis.release();
-      return null;
-    }
-    // T = S Z^T: row i is s_i z_i^T
-    DoubleMatrix t = finished.coefficients;
-    double[] s = new double[k];
-    DoubleMatrix z = DoubleMatrix.zeros(k, k);
-    for (int i = 0; i < k; i++) {
-      double sum = 0;
-      for (int j = 0; j < k; j++) {
-        sum += t.get(i, j) * t.get(i, j);
-      }
-      s[i] = Math.sqrt(sum);
-      for (int j = 0; j < k; j++) {
-        z.set(j, i, t.get(i, j) / s[i]);
-      }
-    }
     int more = Math.min(ritz.values.length - k, Math.max(0, keep - k));
     double[] next = new double[more];
     for (int i = 0; i < more; i++) {
       next[i] = Math.sqrt(Math.max(0, ritz.values[k + i]));
     }
+    List<DoubleMatrix> images = product.mapInDriver((i, block) -> block.times(vk));
+    return images != null ? finishedInDriver(vk, images, next) : finishedWithSpark(vk, next);
+  }
+
+  private TruncatedSvd finishedWithSpark(DoubleMatrix vk, double[] next) {
+    LeftBasis.Extension finished = LeftBasis.empty(a).span(vk, DEFLATION, norm);
+    if (finished.added < k) {
+      finished.basis.release();
+      return null;
+    }
+    Triplets t = new Triplets(finished.coefficients);
     // A (V_k Z) = (A V_k) Z: the span's products, rotated
-    DoubleMatrix rotation = z;
-    return TruncatedSvd.certified(finished.basis, vk.times(z), finished.images.map(y -> y.times(rotation)), s, next,
+    DoubleMatrix z = t.z;
+    return TruncatedSvd.certified(finished.basis, vk.times(z), finished.images.map(y -> y.times(z)), t.s, next,
         options.tolerance, steps, restarts, false, TruncatedSvd.Iteration.NORMAL_OPERATOR);
+  }
+
+  private TruncatedSvd finishedInDriver(DoubleMatrix vk, List<DoubleMatrix> images, double[] next) {
+    List<QrTriangle> triangles = product.mapInDriver((i, block) -> QrTriangle.ofBlock(images.get(i), null));
+    LeftBasis.Directions dir = new LeftBasis.Directions(
+        DeterministicReduce.reduceInOrder(triangles, Tsqr.DEFAULT_FAN_IN, QrTriangle::merge), DEFLATION, norm);
+    if (dir.kept < k) {
+      return null;
+    }
+    Triplets t = new Triplets(dir.coefficients);
+    List<DoubleMatrix> u = product.mapInDriver((i, block) -> images.get(i).times(dir.map));
+    List<TripletCertificate> terms = product.mapInDriver((i, block) ->
+        LeftBasis.certificateTerms(block, u.get(i), images.get(i).times(t.z), t.s));
+    TripletCertificate c = DeterministicReduce.reduceInOrder(terms, Tsqr.DEFAULT_FAN_IN, TripletCertificate::merge);
+    return TruncatedSvd.fromCertificate(c, () -> {
+      long[] starts = a.blockStarts();
+      List<RowBlock> blocks = new ArrayList<>();
+      for (int i = 0; i < u.size(); i++) {
+        blocks.add(new RowBlock(starts[i], u.get(i)));
+      }
+      RowBlockMatrix matrix = RowBlockMatrix.fromLocalBlocks(
+          JavaSparkContext.fromSparkContext(a.blocks().context()), blocks, starts, k);
+      matrix.blocks().persist(StorageLevel.MEMORY_AND_DISK());
+      matrix.blocks().count();
+      return matrix;
+    }, vk.times(t.z), t.s, next, options.tolerance, steps, restarts, false, TruncatedSvd.Iteration.NORMAL_OPERATOR);
+  }
+
+  /** {@code s} and {@code Z} from {@code T = S Z^T} (row {@code i} of {@code T} is {@code s_i z_i^T}). */
+  private static final class Triplets {
+    final double[] s;
+    final DoubleMatrix z;
+
+    Triplets(DoubleMatrix t) {
+      int k = t.rows();
+      s = new double[k];
+      z = DoubleMatrix.zeros(t.cols(), k);
+      for (int i = 0; i < k; i++) {
+        double sum = 0;
+        for (int j = 0; j < t.cols(); j++) {
+          sum += t.get(i, j) * t.get(i, j);
+        }
+        s[i] = Math.sqrt(sum);
+        for (int j = 0; j < t.cols(); j++) {
+          z.set(j, i, t.get(i, j) / s[i]);
+        }
+      }
+    }
   }
 
   /**

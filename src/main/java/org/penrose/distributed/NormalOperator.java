@@ -37,6 +37,19 @@ abstract class NormalOperator implements AutoCloseable {
   /** Where the products run, for progress lines and reports. */
   abstract String where();
 
+  /** A computation on row block {@code index} of {@code A}. */
+  interface BlockFunction<T> {
+    T apply(int index, MatrixBlock block);
+  }
+
+  /**
+   * {@code f} on every block of {@code A}, in partition order, on the driver's threads: for the
+   * in-driver operator; null for the Spark one (whose blocks stay in the executors).
+   */
+  <T> List<T> mapInDriver(BlockFunction<T> f) {
+    return null;
+  }
+
   @Override
   public void close() {}
 
@@ -85,14 +98,21 @@ abstract class NormalOperator implements AutoCloseable {
     return new NormalOperator() {
       @Override
       DoubleMatrix apply(DoubleMatrix w) {
-        List<Future<DoubleMatrix>> parts = new ArrayList<>(blocks.size());
-        for (MatrixBlock block : blocks) {
-          parts.add(pool.submit(() -> block.normalTimes(w)));
+        return DeterministicReduce.reduceInOrder(mapInDriver((i, block) -> block.normalTimes(w)), Tsqr.DEFAULT_FAN_IN,
+            DeterministicReduce::sum);
+      }
+
+      @Override
+      <T> List<T> mapInDriver(BlockFunction<T> f) {
+        List<Future<T>> parts = new ArrayList<>(blocks.size());
+        for (int i = 0; i < blocks.size(); i++) {
+          int index = i;
+          parts.add(pool.submit(() -> f.apply(index, blocks.get(index))));
         }
-        List<DoubleMatrix> products = new ArrayList<>(parts.size());
+        List<T> results = new ArrayList<>(parts.size());
         try {
-          for (Future<DoubleMatrix> part : parts) {
-            products.add(part.get());
+          for (Future<T> part : parts) {
+            results.add(part.get());
           }
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
@@ -104,7 +124,7 @@ abstract class NormalOperator implements AutoCloseable {
           }
           throw new IllegalStateException(cause);
         }
-        return DeterministicReduce.reduceInOrder(products, Tsqr.DEFAULT_FAN_IN, DeterministicReduce::sum);
+        return results;
       }
 
       @Override

@@ -362,8 +362,14 @@ public final class RowBlockMatrix {
     for (int i = 0; i + 1 < starts.length; i++) {
       list.add(new RowBlock(starts[i], a.rowRange((int) starts[i], (int) starts[i + 1])));
     }
-    if (8.0 * a.rows() * a.cols() / list.size() <= LARGEST_TASK_BYTES) {
-      return new RowBlockMatrix(sc.parallelize(list, list.size()), starts.clone(), a.cols());
+    return fromLocalBlocks(sc, list, starts, a.cols());
+  }
+
+  /** Row blocks held by the driver ({@code blocks.get(i)} holds rows {@code [starts[i], starts[i + 1])}) as a matrix. */
+  static RowBlockMatrix fromLocalBlocks(JavaSparkContext sc, List<RowBlock> list, long[] starts, int cols) {
+    double bytes = list.stream().mapToDouble(b -> 8.0 * b.matrix().storedEntries()).sum();
+    if (bytes / Math.max(1, list.size()) <= LARGEST_TASK_BYTES) {
+      return new RowBlockMatrix(sc.parallelize(list, list.size()), starts.clone(), cols);
     }
     // Larger blocks travel once as a broadcast, not inside every task (Spark warns above 1000 KiB).
     Broadcast<List<RowBlock>> shared = sc.broadcast(list);
@@ -371,7 +377,7 @@ public final class RowBlockMatrix {
     for (int i = 0; i < list.size(); i++) {
       indices.add(i);
     }
-    return new RowBlockMatrix(sc.parallelize(indices, indices.size()).map(i -> shared.value().get(i)), starts.clone(), a.cols());
+    return new RowBlockMatrix(sc.parallelize(indices, indices.size()).map(i -> shared.value().get(i)), starts.clone(), cols);
   }
 
   /** The largest block {@link #fromLocal} ships inside a task; Spark warns about tasks above 1000 KiB. */

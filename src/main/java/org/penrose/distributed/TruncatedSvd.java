@@ -378,8 +378,26 @@ public final class TruncatedSvd {
    */
   static TruncatedSvd certified(LeftBasis uk, DoubleMatrix vk, JavaRDD<DoubleMatrix> images, double[] s, double[] next,
       double tolerance, int steps, int restarts, boolean exhausted, Iteration iteration) {
-    int r = s.length;
     TripletCertificate c = uk.certify(vk, s, images);
+    TruncatedSvd result = fromCertificate(c, () -> {
+      RowBlockMatrix blocks = uk.matrix();
+      blocks.blocks().persist(StorageLevel.MEMORY_AND_DISK());
+      blocks.blocks().count();
+      return blocks;
+    }, vk, s, next, tolerance, steps, restarts, exhausted, iteration);
+    uk.release();
+    return result;
+  }
+
+  /**
+   * The triplets when the certificate's sums {@code c} (for {@code U}, {@code V}, {@code s}) pass:
+   * residuals {@code ||A v_i - s_i u_i||} and {@code ||A^T u_i - s_i v_i||} at most {@code tolerance * s_1};
+   * {@code u} then materializes {@code U} (cached row blocks). Null when they do not.
+   */
+  static TruncatedSvd fromCertificate(TripletCertificate c, java.util.function.Supplier<RowBlockMatrix> u,
+      DoubleMatrix vk, double[] s, double[] next, double tolerance, int steps, int restarts, boolean exhausted,
+      Iteration iteration) {
+    int r = s.length;
     double[] leftRes = new double[r];
     double[] rightRes = new double[r];
     double worst = 0;
@@ -395,16 +413,11 @@ public final class TruncatedSvd {
     }
     double scale = r == 0 || s[0] == 0 ? 1 : s[0];
     if (worst > tolerance * scale) {
-      uk.release();
       return null;
     }
     double uOrth = c.gram.plusScaled(-1.0, DoubleMatrix.identity(r)).maxAbs();
     double vOrth = vk.transposeTimes(vk).plusScaled(-1.0, DoubleMatrix.identity(r)).maxAbs();
-    RowBlockMatrix blocks = uk.matrix();
-    blocks.blocks().persist(StorageLevel.MEMORY_AND_DISK());
-    blocks.blocks().count();
-    uk.release();
-    return new TruncatedSvd(blocks, s, vk, leftRes, rightRes, next, tolerance, steps, restarts, uOrth, vOrth,
+    return new TruncatedSvd(u.get(), s, vk, leftRes, rightRes, next, tolerance, steps, restarts, uOrth, vOrth,
         exhausted, iteration);
   }
 
