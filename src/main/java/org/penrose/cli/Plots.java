@@ -61,14 +61,19 @@ final class Plots {
     axis.setRange(lowest / 10, Math.max(singularValues.length == 0 ? 1 : singularValues[0], lowest) * 10);
     plot.setRangeAxis(axis);
     if (threshold > 0) {
-      ValueMarker cut = new ValueMarker(threshold);
-      cut.setPaint(Color.RED);
-      cut.setStroke(new BasicStroke(2f));
-      cut.setLabel(String.format("cut-off %.3g", threshold));
-      plot.addRangeMarker(cut);
+      plot.addRangeMarker(redLine(threshold, String.format("cut-off %.3g", threshold)));
     }
     style(chart);
     ChartUtils.saveChartAsPNG(file.toFile(), chart, WIDTH, HEIGHT);
+  }
+
+  /** A labelled red line at {@code value}, for a cut-off or a chosen parameter. */
+  private static ValueMarker redLine(double value, String label) {
+    ValueMarker marker = new ValueMarker(value);
+    marker.setPaint(Color.RED);
+    marker.setStroke(new BasicStroke(2f));
+    marker.setLabel(label);
+    return marker;
   }
 
   /**
@@ -94,11 +99,7 @@ final class Plots {
     LogAxis range = new LogAxis("mean squared prediction error (log scale)");
     range.setAutoRange(true);
     plot.setRangeAxis(range);
-    ValueMarker marker = new ValueMarker(chosen);
-    marker.setPaint(Color.RED);
-    marker.setStroke(new BasicStroke(2f));
-    marker.setLabel(String.format("chosen %.3g", chosen));
-    plot.addDomainMarker(marker);
+    plot.addDomainMarker(redLine(chosen, String.format("chosen %.3g", chosen)));
     style(chart);
     ChartUtils.saveChartAsPNG(file.toFile(), chart, WIDTH, HEIGHT);
   }

@@ -1,7 +1,6 @@
 package org.penrose.distributed;
 
 import java.util.Arrays;
-import java.util.Random;
 import org.penrose.linalg.DoubleMatrix;
 import org.penrose.linalg.Lapack;
 import org.penrose.linalg.OrthonormalBasis;
@@ -42,12 +41,7 @@ final class BlockLanczos {
     this.options = options;
     this.right = OrthonormalBasis.empty(a.cols(), limit + block); // the basis never exceeds limit + block columns
     this.left = LeftBasis.empty(a);
-    Random random = new Random(options.seed);
-    DoubleMatrix f = DoubleMatrix.zeros(a.cols(), block);
-    for (int i = 0; i < f.values().length; i++) {
-      f.values()[i] = random.nextGaussian();
-    }
-    this.seed = f;
+    this.seed = options.startBlock(a.cols(), block);
     this.coupling = DoubleMatrix.zeros(0, block);
   }
 
@@ -61,7 +55,7 @@ final class BlockLanczos {
         TruncatedSvd result = certified(ritz, Math.min(k, available), exhausted);
         if (result != null) {
           left.release();
-          report(result);
+          options.reportCertified(result);
           return result;
         }
       }
@@ -78,7 +72,8 @@ final class BlockLanczos {
   /** One block step; false when the Krylov space is exhausted (no new direction on either side). */
   private boolean step() {
     steps++;
-    OrthonormalBasis.Extension ext = right.extend(seed, DEFLATION * Math.max(norm, maxColumnNorm(seed)));
+    OrthonormalBasis.Extension ext = right.extend(seed,
+        DEFLATION * Math.max(norm, OrthonormalBasis.maxColumnNorm(seed)));
     if (ext.block.cols() == 0) {
       return false;
     }
@@ -116,14 +111,6 @@ final class BlockLanczos {
       coupling.set(du + i, i, 1.0);
     }
     return bu > 0;
-  }
-
-  private static double maxColumnNorm(DoubleMatrix f) {
-    double max = 0;
-    for (double norm : OrthonormalBasis.columnNorms(f)) {
-      max = Math.max(max, norm);
-    }
-    return max;
   }
 
   /** The residual estimates {@code ||F G^T x_i||} of the leading {@code k} Ritz triplets pass. */
@@ -166,15 +153,9 @@ final class BlockLanczos {
   private void restart(Lapack.Svd ritz) {
     restarts++;
     int l = Math.min(keep, ritz.s.length);
+    int shown = Math.min(k, ritz.s.length);
     if (options.progress != null) {
-      double[] e = estimates(ritz, Math.min(k, ritz.s.length));
-      double worst = 0;
-      for (double x : e) {
-        worst = Math.max(worst, x);
-      }
-      options.progress.accept(String.format("svd: restart %d after %d block steps, basis %d, s_1 %.6g, s_%d %.6g,"
-          + " worst residual estimate %.2e x s_1", restarts, steps, right.cols(), norm, Math.min(k, ritz.s.length),
-          ritz.s[Math.min(k, ritz.s.length) - 1], norm == 0 ? 0 : worst / norm));
+      options.reportRestart(restarts, steps, right.cols(), norm, shown, ritz.s[shown - 1], estimates(ritz, shown));
     }
     LeftBasis rotated = left.rotate(ritz.u.columns(0, l));
     left.release();
@@ -185,13 +166,5 @@ final class BlockLanczos {
       bidiagonal.set(i, i, ritz.s[i]);
     }
     coupling = ritz.u.columns(0, l).transposeTimes(coupling);
-  }
-
-  private void report(TruncatedSvd result) {
-    if (options.progress != null) {
-      options.progress.accept(String.format("svd: %d triplets certified after %d block steps and %d restarts:"
-          + " max residual %.2e x s_1 (tolerance %.0e)", result.rank(), steps, restarts, result.certificate(),
-          options.tolerance));
-    }
   }
 }

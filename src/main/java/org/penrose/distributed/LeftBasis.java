@@ -73,19 +73,27 @@ final class LeftBasis {
     final DoubleMatrix coefficients;
     final DoubleMatrix transposeProduct;
     final int added;
-    /** {@code A V} in {@code A}'s row blocks, from {@link #span} (null from {@link #extend}); released with the basis's sources. */
-    final JavaRDD<DoubleMatrix> images;
 
     Extension(LeftBasis basis, DoubleMatrix coefficients, DoubleMatrix transposeProduct, int added) {
-      this(basis, coefficients, transposeProduct, added, null);
-    }
-
-    Extension(LeftBasis basis, DoubleMatrix coefficients, DoubleMatrix transposeProduct, int added,
-        JavaRDD<DoubleMatrix> images) {
       this.basis = basis;
       this.coefficients = coefficients;
       this.transposeProduct = transposeProduct;
       this.added = added;
+    }
+  }
+
+  /** The result of {@link #span}: {@code A V ~ U S Z^T}. */
+  static final class Span {
+    /** {@code U}, materialized by the next job that reads it. */
+    final LeftBasis basis;
+    /** {@code S} and {@code Z} of the kept directions. */
+    final Directions directions;
+    /** {@code A V} in {@code A}'s row blocks, cached until {@code U} is materialized. */
+    final JavaRDD<DoubleMatrix> images;
+
+    Span(LeftBasis basis, Directions directions, JavaRDD<DoubleMatrix> images) {
+      this.basis = basis;
+      this.directions = directions;
       this.images = images;
     }
   }
@@ -142,10 +150,13 @@ final class LeftBasis {
     final DoubleMatrix coefficients;
     final int kept;
     final double condition;
+    /** {@code S_kept}, descending. */
+    final double[] values;
+    /** {@code Z_kept} ({@code c x kept}). */
+    final DoubleMatrix vectors;
 
     Directions(QrTriangle triangle, double relativeDeflation, double scale) {
-      DoubleMatrix r = triangle.r();
-      DoubleMatrix square = r.rows() == r.cols() ? r : padded(r);
+      DoubleMatrix square = triangle.squareR();
       Lapack.Svd svd = Lapack.svd(square);
       double largest = svd.s.length == 0 ? 0 : svd.s[0];
       kept = RankCutoff.rank(svd.s, relativeDeflation * Math.max(scale, largest));
@@ -158,6 +169,8 @@ final class LeftBasis {
         }
       }
       condition = kept == 0 ? 1 : svd.s[0] / svd.s[kept - 1];
+      values = java.util.Arrays.copyOf(svd.s, kept);
+      vectors = svd.v.columns(0, kept);
     }
   }
 
@@ -250,13 +263,12 @@ final class LeftBasis {
 
   /**
    * For an empty basis: an orthonormal basis {@code U} of the directions of {@code Y = A V} ({@code V}:
-   * {@code n x k}) with {@code A V ~ U T}, from one pass that reduces only the TSQR triangle of
-   * {@code Y} ({@code R = W S Z^T}: {@code U = Y Z S^-1}, {@code T = S Z^T}, directions with
-   * {@code s_i <= relativeDeflation * max(scale, s_1)} dropped). No {@code A^T U} (the extension's
-   * {@code transposeProduct} is null): for finishing Ritz vectors whose certificate computes it; the
-   * extension's {@code images} are {@code Y}, cached until the basis is materialized.
+   * {@code n x k}) with {@code A V ~ U S Z^T}, from one pass that reduces only the TSQR triangle of
+   * {@code Y} ({@code R = W S Z^T}: {@code U = Y Z S^-1}, directions with
+   * {@code s_i <= relativeDeflation * max(scale, s_1)} dropped). No {@code A^T U}: for finishing Ritz
+   * vectors whose certificate computes it; the span's {@code images} are {@code Y}.
    */
-  Extension span(DoubleMatrix vectors, double relativeDeflation, double scale) {
+  Span span(DoubleMatrix vectors, double relativeDeflation, double scale) {
     if (cols != 0) {
       throw new IllegalStateException("span starts from an empty basis, this one has " + cols + " columns");
     }
@@ -270,9 +282,8 @@ final class LeftBasis {
     Directions dir = new Directions(triangle, relativeDeflation, scale);
     Broadcast<DoubleMatrix> m = sc.broadcast(dir.map);
     broadcasts.add(m);
-    Extension grown = grown(y.map(block -> block.times(m.value())), dir.coefficients, null, dir.kept, cached,
-        broadcasts);
-    return new Extension(grown.basis, grown.coefficients, null, grown.added, y);
+    return new Span(grown(y.map(block -> block.times(m.value())), dir.coefficients, null, dir.kept, cached,
+        broadcasts).basis, dir, y);
   }
 
   /** The basis with the new block appended, materialized (and checkpointed) by the next job that reads it. */
@@ -298,15 +309,6 @@ final class LeftBasis {
       basis.count();
     }
     return basis;
-  }
-
-  /** A wide triangle (fewer rows seen than columns) padded with zero rows to a square. */
-  private static DoubleMatrix padded(DoubleMatrix r) {
-    DoubleMatrix square = DoubleMatrix.zeros(r.cols(), r.cols());
-    for (int j = 0; j < r.cols(); j++) {
-      System.arraycopy(r.values(), j * r.rows(), square.values(), j * r.cols(), r.rows());
-    }
-    return square;
   }
 
   /**
@@ -395,27 +397,12 @@ final class LeftBasis {
     JavaRDD<DoubleMatrix> av = images != null ? images : a.blocks().map(b -> b.matrix().times(vb.value()));
     double[] singular = s.clone();
     TripletCertificate c = DeterministicReduce.reduce(a.blocks().zip(rows).zip(av).map(t ->
-        certificateTerms(t._1()._1().matrix(), t._1()._2().matrix(), t._2(), singular)), TripletCertificate::merge);
+        TripletCertificate.ofBlock(t._1()._1().matrix(), t._1()._2().matrix(), t._2(), singular)), TripletCertificate::merge);
     settle();
     if (vb != null) {
       destroy(vb);
     }
     return c;
-  }
-
-  /**
-   * One row block's terms of the certificate: {@code ||A_i v_j - s_j u_ij||^2} from {@code A_i V}
-   * ({@code images}), {@code A_i^T U_i} and {@code U_i^T U_i}.
-   */
-  static TripletCertificate certificateTerms(MatrixBlock block, DoubleMatrix u, DoubleMatrix images, double[] s) {
-    double[] left = new double[s.length];
-    for (int j = 0; j < s.length; j++) {
-      for (int i = 0; i < u.rows(); i++) {
-        double e = images.get(i, j) - s[j] * u.get(i, j); // A_i V - U_i S
-        left[j] += e * e;
-      }
-    }
-    return new TripletCertificate(left, block.transposeTimes(u), u.transposeTimes(u));
   }
 
   /** The basis as dense row blocks aligned with {@code A} ({@code m x d}); {@link #settle} after materializing it. */

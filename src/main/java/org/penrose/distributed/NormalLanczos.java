@@ -1,9 +1,7 @@
 package org.penrose.distributed;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Random;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.storage.StorageLevel;
 import org.penrose.linalg.DoubleMatrix;
@@ -73,11 +71,7 @@ final class NormalLanczos {
     this.limit = limit;
     this.options = options;
     this.right = OrthonormalBasis.empty(a.cols(), limit + block);
-    Random random = new Random(options.seed);
-    DoubleMatrix f = DoubleMatrix.zeros(a.cols(), block);
-    for (int i = 0; i < f.values().length; i++) {
-      f.values()[i] = random.nextGaussian();
-    }
+    DoubleMatrix f = options.startBlock(a.cols(), block);
     OrthonormalBasis.Extension start = right.extend(f, 0);
     this.newest = start.block;
     this.right = right.append(newest);
@@ -102,8 +96,8 @@ final class NormalLanczos {
       DoubleMatrix image = product.apply(newest); // A^T A W
       // A^T A W = V C + W_next T: C completes H's column block of W, W_next is the next block; the image
       // lies mostly in the last two blocks (H is block tridiagonal between restarts), so they go first
-      OrthonormalBasis.Extension ext = right.extend(image, DEFLATION * Math.max(norm * norm, maxColumnNorm(image)),
-          2 * newest.cols());
+      OrthonormalBasis.Extension ext = right.extend(image,
+          DEFLATION * Math.max(norm * norm, OrthonormalBasis.maxColumnNorm(image)), 2 * newest.cols());
       rayleigh = bordered(rayleigh, ext.projection);
       Lapack.Eigen ritz = Lapack.symmetricEigen(rayleigh);
       norm = Math.sqrt(Math.max(norm * norm, Math.max(0, ritz.values[0])));
@@ -120,7 +114,7 @@ final class NormalLanczos {
         if (pass) {
           TruncatedSvd result = certified(ritz);
           if (result != null) {
-            report(result);
+            options.reportCertified(result);
             return result;
           }
           if (++attempts >= ATTEMPTS) {
@@ -214,16 +208,16 @@ final class NormalLanczos {
   }
 
   private TruncatedSvd finishedWithSpark(DoubleMatrix vk, double[] next) {
-    LeftBasis.Extension finished = LeftBasis.empty(a).span(vk, DEFLATION, norm);
-    if (finished.added < k) {
+    LeftBasis.Span finished = LeftBasis.empty(a).span(vk, DEFLATION, norm);
+    if (finished.directions.kept < k) {
       finished.basis.release();
       return null;
     }
-    Triplets t = new Triplets(finished.coefficients);
     // A (V_k Z) = (A V_k) Z: the span's products, rotated
-    DoubleMatrix z = t.z;
-    return TruncatedSvd.certified(finished.basis, vk.times(z), finished.images.map(y -> y.times(z)), t.s, next,
-        options.tolerance, steps, restarts, false, TruncatedSvd.Iteration.NORMAL_OPERATOR);
+    DoubleMatrix z = finished.directions.vectors;
+    return TruncatedSvd.certified(finished.basis, vk.times(z), finished.images.map(y -> y.times(z)),
+        finished.directions.values, next, options.tolerance, steps, restarts, false,
+        TruncatedSvd.Iteration.NORMAL_OPERATOR);
   }
 
   private TruncatedSvd finishedInDriver(DoubleMatrix vk, List<DoubleMatrix> images, double[] next) {
@@ -233,12 +227,11 @@ final class NormalLanczos {
     if (dir.kept < k) {
       return null;
     }
-    Triplets t = new Triplets(dir.coefficients);
     List<DoubleMatrix> u = product.mapInDriver((i, block) -> images.get(i).times(dir.map));
     List<TripletCertificate> terms = product.mapInDriver((i, block) ->
-        LeftBasis.certificateTerms(block, u.get(i), images.get(i).times(t.z), t.s));
+        TripletCertificate.ofBlock(block, u.get(i), images.get(i).times(dir.vectors), dir.values));
     TripletCertificate c = DeterministicReduce.reduceInOrder(terms, Tsqr.DEFAULT_FAN_IN, TripletCertificate::merge);
-    return TruncatedSvd.fromCertificate(c, () -> {
+    return c.triplets(() -> {
       long[] starts = a.blockStarts();
       List<RowBlock> blocks = new ArrayList<>();
       for (int i = 0; i < u.size(); i++) {
@@ -249,29 +242,8 @@ final class NormalLanczos {
       matrix.blocks().persist(StorageLevel.MEMORY_AND_DISK());
       matrix.blocks().count();
       return matrix;
-    }, vk.times(t.z), t.s, next, options.tolerance, steps, restarts, false, TruncatedSvd.Iteration.NORMAL_OPERATOR);
-  }
-
-  /** {@code s} and {@code Z} from {@code T = S Z^T} (row {@code i} of {@code T} is {@code s_i z_i^T}). */
-  private static final class Triplets {
-    final double[] s;
-    final DoubleMatrix z;
-
-    Triplets(DoubleMatrix t) {
-      int k = t.rows();
-      s = new double[k];
-      z = DoubleMatrix.zeros(t.cols(), k);
-      for (int i = 0; i < k; i++) {
-        double sum = 0;
-        for (int j = 0; j < t.cols(); j++) {
-          sum += t.get(i, j) * t.get(i, j);
-        }
-        s[i] = Math.sqrt(sum);
-        for (int j = 0; j < t.cols(); j++) {
-          z.set(j, i, t.get(i, j) / s[i]);
-        }
-      }
-    }
+    }, vk.times(dir.vectors), dir.values, next, options.tolerance, steps, restarts, false,
+        TruncatedSvd.Iteration.NORMAL_OPERATOR);
   }
 
   /**
@@ -282,16 +254,10 @@ final class NormalLanczos {
   private void restart(Lapack.Eigen ritz, OrthonormalBasis.Extension ext) {
     restarts++;
     int l = Math.min(keep, ritz.values.length);
+    int shown = Math.min(k, ritz.values.length);
     if (options.progress != null) {
-      double[] e = residualEstimates(ritz, ext.coefficients, Math.min(k, ritz.values.length));
-      double worst = 0;
-      for (double x : e) {
-        worst = Math.max(worst, x);
-      }
-      int shown = Math.min(k, ritz.values.length);
-      options.progress.accept(String.format("svd: restart %d after %d block steps, basis %d, s_1 %.6g, s_%d %.6g,"
-          + " worst residual estimate %.2e x s_1", restarts, steps, right.cols(), norm, shown,
-          Math.sqrt(Math.max(0, ritz.values[shown - 1])), norm == 0 ? 0 : worst / norm));
+      options.reportRestart(restarts, steps, right.cols(), norm, shown, Math.sqrt(Math.max(0, ritz.values[shown - 1])),
+          residualEstimates(ritz, ext.coefficients, shown));
     }
     right = right.rotate(ritz.vectors.columns(0, l));
     rayleigh = DoubleMatrix.zeros(l, l);
@@ -300,23 +266,11 @@ final class NormalLanczos {
     }
   }
 
-  private static double maxColumnNorm(DoubleMatrix f) {
-    return Arrays.stream(OrthonormalBasis.columnNorms(f)).max().orElse(0);
-  }
-
   private TruncatedSvd giveUp(String why) {
     if (options.progress != null) {
       options.progress.accept("svd: the normal-operator iteration stops after " + steps + " block steps: " + why
           + "; continuing with Golub-Kahan");
     }
     return null;
-  }
-
-  private void report(TruncatedSvd result) {
-    if (options.progress != null) {
-      options.progress.accept(String.format("svd: %d triplets certified after %d block steps and %d restarts"
-          + " (normal operator): max residual %.2e x s_1 (tolerance %.0e)", result.rank(), steps, restarts,
-          result.certificate(), options.tolerance));
-    }
   }
 }

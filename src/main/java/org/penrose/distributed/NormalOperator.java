@@ -141,8 +141,7 @@ abstract class NormalOperator implements AutoCloseable {
 
   /** Bytes of {@code A}'s blocks: 12 per stored entry of a sparse block (value and column), 8 per dense entry. */
   private static double storedBytes(RowBlockMatrix a) {
-    double entries = a.blocks().map(b -> (double) b.matrix().storedEntries() * (b.matrix().isSparse() ? 12 : 8)
+    return a.blocks().map(b -> (double) b.matrix().storedEntries() * (b.matrix().isSparse() ? 12 : 8)
         + 4.0 * b.matrix().rows()).reduce(Double::sum);
-    return entries;
   }
 }

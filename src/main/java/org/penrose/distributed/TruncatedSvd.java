@@ -167,6 +167,37 @@ public final class TruncatedSvd {
       return tolerance;
     }
 
+    /** The progress line of a restart: basis size, {@code s_1}, {@code s_shown} and the worst residual estimate. */
+    void reportRestart(int restarts, int steps, int basis, double s1, int shown, double sShown, double[] estimates) {
+      if (progress != null) {
+        double worst = 0;
+        for (double e : estimates) {
+          worst = Math.max(worst, e);
+        }
+        progress.accept(String.format("svd: restart %d after %d block steps, basis %d, s_1 %.6g, s_%d %.6g,"
+            + " worst residual estimate %.2e x s_1", restarts, steps, basis, s1, shown, sShown, s1 == 0 ? 0 : worst / s1));
+      }
+    }
+
+    /** The progress line of a certified result. */
+    void reportCertified(TruncatedSvd result) {
+      if (progress != null) {
+        progress.accept(String.format("svd: %d triplets certified after %d block steps and %d restarts (%s):"
+            + " max residual %.2e x s_1 (tolerance %.0e)", result.rank(), result.steps(), result.restarts(),
+            result.iteration().label(), result.certificate(), tolerance));
+      }
+    }
+
+    /** The start block of either iteration: {@code n x b} standard normal entries drawn from the seed, column by column. */
+    DoubleMatrix startBlock(int n, int b) {
+      java.util.Random random = new java.util.Random(seed);
+      DoubleMatrix f = DoubleMatrix.zeros(n, b);
+      for (int i = 0; i < f.values().length; i++) {
+        f.values()[i] = random.nextGaussian();
+      }
+      return f;
+    }
+
     public int maxRank() {
       return maxRank;
     }
@@ -379,7 +410,7 @@ public final class TruncatedSvd {
   static TruncatedSvd certified(LeftBasis uk, DoubleMatrix vk, JavaRDD<DoubleMatrix> images, double[] s, double[] next,
       double tolerance, int steps, int restarts, boolean exhausted, Iteration iteration) {
     TripletCertificate c = uk.certify(vk, s, images);
-    TruncatedSvd result = fromCertificate(c, () -> {
+    TruncatedSvd result = c.triplets(() -> {
       RowBlockMatrix blocks = uk.matrix();
       blocks.blocks().persist(StorageLevel.MEMORY_AND_DISK());
       blocks.blocks().count();
@@ -387,38 +418,6 @@ public final class TruncatedSvd {
     }, vk, s, next, tolerance, steps, restarts, exhausted, iteration);
     uk.release();
     return result;
-  }
-
-  /**
-   * The triplets when the certificate's sums {@code c} (for {@code U}, {@code V}, {@code s}) pass:
-   * residuals {@code ||A v_i - s_i u_i||} and {@code ||A^T u_i - s_i v_i||} at most {@code tolerance * s_1};
-   * {@code u} then materializes {@code U} (cached row blocks). Null when they do not.
-   */
-  static TruncatedSvd fromCertificate(TripletCertificate c, java.util.function.Supplier<RowBlockMatrix> u,
-      DoubleMatrix vk, double[] s, double[] next, double tolerance, int steps, int restarts, boolean exhausted,
-      Iteration iteration) {
-    int r = s.length;
-    double[] leftRes = new double[r];
-    double[] rightRes = new double[r];
-    double worst = 0;
-    for (int i = 0; i < r; i++) {
-      leftRes[i] = Math.sqrt(c.leftSquared[i]);
-      double sum = 0; // ||A^T u_i - s_i v_i||^2
-      for (int j = 0; j < vk.rows(); j++) {
-        double e = c.transposeProduct.get(j, i) - s[i] * vk.get(j, i);
-        sum += e * e;
-      }
-      rightRes[i] = Math.sqrt(sum);
-      worst = Math.max(worst, Math.max(leftRes[i], rightRes[i]));
-    }
-    double scale = r == 0 || s[0] == 0 ? 1 : s[0];
-    if (worst > tolerance * scale) {
-      return null;
-    }
-    double uOrth = c.gram.plusScaled(-1.0, DoubleMatrix.identity(r)).maxAbs();
-    double vOrth = vk.transposeTimes(vk).plusScaled(-1.0, DoubleMatrix.identity(r)).maxAbs();
-    return new TruncatedSvd(u.get(), s, vk, leftRes, rightRes, next, tolerance, steps, restarts, uOrth, vOrth,
-        exhausted, iteration);
   }
 
   private static void requireDriverMemory(int n, int limit, int block) {

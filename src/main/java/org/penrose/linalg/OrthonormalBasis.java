@@ -147,6 +147,15 @@ public final class OrthonormalBasis implements Serializable {
     return result;
   }
 
+  /** The largest Euclidean norm of a column (0 for no columns). */
+  public static double maxColumnNorm(DoubleMatrix m) {
+    double max = 0;
+    for (double norm : columnNorms(m)) {
+      max = Math.max(max, norm);
+    }
+    return max;
+  }
+
   /** Euclidean norm of each column. */
   public static double[] columnNorms(DoubleMatrix m) {
     double[] norms = new double[m.cols()];
@@ -191,11 +200,7 @@ public final class OrthonormalBasis implements Serializable {
     DoubleMatrix orthogonal = orthogonalize(f, projection, recent);
     Factor first = factor(orthogonal, deflation);
     int kept = first.block.cols();
-    double largest = 0;
-    for (double norm : columnNorms(f)) {
-      largest = Math.max(largest, norm);
-    }
-    if (kept == 0 || cols() == 0 || largest <= AMPLIFICATION * first.singularValues[kept - 1]) {
+    if (kept == 0 || cols() == 0 || maxColumnNorm(f) <= AMPLIFICATION * first.singularValues[kept - 1]) {
       return new Extension(first.block, first.coefficients, projection, first.singularValues);
     }
     // a second orthogonalization against the basis for directions amplified from tiny components:

@@ -218,4 +218,16 @@ public final class QrTriangle implements Serializable {
   public DoubleMatrix r() {
     return r;
   }
+
+  /** {@code R} as a {@code c x c} upper triangle: padded with zero rows when fewer than {@code c} rows were seen. */
+  public DoubleMatrix squareR() {
+    if (r.rows() == r.cols()) {
+      return r;
+    }
+    DoubleMatrix square = DoubleMatrix.zeros(r.cols(), r.cols());
+    for (int j = 0; j < r.cols(); j++) {
+      System.arraycopy(r.values(), j * r.rows(), square.values(), j * r.cols(), r.rows());
+    }
+    return square;
+  }
 }

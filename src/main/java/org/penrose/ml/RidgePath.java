@@ -97,7 +97,7 @@ public final class RidgePath implements Serializable {
       throw new IllegalArgumentException("a ridge triangle has the weights' column, the features and the label; got "
           + triangle.cols() + " columns");
     }
-    DoubleMatrix r = square(triangle.r(), p + 2);
+    DoubleMatrix r = triangle.squareR();
     double r00 = r.get(0, 0);
     double weightSum = r00 * r00;
     if (!(weightSum > 0)) {
@@ -115,7 +115,7 @@ public final class RidgePath implements Serializable {
     double labelStd = Math.sqrt(variance[p]);
     double labelMean = r.get(0, p + 1) / r00;
     DoubleMatrix reduced = intercept ? r.rowRange(1, p + 2).columns(1, p + 2)
-        : square(QrTriangle.ofBlock(r.columns(1, p + 2), null).r(), p + 1);
+        : QrTriangle.ofBlock(r.columns(1, p + 2), null).squareR();
     double[] unscale = new double[p];
     DoubleMatrix scaled = DoubleMatrix.zeros(p, p);
     for (int j = 0; j < p; j++) {
@@ -163,17 +163,6 @@ public final class RidgePath implements Serializable {
     }
     return new RidgePath(intercept, triangle.rowCount(), weightSum, labelStd, labelMean, unscale, svd.s, svd.v, c,
         floor, interceptRow, means);
-  }
-
-  /** {@code R} padded with zero rows to {@code n x n} (a triangle of fewer rows than columns). */
-  private static DoubleMatrix square(DoubleMatrix r, int n) {
-    DoubleMatrix out = DoubleMatrix.zeros(n, n);
-    for (int j = 0; j < n; j++) {
-      for (int i = 0; i < Math.min(r.rows(), j + 1); i++) {
-        out.set(i, j, r.get(i, j));
-      }
-    }
-    return out;
   }
 
   /** The weighted population standard deviation of the label ({@code delta}). */
