@@ -3,12 +3,14 @@ package org.penrose.distributed;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.storage.StorageLevel;
 import org.penrose.linalg.DoubleMatrix;
 import org.penrose.linalg.FactorizationResult;
 import org.penrose.linalg.PinvFactorization;
 import org.penrose.linalg.PinvTranspose;
 import org.penrose.linalg.PinvVjp;
 import org.penrose.linalg.RankCutoff;
+import scala.Tuple2;
 
 /**
  * {@code P = pinv(A)} of a distributed tall matrix, and its derivatives.
@@ -86,9 +88,36 @@ public final class DistributedPinv implements FactorizationResult {
   /**
    * {@code P^T} ({@code m x n}) in row blocks aligned with {@code A}. Runs one to three reductions
    * over {@code A} first, refining the left singular vectors until orthonormal ({@link PinvTranspose}).
+   * When {@code P^T} fits in a quarter of the storage memory, the first reduction computes its rows as
+   * well and keeps them: without refinement, the usual case, that is the only pass over {@code A}, and
+   * the result comes back cached (memory only; {@link RowBlockMatrix#unpersist()} it when done).
    */
   public RowBlockMatrix pinvTranspose() {
+    return pinvTranspose(StorageBudget.fits(a.blocks().context(), 8.0 * a.rows() * a.cols()));
+  }
+
+  /** {@link #pinvTranspose()}, with or without the kept first pass (the same bits either way). */
+  RowBlockMatrix pinvTranspose(boolean keepFirstPass) {
     PinvTranspose t = PinvTranspose.unrefined(factorization);
+    if (keepFirstPass) {
+      // one job: each block's Gram term and its rows of P^T from one U_i. The rows are cached (memory
+      // only: an evicted block is recomputed, to the same bits) through the zip, which computes `rows`
+      // (and so `passes`) and then reads the Gram terms from the cached `passes`
+      Broadcast<PinvTranspose> first = broadcast(t);
+      JavaRDD<Tuple2<DoubleMatrix, RowBlock>> passes = a.blocks().map(block -> {
+        PinvTranspose.BlockPass pass = first.value().passOverBlock(block.matrix());
+        return new Tuple2<>(pass.gramTerm(), block.withValues(pass.pinvTransposeRows()));
+      }).persist(StorageLevel.MEMORY_ONLY());
+      JavaRDD<RowBlock> rows = passes.map(Tuple2::_2).persist(StorageLevel.MEMORY_ONLY());
+      DoubleMatrix gram = DeterministicReduce.reduce(rows.zip(passes.map(Tuple2::_1)).map(Tuple2::_2), fanIn,
+          DeterministicReduce::sum);
+      passes.unpersist(false);
+      if (!t.needsRefinement(gram)) {
+        return a.withBlocks(rows, a.cols());
+      }
+      rows.unpersist(false);
+      t = t.refine(gram);
+    }
     while (true) {
       Broadcast<PinvTranspose> current = broadcast(t);
       DoubleMatrix gram = DeterministicReduce.reduce(

@@ -107,12 +107,7 @@ public final class RowBlockMatrix {
       return this;
     }
     double bytes = 8.0 * rows() * cols; // dense size: an upper bound for sparse blocks
-    long storage = 0;
-    for (scala.Tuple2<Object, Object> memory : scala.jdk.javaapi.CollectionConverters.asJava(
-        blocks.context().getExecutorMemoryStatus()).values()) {
-      storage += (Long) memory._1();
-    }
-    if (passes == MANY_PASSES || bytes <= storage / 4.0) {
+    if (passes == MANY_PASSES || StorageBudget.fits(blocks.context(), bytes)) {
       blocks.persist(StorageLevel.MEMORY_AND_DISK());
     }
     return this;

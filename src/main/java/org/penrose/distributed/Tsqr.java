@@ -4,7 +4,8 @@ import org.apache.spark.api.java.JavaRDD;
 import org.penrose.linalg.QrTriangle;
 
 /**
- * Tall-skinny QR over row blocks: each task QR-factors its block {@code [A_i | B_i]} ({@code dgeqrf};
+ * Tall-skinny QR over row blocks: each task computes the triangle of its block {@code [A_i | B_i]}
+ * ({@link QrTriangle#leafOf}: Cholesky QR when certified well conditioned, else Householder QR;
  * a sparse block is densified for it, which {@link #MAX_COLUMNS} bounds)
  * and keeps only the small triangle; the triangles are merged by stacking and re-factoring, in a
  * tree of bounded fan-in whose shape is fixed by partition index ({@link DeterministicReduce}).
@@ -23,16 +24,32 @@ public final class Tsqr {
 
   private Tsqr() {}
 
-  /** The triangle of {@code [A | B]}, or of {@code A} alone when {@code b} is null. */
+  /**
+   * The triangle of {@code [A | B]}, or of {@code A} alone when {@code b} is null; each block's leaf
+   * by {@link QrTriangle#leafOf} (from the Gram matrix when certified well conditioned, else Householder).
+   */
   public static QrTriangle triangle(RowBlockMatrix a, RowBlockMatrix b, int fanIn) {
+    return triangle(a, b, fanIn, false);
+  }
+
+  /** {@link #triangle} with every leaf by Householder QR ({@link QrTriangle#ofBlock}), as the bench's baseline. */
+  public static QrTriangle householderTriangle(RowBlockMatrix a, RowBlockMatrix b, int fanIn) {
+    return triangle(a, b, fanIn, true);
+  }
+
+  private static QrTriangle triangle(RowBlockMatrix a, RowBlockMatrix b, int fanIn, boolean householder) {
     int columns = a.cols() + (b == null ? 0 : b.cols());
     requireSupportedColumns(columns, fanIn);
     JavaRDD<QrTriangle> leaves;
     if (b == null) {
-      leaves = a.blocks().map(block -> QrTriangle.ofBlock(block.dense(), null)); // n <= MAX_COLUMNS: dense is bounded
+      // n <= MAX_COLUMNS: dense is bounded
+      leaves = a.blocks().map(block -> householder ? QrTriangle.ofBlock(block.dense(), null)
+          : QrTriangle.leafOf(block.dense(), null));
     } else {
       a.requireAlignedWith("B", b);
-      leaves = a.blocks().zip(b.blocks()).map(pair -> QrTriangle.ofBlock(pair._1().dense(), pair._2().dense()));
+      leaves = a.blocks().zip(b.blocks()).map(pair -> householder
+          ? QrTriangle.ofBlock(pair._1().dense(), pair._2().dense())
+          : QrTriangle.leafOf(pair._1().dense(), pair._2().dense()));
     }
     return DeterministicReduce.reduce(leaves, fanIn, QrTriangle::merge);
   }

@@ -54,7 +54,7 @@ public final class LeastSquares implements FactorizationResult {
     }
     a.requireFinite("A");
     b.requireFinite("B");
-    QrTriangle triangle = QrTriangle.ofBlock(a, b);
+    QrTriangle triangle = QrTriangle.leafOf(a, b);
     return new LeastSquares(a, b, PinvFactorization.fromTriangle(triangle, a.cols(), cutoff));
   }
 

@@ -1,5 +1,6 @@
 package org.penrose.linalg;
 
+import dev.ludovic.netlib.blas.BLAS;
 import java.io.Serializable;
 
 /**
@@ -19,7 +20,8 @@ import java.io.Serializable;
  *
  * <p>Row-block form: each pass reduces {@code G = sum_i U_i^T U_i} ({@code r x r}); the map is
  * {@code (P^T)_i = ((A_i V S^-1) C^-1) (S^-1 V^T)}, computed in that order so that {@code U_i} is
- * rounded as a unit-norm matrix.
+ * rounded as a unit-norm matrix. A pass can compute both from one {@code U_i} ({@link #passOverBlock}),
+ * so that when no refinement is needed (the common case) {@code P^T} takes one pass over {@code A}.
  */
 public final class PinvTranspose implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -57,8 +59,65 @@ public final class PinvTranspose implements Serializable {
 
   /** The reduction term of one row block: {@code U_i^T U_i} ({@code r x r}). */
   public DoubleMatrix gramBlock(MatrixBlock aBlock) {
-    DoubleMatrix u = leftSingularVectors(aBlock);
-    return u.transposeTimes(u);
+    return pass(aBlock, false).gramTerm();
+  }
+
+  /**
+   * One row block's Gram term and rows of {@code P^T}, from one {@code U_i}: the pass that is final
+   * when the reduced Gram matrix asks for no refinement (the rows are those {@link #applyToBlock} gives).
+   */
+  public record BlockPass(DoubleMatrix gramTerm, DoubleMatrix pinvTransposeRows) implements Serializable {}
+
+  /** {@link BlockPass} of one row block ({@code b x n} rows of {@code P^T}). */
+  public BlockPass passOverBlock(MatrixBlock aBlock) {
+    return pass(aBlock, true);
+  }
+
+  /** Rows of a dense block taken at once: {@code U_i} is computed a cache-sized slice at a time, never whole. */
+  private static final int SLICE_ROWS = 1024;
+
+  /**
+   * {@code G_i = U_i^T U_i} and (when {@code withRows}) {@code (P^T)_i = U_i (S^-1 V^T)}, by slices of
+   * rows of a dense block: {@code U_s = A_s V S^-1 C^-1}, {@code G_i += U_s^T U_s} ({@code dsyrk}),
+   * {@code (P^T)_s = U_s (S^-1 V^T)}. The Gram term and the rows are the same bits whichever of them
+   * a pass asks for.
+   */
+  private BlockPass pass(MatrixBlock aBlock, boolean withRows) {
+    DoubleMatrix z = factorization.vTimesSInverse(); // n x r
+    if (aBlock.isSparse()) {
+      DoubleMatrix u = leftSingularVectors(aBlock);
+      return new BlockPass(u.gram(), withRows ? u.timesTranspose(z) : null);
+    }
+    factorization.requireBlockColumns("A", aBlock);
+    DoubleMatrix a = aBlock.dense();
+    int b = a.rows();
+    int n = a.cols();
+    int r = z.cols();
+    DoubleMatrix gram = DoubleMatrix.zeros(r, r);
+    DoubleMatrix rows = withRows ? DoubleMatrix.zeros(b, n) : null;
+    if (b == 0 || r == 0) {
+      return new BlockPass(gram, rows);
+    }
+    double[] u = new double[Math.min(SLICE_ROWS, b) * r];
+    BLAS blas = Lapack.blas();
+    for (int start = 0; start < b; start += SLICE_ROWS) {
+      int c = Math.min(SLICE_ROWS, b - start);
+      blas.dgemm("N", "N", c, r, n, 1.0, a.values(), start, b, z.values(), 0, n, 0.0, u, 0, c);
+      if (passes > 0) {
+        blas.dtrsm("R", "U", "N", "N", c, r, 1.0, correction.values(), 0, r, u, 0, c);
+      }
+      blas.dsyrk("U", "T", r, c, 1.0, u, 0, c, 1.0, gram.values(), 0, r);
+      if (withRows) {
+        blas.dgemm("N", "T", c, n, r, 1.0, u, 0, c, z.values(), 0, n, 0.0, rows.values(), start, b);
+      }
+    }
+    double[] g = gram.values();
+    for (int j = 0; j < r; j++) {
+      for (int i = j + 1; i < r; i++) {
+        g[i + j * r] = g[j + i * r];
+      }
+    }
+    return new BlockPass(gram, rows);
   }
 
   /** True when the reduced Gram matrix asks for another pass. */
@@ -81,7 +140,7 @@ public final class PinvTranspose implements Serializable {
 
   /** {@code (P^T)_i = U_i (S^-1 V^T)} for one row block ({@code b x n}). */
   public DoubleMatrix applyToBlock(MatrixBlock aBlock) {
-    return leftSingularVectors(aBlock).timesTranspose(factorization.vTimesSInverse());
+    return pass(aBlock, true).pinvTransposeRows();
   }
 
   /** Refinement passes applied. */
@@ -93,11 +152,11 @@ public final class PinvTranspose implements Serializable {
   static DoubleMatrix compute(PinvFactorization f, DoubleMatrix a) {
     PinvTranspose t = unrefined(f);
     while (true) {
-      DoubleMatrix gram = t.gramBlock(a);
-      if (!t.needsRefinement(gram)) {
-        return t.applyToBlock(a);
+      BlockPass pass = t.passOverBlock(a);
+      if (!t.needsRefinement(pass.gramTerm())) {
+        return pass.pinvTransposeRows();
       }
-      t = t.refine(gram);
+      t = t.refine(pass.gramTerm());
     }
   }
 }

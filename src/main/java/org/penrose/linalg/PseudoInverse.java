@@ -36,7 +36,7 @@ public final class PseudoInverse implements FactorizationResult {
    */
   public static PseudoInverse of(DoubleMatrix a, RankCutoff cutoff) {
     a.requireFinite("A");
-    return new PseudoInverse(a, PinvFactorization.fromTriangle(QrTriangle.ofBlock(a, null), a.cols(), cutoff));
+    return new PseudoInverse(a, PinvFactorization.fromTriangle(QrTriangle.leafOf(a, null), a.cols(), cutoff));
   }
 
   /** {@code P = pinv(A)} ({@code n x m}); see {@link PinvTranspose} for how {@code U} is kept orthonormal. */

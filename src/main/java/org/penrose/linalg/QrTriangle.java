@@ -45,14 +45,23 @@ public final class QrTriangle implements Serializable {
   private static final int LOCAL_FAN_IN = 8;
 
   /**
-   * The triangle of one row block {@code [a | b]} ({@code b} may be null: then of {@code a} alone):
-   * a local TSQR over fixed chunks of rows, so the result depends only on the block.
+   * The leaf triangle of the TSQR route (lstsq, pinv, ridge) for one row block {@code [a | b]}
+   * ({@code b} may be null): from the Gram matrix of {@code a} when the block is long and {@code a}
+   * is certified well conditioned ({@link GramTriangle}: as accurate as Householder QR, a quarter of
+   * the work), else by Householder QR ({@link #ofBlock}). Depends only on the block.
+   */
+  public static QrTriangle leafOf(DoubleMatrix a, DoubleMatrix b) {
+    requireSameRows(a, b);
+    DoubleMatrix r = GramTriangle.triangle(a, b);
+    return r != null ? new QrTriangle(a.rows(), r) : ofBlock(a, b);
+  }
+
+  /**
+   * The Householder triangle of one row block {@code [a | b]} ({@code b} may be null: then of
+   * {@code a} alone): a local TSQR over fixed chunks of rows, so the result depends only on the block.
    */
   public static QrTriangle ofBlock(DoubleMatrix a, DoubleMatrix b) {
-    if (b != null && a.rows() != b.rows()) {
-      throw new IllegalArgumentException(
-          "shape mismatch: B is " + b.shape() + " but must have as many rows as A, which is " + a.shape());
-    }
+    requireSameRows(a, b);
     int rows = a.rows();
     int c = a.cols() + (b == null ? 0 : b.cols());
     int chunk = Math.max(LEAF_ROWS, 4 * c);
@@ -73,6 +82,13 @@ public final class QrTriangle implements Serializable {
       level = next;
     }
     return level.get(0);
+  }
+
+  private static void requireSameRows(DoubleMatrix a, DoubleMatrix b) {
+    if (b != null && a.rows() != b.rows()) {
+      throw new IllegalArgumentException(
+          "shape mismatch: B is " + b.shape() + " but must have as many rows as A, which is " + a.shape());
+    }
   }
 
   /** The buffers one block's chunks are factored in (a chunk of rows, padded for {@link RecursiveQr}). */

@@ -38,7 +38,7 @@ public final class Ridge {
     }
     a.requireFinite("A");
     b.requireFinite("B");
-    return new Ridge(a, b, RidgeFactorization.fromTriangle(QrTriangle.ofBlock(a, b), a.cols(), mu));
+    return new Ridge(a, b, RidgeFactorization.fromTriangle(QrTriangle.leafOf(a, b), a.cols(), mu));
   }
 
   public DoubleMatrix solution() {

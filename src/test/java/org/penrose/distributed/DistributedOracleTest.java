@@ -51,6 +51,8 @@ class DistributedOracleTest extends SparkTestSession {
     got.put("lstsq_grad_b", grad.b().collectLocal());
     assertEquals(c.rank, pinv.rank());
     assertEquals(c.rank, lstsq.rank());
+    // P^T kept from the first pass or recomputed after it: the same bits
+    assertEquals(got.get("pinv").transpose(), pinv.pinvTranspose(false).collectLocal(), c.name);
     if (parts == 3) {
       c.writeResults(Paths.get("target", "oracle-results", "distributed-3"), got);
     }

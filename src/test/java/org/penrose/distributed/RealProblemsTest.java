@@ -66,6 +66,10 @@ class RealProblemsTest extends SparkTestSession {
     DistributedPinv pinv = DistributedPinv.factor(a, RankCutoff.DEFAULT);
     DoubleMatrix am = a.collectLocal();
     DoubleMatrix p = pinv.pinvTranspose().collectLocal().transpose();
+    // U needs refinement here (kappa 1e5): the kept first pass is dropped, and the bits are those of
+    // the route that never keeps it
+    assertEquals(pinv.pinvTranspose(false).collectLocal(), pinv.pinvTranspose(true).collectLocal(), name);
+    assertEquals(p.transpose(), pinv.pinvTranspose(false).collectLocal(), name);
     assertEquals(m, pinv.rank(), "full row rank");
     DoubleMatrix ap = am.times(p);
     DoubleMatrix pa = p.times(am);

@@ -112,35 +112,16 @@ class LeastSquaresRegressionTest extends SparkTestSession {
     DoubleMatrix x = nist.predictors();
     DoubleMatrix y = nist.response();
     int m = x.rows(), p = x.cols() + 1;
-    java.math.MathContext mc = new java.math.MathContext(100);
-    java.math.BigDecimal[][] normal = new java.math.BigDecimal[p][p + 1];
-    for (int a = 0; a < p; a++) {
-      for (int b = 0; b <= p; b++) {
-        java.math.BigDecimal sum = java.math.BigDecimal.ZERO;
-        for (int i = 0; i < m; i++) {
-          java.math.BigDecimal u = new java.math.BigDecimal(a == 0 ? 1.0 : x.get(i, a - 1));
-          java.math.BigDecimal v = new java.math.BigDecimal(b == p ? y.get(i, 0) : b == 0 ? 1.0 : x.get(i, b - 1));
-          sum = sum.add(u.multiply(v));
-        }
-        normal[a][b] = sum;
+    DoubleMatrix design = DoubleMatrix.zeros(m, p);
+    for (int i = 0; i < m; i++) {
+      design.set(i, 0, 1.0);
+      for (int j = 1; j < p; j++) {
+        design.set(i, j, x.get(i, j - 1));
       }
     }
-    for (int c = 0; c < p; c++) { // Gaussian elimination (the Gram matrix is positive definite)
-      for (int r = c + 1; r < p; r++) {
-        java.math.BigDecimal f = normal[r][c].divide(normal[c][c], mc);
-        for (int k = c; k <= p; k++) {
-          normal[r][k] = normal[r][k].subtract(f.multiply(normal[c][k]), mc);
-        }
-      }
-    }
+    java.math.BigDecimal[] solution = TestMatrices.exactLeastSquares(design, y.values(), 100);
     double[] exact = new double[p];
-    java.math.BigDecimal[] solution = new java.math.BigDecimal[p];
-    for (int c = p - 1; c >= 0; c--) {
-      java.math.BigDecimal sum = normal[c][p];
-      for (int k = c + 1; k < p; k++) {
-        sum = sum.subtract(normal[c][k].multiply(solution[k]), mc);
-      }
-      solution[c] = sum.divide(normal[c][c], mc);
+    for (int c = 0; c < p; c++) {
       exact[c] = solution[c].doubleValue();
     }
     LeastSquaresFit fit = new LeastSquaresRegression().fit(NIST.frame(spark, "Filip", 3)).summary();

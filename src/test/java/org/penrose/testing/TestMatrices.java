@@ -1,5 +1,7 @@
 package org.penrose.testing;
 
+import java.math.BigDecimal;
+import java.math.MathContext;
 import java.util.Random;
 import org.penrose.check.RandomMatrices;
 import org.penrose.linalg.DoubleMatrix;
@@ -71,5 +73,61 @@ public final class TestMatrices {
       }
     }
     return count;
+  }
+
+  /**
+   * The exact least-squares solution {@code x} of {@code min ||A x - b||} for a full-column-rank
+   * {@code A} and one right-hand side, and its residual sum of squares: the normal equations of the
+   * doubles as given, formed exactly in decimal arithmetic and solved by Gaussian elimination with
+   * {@code digits} digits (an independent reference for double-precision solvers).
+   *
+   * @return {@code n + 1} values: {@code x}, then {@code ||b - A x||^2}
+   */
+  public static BigDecimal[] exactLeastSquares(DoubleMatrix a, double[] b, int digits) {
+    int m = a.rows();
+    int p = a.cols();
+    MathContext mc = new MathContext(digits);
+    BigDecimal[][] normal = new BigDecimal[p][p + 1];
+    BigDecimal bb = BigDecimal.ZERO;
+    for (int i = 0; i < m; i++) {
+      BigDecimal v = new BigDecimal(b[i]);
+      bb = bb.add(v.multiply(v));
+    }
+    for (int r = 0; r < p; r++) {
+      for (int c = 0; c <= p; c++) {
+        BigDecimal sum = BigDecimal.ZERO;
+        for (int i = 0; i < m; i++) {
+          sum = sum.add(new BigDecimal(a.get(i, r)).multiply(new BigDecimal(c == p ? b[i] : a.get(i, c))));
+        }
+        normal[r][c] = sum;
+      }
+    }
+    BigDecimal[] rhs = new BigDecimal[p];
+    for (int r = 0; r < p; r++) {
+      rhs[r] = normal[r][p];
+    }
+    for (int c = 0; c < p; c++) { // Gaussian elimination (the Gram matrix is positive definite)
+      for (int r = c + 1; r < p; r++) {
+        BigDecimal f = normal[r][c].divide(normal[c][c], mc);
+        for (int k = c; k <= p; k++) {
+          normal[r][k] = normal[r][k].subtract(f.multiply(normal[c][k]), mc);
+        }
+      }
+    }
+    BigDecimal[] out = new BigDecimal[p + 1];
+    for (int c = p - 1; c >= 0; c--) {
+      BigDecimal sum = normal[c][p];
+      for (int k = c + 1; k < p; k++) {
+        sum = sum.subtract(normal[c][k].multiply(out[k]), mc);
+      }
+      out[c] = sum.divide(normal[c][c], mc);
+    }
+    // ||b - A x||^2 = b^T b - x^T A^T b at the exact solution
+    BigDecimal rss = bb;
+    for (int c = 0; c < p; c++) {
+      rss = rss.subtract(out[c].multiply(rhs[c]), mc);
+    }
+    out[p] = rss;
+    return out;
   }
 }
