@@ -6,8 +6,9 @@ import org.netlib.util.intW;
 /**
  * The TSQR triangle of a tall block {@code C = [A | B]} from the Gram matrix of {@code A} (Cholesky
  * QR), taken only when {@code A} is certified well conditioned, where it is as accurate as Householder
- * QR and does a quarter of its work: {@code m n^2} flops in one {@code dsyrk} over the block as stored
- * (no copy), against {@code 2 m n^2} in small Householder chunks.
+ * QR at a third to a quarter of its time: {@code m n^2} flops in one {@code dsyrk} over the block as
+ * stored (no copy), against {@code 2 m n^2} in small Householder chunks (measured on 125,000 x 100
+ * blocks, two at a time on this 2-core machine: 53-70 ms against about 190 ms).
  *
  * <p>For {@code A} ({@code m x n}) and {@code B} ({@code m x k}): {@code R11 = chol(A^T A)},
  * {@code R12 = R11^-T (A^T B)}, and {@code R22} the Householder triangle of the explicit residual

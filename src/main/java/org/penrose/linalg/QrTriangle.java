@@ -47,8 +47,8 @@ public final class QrTriangle implements Serializable {
   /**
    * The leaf triangle of the TSQR route (lstsq, pinv, ridge) for one row block {@code [a | b]}
    * ({@code b} may be null): from the Gram matrix of {@code a} when the block is long and {@code a}
-   * is certified well conditioned ({@link GramTriangle}: as accurate as Householder QR, a quarter of
-   * the work), else by Householder QR ({@link #ofBlock}). Depends only on the block.
+   * is certified well conditioned ({@link GramTriangle}: as accurate as Householder QR, half the
+   * flops and a third of the time), else by Householder QR ({@link #ofBlock}). Depends only on the block.
    */
   public static QrTriangle leafOf(DoubleMatrix a, DoubleMatrix b) {
     requireSameRows(a, b);
