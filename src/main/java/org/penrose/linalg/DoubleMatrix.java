@@ -212,12 +212,17 @@ public final class DoubleMatrix implements MatrixBlock {
     if (top > 0 && cols > 0) {
       Lapack.blas().dsyrk("U", "T", cols, top, 1.0, values, 0, rows, 0.0, g.values, 0, cols);
     }
+    g.copyUpperToLower();
+    return g;
+  }
+
+  /** Makes a square matrix symmetric from its upper triangle (what {@code dsyrk "U"} fills). */
+  void copyUpperToLower() {
     for (int j = 0; j < cols; j++) {
-      for (int i = j + 1; i < cols; i++) {
-        g.values[i + j * cols] = g.values[j + i * cols];
+      for (int i = j + 1; i < rows; i++) {
+        values[i + j * rows] = values[j + i * rows];
       }
     }
-    return g;
   }
 
   /** {@code this * other^T} (BLAS dgemm). */

@@ -59,7 +59,7 @@ public final class PinvTranspose implements Serializable {
 
   /** The reduction term of one row block: {@code U_i^T U_i} ({@code r x r}). */
   public DoubleMatrix gramBlock(MatrixBlock aBlock) {
-    return pass(aBlock, false).gramTerm();
+    return pass(aBlock, true, false).gramTerm();
   }
 
   /**
@@ -70,30 +70,30 @@ public final class PinvTranspose implements Serializable {
 
   /** {@link BlockPass} of one row block ({@code b x n} rows of {@code P^T}). */
   public BlockPass passOverBlock(MatrixBlock aBlock) {
-    return pass(aBlock, true);
+    return pass(aBlock, true, true);
   }
 
   /** Rows of a dense block taken at once: {@code U_i} is computed a cache-sized slice at a time, never whole. */
   private static final int SLICE_ROWS = 1024;
 
   /**
-   * {@code G_i = U_i^T U_i} and (when {@code withRows}) {@code (P^T)_i = U_i (S^-1 V^T)}, by slices of
-   * rows of a dense block: {@code U_s = A_s V S^-1 C^-1}, {@code G_i += U_s^T U_s} ({@code dsyrk}),
-   * {@code (P^T)_s = U_s (S^-1 V^T)}. The Gram term and the rows are the same bits whichever of them
-   * a pass asks for.
+   * {@code G_i = U_i^T U_i} (when {@code withGram}) and {@code (P^T)_i = U_i (S^-1 V^T)} (when
+   * {@code withRows}; the other is null), by slices of rows of a dense block:
+   * {@code U_s = A_s V S^-1 C^-1}, {@code G_i += U_s^T U_s} ({@code dsyrk}),
+   * {@code (P^T)_s = U_s (S^-1 V^T)}. Each is the same bits whether or not the other is computed.
    */
-  private BlockPass pass(MatrixBlock aBlock, boolean withRows) {
+  private BlockPass pass(MatrixBlock aBlock, boolean withGram, boolean withRows) {
     DoubleMatrix z = factorization.vTimesSInverse(); // n x r
     if (aBlock.isSparse()) {
       DoubleMatrix u = leftSingularVectors(aBlock);
-      return new BlockPass(u.gram(), withRows ? u.timesTranspose(z) : null);
+      return new BlockPass(withGram ? u.gram() : null, withRows ? u.timesTranspose(z) : null);
     }
     factorization.requireBlockColumns("A", aBlock);
     DoubleMatrix a = aBlock.dense();
     int b = a.rows();
     int n = a.cols();
     int r = z.cols();
-    DoubleMatrix gram = DoubleMatrix.zeros(r, r);
+    DoubleMatrix gram = withGram ? DoubleMatrix.zeros(r, r) : null;
     DoubleMatrix rows = withRows ? DoubleMatrix.zeros(b, n) : null;
     if (b == 0 || r == 0) {
       return new BlockPass(gram, rows);
@@ -106,16 +106,15 @@ public final class PinvTranspose implements Serializable {
       if (passes > 0) {
         blas.dtrsm("R", "U", "N", "N", c, r, 1.0, correction.values(), 0, r, u, 0, c);
       }
-      blas.dsyrk("U", "T", r, c, 1.0, u, 0, c, 1.0, gram.values(), 0, r);
+      if (withGram) {
+        blas.dsyrk("U", "T", r, c, 1.0, u, 0, c, 1.0, gram.values(), 0, r);
+      }
       if (withRows) {
         blas.dgemm("N", "T", c, n, r, 1.0, u, 0, c, z.values(), 0, n, 0.0, rows.values(), start, b);
       }
     }
-    double[] g = gram.values();
-    for (int j = 0; j < r; j++) {
-      for (int i = j + 1; i < r; i++) {
-        g[i + j * r] = g[j + i * r];
-      }
+    if (withGram) {
+      gram.copyUpperToLower();
     }
     return new BlockPass(gram, rows);
   }
@@ -140,7 +139,7 @@ public final class PinvTranspose implements Serializable {
 
   /** {@code (P^T)_i = U_i (S^-1 V^T)} for one row block ({@code b x n}). */
   public DoubleMatrix applyToBlock(MatrixBlock aBlock) {
-    return pass(aBlock, true).pinvTransposeRows();
+    return pass(aBlock, false, true).pinvTransposeRows();
   }
 
   /** Refinement passes applied. */
