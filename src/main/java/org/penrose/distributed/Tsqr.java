@@ -1,6 +1,8 @@
 package org.penrose.distributed;
 
+import java.io.Serializable;
 import org.apache.spark.api.java.JavaRDD;
+import org.penrose.linalg.DoubleMatrix;
 import org.penrose.linalg.QrTriangle;
 
 /**
@@ -29,27 +31,28 @@ public final class Tsqr {
    * by {@link QrTriangle#leafOf} (from the Gram matrix when certified well conditioned, else Householder).
    */
   public static QrTriangle triangle(RowBlockMatrix a, RowBlockMatrix b, int fanIn) {
-    return triangle(a, b, fanIn, false);
+    return triangle(a, b, fanIn, QrTriangle::leafOf);
   }
 
   /** {@link #triangle} with every leaf by Householder QR ({@link QrTriangle#ofBlock}), as the bench's baseline. */
   public static QrTriangle householderTriangle(RowBlockMatrix a, RowBlockMatrix b, int fanIn) {
-    return triangle(a, b, fanIn, true);
+    return triangle(a, b, fanIn, QrTriangle::ofBlock);
   }
 
-  private static QrTriangle triangle(RowBlockMatrix a, RowBlockMatrix b, int fanIn, boolean householder) {
+  /** How a task computes its block's triangle ({@code b} null when there is no {@code B}). */
+  private interface Leaf extends Serializable {
+    QrTriangle of(DoubleMatrix a, DoubleMatrix b);
+  }
+
+  private static QrTriangle triangle(RowBlockMatrix a, RowBlockMatrix b, int fanIn, Leaf leaf) {
     int columns = a.cols() + (b == null ? 0 : b.cols());
     requireSupportedColumns(columns, fanIn);
     JavaRDD<QrTriangle> leaves;
     if (b == null) {
-      // n <= MAX_COLUMNS: dense is bounded
-      leaves = a.blocks().map(block -> householder ? QrTriangle.ofBlock(block.dense(), null)
-          : QrTriangle.leafOf(block.dense(), null));
+      leaves = a.blocks().map(block -> leaf.of(block.dense(), null)); // n <= MAX_COLUMNS: dense is bounded
     } else {
       a.requireAlignedWith("B", b);
-      leaves = a.blocks().zip(b.blocks()).map(pair -> householder
-          ? QrTriangle.ofBlock(pair._1().dense(), pair._2().dense())
-          : QrTriangle.leafOf(pair._1().dense(), pair._2().dense()));
+      leaves = a.blocks().zip(b.blocks()).map(pair -> leaf.of(pair._1().dense(), pair._2().dense()));
     }
     return DeterministicReduce.reduce(leaves, fanIn, QrTriangle::merge);
   }

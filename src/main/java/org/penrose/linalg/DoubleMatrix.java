@@ -285,17 +285,23 @@ public final class DoubleMatrix implements MatrixBlock {
    */
   @Override
   public DoubleMatrix requireFinite(String name) {
-    for (int j = 0; j < cols; j++) {
-      for (int i = 0; i < rows; i++) {
-        double v = values[i + j * rows];
-        if (!Double.isFinite(v)) {
-          throw new IllegalArgumentException(
-              name + " has a non-finite value " + v + " at row " + i + ", column " + j
-                  + " (0-based; " + name + " is " + shape() + ")");
-        }
-      }
+    int p = firstNonFinite();
+    if (p >= 0) {
+      throw new IllegalArgumentException(
+          name + " has a non-finite value " + values[p] + " at row " + p % rows + ", column " + p / rows
+              + " (0-based; " + name + " is " + shape() + ")");
     }
     return this;
+  }
+
+  /** The column-major index of the first NaN or infinite entry, or -1 when every entry is finite. */
+  int firstNonFinite() {
+    for (int p = 0; p < values.length; p++) {
+      if (!Double.isFinite(values[p])) {
+        return p;
+      }
+    }
+    return -1;
   }
 
   /** Throws unless {@code b} has the shape of {@code a}; the message names both shapes. */

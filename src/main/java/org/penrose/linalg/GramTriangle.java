@@ -88,7 +88,7 @@ final class GramTriangle {
       System.arraycopy(r12.values(), j * n, r.values(), (n + j) * (n + k), n);
       System.arraycopy(r22.values(), j * k, r.values(), (n + j) * (n + k) + n, j + 1);
     }
-    return allFinite(r) ? r : null;
+    return r.firstNonFinite() < 0 ? r : null;
   }
 
   /**
@@ -114,16 +114,7 @@ final class GramTriangle {
     }
     intW info = new intW(0);
     Lapack.lapack().dpotrf("U", n, e.values(), n, info);
-    return info.val == 0 && allFinite(e) ? e : null;
-  }
-
-  private static boolean allFinite(DoubleMatrix m) {
-    for (double v : m.values()) {
-      if (!Double.isFinite(v)) {
-        return false;
-      }
-    }
-    return true;
+    return info.val == 0 && e.firstNonFinite() < 0 ? e : null;
   }
 
   private static BLAS blas() {
