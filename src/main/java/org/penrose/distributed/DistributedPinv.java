@@ -20,7 +20,8 @@ import scala.Tuple2;
  *       driver give {@code V}, {@code S}, the rank and the threshold ({@link PinvFactorization}); or,
  *       past 4096 columns, for sparse inputs and fixed ranks, the certified truncated SVD
  *       ({@link #fromSvd}, {@link TruncatedSvd}). Everything below needs only {@code V}, {@code S}
- *       and {@code A}'s blocks, dense or sparse, and nothing {@code n x n}.
+ *       and {@code A}'s blocks, dense or sparse, and nothing {@code n x n} (but the TSQR route's
+ *       certified {@code P^T}, below, which applies the {@code n x n} {@code V S^-2 V^T}).
  *   <li>{@code P^T} ({@code m x n}) comes back as row blocks aligned with {@code A}:
  *       {@code (P^T)_i = A_i V S^-2 V^T}.
  *   <li>VJP ({@link PinvVjp}) and JVP: one reduction {@code N^T = sum_i H_i^T A_i V} ({@code n x r},
@@ -86,11 +87,13 @@ public final class DistributedPinv implements FactorizationResult {
   }
 
   /**
-   * {@code P^T} ({@code m x n}) in row blocks aligned with {@code A}. Runs one to three reductions
-   * over {@code A} first, refining the left singular vectors until orthonormal ({@link PinvTranspose}).
+   * {@code P^T} ({@code m x n}) in row blocks aligned with {@code A}. When the TSQR leaves certified
+   * {@code A} and showed its left singular vectors orthonormal ({@link PinvTranspose#isFinal()}), the
+   * result is a map over {@code A}, computed when used. Otherwise one to three reductions over
+   * {@code A} run first, refining the left singular vectors until orthonormal ({@link PinvTranspose}).
    * When {@code P^T} fits in a quarter of the storage memory, the first reduction computes its rows as
-   * well and keeps them: without refinement, the usual case, that is the only pass over {@code A}, and
-   * the result comes back cached (memory only; {@link RowBlockMatrix#unpersist()} it when done).
+   * well and keeps them: without refinement, that is the only pass over {@code A}, and the result comes
+   * back cached (memory only; {@link RowBlockMatrix#unpersist()} it when done).
    */
   public RowBlockMatrix pinvTranspose() {
     return pinvTranspose(StorageBudget.fits(a.blocks().context(), 8.0 * a.rows() * a.cols()));
@@ -99,6 +102,11 @@ public final class DistributedPinv implements FactorizationResult {
   /** {@link #pinvTranspose()}, with or without the kept first pass (the same bits either way). */
   RowBlockMatrix pinvTranspose(boolean keepFirstPass) {
     PinvTranspose t = PinvTranspose.unrefined(factorization);
+    if (t.isFinal()) { // certified by the TSQR leaves: no Gram pass, the rows are A_i V S^-2 V^T
+      Broadcast<PinvTranspose> known = broadcast(t);
+      return a.withBlocks(a.blocks().map(block -> block.withValues(known.value().applyToBlock(block.matrix()))),
+          a.cols());
+    }
     if (keepFirstPass) {
       // one job: each block's Gram term and its rows of P^T from one U_i. The rows are cached (memory
       // only: an evicted block is recomputed, to the same bits) through the zip, which computes `rows`

@@ -11,8 +11,9 @@ import org.penrose.linalg.QrTriangle;
  * a sparse block is densified for it, which {@link #MAX_COLUMNS} bounds)
  * and keeps only the small triangle; the triangles are merged by stacking and re-factoring, in a
  * tree of bounded fan-in whose shape is fixed by partition index ({@link DeterministicReduce}).
- * Only triangles ({@code (n+k) x (n+k)}) travel; the driver holds at most {@code fanIn} of them.
- * Backward stable: {@code A^T A} is never formed.
+ * Only triangles ({@code (n+k) x (n+k)}) travel, with the {@code n x n} Gram matrices of certified
+ * leaves ({@link QrTriangle#certifiedGram()}); the driver holds at most {@code fanIn} of them.
+ * Backward stable: {@code A^T A} is formed only for blocks certified well conditioned.
  */
 public final class Tsqr {
   /** Triangles merged at once, at each level of the tree and on the driver. */
@@ -63,7 +64,7 @@ public final class Tsqr {
           + MAX_COLUMNS + "): the (n+k) x (n+k) QR triangle and its SVD live on the driver; take the truncated"
           + " route (TruncatedSvd, DistributedLstsq.solveTruncated, --rank)");
     }
-    long bytes = (long) fanIn * columns * columns * Double.BYTES * 3;
+    long bytes = (long) fanIn * columns * columns * Double.BYTES * 4; // triangles, stack, Gram matrices
     long max = Runtime.getRuntime().maxMemory();
     if (bytes > max / 2) {
       throw new IllegalArgumentException(String.format(

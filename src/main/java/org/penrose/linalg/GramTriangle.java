@@ -45,12 +45,15 @@ final class GramTriangle {
 
   private GramTriangle() {}
 
+  /** A certified block's triangle {@code R} ({@code (n+k) x (n+k)}) and the Gram matrix {@code A^T A} ({@code n x n}) it came from. */
+  record Certified(DoubleMatrix r, DoubleMatrix gram) {}
+
   /**
-   * The upper triangle ({@code (n+k) x (n+k)}) of {@code [a | b]} ({@code b} may be null), or null when
-   * the block is not certified, or has at most {@code max(LEAF_ROWS, 4 (n+k))} rows (one Householder
-   * chunk, where this would save nothing).
+   * The upper triangle of {@code [a | b]} ({@code b} may be null) with {@code a}'s Gram matrix, or null
+   * when the block is not certified, or has at most {@code max(LEAF_ROWS, 4 (n+k))} rows (one
+   * Householder chunk, where this would save nothing).
    */
-  static DoubleMatrix triangle(DoubleMatrix a, DoubleMatrix b) {
+  static Certified triangle(DoubleMatrix a, DoubleMatrix b) {
     int m = a.rows();
     int n = a.cols();
     int k = b == null ? 0 : b.cols();
@@ -70,7 +73,7 @@ final class GramTriangle {
       return null;
     }
     if (k == 0) {
-      return r11;
+      return new Certified(r11, g);
     }
     // R12 = R11^-T (A^T B); X = R11^-1 R12; residual B - A X
     DoubleMatrix r12 = Lapack.gemm(true, false, 1.0, a, b);
@@ -88,7 +91,7 @@ final class GramTriangle {
       System.arraycopy(r12.values(), j * n, r.values(), (n + j) * (n + k), n);
       System.arraycopy(r22.values(), j * k, r.values(), (n + j) * (n + k) + n, j + 1);
     }
-    return r.firstNonFinite() < 0 ? r : null;
+    return r.firstNonFinite() < 0 ? new Certified(r, g) : null;
   }
 
   /**

@@ -41,6 +41,7 @@ public final class PinvFactorization implements Serializable {
   private final DoubleMatrix vTimesSInverseSquared;
   private final DoubleMatrix solution;
   private final double[] residualSumOfSquares;
+  private final double certifiedOrthogonalityError;
 
   private PinvFactorization(
       long m,
@@ -52,7 +53,8 @@ public final class PinvFactorization implements Serializable {
       DoubleMatrix v,
       double[] s,
       DoubleMatrix solution,
-      double[] residualSumOfSquares) {
+      double[] residualSumOfSquares,
+      DoubleMatrix certifiedGram) {
     this.m = m;
     this.n = n;
     this.k = k;
@@ -65,6 +67,9 @@ public final class PinvFactorization implements Serializable {
     this.residualSumOfSquares = residualSumOfSquares;
     this.vTimesSInverse = scaleColumns(v, s, -1);
     this.vTimesSInverseSquared = scaleColumns(v, s, -2);
+    this.certifiedOrthogonalityError = certifiedGram == null ? Double.NaN
+        : vTimesSInverse.transposeTimes(certifiedGram.times(vTimesSInverse))
+            .plusScaled(-1, DoubleMatrix.identity(rank)).maxAbs();
   }
 
   /**
@@ -83,7 +88,7 @@ public final class PinvFactorization implements Serializable {
     v.requireShape("V", n, kept.length, "the kept right singular vectors");
     int k = solution == null ? 0 : solution.cols();
     return new PinvFactorization(m, n, k, singularValues.clone(), threshold, kept.length, v, kept.clone(), solution,
-        residualSumOfSquares == null ? null : residualSumOfSquares.clone());
+        residualSumOfSquares == null ? null : residualSumOfSquares.clone(), null);
   }
 
   /**
@@ -140,7 +145,8 @@ public final class PinvFactorization implements Serializable {
         rss[j] = sum;
       }
     }
-    return new PinvFactorization(m, n, k, svd.s, threshold, rank, v, kept, solution, rss);
+    return new PinvFactorization(m, n, k, svd.s, threshold, rank, v, kept, solution, rss,
+        triangle.certifiedGram());
   }
 
   /** {@code M diag(s)^power} for power -1 or -2: column {@code j} of {@code M} divided by {@code s_j} or {@code s_j^2}. */
@@ -199,6 +205,20 @@ public final class PinvFactorization implements Serializable {
   /** All {@code min(m, n)} singular values of {@code A}, descending (including dropped ones). */
   public double[] singularValues() {
     return singularValues.clone();
+  }
+
+  /**
+   * {@code max|Z^T G Z - I|} with {@code Z = V S^-1} and {@code G} the TSQR leaves' Gram matrices of
+   * {@code A} summed, when every leaf certified its block ({@link QrTriangle#certifiedGram()}); NaN
+   * otherwise (Householder leaves, the truncated route). It estimates the loss of orthogonality of
+   * {@code U = A V S^-1} without forming {@code U}: {@code U^T U - I = Z^T (A^T A - R^T R) Z}, and
+   * {@code G} differs from {@code A^T A} by one rounding {@code F} of a Gram matrix, which moves the
+   * estimate by {@code Z^T F Z = (D Z)^T (D^-1 F D^-1) (D Z)}, at most {@code 4 ||D^-1 F D^-1||} since
+   * the certificate gives {@code ||D Z|| = 1 / sigma_min(A D^-1) < 2} ({@code D} the column norms):
+   * the same order as the rounding of an explicit {@code U}'s own Gram matrix.
+   */
+  public double certifiedOrthogonalityError() {
+    return certifiedOrthogonalityError;
   }
 
   /** {@code max(atol, rtol * s_max)}. */

@@ -15,16 +15,27 @@ import java.util.List;
  * Merging is QR of the stacked triangles: {@code [C1; C2] = diag(Q1, Q2) [R1; R2]}, so
  * {@code R(stack(R1, R2))} is a valid {@code R} for {@code [C1; C2]}. Merging is associative up to
  * rounding (the bits depend on the merge order, which callers fix for determinism).
+ *
+ * <p>When every block it covers was certified well conditioned by its leaf, a triangle also carries
+ * the sum of the leaves' Gram matrices {@code A^T A} ({@link #certifiedGram()}), from which
+ * {@link PinvFactorization} checks the orthogonality of {@code U = A V S^-1} without another pass.
  */
 public final class QrTriangle implements Serializable {
   private static final long serialVersionUID = 1L;
 
   private final long rowCount;
   private final DoubleMatrix r;
+  /** {@code sum_i A_i^T A_i} ({@code n x n}, {@code A}'s columns only) when every block was certified, else null. */
+  private final DoubleMatrix certifiedGram;
 
-  private QrTriangle(long rowCount, DoubleMatrix r) {
+  private QrTriangle(long rowCount, DoubleMatrix r, DoubleMatrix certifiedGram) {
     this.rowCount = rowCount;
     this.r = r;
+    this.certifiedGram = certifiedGram;
+  }
+
+  private QrTriangle(long rowCount, DoubleMatrix r) {
+    this(rowCount, r, null);
   }
 
   /** The triangle of a matrix with no rows and {@code cols} columns. */
@@ -52,8 +63,8 @@ public final class QrTriangle implements Serializable {
    */
   public static QrTriangle leafOf(DoubleMatrix a, DoubleMatrix b) {
     requireSameRows(a, b);
-    DoubleMatrix r = GramTriangle.triangle(a, b);
-    return r != null ? new QrTriangle(a.rows(), r) : ofBlock(a, b);
+    GramTriangle.Certified certified = GramTriangle.triangle(a, b);
+    return certified != null ? new QrTriangle(a.rows(), certified.r(), certified.gram()) : ofBlock(a, b);
   }
 
   /**
@@ -66,6 +77,9 @@ public final class QrTriangle implements Serializable {
     int c = a.cols() + (b == null ? 0 : b.cols());
     int chunk = Math.max(LEAF_ROWS, 4 * c);
     Workspace workspace = new Workspace(Math.min(rows, chunk), c);
+    if (rows == 0) { // no rows: vacuously certified, adds nothing to a Gram matrix
+      return new QrTriangle(0, workspace.triangle(a, b, 0, 0), DoubleMatrix.zeros(a.cols(), a.cols()));
+    }
     if (rows <= chunk) {
       return new QrTriangle(rows, workspace.triangle(a, b, 0, rows));
     }
@@ -162,6 +176,7 @@ public final class QrTriangle implements Serializable {
     if (parts.size() == 1) {
       return parts.get(0);
     }
+    DoubleMatrix gram = sumOfCertifiedGrams(parts);
     double[] stacked = new double[Math.multiplyExact(stackedRows, cols) + RecursiveQr.padding(cols)];
     int offset = 0;
     for (QrTriangle part : parts) {
@@ -172,7 +187,28 @@ public final class QrTriangle implements Serializable {
       offset += pr.rows();
     }
     return new QrTriangle(rowCount, factoredTriangle(stacked, stackedRows, cols,
-        new double[cols * cols + RecursiveQr.padding(cols)], new double[Math.max(1, cols)]));
+        new double[cols * cols + RecursiveQr.padding(cols)], new double[Math.max(1, cols)]), gram);
+  }
+
+  /** {@code sum_i G_i} in the order given, or null unless every part carries a Gram matrix (of one size). */
+  private static DoubleMatrix sumOfCertifiedGrams(List<QrTriangle> parts) {
+    DoubleMatrix first = parts.get(0).certifiedGram;
+    if (first == null) {
+      return null;
+    }
+    DoubleMatrix sum = first.copy();
+    for (QrTriangle part : parts.subList(1, parts.size())) {
+      DoubleMatrix g = part.certifiedGram;
+      if (g == null || g.rows() != sum.rows()) {
+        return null;
+      }
+      double[] s = sum.values();
+      double[] v = g.values();
+      for (int i = 0; i < s.length; i++) {
+        s[i] += v[i];
+      }
+    }
+    return sum;
   }
 
   /** The triangle of this triangle's rows followed by {@code rows} (one QR of the stack). */
@@ -195,7 +231,19 @@ public final class QrTriangle implements Serializable {
         scaled.set(i, j, scaled.get(i, j) / divisors[j]);
       }
     }
-    return new QrTriangle(rowCount, scaled);
+    DoubleMatrix gram = null;
+    if (certifiedGram != null) { // (D^-1 G D^-1)_ij = G_ij / (d_i d_j) over A's columns
+      gram = certifiedGram.copy();
+      int n = gram.rows();
+      for (int j = 0; j < n; j++) {
+        for (int i = 0; i < n; i++) {
+          double di = i < divisors.length ? divisors[i] : 1.0;
+          double dj = j < divisors.length ? divisors[j] : 1.0;
+          gram.set(i, j, gram.get(i, j) / di / dj);
+        }
+      }
+    }
+    return new QrTriangle(rowCount, scaled, gram);
   }
 
   /** The Euclidean norm of column {@code j} of the factored matrix ({@code ||C_j|| = ||R_j||}). */
@@ -218,6 +266,18 @@ public final class QrTriangle implements Serializable {
   /** Merges two triangles: the rows of {@code this} come first. */
   public QrTriangle merge(QrTriangle below) {
     return merge(List.of(this, below));
+  }
+
+  /**
+   * {@code sum_i fl(A_i^T A_i)} ({@code n x n}, {@code A}'s columns; shared, do not modify) when every
+   * block with rows was certified by its leaf ({@link #leafOf}, {@link GramTriangle}):
+   * {@code lambda_min(D_i^-1 A_i^T A_i D_i^-1) > 1/4} for each block {@code A_i} with column norms
+   * {@code D_i}. Then the whole {@code A} is certified too: {@code A^T A = sum_i D_i E_i D_i >= D^2 / 4}
+   * with {@code D^2 = sum_i D_i^2}, i.e. {@code sigma_min(A D^-1) > 1/2}. Null once a Householder leaf
+   * or appended rows are merged in.
+   */
+  public DoubleMatrix certifiedGram() {
+    return certifiedGram;
   }
 
   /** Number of rows of the factored matrix (summed over merged blocks). */

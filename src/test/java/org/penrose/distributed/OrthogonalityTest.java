@@ -1,11 +1,14 @@
 package org.penrose.distributed;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import org.apache.spark.storage.StorageLevel;
 import org.junit.jupiter.api.Test;
 import org.penrose.linalg.DoubleMatrix;
 import org.penrose.linalg.Lapack;
@@ -23,8 +26,9 @@ import org.penrose.testing.TestMatrices;
  * {@code Q}, here a one-level tree: {@code U_i = Q_i (Q_stack)_i W}), and checks that the indirect
  * form stays within the oracle tolerance {@code 100 kappa eps} (the oracle errors themselves are
  * checked in {@link DistributedOracleTest}). {@code P^T} itself uses {@code U} refined by Cholesky QR
- * ({@link PinvTranspose}), which must come out orthonormal like direct TSQR's. The measured numbers
- * are printed.
+ * ({@link PinvTranspose}), which must come out orthonormal like direct TSQR's. When every leaf was
+ * certified, the loss is known from the leaves' Gram matrices before any pass, and must agree with the
+ * explicit {@code U}'s. The measured numbers are printed.
  */
 class OrthogonalityTest extends SparkTestSession {
 
@@ -154,6 +158,60 @@ class OrthogonalityTest extends SparkTestSession {
       assertTrue(r[1] <= oracleTolerance, "indirect loss " + r[1] + " > " + oracleTolerance);
       assertTrue(r[2] <= 1e-13, "direct TSQR keeps U orthonormal: " + r[2]);
       assertTrue(r[3] <= PinvTranspose.ORTHOGONALITY, "the refined U used for P^T is orthonormal: " + r[3]);
+    }
+  }
+
+  /**
+   * Four blocks of 3000 rows (each longer than one Householder chunk, so every leaf is certified):
+   * the certified estimate of {@code max|U^T U - I|} agrees with the explicit {@code U}'s to a tenth
+   * of the tolerance, at {@code kappa ~ 1} and at {@code kappa ~ 1e8} (columns scaled over eight
+   * decades, {@code kappa(A D^-1) ~ 1}). In the first case {@code P^T} is one uncached map and
+   * {@code P b} matches an exact 60-digit least-squares solution; in the second the estimate asks for
+   * the refined route.
+   */
+  @Test
+  void certifiedLeavesKnowTheOrthogonalityOfUBeforeAnyPass() {
+    Random random = new Random(12);
+    int m = 12000;
+    int n = 20; // more than JacobiSvd takes: LAPACK's SVD of R, whose normwise error shows in U at kappa 1e8
+    for (double spread : new double[] {1, 1e8}) {
+      DoubleMatrix a = TestMatrices.gaussian(m, n, random);
+      for (int j = 0; j < n; j++) {
+        double scale = Math.pow(spread, j / (n - 1.0));
+        for (int i = 0; i < m; i++) {
+          a.set(i, j, a.get(i, j) * scale);
+        }
+      }
+      RowBlockMatrix blocks = RowBlockMatrix.fromLocal(sc, a, 4);
+      DistributedPinv pinv = DistributedPinv.factor(blocks, RankCutoff.DEFAULT);
+      PinvFactorization f = pinv.factorization();
+      DoubleMatrix u = new RowBlockMatrix(blocks.blocks().map(b -> b.withValues(f.leftSingularVectors(b.values()))),
+          blocks.blockStarts(), f.rank()).collectLocal();
+      double estimate = f.certifiedOrthogonalityError();
+      double explicit = orthogonalityLoss(u);
+      System.out.printf("certified leaves, columns spread %.0e: max|U^T U - I| estimated %.3e, explicit U %.3e%n",
+          spread, estimate, explicit);
+      assertTrue(Math.abs(estimate - explicit) <= PinvTranspose.ORTHOGONALITY / 10,
+          "estimate " + estimate + " vs explicit " + explicit);
+      boolean known = PinvTranspose.unrefined(f).isFinal();
+      if (spread == 1) {
+        assertTrue(known, "kappa ~ 1: U known orthonormal, " + estimate);
+        RowBlockMatrix pT = pinv.pinvTranspose();
+        assertEquals(StorageLevel.NONE(), pT.blocks().getStorageLevel(), "a map, not a kept pass");
+        double[] b = TestMatrices.gaussian(m, random);
+        DoubleMatrix x = pT.collectLocal().transposeTimes(DoubleMatrix.column(b));
+        BigDecimal[] exact = TestMatrices.exactLeastSquares(a, b, 60);
+        double worst = 0;
+        double size = 0;
+        for (int j = 0; j < n; j++) {
+          worst = Math.max(worst, Math.abs(x.get(j, 0) - exact[j].doubleValue()));
+          size = Math.max(size, Math.abs(exact[j].doubleValue()));
+        }
+        assertTrue(worst <= 1e-13 * size, "P b vs the exact solution: " + worst / size);
+      } else {
+        assertFalse(known, "kappa ~ 1e8: U = A V S^-1 is not orthonormal, " + estimate);
+        assertTrue(estimate > 1e3 * PinvTranspose.ORTHOGONALITY, "estimate " + estimate);
+      }
     }
   }
 }

@@ -50,8 +50,10 @@ class GramTriangleTest {
     DoubleMatrix a = scaledGaussian(random);
     for (double noise : new double[] {1.0, 1e-6}) {
       DoubleMatrix b = rightHandSide(a, noise, random);
-      DoubleMatrix r = GramTriangle.triangle(a, b);
-      assertNotNull(r, "a well-conditioned block is certified");
+      GramTriangle.Certified certified = GramTriangle.triangle(a, b);
+      assertNotNull(certified, "a well-conditioned block is certified");
+      assertEquals(a.gram(), certified.gram(), "the Gram matrix of A it came from");
+      DoubleMatrix r = certified.r();
       DoubleMatrix c = DoubleMatrix.zeros(ROWS, COLS + 1);
       System.arraycopy(a.values(), 0, c.values(), 0, ROWS * COLS);
       System.arraycopy(b.values(), 0, c.values(), ROWS * COLS, ROWS);
@@ -134,5 +136,45 @@ class GramTriangleTest {
     assertNull(GramTriangle.triangle(a, null), what);
     // and the leaf is then Householder's, bit for bit
     assertEquals(QrTriangle.ofBlock(a, null).r(), QrTriangle.leafOf(a, null).r(), what);
+  }
+
+  /**
+   * A triangle carries the sum of its leaves' Gram matrices only while every leaf was certified:
+   * merges sum them in order, a Householder leaf or appended rows drop it, a leaf with no rows adds
+   * zero, and dividing columns divides the Gram matrix on both sides.
+   */
+  @Test
+  void trianglesCarryTheCertifiedGramMatrixOfTheirBlocks() {
+    Random random = new Random(13);
+    DoubleMatrix a1 = scaledGaussian(random);
+    DoubleMatrix a2 = scaledGaussian(random);
+    DoubleMatrix b = TestMatrices.gaussian(ROWS, 1, random);
+    QrTriangle t1 = QrTriangle.leafOf(a1, b);
+    QrTriangle t2 = QrTriangle.leafOf(a2, b);
+    assertEquals(a1.gram(), t1.certifiedGram(), "A's columns only, B left out");
+    DoubleMatrix sum = a1.gram().plusScaled(1.0, a2.gram());
+    assertEquals(sum, t1.merge(t2).certifiedGram());
+    QrTriangle none = QrTriangle.leafOf(a1.rowRange(0, 0), b.rowRange(0, 0));
+    assertEquals(DoubleMatrix.zeros(COLS, COLS), none.certifiedGram(), "no rows: vacuously certified");
+    assertEquals(sum, QrTriangle.merge(java.util.List.of(t1, none, t2)).certifiedGram());
+    QrTriangle householder = QrTriangle.leafOf(a1.rowRange(0, 100), b.rowRange(0, 100));
+    assertNull(householder.certifiedGram(), "a short block takes Householder QR");
+    assertNull(t1.merge(householder).certifiedGram());
+    assertNull(t1.append(DoubleMatrix.zeros(1, COLS + 1)).certifiedGram(), "appended rows are not certified");
+    double[] divisors = {2, 4};
+    DoubleMatrix divided = t1.withColumnsDivided(divisors).certifiedGram();
+    assertEquals(a1.gram().get(0, 1) / 8, divided.get(0, 1), 0.0);
+    assertEquals(a1.gram().get(1, 2) / 4, divided.get(1, 2), 0.0);
+    assertEquals(a1.gram().get(3, 4), divided.get(3, 4), 0.0);
+
+    // the local pinv of a certified block needs no Gram pass and solves as the 60-digit reference
+    PinvFactorization f = PinvFactorization.fromTriangle(QrTriangle.leafOf(a1, null), COLS, RankCutoff.DEFAULT);
+    assertTrue(PinvTranspose.unrefined(f).isFinal(), "estimate " + f.certifiedOrthogonalityError());
+    DoubleMatrix x = PseudoInverse.of(a1).pinv().times(b);
+    BigDecimal[] exact = TestMatrices.exactLeastSquares(a1, b.values(), 60);
+    for (int j = 0; j < COLS; j++) {
+      double e = exact[j].doubleValue();
+      assertEquals(e, x.get(j, 0), 1e-13 * Math.abs(e), "x_" + j + " (columns scaled by 10^(j-3))");
+    }
   }
 }
