@@ -189,8 +189,8 @@ class OrthogonalityTest extends SparkTestSession {
           blocks.blockStarts(), f.rank()).collectLocal();
       double estimate = f.certifiedOrthogonalityError();
       double explicit = orthogonalityLoss(u);
-      System.out.printf("certified leaves, columns spread %.0e: max|U^T U - I| estimated %.3e, explicit U %.3e%n",
-          spread, estimate, explicit);
+      System.out.printf("certified leaves, columns spread %.0e: max|U^T U - I| estimated %.3e, explicit U %.3e"
+          + " (apart by %.1e)%n", spread, estimate, explicit, Math.abs(estimate - explicit));
       assertTrue(Math.abs(estimate - explicit) <= PinvTranspose.ORTHOGONALITY / 10,
           "estimate " + estimate + " vs explicit " + explicit);
       boolean known = PinvTranspose.unrefined(f).isFinal();
