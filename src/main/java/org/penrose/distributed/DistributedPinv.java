@@ -103,9 +103,7 @@ public final class DistributedPinv implements FactorizationResult {
   RowBlockMatrix pinvTranspose(boolean keepFirstPass) {
     PinvTranspose t = PinvTranspose.unrefined(factorization);
     if (t.isFinal()) { // certified by the TSQR leaves: no Gram pass, the rows are A_i V S^-2 V^T
-      Broadcast<PinvTranspose> known = broadcast(t);
-      return a.withBlocks(a.blocks().map(block -> block.withValues(known.value().applyToBlock(block.matrix()))),
-          a.cols());
+      return rowsOf(broadcast(t));
     }
     if (keepFirstPass) {
       // one job: each block's Gram term and its rows of P^T from one U_i. The rows are cached (memory
@@ -131,11 +129,15 @@ public final class DistributedPinv implements FactorizationResult {
       DoubleMatrix gram = DeterministicReduce.reduce(
           a.blocks().map(block -> current.value().gramBlock(block.matrix())), fanIn, DeterministicReduce::sum);
       if (!t.needsRefinement(gram)) {
-        return a.withBlocks(a.blocks().map(block -> block.withValues(current.value().applyToBlock(block.matrix()))),
-            a.cols());
+        return rowsOf(current);
       }
       t = t.refine(gram);
     }
+  }
+
+  /** {@code P^T} as a map over {@code A}'s blocks ({@link PinvTranspose#applyToBlock}), computed when used. */
+  private RowBlockMatrix rowsOf(Broadcast<PinvTranspose> t) {
+    return a.withBlocks(a.blocks().map(block -> block.withValues(t.value().applyToBlock(block.matrix()))), a.cols());
   }
 
   /**

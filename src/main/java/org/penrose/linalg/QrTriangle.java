@@ -202,11 +202,7 @@ public final class QrTriangle implements Serializable {
       if (g == null || g.rows() != sum.rows()) {
         return null;
       }
-      double[] s = sum.values();
-      double[] v = g.values();
-      for (int i = 0; i < s.length; i++) {
-        s[i] += v[i];
-      }
+      sum.addInPlace(g);
     }
     return sum;
   }
