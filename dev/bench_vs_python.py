@@ -6,7 +6,7 @@
 
 lstsq: `jobs/penrose lstsq` on a generated m x n .npy (written once, with numpy, under
 /tmp/penrose-bench-lstsq-MxN) against `numpy.load` + `numpy.linalg.lstsq`. svd: `jobs/penrose svd
---rank K` on a Matrix Market file (default ../shared/data/sparse/debian_packages) against scipy's
+--rank K` on a Matrix Market file (default data/sparse/debian_packages) against scipy's
 `mmread` + `svds(k=K)`. The two alternate, so machine noise hits both; every time, the medians and
 their ratio are printed. Needs numpy (and scipy for svd); not used by the tests.
 """
@@ -19,7 +19,7 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DEBIAN = os.path.join(ROOT, "..", "shared", "data", "sparse", "debian_packages", "debian_packages.mtx.gz")
+DEBIAN = os.path.join(ROOT, "data", "sparse", "debian_packages", "debian_packages.mtx.gz")
 
 NUMPY_LSTSQ = """
 import sys, numpy as np

@@ -19,7 +19,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def read(name):
-    lines = open(os.path.join(ROOT, "..", "shared", "data", "nist_strd", name + ".dat")).read().splitlines()
+    lines = open(os.path.join(ROOT, "data", "nist_strd", name + ".dat")).read().splitlines()
     start = [k for k, line in enumerate(lines) if line.strip().startswith("Data:")][-1]
     data = [tuple(map(float, line.split())) for line in lines[start + 1:] if line.strip()]
     certified = {}

@@ -29,7 +29,7 @@ import org.penrose.linalg.DoubleMatrix;
 import org.penrose.linalg.RankCutoff;
 import org.penrose.ml.LeastSquaresRegression;
 import org.penrose.ml.LeastSquaresRegressionModel;
-import org.penrose.testing.SharedData;
+import org.penrose.testing.TestData;
 
 /**
  * Hostile inputs at every entry point but the command line (which {@code LauncherIT} sweeps
@@ -79,7 +79,7 @@ class HostileInputSweepTest extends org.penrose.testing.SparkTestSession {
   }
 
   private static String fixture(String name) {
-    return SharedData.npyFixture(name).toString();
+    return TestData.npyFixture(name).toString();
   }
 
   private long npyRows(String path) {

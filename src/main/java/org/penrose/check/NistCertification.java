@@ -29,7 +29,7 @@ import org.penrose.ml.LeastSquaresRegression;
  * {@link LeastSquaresRegression} (or, for comparison, Spark's {@code LinearRegression}), scored by the
  * log relative error {@code LRE = -log10(|b - c| / |c|)}, the correct significant digits, minimum over
  * the coefficients (at most 15). The data ship with Penrose ({@link #embedded()}); tests read the
- * copies in {@code ../shared} ({@link #fromFolder}).
+ * copies in the project's {@code data/nist_strd} ({@link #fromFolder}).
  */
 public final class NistCertification {
   /** The datasets, easiest first. */

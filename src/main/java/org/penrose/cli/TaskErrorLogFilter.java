@@ -10,6 +10,8 @@ import org.apache.logging.log4j.core.LogEvent;
 import org.apache.logging.log4j.core.LoggerContext;
 import org.apache.logging.log4j.core.filter.AbstractFilter;
 import org.apache.logging.log4j.core.filter.AbstractFilterable;
+import org.penrose.io.MatrixFormatException;
+import org.penrose.linalg.InvalidInputException;
 
 /**
  * Drops Spark's log lines about a task that failed on bad input, which the command line reports
@@ -18,12 +20,12 @@ import org.apache.logging.log4j.core.filter.AbstractFilterable;
  * {@code Task N in stage S failed ...; aborting job}, the kills of the stage's other tasks, and the
  * block manager's notes about the cached block the task could not finish.
  *
- * <p>Bad input is what Penrose's validation throws ({@link IllegalArgumentException} and its
- * {@code MatrixFormatException}, {@link IllegalStateException}, {@link ArithmeticException},
- * {@link UnsupportedOperationException} raised in {@code org.penrose} code) and I/O errors. Anything
- * else keeps Spark's lines: an {@link Error} (OutOfMemoryError, a lost executor), a failure in Spark's
- * or Hadoop's own code, a bug ({@code NullPointerException}, ...). {@code --verbose} does not install
- * the filter.
+ * <p>Bad input is what Penrose's validation throws, {@link InvalidInputException} (and its
+ * {@link MatrixFormatException}), anywhere in the cause chain. Anything else keeps Spark's lines: an
+ * {@link Error} (OutOfMemoryError), a lost executor, I/O, disk, shuffle-fetch or broadcast failures
+ * (Spark's, Hadoop's or Penrose's own {@code IOException}s), Penrose's internal invariants
+ * ({@link IllegalStateException}, {@link ArithmeticException} from a kernel), a bug
+ * ({@code NullPointerException}, ...). {@code --verbose} does not install the filter.
  */
 public final class TaskErrorLogFilter extends AbstractFilter {
   private static final Pattern EXCEPTION_IN_TASK =
@@ -33,7 +35,9 @@ public final class TaskErrorLogFilter extends AbstractFilter {
   private static final Pattern ABORTING = Pattern.compile("Task \\d+ in stage ([0-9.]+) failed \\d+ times?; aborting job");
   private static final Pattern EXCEPTION_LINE =
       Pattern.compile("^(?:Caused by: )?([A-Za-z_$][\\w$.]*(?:Exception|Error))(?::.*)?$", Pattern.MULTILINE);
-  private static final Pattern FRAME = Pattern.compile("^\\s+at (?:[\\w.]+/)?([\\w$.]+)\\.[\\w$<>]+\\(", Pattern.MULTILINE);
+  /** {@link InvalidInputException} and its subclasses, by name (a scheduler message has the trace as text). */
+  private static final Set<String> INPUT_ERRORS =
+      Set.of(InvalidInputException.class.getName(), MatrixFormatException.class.getName());
 
   /** Stages ({@code "3.0"}) whose failure was bad input: their kills and abort lines go too. */
   private final Set<String> failedOnInput = ConcurrentHashMap.newKeySet();
@@ -93,8 +97,7 @@ public final class TaskErrorLogFilter extends AbstractFilter {
       if (c instanceof Error) {
         return false;
       }
-      StackTraceElement[] frames = c.getStackTrace();
-      if (isInputError(c.getClass().getName(), frames.length == 0 ? null : frames[0].getClassName(), c)) {
+      if (isInputError(c.getClass().getName(), c)) {
         return true;
       }
     }
@@ -109,25 +112,14 @@ public final class TaskErrorLogFilter extends AbstractFilter {
       if (className.endsWith("Error") && !className.endsWith("Exception")) {
         return false;
       }
-      Matcher frame = FRAME.matcher(trace);
-      String topFrame = frame.find(header.end()) ? frame.group(1) : null;
-      if (isInputError(className, topFrame, null)) {
+      if (isInputError(className, null)) {
         return true;
       }
     }
     return false;
   }
 
-  private static boolean isInputError(String className, String topFrameClass, Throwable instance) {
-    if (className.equals("org.penrose.io.MatrixFormatException")
-        || className.startsWith("java.io.") || className.startsWith("java.nio.file.")
-        || instance instanceof java.io.IOException) {
-      return true;
-    }
-    boolean validation = className.equals("java.lang.IllegalArgumentException")
-        || className.equals("java.lang.IllegalStateException") || className.equals("java.lang.ArithmeticException")
-        || className.equals("java.lang.UnsupportedOperationException")
-        || instance instanceof IllegalArgumentException || instance instanceof IllegalStateException;
-    return validation && topFrameClass != null && topFrameClass.startsWith("org.penrose.");
+  private static boolean isInputError(String className, Throwable instance) {
+    return instance instanceof InvalidInputException || INPUT_ERRORS.contains(className);
   }
 }

@@ -1,5 +1,7 @@
 package org.penrose.datasource;
 
+import org.penrose.linalg.InvalidInputException;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -84,7 +86,7 @@ public final class MtxDataSource implements RelationProvider, CreatableRelationP
       Dataset<Row> data) {
     String path = option(parameters, "path", null);
     if (path == null) {
-      throw new IllegalArgumentException("the mtx source needs a path: save(\"out.mtx\")");
+      throw new InvalidInputException("the mtx source needs a path: save(\"out.mtx\")");
     }
     try {
       Path p = new Path(path);
@@ -94,7 +96,7 @@ public final class MtxDataSource implements RelationProvider, CreatableRelationP
         return createRelation(sqlContext, parameters);
       }
       if (exists && mode != SaveMode.Overwrite) {
-        throw new IllegalArgumentException(path + " already exists; use mode(\"overwrite\") to replace it"
+        throw new InvalidInputException(path + " already exists; use mode(\"overwrite\") to replace it"
             + (mode == SaveMode.Append ? " (appending to a Matrix Market file is not supported)" : ""));
       }
       MtxWriter.write(sqlContext.sparkSession(), data, path, option(parameters, "column", null),
@@ -128,7 +130,7 @@ public final class MtxDataSource implements RelationProvider, CreatableRelationP
 
     Relation(SQLContext sqlContext, String path, String vectors, String partitions) {
       if (path == null) {
-        throw new IllegalArgumentException("the mtx source needs a path: load(\"A.mtx\") or OPTIONS (path '...')");
+        throw new InvalidInputException("the mtx source needs a path: load(\"A.mtx\") or OPTIONS (path '...')");
       }
       this.sqlContext = sqlContext;
       this.path = path;
@@ -145,7 +147,7 @@ public final class MtxDataSource implements RelationProvider, CreatableRelationP
       } else if (vectors.equalsIgnoreCase("dense") || vectors.equalsIgnoreCase("sparse")) {
         this.dense = vectors.equalsIgnoreCase("dense");
       } else {
-        throw new IllegalArgumentException("option vectors must be 'sparse' or 'dense', got '" + vectors + "'");
+        throw new InvalidInputException("option vectors must be 'sparse' or 'dense', got '" + vectors + "'");
       }
       this.partitions = partitions == null ? sqlContext.sparkContext().defaultParallelism()
           : (int) NpyScan.positiveLong(partitions, "partitions");

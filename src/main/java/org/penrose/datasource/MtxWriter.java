@@ -1,5 +1,7 @@
 package org.penrose.datasource;
 
+import org.penrose.linalg.InvalidInputException;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -55,7 +57,7 @@ final class MtxWriter {
   static void write(SparkSession spark, Dataset<Row> data, String target, String column, String format)
       throws IOException {
     if (!format.equalsIgnoreCase("auto") && !format.equalsIgnoreCase("array") && !format.equalsIgnoreCase("coordinate")) {
-      throw new IllegalArgumentException("option format must be auto, array or coordinate, got '" + format + "'");
+      throw new InvalidInputException("option format must be auto, array or coordinate, got '" + format + "'");
     }
     RowVectors.Columns columns = RowVectors.columns(data.schema(), column, "the DataFrame", "option(\"column\", ...)");
     int vectorColumn = columns.vector();
@@ -72,7 +74,7 @@ final class MtxWriter {
           s.cols = v.length;
           s.firstSparse = !r.isNullAt(vc) && r.get(vc) instanceof SparseVector;
         } else if (v.length != s.cols) {
-          throw new IllegalArgumentException("ragged rows: a row has " + v.length + " values but earlier rows have " + s.cols);
+          throw new InvalidInputException("ragged rows: a row has " + v.length + " values but earlier rows have " + s.cols);
         }
         if (rc >= 0) {
           long index = ((Number) r.get(rc)).longValue();
@@ -96,7 +98,7 @@ final class MtxWriter {
       Summary s = summaries.get(p);
       if (s.rows > 0) {
         if (cols >= 0 && s.cols != cols) {
-          throw new IllegalArgumentException("ragged rows: rows of partition " + p + " have " + s.cols
+          throw new InvalidInputException("ragged rows: rows of partition " + p + " have " + s.cols
               + " values but earlier rows have " + cols);
         }
         cols = s.cols;
@@ -105,7 +107,7 @@ final class MtxWriter {
           sawFirst = true;
         }
         if (rc >= 0 && (!s.inOrder || s.firstIndex != offsets[p])) {
-          throw new IllegalArgumentException("rows are not in row order (partition " + p + " holds rows from "
+          throw new InvalidInputException("rows are not in row order (partition " + p + " holds rows from "
               + s.firstIndex + " where row " + offsets[p] + " was expected): sort by the row column first,"
               + " e.g. df.orderBy(\"row\")");
         }
@@ -175,11 +177,11 @@ final class MtxWriter {
     String where = rowColumn >= 0 && !r.isNullAt(rowColumn) ? "row " + r.get(rowColumn) : "a row";
     double[] v = RowVectors.values(r, vectorColumn, where);
     if (v == null) {
-      throw new IllegalArgumentException(where + " has a null vector");
+      throw new InvalidInputException(where + " has a null vector");
     }
     int j = RowVectors.firstNonFinite(v);
     if (j >= 0) {
-      throw new IllegalArgumentException(where + " has a non-finite value " + v[j] + " in column " + j
+      throw new InvalidInputException(where + " has a non-finite value " + v[j] + " in column " + j
           + " (Matrix Market has no representation for it)");
     }
     return v;

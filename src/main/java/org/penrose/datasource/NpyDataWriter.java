@@ -1,5 +1,7 @@
 package org.penrose.datasource;
 
+import org.penrose.linalg.InvalidInputException;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import org.apache.hadoop.conf.Configuration;
@@ -47,7 +49,7 @@ final class NpyDataWriter implements DataWriter<InternalRow> {
   public void write(InternalRow record) throws IOException {
     long row = rowColumn < 0 ? -1 : rowIsInt ? record.getInt(rowColumn) : record.getLong(rowColumn);
     if (record.isNullAt(vectorColumn)) {
-      throw new IllegalArgumentException("row " + (row >= 0 ? row : "?") + " has a null vector");
+      throw new InvalidInputException("row " + (row >= 0 ? row : "?") + " has a null vector");
     }
     double[] values;
     if (vectorIsUdt) {
@@ -56,7 +58,7 @@ final class NpyDataWriter implements DataWriter<InternalRow> {
       ArrayData array = record.getArray(vectorColumn);
       for (int j = 0; j < array.numElements(); j++) {
         if (array.isNullAt(j)) {
-          throw new IllegalArgumentException("row " + (row >= 0 ? row : "?") + " has a null value in column " + j);
+          throw new InvalidInputException("row " + (row >= 0 ? row : "?") + " has a null value in column " + j);
         }
       }
       values = array.toDoubleArray();

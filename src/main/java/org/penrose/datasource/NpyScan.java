@@ -1,5 +1,7 @@
 package org.penrose.datasource;
 
+import org.penrose.linalg.InvalidInputException;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
@@ -24,7 +26,7 @@ final class NpyScan implements Scan, Batch {
     this.options = options;
     String path = options.get("path");
     if (path == null) {
-      throw new IllegalArgumentException("the npy source needs a path: load(\"A.npy\") or OPTIONS (path '...')");
+      throw new InvalidInputException("the npy source needs a path: load(\"A.npy\") or OPTIONS (path '...')");
     }
     SparkSession spark = SparkSession.active();
     this.conf = new HadoopConf(new org.apache.hadoop.conf.Configuration(spark.sparkContext().hadoopConfiguration()));
@@ -48,7 +50,7 @@ final class NpyScan implements Scan, Batch {
     } catch (NumberFormatException e) {
       // fall through
     }
-    throw new IllegalArgumentException("option " + name + " must be a whole number >= 1, got '" + text + "'");
+    throw new InvalidInputException("option " + name + " must be a whole number >= 1, got '" + text + "'");
   }
 
   @Override

@@ -1,5 +1,7 @@
 package org.penrose.datasource;
 
+import org.penrose.linalg.InvalidInputException;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -34,7 +36,7 @@ final class NpyWrite implements Write, BatchWrite {
   NpyWrite(LogicalWriteInfo info, boolean overwrite) {
     this.target = info.options().get("path");
     if (target == null) {
-      throw new IllegalArgumentException("the npy source needs a path: save(\"out.npy\")");
+      throw new InvalidInputException("the npy source needs a path: save(\"out.npy\")");
     }
     Configuration hadoop = new Configuration(SparkSession.active().sparkContext().hadoopConfiguration());
     this.conf = new HadoopConf(hadoop);
@@ -48,7 +50,7 @@ final class NpyWrite implements Write, BatchWrite {
     try {
       Path t = new Path(target);
       if (!overwrite && t.getFileSystem(hadoop).exists(t)) {
-        throw new IllegalArgumentException(target + " already exists; use mode(\"overwrite\") to replace it"
+        throw new InvalidInputException(target + " already exists; use mode(\"overwrite\") to replace it"
             + " (appending to a .npy file is not supported)");
       }
     } catch (IOException e) {

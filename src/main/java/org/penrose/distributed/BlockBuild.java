@@ -1,5 +1,7 @@
 package org.penrose.distributed;
 
+import org.penrose.linalg.InvalidInputException;
+
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -116,7 +118,7 @@ final class BlockBuild implements Serializable {
 
   private static DoubleMatrix dense(List<Vector> rows, int cols) {
     if ((long) rows.size() * cols > DoubleMatrix.MAX_ENTRIES) {
-      throw new IllegalArgumentException("a partition of " + rows.size() + " rows x " + cols
+      throw new InvalidInputException("a partition of " + rows.size() + " rows x " + cols
           + " columns does not fit in one dense block; use more partitions");
     }
     int b = rows.size();
@@ -134,7 +136,7 @@ final class BlockBuild implements Serializable {
   /** The rows' stored entries as compressed rows (a dense row's nonzeros). */
   private static CsrMatrix sparse(List<Vector> rows, int cols, long stored) {
     if (stored > Integer.MAX_VALUE - 8) {
-      throw new IllegalArgumentException("a partition of " + rows.size() + " rows holds " + stored
+      throw new InvalidInputException("a partition of " + rows.size() + " rows holds " + stored
           + " stored entries, more than one block can index; use more partitions");
     }
     int[] rowStart = new int[rows.size() + 1];
@@ -178,23 +180,23 @@ final class BlockBuild implements Serializable {
       Summary s = summaries.get(p);
       starts[p] = offset;
       if (s.nullRow >= 0) {
-        throw new IllegalArgumentException("row " + (offset + s.nullRow) + " is null");
+        throw new InvalidInputException("row " + (offset + s.nullRow) + " is null");
       }
       if (s.count > 0) {
         if (cols < 0) {
           cols = s.cols;
         } else if (s.cols != cols) {
-          throw new IllegalArgumentException("ragged rows: row " + offset + " has " + s.cols
+          throw new InvalidInputException("ragged rows: row " + offset + " has " + s.cols
               + " values but row 0 has " + cols);
         }
       }
       if (s.raggedRow >= 0) {
-        throw new IllegalArgumentException("ragged rows: row " + (offset + s.raggedRow) + " has "
+        throw new InvalidInputException("ragged rows: row " + (offset + s.raggedRow) + " has "
             + s.raggedLength + " values but row 0 has " + cols);
       }
       if (indexed && s.count > 0) {
         if (s.firstIndex < 0) {
-          throw new IllegalArgumentException("negative row index " + s.firstIndex + " (row indices must be exactly 0..m-1)");
+          throw new InvalidInputException("negative row index " + s.firstIndex + " (row indices must be exactly 0..m-1)");
         }
         if (s.firstIndex != expectedIndex) {
           throw indexError(expectedIndex, s.firstIndex);
@@ -205,7 +207,7 @@ final class BlockBuild implements Serializable {
         expectedIndex = s.lastIndex + 1;
       }
       if (s.nonFiniteRow >= 0) {
-        throw new IllegalArgumentException("row " + (offset + s.nonFiniteRow) + " has a non-finite value "
+        throw new InvalidInputException("row " + (offset + s.nonFiniteRow) + " has a non-finite value "
             + s.nonFiniteValue + " in column " + s.nonFiniteCol);
       }
       offset += s.count;
@@ -216,9 +218,9 @@ final class BlockBuild implements Serializable {
 
   private static IllegalArgumentException indexError(long expected, long found) {
     if (found < expected) {
-      return new IllegalArgumentException("duplicate row index " + found + " (row indices must be exactly 0..m-1)");
+      return new InvalidInputException("duplicate row index " + found + " (row indices must be exactly 0..m-1)");
     }
-    return new IllegalArgumentException("row index " + expected + " is missing (the next index is " + found
+    return new InvalidInputException("row index " + expected + " is missing (the next index is " + found
         + "; row indices must be exactly 0..m-1)");
   }
 

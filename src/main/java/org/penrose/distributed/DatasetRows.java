@@ -1,5 +1,7 @@
 package org.penrose.distributed;
 
+import org.penrose.linalg.InvalidInputException;
+
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.api.java.JavaPairRDD;
@@ -43,7 +45,7 @@ public final class DatasetRows {
     StructType schema = data.schema();
     DataType type = RowVectors.field(schema, vectorColumn).dataType();
     if (!RowVectors.isVectorOrDoubleArray(type)) {
-      throw new IllegalArgumentException("column '" + vectorColumn + "' has type " + type.simpleString()
+      throw new InvalidInputException("column '" + vectorColumn + "' has type " + type.simpleString()
           + "; expected a vector (org.apache.spark.ml.linalg.Vector) or array<double>");
     }
     String what = "column '" + vectorColumn + "'";
@@ -53,13 +55,13 @@ public final class DatasetRows {
     }
     StructField index = RowVectors.field(schema, indexColumn);
     if (!RowVectors.isIndexType(index.dataType())) {
-      throw new IllegalArgumentException("index column '" + indexColumn + "' has type "
+      throw new InvalidInputException("index column '" + indexColumn + "' has type "
           + index.dataType().simpleString() + "; expected bigint or int");
     }
     JavaPairRDD<Long, Vector> indexed = data.select(indexColumn, vectorColumn).javaRDD()
         .mapToPair(r -> {
           if (r.isNullAt(0)) {
-            throw new IllegalArgumentException("index column '" + indexColumn + "' has a null value");
+            throw new InvalidInputException("index column '" + indexColumn + "' has a null value");
           }
           return new Tuple2<>(((Number) r.get(0)).longValue(), RowVectors.vector(r, 1, what));
         });

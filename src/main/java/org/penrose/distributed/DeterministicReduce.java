@@ -1,5 +1,7 @@
 package org.penrose.distributed;
 
+import org.penrose.linalg.InvalidInputException;
+
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -56,7 +58,7 @@ public final class DeterministicReduce {
    */
   public static <T> T reduce(JavaRDD<T> perPartition, int fanIn, Merge<T> merge) {
     if (fanIn < 2) {
-      throw new IllegalArgumentException("fan-in must be at least 2, got " + fanIn);
+      throw new InvalidInputException("fan-in must be at least 2, got " + fanIn);
     }
     JavaPairRDD<Long, T> level = perPartition.mapPartitionsWithIndex((index, items) -> {
       List<Tuple2<Long, T>> out = new ArrayList<>(1);
@@ -91,7 +93,7 @@ public final class DeterministicReduce {
    */
   public static <T> T reduceInOrder(List<T> items, int fanIn, Merge<T> merge) {
     if (fanIn < 2) {
-      throw new IllegalArgumentException("fan-in must be at least 2, got " + fanIn);
+      throw new InvalidInputException("fan-in must be at least 2, got " + fanIn);
     }
     List<T> level = items;
     while (level.size() > fanIn) {

@@ -1,5 +1,7 @@
 package org.penrose.distributed;
 
+import org.penrose.linalg.InvalidInputException;
+
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -250,7 +252,7 @@ public final class DistributedLstsq implements FactorizationResult {
 
   private static void requireShape(RowBlockMatrix a, String name, RowBlockMatrix m, int cols) {
     if (m.cols() != cols) {
-      throw new IllegalArgumentException("shape mismatch: " + name + " is " + m.shape() + " but must have "
+      throw new InvalidInputException("shape mismatch: " + name + " is " + m.shape() + " but must have "
           + cols + " columns");
     }
     a.requireAlignedWith(name, m);

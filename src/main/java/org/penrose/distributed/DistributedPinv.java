@@ -1,5 +1,7 @@
 package org.penrose.distributed;
 
+import org.penrose.linalg.InvalidInputException;
+
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -155,7 +157,7 @@ public final class DistributedPinv implements FactorizationResult {
 
   private RowBlockMatrix adjointMap(String name, RowBlockMatrix h) {
     if (h.cols() != a.cols()) {
-      throw new IllegalArgumentException("shape mismatch: " + name + " is " + h.shape() + " but must be "
+      throw new InvalidInputException("shape mismatch: " + name + " is " + h.shape() + " but must be "
           + a.shape() + " like A");
     }
     a.requireAlignedWith(name, h);

@@ -47,8 +47,8 @@ final class LeftBasis {
   }
 
   /**
-   * Called after a job that read {@link #rows}: the basis is materialized and its lineage cut, so the
-   * blocks and broadcasts it was computed from can go.
+   * Called after a job that read {@link #rows}: the basis is materialized and its new block written to
+   * its checkpoint, so the blocks and broadcasts it was computed from can go.
    */
   private void settle() {
     pendingBlocks.forEach(LeftBasis::drop);
@@ -286,29 +286,28 @@ final class LeftBasis {
         broadcasts).basis, dir, y);
   }
 
-  /** The basis with the new block appended, materialized (and checkpointed) by the next job that reads it. */
+  /** The basis with the new block appended, materialized (and the block checkpointed) by the next job that reads it. */
   private Extension grown(JavaRDD<DoubleMatrix> block, DoubleMatrix coefficients, DoubleMatrix transposeProduct,
-      int added, List<JavaRDD<DoubleMatrix>> cached, List<Broadcast<?>> broadcasts) {
-    JavaRDD<SegmentedColumns> grown = checkpointed(rows.zip(block).map(pair -> pair._1().append(pair._2())), false);
+      int added, List<? extends JavaRDD<?>> cached, List<Broadcast<?>> broadcasts) {
     List<JavaRDD<?>> pending = new java.util.ArrayList<>(cached);
+    JavaRDD<SegmentedColumns> grown = appended(rows, block, pending);
     pending.add(rows); // this basis: released with the rest once the new one is materialized
     return new Extension(new LeftBasis(a, grown, cols + added, pending, broadcasts), coefficients, transposeProduct,
         added);
   }
 
   /**
-   * Materializes a new basis and cuts its lineage (a local checkpoint in the executors' block stores):
-   * the next steps' tasks then carry no chain of earlier steps, and the broadcasts the basis was
-   * computed from can be destroyed (the basis's own function must not hold one: a checkpointed RDD
-   * keeps its function). An executor lost mid-run fails the job rather than recomputing.
+   * {@code [basis, block]}, cached. The new block is written to a reliable checkpoint by the job that
+   * first computes it ({@link ReliableCheckpoints#save}); its cached copy is added to {@code pending},
+   * since the grown basis holds the same segments. A lost partition of the grown basis is then
+   * recomputed from the earlier basis (cached, or recomputed the same way) and the block's files: no
+   * broadcast, no block on a lost executor is needed, at any step or after the SVD.
    */
-  private static JavaRDD<SegmentedColumns> checkpointed(JavaRDD<SegmentedColumns> basis, boolean now) {
-    basis.persist(StorageLevel.MEMORY_AND_DISK());
-    basis.rdd().localCheckpoint();
-    if (now) {
-      basis.count();
-    }
-    return basis;
+  private static JavaRDD<SegmentedColumns> appended(JavaRDD<SegmentedColumns> basis, JavaRDD<DoubleMatrix> block,
+      List<JavaRDD<?>> pending) {
+    JavaRDD<DoubleMatrix> saved = ReliableCheckpoints.save(block);
+    pending.add(saved);
+    return basis.zip(saved).map(pair -> pair._1().append(pair._2())).persist(StorageLevel.MEMORY_AND_DISK());
   }
 
   /**
@@ -378,7 +377,10 @@ final class LeftBasis {
     }
     Broadcast<DoubleMatrix> xb = JavaSparkContext.fromSparkContext(a.blocks().context()).broadcast(x);
     JavaRDD<DoubleMatrix> products = rows.map(u -> u.times(xb.value()));
-    JavaRDD<SegmentedColumns> rotated = checkpointed(products.map(SegmentedColumns::of), true); // holds no broadcast
+    List<JavaRDD<?>> saved = new java.util.ArrayList<>();
+    JavaRDD<SegmentedColumns> rotated = appended(empty(a).rows, products, saved);
+    rotated.count(); // computes the products and writes their checkpoint
+    saved.forEach(LeftBasis::drop);
     settle();
     destroy(xb);
     return new LeftBasis(a, rotated, x.cols());
@@ -418,8 +420,7 @@ final class LeftBasis {
   }
 
   /**
-   * Frees an RDD's cached blocks. Through the context rather than {@code unpersist}, which warns about
-   * every locally checkpointed RDD (whose lineage is gone on purpose here).
+   * Frees an RDD's cached blocks, without waiting (checkpoint files stay).
    */
   private static void drop(JavaRDD<?> rdd) {
     rdd.context().unpersistRDD(rdd.id(), false);

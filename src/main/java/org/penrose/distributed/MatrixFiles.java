@@ -1,5 +1,7 @@
 package org.penrose.distributed;
 
+import org.penrose.linalg.InvalidInputException;
+
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -82,7 +84,7 @@ public final class MatrixFiles {
   /** A matrix in {@code partitions} row blocks. */
   public RowBlockMatrix read(String path, int partitions) throws IOException {
     if (partitions < 1) {
-      throw new IllegalArgumentException("need at least one row block, got " + partitions);
+      throw new InvalidInputException("need at least one row block, got " + partitions);
     }
     return format(path).read(spark, path, partitions);
   }

@@ -1,5 +1,7 @@
 package org.penrose.distributed;
 
+import org.penrose.linalg.InvalidInputException;
+
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -50,7 +52,7 @@ public final class MllibMatrices {
       while (it.hasNext()) {
         MatrixEntry e = it.next();
         if (!Double.isFinite(e.value())) {
-          throw new IllegalArgumentException("row " + e.i() + " has a non-finite value " + e.value() + " in column " + e.j());
+          throw new InvalidInputException("row " + e.i() + " has a non-finite value " + e.value() + " in column " + e.j());
         }
         chunk.add(e.i(), (int) e.j(), e.value());
       }

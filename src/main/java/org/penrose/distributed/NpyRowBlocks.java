@@ -1,5 +1,7 @@
 package org.penrose.distributed;
 
+import org.penrose.linalg.InvalidInputException;
+
 import java.io.IOException;
 import java.util.Collections;
 import java.util.List;
@@ -58,12 +60,12 @@ final class NpyRowBlocks implements RowBlockFormat {
   public RowBlockMatrix readTransposed(SparkContext spark, String path, RowBlockMatrix alignedWith) throws IOException {
     NpyFileSet files = NpyFileSet.open(spark.hadoopConfiguration(), path);
     if (files.members().size() != 1) {
-      throw new IllegalArgumentException(path + ": a transposed read needs a single .npy file");
+      throw new InvalidInputException(path + ": a transposed read needs a single .npy file");
     }
     NpyFileSet.Member file = files.members().get(0);
     long transposedRows = file.header.cols();
     if (transposedRows > Integer.MAX_VALUE || files.rows() > Integer.MAX_VALUE) {
-      throw new IllegalArgumentException(path + ": " + files.rows() + " x " + transposedRows + " is too large to transpose");
+      throw new InvalidInputException(path + ": " + files.rows() + " x " + transposedRows + " is too large to transpose");
     }
     alignedWith.requireRowsOf(path + " (transposed)", transposedRows, (int) files.rows());
     HadoopConf conf = new HadoopConf(spark.hadoopConfiguration());
@@ -106,7 +108,7 @@ final class NpyRowBlocks implements RowBlockFormat {
   static void write(SparkContext spark, RowBlockMatrix matrix, String path, boolean transpose, boolean asVector)
       throws IOException {
     if (asVector && (transpose || matrix.cols() != 1)) {
-      throw new IllegalArgumentException("only a single-column matrix can be written as a vector, not " + matrix.shape());
+      throw new InvalidInputException("only a single-column matrix can be written as a vector, not " + matrix.shape());
     }
     Configuration hadoop = spark.hadoopConfiguration();
     HadoopConf conf = new HadoopConf(hadoop);

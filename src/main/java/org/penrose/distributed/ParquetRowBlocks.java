@@ -1,5 +1,7 @@
 package org.penrose.distributed;
 
+import org.penrose.linalg.InvalidInputException;
+
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.SparkContext;
@@ -49,7 +51,7 @@ final class ParquetRowBlocks implements RowBlockFormat {
   public RowBlockMatrix readTransposed(SparkContext spark, String path, RowBlockMatrix alignedWith) {
     RowBlockMatrix m = rows(spark, path);
     if (m.cols() != alignedWith.rows()) {
-      throw new IllegalArgumentException("shape mismatch: " + path + " is " + m.shape() + " but its transpose must have"
+      throw new InvalidInputException("shape mismatch: " + path + " is " + m.shape() + " but its transpose must have"
           + " as many rows as A, which is " + alignedWith.shape());
     }
     return m.transpose(alignedWith.blockStarts());

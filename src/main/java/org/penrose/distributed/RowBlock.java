@@ -1,5 +1,7 @@
 package org.penrose.distributed;
 
+import org.penrose.linalg.InvalidInputException;
+
 import java.io.Serializable;
 import org.penrose.linalg.CsrMatrix;
 import org.penrose.linalg.DoubleMatrix;
@@ -19,7 +21,7 @@ public final class RowBlock implements Serializable {
 
   public RowBlock(long firstRow, MatrixBlock matrix) {
     if (firstRow < 0) {
-      throw new IllegalArgumentException("negative first row " + firstRow);
+      throw new InvalidInputException("negative first row " + firstRow);
     }
     this.firstRow = firstRow;
     this.matrix = matrix;
@@ -90,7 +92,7 @@ public final class RowBlock implements Serializable {
 
   private void requireFinite(String name, double value, int row, int col) {
     if (!Double.isFinite(value)) {
-      throw new IllegalArgumentException(name + " has a non-finite value " + value + " at row " + (firstRow + row)
+      throw new InvalidInputException(name + " has a non-finite value " + value + " at row " + (firstRow + row)
           + ", column " + col);
     }
   }
@@ -103,7 +105,7 @@ public final class RowBlock implements Serializable {
   /** The same row range holding {@code other} values (e.g. a result row-aligned with this block). */
   public RowBlock withValues(MatrixBlock other) {
     if (other.rows() != matrix.rows()) {
-      throw new IllegalArgumentException("a block for rows " + range() + " cannot hold " + other.rows() + " rows");
+      throw new InvalidInputException("a block for rows " + range() + " cannot hold " + other.rows() + " rows");
     }
     return new RowBlock(firstRow, other);
   }

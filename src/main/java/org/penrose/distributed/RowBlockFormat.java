@@ -1,5 +1,7 @@
 package org.penrose.distributed;
 
+import org.penrose.linalg.InvalidInputException;
+
 import java.io.IOException;
 import org.apache.spark.SparkContext;
 import org.penrose.linalg.DoubleMatrix;
@@ -32,7 +34,7 @@ interface RowBlockFormat {
   /** Throws when a {@code rows x cols} matrix is too large to read on the driver. */
   static void requireLocal(String path, long rows, long cols, long maxEntries) {
     if (rows * cols > maxEntries) {
-      throw new IllegalArgumentException(path + " is " + rows + " x " + cols + ", too large for a driver-side matrix"
+      throw new InvalidInputException(path + " is " + rows + " x " + cols + ", too large for a driver-side matrix"
           + " (at most " + maxEntries + " entries)");
     }
   }

@@ -1,5 +1,7 @@
 package org.penrose.distributed;
 
+import org.penrose.linalg.InvalidInputException;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -39,7 +41,7 @@ public final class RowBlockMatrix {
 
   RowBlockMatrix(JavaRDD<RowBlock> blocks, long[] starts, int cols) {
     if (starts.length != blocks.getNumPartitions() + 1) {
-      throw new IllegalArgumentException(
+      throw new InvalidInputException(
           "row ranges for " + (starts.length - 1) + " blocks but " + blocks.getNumPartitions() + " partitions");
     }
     this.blocks = blocks;
@@ -120,7 +122,7 @@ public final class RowBlockMatrix {
    */
   public void requireAlignedWith(String name, RowBlockMatrix other) {
     if (other.rows() != rows()) {
-      throw new IllegalArgumentException("shape mismatch: " + name + " has " + other.rows()
+      throw new InvalidInputException("shape mismatch: " + name + " has " + other.rows()
           + " rows but A has " + rows() + " (A is " + shape() + ", " + name + " is " + other.shape() + ")");
     }
     if (!Arrays.equals(starts, other.starts)) {
@@ -131,7 +133,7 @@ public final class RowBlockMatrix {
       }
       String mine = i < numBlocks() ? "[" + starts[i] + ", " + starts[i + 1] + ")" : "nothing";
       String theirs = i < other.numBlocks() ? "[" + other.starts[i] + ", " + other.starts[i + 1] + ")" : "nothing";
-      throw new IllegalArgumentException(name + " is not row-aligned with A: its row block " + i + " holds rows "
+      throw new InvalidInputException(name + " is not row-aligned with A: its row block " + i + " holds rows "
           + theirs + " but A's holds " + mine + " (" + other.numBlocks() + " vs " + numBlocks()
           + " blocks); read both with the same partitioning");
     }
@@ -153,13 +155,14 @@ public final class RowBlockMatrix {
         out.add(it.next());
       }
       if (out.size() != 1) {
-        throw new IllegalStateException("partition " + p + " holds " + out.size() + " row blocks, expected 1");
+        throw new InvalidInputException("partition " + p + " holds " + out.size() + " row blocks, expected 1");
       }
       RowBlock b = out.get(0);
       if (b.firstRow() != checked[p] || b.rows() != checked[p + 1] - checked[p] || b.matrix().cols() != cols) {
-        throw new IllegalStateException("partition " + p + " holds rows " + b.range() + " x " + b.matrix().cols()
+        throw new InvalidInputException("partition " + p + " holds rows " + b.range() + " x " + b.matrix().cols()
             + " but should hold [" + checked[p] + ", " + checked[p + 1] + ") x " + cols);
       }
+      b.requireFinite("the row blocks");
       return out.iterator();
     }, true);
     return new RowBlockMatrix(verified, checked, cols);
@@ -185,7 +188,7 @@ public final class RowBlockMatrix {
         e.addTo(dense, blockStarts[p]);
         block = dense;
       }
-      return Collections.singletonList(new RowBlock(blockStarts[p], block)).iterator();
+      return Collections.singletonList(new RowBlock(blockStarts[p], block).requireFinite("the entries")).iterator();
     }, true);
     return new RowBlockMatrix(blocks, blockStarts, cols);
   }
@@ -252,7 +255,7 @@ public final class RowBlockMatrix {
    */
   public RowBlockMatrix transpose(long[] starts) {
     if (rows() > Integer.MAX_VALUE) {
-      throw new IllegalArgumentException("a " + shape() + " matrix has too many rows to become columns");
+      throw new InvalidInputException("a " + shape() + " matrix has too many rows to become columns");
     }
     boolean sparse = blocks.map(RowBlock::isSparse).fold(true, (x, y) -> x && y);
     JavaRDD<SparseEntries> swapped = blocks.map(b -> b.matrix().entries(b.firstRow()).transposed());
@@ -290,7 +293,7 @@ public final class RowBlockMatrix {
   /** {@code A D^-1}: column {@code j} divided by {@code divisors[j]}, blocks of the same kind. */
   public RowBlockMatrix divideColumns(double[] divisors) {
     if (divisors.length != cols) {
-      throw new IllegalArgumentException(divisors.length + " divisors for " + cols + " columns");
+      throw new InvalidInputException(divisors.length + " divisors for " + cols + " columns");
     }
     double[] d = divisors.clone();
     return withBlocks(blocks.map(b -> {
@@ -324,7 +327,7 @@ public final class RowBlockMatrix {
   public RowBlockMatrix minusOuter(RowBlockMatrix r, double[] c) {
     requireAlignedWith("r", r);
     if (r.cols() != 1 || c.length != cols) {
-      throw new IllegalArgumentException("the outer product r c^T is " + r.shape() + " by " + c.length
+      throw new InvalidInputException("the outer product r c^T is " + r.shape() + " by " + c.length
           + " values, not " + shape());
     }
     Broadcast<double[]> shift = JavaSparkContext.fromSparkContext(blocks.context()).broadcast(c.clone());
@@ -335,7 +338,7 @@ public final class RowBlockMatrix {
   /** Balanced row ranges: {@code parts} blocks over {@code m} rows (blocks may be empty when {@code parts > m}). */
   public static long[] balancedStarts(long m, int parts) {
     if (parts < 1) {
-      throw new IllegalArgumentException("need at least one row block, got " + parts);
+      throw new InvalidInputException("need at least one row block, got " + parts);
     }
     long[] starts = new long[parts + 1];
     for (int i = 0; i <= parts; i++) {
@@ -380,11 +383,11 @@ public final class RowBlockMatrix {
 
   private static void requireValidStarts(long[] starts, long m) {
     if (starts.length < 2 || starts[0] != 0 || starts[starts.length - 1] != m) {
-      throw new IllegalArgumentException("block starts must run from 0 to m = " + m + ": " + Arrays.toString(starts));
+      throw new InvalidInputException("block starts must run from 0 to m = " + m + ": " + Arrays.toString(starts));
     }
     for (int i = 1; i < starts.length; i++) {
       if (starts[i] < starts[i - 1]) {
-        throw new IllegalArgumentException("block starts must not decrease: " + Arrays.toString(starts));
+        throw new InvalidInputException("block starts must not decrease: " + Arrays.toString(starts));
       }
     }
   }
@@ -396,7 +399,7 @@ public final class RowBlockMatrix {
    */
   public DoubleMatrix collectLocal() {
     if (rows() * cols > DoubleMatrix.MAX_ENTRIES) {
-      throw new IllegalArgumentException("a " + shape() + " matrix is too large to collect on the driver");
+      throw new InvalidInputException("a " + shape() + " matrix is too large to collect on the driver");
     }
     DoubleMatrix result = DoubleMatrix.zeros((int) rows(), cols);
     for (RowBlock b : blocks.collect()) {
@@ -428,7 +431,7 @@ public final class RowBlockMatrix {
    */
   void requireRowsOf(String name, long rows, long cols) {
     if (rows != rows()) {
-      throw new IllegalArgumentException("shape mismatch: " + name + " is " + rows + " x " + cols
+      throw new InvalidInputException("shape mismatch: " + name + " is " + rows + " x " + cols
           + " but must have as many rows as A, which is " + shape());
     }
   }
@@ -436,7 +439,7 @@ public final class RowBlockMatrix {
   /** {@code cols} as the column count of row blocks (an {@code int}). */
   static int columnCount(String name, long cols) {
     if (cols > Integer.MAX_VALUE) {
-      throw new IllegalArgumentException(name + ": " + cols + " columns is more than row blocks can index ("
+      throw new InvalidInputException(name + ": " + cols + " columns is more than row blocks can index ("
           + Integer.MAX_VALUE + ")");
     }
     return (int) cols;

@@ -1,5 +1,7 @@
 package org.penrose.distributed;
 
+import org.penrose.linalg.InvalidInputException;
+
 import java.util.List;
 import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.ml.linalg.Vector;
@@ -73,7 +75,7 @@ public final class RowVectors {
     for (int j = 0; j < values.length; j++) {
       Object v = list.get(j);
       if (v == null) {
-        throw new IllegalArgumentException(what + " has a null value at position " + j);
+        throw new InvalidInputException(what + " has a null value at position " + j);
       }
       values[j] = ((Number) v).doubleValue();
     }
@@ -112,7 +114,7 @@ public final class RowVectors {
   public static double[] requireFinite(double[] values, String what) {
     int j = firstNonFinite(values);
     if (j >= 0) {
-      throw new IllegalArgumentException(what + " has a non-finite value " + values[j] + " at position " + j);
+      throw new InvalidInputException(what + " has a non-finite value " + values[j] + " at position " + j);
     }
     return values;
   }
@@ -163,18 +165,18 @@ public final class RowVectors {
         row = i;
       } else if (requested != null ? fields[i].name().equals(requested) : isVectorOrDoubleArray(t)) {
         if (!isVectorOrDoubleArray(t)) {
-          throw new IllegalArgumentException("column '" + requested + "' of " + table + " has type " + t.simpleString()
+          throw new InvalidInputException("column '" + requested + "' of " + table + " has type " + t.simpleString()
               + "; expected a vector (org.apache.spark.ml.linalg.Vector) or array<double>");
         }
         if (vector >= 0) {
-          throw new IllegalArgumentException(table + " has several vector/array<double> columns (" + fields[vector].name()
+          throw new InvalidInputException(table + " has several vector/array<double> columns (" + fields[vector].name()
               + ", " + fields[i].name() + "): choose one with " + how);
         }
         vector = i;
       }
     }
     if (vector < 0) {
-      throw new IllegalArgumentException(requested != null
+      throw new InvalidInputException(requested != null
           ? "no column '" + requested + "' in " + table + " (columns: " + String.join(", ", schema.fieldNames()) + ")"
           : table + " has no vector or array<double> column (columns: " + String.join(", ", schema.fieldNames()) + ")");
     }
@@ -192,6 +194,6 @@ public final class RowVectors {
         return f;
       }
     }
-    throw new IllegalArgumentException("no column '" + name + "' (columns: " + String.join(", ", schema.fieldNames()) + ")");
+    throw new InvalidInputException("no column '" + name + "' (columns: " + String.join(", ", schema.fieldNames()) + ")");
   }
 }

@@ -1,5 +1,7 @@
 package org.penrose.distributed;
 
+import org.penrose.linalg.InvalidInputException;
+
 import java.util.Arrays;
 import java.util.function.Consumer;
 import org.apache.spark.api.java.JavaRDD;
@@ -81,7 +83,7 @@ public final class TruncatedSvd {
           return i;
         }
       }
-      throw new IllegalArgumentException("unknown SVD iteration '" + label
+      throw new InvalidInputException("unknown SVD iteration '" + label
           + "'; expected auto, normal-operator or golub-kahan");
     }
   }
@@ -116,7 +118,7 @@ public final class TruncatedSvd {
 
     public Options tolerance(double value) {
       if (!(value > 0) || value >= 1) {
-        throw new IllegalArgumentException("the certificate tolerance must be in (0, 1), got " + value);
+        throw new InvalidInputException("the certificate tolerance must be in (0, 1), got " + value);
       }
       tolerance = value;
       return this;
@@ -129,7 +131,7 @@ public final class TruncatedSvd {
 
     public Options oversampling(int value) {
       if (value < 0) {
-        throw new IllegalArgumentException("oversampling must be >= 0, got " + value);
+        throw new InvalidInputException("oversampling must be >= 0, got " + value);
       }
       oversampling = value;
       return this;
@@ -137,7 +139,7 @@ public final class TruncatedSvd {
 
     public Options blockSize(int value) {
       if (value < 1) {
-        throw new IllegalArgumentException("the block size must be >= 1, got " + value);
+        throw new InvalidInputException("the block size must be >= 1, got " + value);
       }
       blockSize = value;
       return this;
@@ -151,7 +153,7 @@ public final class TruncatedSvd {
     /** The largest rank {@link TruncatedSvd#byCutoff} grows to before it gives up. */
     public Options maxRank(int value) {
       if (value < 1) {
-        throw new IllegalArgumentException("--max-rank must be at least 1, got " + value);
+        throw new InvalidInputException("--max-rank must be at least 1, got " + value);
       }
       maxRank = value;
       return this;
@@ -331,10 +333,10 @@ public final class TruncatedSvd {
     int n = a.cols();
     long smaller = Math.min(m, n);
     if (k < 1) {
-      throw new IllegalArgumentException("the rank must be at least 1, got " + k);
+      throw new InvalidInputException("the rank must be at least 1, got " + k);
     }
     if (k > smaller) {
-      throw new IllegalArgumentException("the rank " + k + " is more than min(m, n) = " + smaller + " for A of "
+      throw new InvalidInputException("the rank " + k + " is more than min(m, n) = " + smaller + " for A of "
           + a.shape());
     }
     int p = options.oversampling != null ? options.oversampling : Math.max(10, (k + 1) / 2);
@@ -343,6 +345,7 @@ public final class TruncatedSvd {
     block = (int) Math.min(block, smaller);
     int limit = (int) Math.min(smaller, keep + (long) RESTART_BLOCKS * block);
     requireDriverMemory(n, limit, block);
+    ReliableCheckpoints.requireDirectory(a.blocks().context());
     if (a.blocks().getStorageLevel().equals(StorageLevel.NONE())) {
       a.persist(); // read by every step
     }
@@ -378,7 +381,7 @@ public final class TruncatedSvd {
         return svd.truncate(rank);
       }
       if (k == limit) {
-        throw new IllegalArgumentException("the rank of A (" + a.shape() + ") is not resolved by the cut-off: its "
+        throw new InvalidInputException("the rank of A (" + a.shape() + ") is not resolved by the cut-off: its "
             + k + " largest singular values are all above the threshold " + threshold + " (the smallest computed is "
             + svd.s[k - 1] + "); fix the rank with --rank K (rank(K) in the API), or raise --max-rank (now "
             + options.maxRank + ")");
@@ -425,7 +428,7 @@ public final class TruncatedSvd {
     double bytes = 8.0 * n * (4.0 * limit + 4.0 * block);
     long max = Runtime.getRuntime().maxMemory();
     if (bytes > max / 2.0) {
-      throw new IllegalArgumentException(String.format("a truncated SVD of %d columns with a basis of %d vectors needs"
+      throw new InvalidInputException(String.format("a truncated SVD of %d columns with a basis of %d vectors needs"
           + " about %.1f GiB of driver memory but the driver has %.1f GiB; raise --driver-memory or lower the rank",
           n, limit, bytes / 1073741824.0, max / 1073741824.0));
     }

@@ -1,5 +1,7 @@
 package org.penrose.distributed;
 
+import org.penrose.linalg.InvalidInputException;
+
 import java.io.Serializable;
 import org.apache.spark.api.java.JavaRDD;
 import org.penrose.linalg.DoubleMatrix;
@@ -50,24 +52,25 @@ public final class Tsqr {
     requireSupportedColumns(columns, fanIn);
     JavaRDD<QrTriangle> leaves;
     if (b == null) {
-      leaves = a.blocks().map(block -> leaf.of(block.dense(), null)); // n <= MAX_COLUMNS: dense is bounded
+      leaves = a.blocks().map(block -> leaf.of(block.requireFinite("A").dense(), null)); // n <= MAX_COLUMNS: bounded
     } else {
       a.requireAlignedWith("B", b);
-      leaves = a.blocks().zip(b.blocks()).map(pair -> leaf.of(pair._1().dense(), pair._2().dense()));
+      leaves = a.blocks().zip(b.blocks()).map(pair -> leaf.of(pair._1().requireFinite("A").dense(),
+          pair._2().requireFinite("B").dense()));
     }
     return DeterministicReduce.reduce(leaves, fanIn, QrTriangle::merge);
   }
 
   static void requireSupportedColumns(long columns, int fanIn) {
     if (columns > MAX_COLUMNS) {
-      throw new IllegalArgumentException("n + k = " + columns + " columns is more than the TSQR route supports ("
+      throw new InvalidInputException("n + k = " + columns + " columns is more than the TSQR route supports ("
           + MAX_COLUMNS + "): the (n+k) x (n+k) QR triangle and its SVD live on the driver; take the truncated"
           + " route (TruncatedSvd, DistributedLstsq.solveTruncated, --rank)");
     }
     long bytes = (long) fanIn * columns * columns * Double.BYTES * 4; // triangles, stack, Gram matrices
     long max = Runtime.getRuntime().maxMemory();
     if (bytes > max / 2) {
-      throw new IllegalArgumentException(String.format(
+      throw new InvalidInputException(String.format(
           "n + k = %d columns needs about %.1f GiB of driver memory for the TSQR merge (fan-in %d) but the driver"
               + " has %.1f GiB; raise --driver-memory", columns, bytes / 1073741824.0, fanIn, max / 1073741824.0));
     }

@@ -1,5 +1,7 @@
 package org.penrose.io;
 
+import org.penrose.linalg.InvalidInputException;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.zip.GZIPInputStream;
@@ -159,7 +161,7 @@ public final class MatrixMarketEntries {
       String[] f = fields(line);
       try {
         if (f.length != fields) {
-          throw new IllegalArgumentException("expected " + fields + " fields ('row col" + (h.pattern ? "" : " value")
+          throw new InvalidInputException("expected " + fields + " fields ('row col" + (h.pattern ? "" : " value")
               + "'), got " + f.length);
         }
         long i = index(f[0], h.rows, "row");
@@ -219,11 +221,11 @@ public final class MatrixMarketEntries {
     out.add(i, j, v);
     if (h.symmetry != MatrixMarketHeader.Symmetry.GENERAL) {
       if (i < j) {
-        throw new IllegalArgumentException("entry (" + (i + 1) + ", " + (j + 1) + ") is above the diagonal of a "
+        throw new InvalidInputException("entry (" + (i + 1) + ", " + (j + 1) + ") is above the diagonal of a "
             + h.symmetry.name().toLowerCase().replace('_', '-') + " matrix, which stores only the lower triangle");
       }
       if (i == j && h.symmetry == MatrixMarketHeader.Symmetry.SKEW_SYMMETRIC && v != 0.0) {
-        throw new IllegalArgumentException("a skew-symmetric matrix has a zero diagonal, but entry (" + (i + 1) + ", "
+        throw new InvalidInputException("a skew-symmetric matrix has a zero diagonal, but entry (" + (i + 1) + ", "
             + (j + 1) + ") is " + v);
       }
       if (i != j) {
@@ -253,7 +255,7 @@ public final class MatrixMarketEntries {
         double v;
         try {
           if (f.length != 1) {
-            throw new IllegalArgumentException("expected one value per line in the array format, got " + f.length);
+            throw new InvalidInputException("expected one value per line in the array format, got " + f.length);
           }
           v = value(f[0]);
         } catch (IllegalArgumentException e) {
@@ -273,10 +275,10 @@ public final class MatrixMarketEntries {
     try {
       v = Long.parseLong(s);
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(what + " index is not an integer: '" + s + "'");
+      throw new InvalidInputException(what + " index is not an integer: '" + s + "'");
     }
     if (v < 1 || v > limit) {
-      throw new IllegalArgumentException(what + " index " + v + " is out of range 1.." + limit + " (indices are 1-based)");
+      throw new InvalidInputException(what + " index " + v + " is out of range 1.." + limit + " (indices are 1-based)");
     }
     return v;
   }
@@ -286,16 +288,16 @@ public final class MatrixMarketEntries {
     String normalized = s.replace('D', 'E').replace('d', 'e');
     char last = normalized.charAt(normalized.length() - 1);
     if (!Character.isDigit(last) && last != '.') {
-      throw new IllegalArgumentException("not a finite decimal number: '" + s + "'");
+      throw new InvalidInputException("not a finite decimal number: '" + s + "'");
     }
     double v;
     try {
       v = Double.parseDouble(normalized);
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("not a number: '" + s + "'");
+      throw new InvalidInputException("not a number: '" + s + "'");
     }
     if (!Double.isFinite(v)) {
-      throw new IllegalArgumentException("value out of the float64 range: '" + s + "'");
+      throw new InvalidInputException("value out of the float64 range: '" + s + "'");
     }
     return v;
   }

@@ -1,5 +1,7 @@
 package org.penrose.io;
 
+import org.penrose.linalg.InvalidInputException;
+
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -94,7 +96,7 @@ public final class NpyAssembler {
       if (cols < 0) {
         cols = values.length;
       } else if (values.length != cols) {
-        throw new IllegalArgumentException("ragged rows: row " + (rowIndex >= 0 ? rowIndex : rows + " of part " + index)
+        throw new InvalidInputException("ragged rows: row " + (rowIndex >= 0 ? rowIndex : rows + " of part " + index)
             + " has " + values.length + " values but earlier rows have " + cols);
       }
       if (rowIndex >= 0) {
@@ -202,14 +204,14 @@ public final class NpyAssembler {
     for (Part p : ordered) {
       if (p.cols >= 0) {
         if (cols >= 0 && p.cols != cols) {
-          throw new IllegalArgumentException("ragged rows: rows written by partition " + p.index + " have " + p.cols
+          throw new InvalidInputException("ragged rows: rows written by partition " + p.index + " have " + p.cols
               + " values but other rows have " + cols);
         }
         cols = p.cols;
       }
       if (requireRowOrder && p.rows > 0) {
         if (p.outOfOrderAt >= 0 || p.firstIndex != expectedIndex) {
-          throw new IllegalArgumentException("rows are not in row order (partition " + p.index + " holds rows from "
+          throw new InvalidInputException("rows are not in row order (partition " + p.index + " holds rows from "
               + p.firstIndex + " where row " + expectedIndex + " was expected): sort by the row column first,"
               + " e.g. df.orderBy(\"row\")");
         }
@@ -242,7 +244,7 @@ public final class NpyAssembler {
     }
     if (fs.exists(finalPath)) {
       if (fs.getFileStatus(finalPath).isDirectory()) {
-        throw new IllegalArgumentException(target + " is a folder; give a file name ending in .npy");
+        throw new InvalidInputException(target + " is a folder; give a file name ending in .npy");
       }
       fs.delete(finalPath, false);
     }

@@ -1,5 +1,7 @@
 package org.penrose.io;
 
+import org.penrose.linalg.InvalidInputException;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -79,7 +81,7 @@ public final class NpyFile {
     long limit = transposed ? fileCols : fileRows;
     long width = transposed ? fileRows : fileCols;
     if (first < 0 || count < 0 || first + count > limit) {
-      throw new IllegalArgumentException(source + ": rows [" + first + ", " + (first + count) + ") are outside the "
+      throw new InvalidInputException(source + ": rows [" + first + ", " + (first + count) + ") are outside the "
           + limit + " rows of " + (transposed ? "the transpose of " : "") + "its " + fileRows + " x " + fileCols + " matrix");
     }
     if (count * width > DoubleMatrix.MAX_ENTRIES) {
@@ -191,7 +193,7 @@ public final class NpyFile {
   /** Writes a single-column {@code matrix} as a 1-D float64 array of its {@code rows} values. */
   public static void writeVector(Path path, DoubleMatrix column) throws IOException {
     if (column.cols() != 1) {
-      throw new IllegalArgumentException("a vector must have one column, got " + column.shape());
+      throw new InvalidInputException("a vector must have one column, got " + column.shape());
     }
     write(path, column, new long[] {column.rows()}, false);
   }

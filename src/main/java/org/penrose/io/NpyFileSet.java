@@ -1,5 +1,7 @@
 package org.penrose.io;
 
+import org.penrose.linalg.InvalidInputException;
+
 import java.io.IOException;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -158,7 +160,7 @@ public final class NpyFileSet implements Serializable {
   /** Cuts every file into ranges of at most {@code rowsPerPartition} rows (balanced within the file). */
   public List<RowRange> split(long rowsPerPartition) {
     if (rowsPerPartition < 1) {
-      throw new IllegalArgumentException("rowsPerPartition must be >= 1, got " + rowsPerPartition);
+      throw new InvalidInputException("rowsPerPartition must be >= 1, got " + rowsPerPartition);
     }
     List<RowRange> ranges = new ArrayList<>();
     for (Member f : members) {
@@ -179,7 +181,7 @@ public final class NpyFileSet implements Serializable {
    */
   public DoubleMatrix readRange(Configuration conf, long first, long count) throws IOException {
     if (first < 0 || count < 0 || first + count > rows) {
-      throw new IllegalArgumentException("rows [" + first + ", " + (first + count) + ") are outside the " + rows
+      throw new InvalidInputException("rows [" + first + ", " + (first + count) + ") are outside the " + rows
           + " rows of " + this);
     }
     if (count == 0) {

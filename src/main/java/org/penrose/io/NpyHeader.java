@@ -1,5 +1,7 @@
 package org.penrose.io;
 
+import org.penrose.linalg.InvalidInputException;
+
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.ByteBuffer;
@@ -262,14 +264,14 @@ public final class NpyHeader implements Serializable {
         expect(':');
         Object value = value();
         if (result.put(key, value) != null) {
-          throw new IllegalArgumentException("duplicate key '" + key + "'");
+          throw new InvalidInputException("duplicate key '" + key + "'");
         }
         afterItem('}', "");
       }
       pos++;
       skipSpace();
       if (pos != text.length()) {
-        throw new IllegalArgumentException("unexpected text after the dictionary at position " + pos);
+        throw new InvalidInputException("unexpected text after the dictionary at position " + pos);
       }
       return result;
     }
@@ -306,7 +308,7 @@ public final class NpyHeader implements Serializable {
         pos += 5;
         return Boolean.FALSE;
       }
-      throw new IllegalArgumentException("unexpected value at position " + pos);
+      throw new InvalidInputException("unexpected value at position " + pos);
     }
 
     /** After a dictionary or tuple item: skips {@code ','} and spaces, or stops before {@code close}. */
@@ -316,7 +318,7 @@ public final class NpyHeader implements Serializable {
         pos++;
         skipSpace();
       } else if (peek() != close) {
-        throw new IllegalArgumentException("expected ',' or '" + close + "'" + where + " at position " + pos);
+        throw new InvalidInputException("expected ',' or '" + close + "'" + where + " at position " + pos);
       }
     }
 
@@ -330,12 +332,12 @@ public final class NpyHeader implements Serializable {
           pos++;
         }
         if (start == pos) {
-          throw new IllegalArgumentException("expected a non-negative integer in the shape at position " + pos);
+          throw new InvalidInputException("expected a non-negative integer in the shape at position " + pos);
         }
         try {
           dims.add(Long.parseLong(text.substring(start, pos)));
         } catch (NumberFormatException e) {
-          throw new IllegalArgumentException("shape dimension too large: " + text.substring(start, pos));
+          throw new InvalidInputException("shape dimension too large: " + text.substring(start, pos));
         }
         if (peek() == 'L') { // Python 2 long suffix
           pos++;
@@ -349,11 +351,11 @@ public final class NpyHeader implements Serializable {
     private String string() {
       char quote = peek();
       if (quote != '\'' && quote != '"') {
-        throw new IllegalArgumentException("expected a quoted string at position " + pos);
+        throw new InvalidInputException("expected a quoted string at position " + pos);
       }
       int end = text.indexOf(quote, pos + 1);
       if (end < 0) {
-        throw new IllegalArgumentException("unterminated string at position " + pos);
+        throw new InvalidInputException("unterminated string at position " + pos);
       }
       String s = text.substring(pos + 1, end);
       pos = end + 1;
@@ -363,14 +365,14 @@ public final class NpyHeader implements Serializable {
     private void expect(char c) {
       skipSpace();
       if (peek() != c) {
-        throw new IllegalArgumentException("expected '" + c + "' at position " + pos);
+        throw new InvalidInputException("expected '" + c + "' at position " + pos);
       }
       pos++;
     }
 
     private char peek() {
       if (pos >= text.length()) {
-        throw new IllegalArgumentException("unexpected end of header");
+        throw new InvalidInputException("unexpected end of header");
       }
       return text.charAt(pos);
     }

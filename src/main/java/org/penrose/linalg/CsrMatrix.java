@@ -372,7 +372,7 @@ public final class CsrMatrix implements MatrixBlock {
     for (int i = 0; i < rows; i++) {
       for (int p = rowStart[i]; p < rowStart[i + 1]; p++) {
         if (!Double.isFinite(values[p])) {
-          throw new IllegalArgumentException(name + " has a non-finite value " + values[p] + " at row " + i
+          throw new InvalidInputException(name + " has a non-finite value " + values[p] + " at row " + i
               + ", column " + colIndex[p] + " (0-based; " + name + " is " + shape() + ")");
         }
       }

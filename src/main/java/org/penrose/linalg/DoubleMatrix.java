@@ -287,7 +287,7 @@ public final class DoubleMatrix implements MatrixBlock {
   public DoubleMatrix requireFinite(String name) {
     int p = firstNonFinite();
     if (p >= 0) {
-      throw new IllegalArgumentException(
+      throw new InvalidInputException(
           name + " has a non-finite value " + values[p] + " at row " + p % rows + ", column " + p / rows
               + " (0-based; " + name + " is " + shape() + ")");
     }
@@ -307,7 +307,7 @@ public final class DoubleMatrix implements MatrixBlock {
   /** Throws unless {@code b} has the shape of {@code a}; the message names both shapes. */
   public static void requireSameShape(String nameA, DoubleMatrix a, String nameB, DoubleMatrix b) {
     if (a.rows != b.rows || a.cols != b.cols) {
-      throw new IllegalArgumentException(
+      throw new InvalidInputException(
           "shape mismatch: " + nameB + " is " + b.shape() + " but must match " + nameA + ", which is "
               + a.shape());
     }

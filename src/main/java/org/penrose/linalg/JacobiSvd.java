@@ -35,6 +35,10 @@ final class JacobiSvd {
     if (q > n) {
       throw new IllegalArgumentException("svd expects q <= n, got " + m.shape());
     }
+    if (m.firstNonFinite() >= 0) {
+      // NaN compares false everywhere: the sweeps would stop at once and the cut-off report rank 0
+      throw new ArithmeticException("svd: the " + m.shape() + " matrix has a non-finite entry");
+    }
     double scale = m.maxAbs();
     DoubleMatrix z = m.copy(); // q x n: its columns are rotated until mutually orthogonal
     double[] zv = z.values();

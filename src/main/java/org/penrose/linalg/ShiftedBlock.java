@@ -124,7 +124,7 @@ public final class ShiftedBlock implements MatrixBlock {
 
   private static void requireFinite(String name, double v) {
     if (!Double.isFinite(v)) {
-      throw new IllegalArgumentException(name + " has a non-finite value " + v + " in its rank-one shift");
+      throw new InvalidInputException(name + " has a non-finite value " + v + " in its rank-one shift");
     }
   }
 }

@@ -1,5 +1,7 @@
 package org.penrose.ml;
 
+import org.penrose.linalg.InvalidInputException;
+
 import java.io.Serializable;
 import org.apache.spark.ml.linalg.SparseVector;
 import org.apache.spark.ml.linalg.Vector;
@@ -48,11 +50,11 @@ final class DesignRows implements Serializable {
       return 1.0;
     }
     if (r.isNullAt(2)) {
-      throw new IllegalArgumentException("LeastSquaresRegression: the weight column '" + weight + "' has a NULL value");
+      throw new InvalidInputException("LeastSquaresRegression: the weight column '" + weight + "' has a NULL value");
     }
     double w = r.getDouble(2);
     if (!(w >= 0) || !Double.isFinite(w)) {
-      throw new IllegalArgumentException("LeastSquaresRegression: weights must be finite and >= 0, got " + w);
+      throw new InvalidInputException("LeastSquaresRegression: weights must be finite and >= 0, got " + w);
     }
     return Math.sqrt(w);
   }
@@ -60,11 +62,11 @@ final class DesignRows implements Serializable {
   /** The label, checked. */
   double label(Row r) {
     if (r.isNullAt(1)) {
-      throw new IllegalArgumentException("LeastSquaresRegression: the label column '" + label + "' has a NULL value");
+      throw new InvalidInputException("LeastSquaresRegression: the label column '" + label + "' has a NULL value");
     }
     double y = r.getDouble(1);
     if (!Double.isFinite(y)) {
-      throw new IllegalArgumentException("LeastSquaresRegression: the label column '" + label + "' has a non-finite value " + y);
+      throw new InvalidInputException("LeastSquaresRegression: the label column '" + label + "' has a non-finite value " + y);
     }
     return y;
   }
@@ -74,17 +76,17 @@ final class DesignRows implements Serializable {
     String what = "LeastSquaresRegression: the features column '" + features + "'";
     Vector x = RowVectors.vector(r, 0, what);
     if (x == null) {
-      throw new IllegalArgumentException(what + " has a NULL value");
+      throw new InvalidInputException(what + " has a NULL value");
     }
     if (x.size() != p) {
-      throw new IllegalArgumentException("LeastSquaresRegression: a feature vector has " + x.size()
+      throw new InvalidInputException("LeastSquaresRegression: a feature vector has " + x.size()
           + " values but the first one has " + p);
     }
     double[] stored = x instanceof SparseVector ? ((SparseVector) x).values() : x.toArray();
     for (int k = 0; k < stored.length; k++) {
       if (!Double.isFinite(stored[k])) {
         int j = x instanceof SparseVector ? ((SparseVector) x).indices()[k] : k;
-        throw new IllegalArgumentException(what + " has a non-finite value " + stored[k] + " at position " + j
+        throw new InvalidInputException(what + " has a non-finite value " + stored[k] + " at position " + j
             + (names != null && j < names.size() ? " ('" + names.get(j) + "')" : ""));
       }
     }

@@ -1,5 +1,7 @@
 package org.penrose.ml;
 
+import org.penrose.linalg.InvalidInputException;
+
 /**
  * {@code y(t) = sum_j c_j exp(-a_{rate(j)} t)}: a sum of decaying exponentials, the classic
  * variable-projection example. Term {@code j} decays with rate {@code alpha[rateOf[j]]}; two terms
@@ -18,12 +20,12 @@ public final class ExponentialSum implements SeparableModel {
 
   public ExponentialSum(int... rateOf) {
     if (rateOf.length == 0) {
-      throw new IllegalArgumentException("an exponential sum needs at least one term");
+      throw new InvalidInputException("an exponential sum needs at least one term");
     }
     int max = -1;
     for (int r : rateOf) {
       if (r < 0) {
-        throw new IllegalArgumentException("negative rate index " + r);
+        throw new InvalidInputException("negative rate index " + r);
       }
       max = Math.max(max, r);
     }
@@ -33,7 +35,7 @@ public final class ExponentialSum implements SeparableModel {
     }
     for (int k = 0; k <= max; k++) {
       if (!used[k]) {
-        throw new IllegalArgumentException("rate " + k + " is used by no term");
+        throw new InvalidInputException("rate " + k + " is used by no term");
       }
     }
     this.rateOf = rateOf.clone();

@@ -1,5 +1,7 @@
 package org.penrose.ml;
 
+import org.penrose.linalg.InvalidInputException;
+
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -128,7 +130,7 @@ public final class LeastSquaresFit implements Serializable {
     int p = triangle.cols() - 1; // design columns, the intercept's included
     int features = intercept ? p - 1 : p;
     if (features != featureNames.size() || features < 0) {
-      throw new IllegalArgumentException("a triangle of " + triangle.cols() + " columns does not match "
+      throw new InvalidInputException("a triangle of " + triangle.cols() + " columns does not match "
           + featureNames.size() + " features" + (intercept ? " and an intercept" : "") + " and a label");
     }
     double[] scale = new double[p];

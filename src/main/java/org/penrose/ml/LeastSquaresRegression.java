@@ -1,5 +1,7 @@
 package org.penrose.ml;
 
+import org.penrose.linalg.InvalidInputException;
+
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -161,7 +163,7 @@ public final class LeastSquaresRegression extends Estimator<LeastSquaresRegressi
    */
   public LeastSquaresRegression setRank(int value) {
     if (value < 1) {
-      throw new IllegalArgumentException("rank must be >= 1, got " + value);
+      throw new InvalidInputException("rank must be >= 1, got " + value);
     }
     set(rank, value);
     return this;
@@ -170,7 +172,7 @@ public final class LeastSquaresRegression extends Estimator<LeastSquaresRegressi
   /** Beyond 4096 design columns and without {@link #setRank}, the largest rank the cut-off may reach. */
   public LeastSquaresRegression setMaxRank(int value) {
     if (value < 1) {
-      throw new IllegalArgumentException("maxRank must be >= 1, got " + value);
+      throw new InvalidInputException("maxRank must be >= 1, got " + value);
     }
     set(maxRank, value);
     return this;
@@ -185,7 +187,7 @@ public final class LeastSquaresRegression extends Estimator<LeastSquaresRegressi
    */
   public LeastSquaresRegression setRefinementSteps(int value) {
     if (value < 0) {
-      throw new IllegalArgumentException("refinementSteps must be >= 0, got " + value);
+      throw new InvalidInputException("refinementSteps must be >= 0, got " + value);
     }
     set(refinementSteps, value);
     return this;
@@ -243,7 +245,7 @@ public final class LeastSquaresRegression extends Estimator<LeastSquaresRegressi
    */
   public LeastSquaresRegression setRegParam(double value) {
     if (!(value >= 0) || !Double.isFinite(value)) {
-      throw new IllegalArgumentException("regParam must be a finite number >= 0, got " + value);
+      throw new InvalidInputException("regParam must be a finite number >= 0, got " + value);
     }
     set(regParam, value);
     return this;
@@ -261,7 +263,7 @@ public final class LeastSquaresRegression extends Estimator<LeastSquaresRegressi
    */
   public LeastSquaresRegression setRegParamSelection(String value) {
     if (!value.equals("none") && !value.equals("gcv") && !value.equals("loo")) {
-      throw new IllegalArgumentException("regParamSelection must be 'none', 'gcv' or 'loo', got '" + value + "'");
+      throw new InvalidInputException("regParamSelection must be 'none', 'gcv' or 'loo', got '" + value + "'");
     }
     set(regParamSelection, value);
     return this;
@@ -270,7 +272,7 @@ public final class LeastSquaresRegression extends Estimator<LeastSquaresRegressi
   /** The penalties a GCV selection searches (each > 0). */
   public LeastSquaresRegression setRegParamGrid(double[] values) {
     if (values.length == 0 || java.util.Arrays.stream(values).anyMatch(v -> !(v > 0) || !Double.isFinite(v))) {
-      throw new IllegalArgumentException("regParamGrid must hold finite penalties > 0, got "
+      throw new InvalidInputException("regParamGrid must hold finite penalties > 0, got "
           + java.util.Arrays.toString(values));
     }
     set(regParamGrid, values.clone());
@@ -305,12 +307,12 @@ public final class LeastSquaresRegression extends Estimator<LeastSquaresRegressi
     JavaRDD<Row> rows = dataset.select(selected.toArray(new Column[0])).toJavaRDD();
     DesignRows design = new DesignRows(features, label, weight, p, onesColumn, names);
     if (ridge && (isDefined(rank) || cols > Tsqr.MAX_COLUMNS || isSet(refinementSteps) && (Integer) getOrDefault(refinementSteps) > 0)) {
-      throw new IllegalArgumentException("LeastSquaresRegression: regParam and regParamSelection apply to the one-pass"
+      throw new InvalidInputException("LeastSquaresRegression: regParam and regParamSelection apply to the one-pass"
           + " TSQR fit (up to " + (Tsqr.MAX_COLUMNS - 2) + " features), not with rank or refinementSteps");
     }
     if (isDefined(rank) || cols > Tsqr.MAX_COLUMNS) {
       if (isSet(refinementSteps) && (Integer) getOrDefault(refinementSteps) > 0) {
-        throw new IllegalArgumentException("LeastSquaresRegression: refinementSteps applies to the TSQR route (up to "
+        throw new InvalidInputException("LeastSquaresRegression: refinementSteps applies to the TSQR route (up to "
             + (Tsqr.MAX_COLUMNS - 1) + " design columns, no rank), not to a truncated fit");
       }
       TruncatedSvd.Options options = new TruncatedSvd.Options().maxRank((Integer) getOrDefault(maxRank));
@@ -369,7 +371,7 @@ public final class LeastSquaresRegression extends Estimator<LeastSquaresRegressi
       List<Row> first = dataset.select(field.name()).where(functions.col(field.name()).isNotNull()).limit(1).toDF()
           .collectAsList();
       if (first.isEmpty()) {
-        throw new IllegalArgumentException("LeastSquaresRegression: no rows to fit");
+        throw new InvalidInputException("LeastSquaresRegression: no rows to fit");
       }
       Object cell = first.get(0).get(0);
       size = cell instanceof Vector ? ((Vector) cell).size() : first.get(0).getList(0).size();
@@ -387,7 +389,7 @@ public final class LeastSquaresRegression extends Estimator<LeastSquaresRegressi
     requireColumn(schema, features);
     DataType f = schema.apply(features).dataType();
     if (!f.equals(SQLDataTypes.VectorType()) && !RowVectors.isNumericArray(f)) {
-      throw new IllegalArgumentException("LeastSquaresRegression: the features column '" + features + "' has type "
+      throw new InvalidInputException("LeastSquaresRegression: the features column '" + features + "' has type "
           + f.simpleString() + "; expected a vector or an array of numbers");
     }
     requireNumeric(schema, label, "label");
@@ -396,14 +398,14 @@ public final class LeastSquaresRegression extends Estimator<LeastSquaresRegressi
     }
     String prediction = getPredictionCol();
     if (schema.getFieldIndex(prediction).isDefined()) {
-      throw new IllegalArgumentException("LeastSquaresRegression: the prediction column '" + prediction + "' already exists");
+      throw new InvalidInputException("LeastSquaresRegression: the prediction column '" + prediction + "' already exists");
     }
     return schema.add(prediction, DataTypes.DoubleType, false);
   }
 
   static void requireColumn(StructType schema, String name) {
     if (schema.getFieldIndex(name).isEmpty()) {
-      throw new IllegalArgumentException("LeastSquaresRegression: no column '" + name + "' (columns: "
+      throw new InvalidInputException("LeastSquaresRegression: no column '" + name + "' (columns: "
           + String.join(", ", schema.fieldNames()) + ")");
     }
   }
@@ -412,7 +414,7 @@ public final class LeastSquaresRegression extends Estimator<LeastSquaresRegressi
     requireColumn(schema, name);
     DataType t = schema.apply(name).dataType();
     if (!(t instanceof NumericType)) {
-      throw new IllegalArgumentException("LeastSquaresRegression: the " + role + " column '" + name + "' has type "
+      throw new InvalidInputException("LeastSquaresRegression: the " + role + " column '" + name + "' has type "
           + t.simpleString() + "; expected a number");
     }
   }

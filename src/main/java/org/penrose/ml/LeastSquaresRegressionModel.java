@@ -1,5 +1,7 @@
 package org.penrose.ml;
 
+import org.penrose.linalg.InvalidInputException;
+
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.ml.Model;
@@ -96,7 +98,7 @@ public final class LeastSquaresRegressionModel extends Model<LeastSquaresRegress
       return dot(x.toArray(), beta);
     }
     if (x.size() != beta.length) {
-      throw new IllegalArgumentException("LeastSquaresRegressionModel: a feature vector has " + x.size()
+      throw new InvalidInputException("LeastSquaresRegressionModel: a feature vector has " + x.size()
           + " values but the model has " + beta.length + " coefficients");
     }
     SparseVector s = (SparseVector) x;
@@ -109,7 +111,7 @@ public final class LeastSquaresRegressionModel extends Model<LeastSquaresRegress
 
   private static double dot(double[] x, double[] beta) {
     if (x.length != beta.length) {
-      throw new IllegalArgumentException("LeastSquaresRegressionModel: a feature vector has " + x.length
+      throw new InvalidInputException("LeastSquaresRegressionModel: a feature vector has " + x.length
           + " values but the model has " + beta.length + " coefficients");
     }
     double sum = 0;

@@ -1,5 +1,7 @@
 package org.penrose.ml;
 
+import org.penrose.linalg.InvalidInputException;
+
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -77,7 +79,7 @@ public final class RegressionTable {
     FileFormat format = FileFormat.of(spark.sparkContext().hadoopConfiguration(), path);
     if (format == FileFormat.NPY || format == FileFormat.MTX) {
       if (features != null || weight != null) {
-        throw new IllegalArgumentException("--features and --weight name columns of CSV or Parquet inputs; a matrix"
+        throw new InvalidInputException("--features and --weight name columns of CSV or Parquet inputs; a matrix"
             + " input (" + path + ") uses every column but the label as a feature");
       }
       return fromMatrix(new MatrixFiles(spark).read(path), path, label, spark);
@@ -91,7 +93,7 @@ public final class RegressionTable {
   /** A DataFrame with named columns (CSV, Parquet, or any other). */
   public static RegressionTable fromTable(Dataset<Row> df, String label, List<String> features, String weight) {
     if (label == null) {
-      throw new IllegalArgumentException("--label is required for CSV and Parquet inputs (columns: "
+      throw new InvalidInputException("--label is required for CSV and Parquet inputs (columns: "
           + String.join(", ", df.schema().fieldNames()) + ")");
     }
     requireColumn(df, label);
@@ -105,13 +107,13 @@ public final class RegressionTable {
       }
     }
     if (chosen.isEmpty()) {
-      throw new IllegalArgumentException("no feature columns: give --features (columns: "
+      throw new InvalidInputException("no feature columns: give --features (columns: "
           + String.join(", ", df.schema().fieldNames()) + ")");
     }
     for (String f : chosen) {
       requireColumn(df, f);
       if (!(df.schema().apply(f).dataType() instanceof NumericType)) {
-        throw new IllegalArgumentException("feature column '" + f + "' has type "
+        throw new InvalidInputException("feature column '" + f + "' has type "
             + df.schema().apply(f).dataType().simpleString() + "; expected a number");
       }
     }
@@ -136,11 +138,11 @@ public final class RegressionTable {
     try {
       labelIndex = label == null ? width - 1 : Integer.parseInt(label.trim());
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("--label must be a 0-based column index for a matrix input (" + path
+      throw new InvalidInputException("--label must be a 0-based column index for a matrix input (" + path
           + "), got '" + label + "'");
     }
     if (labelIndex < 0 || labelIndex >= width || width < 2) {
-      throw new IllegalArgumentException("--label " + labelIndex + " is not a column of the " + width + "-column " + path);
+      throw new InvalidInputException("--label " + labelIndex + " is not a column of the " + width + "-column " + path);
     }
     Column values = org.apache.spark.ml.functions.vector_to_array(functions.col("vector"), "float64");
     List<Column> featureColumns = new ArrayList<>();
@@ -162,7 +164,7 @@ public final class RegressionTable {
 
   private static void requireColumn(Dataset<Row> df, String name) {
     if (!Arrays.asList(df.schema().fieldNames()).contains(name)) {
-      throw new IllegalArgumentException("no column '" + name + "' (columns: " + String.join(", ", df.schema().fieldNames()) + ")");
+      throw new InvalidInputException("no column '" + name + "' (columns: " + String.join(", ", df.schema().fieldNames()) + ")");
     }
   }
 }

@@ -1,5 +1,7 @@
 package org.penrose.ml;
 
+import org.penrose.linalg.InvalidInputException;
+
 import java.io.Serializable;
 import org.penrose.linalg.DoubleMatrix;
 import org.penrose.linalg.Lapack;
@@ -94,14 +96,14 @@ public final class RidgePath implements Serializable {
   public static RidgePath fromTriangle(QrTriangle triangle, boolean intercept, boolean standardization) {
     int p = triangle.cols() - 2;
     if (p < 0) {
-      throw new IllegalArgumentException("a ridge triangle has the weights' column, the features and the label; got "
+      throw new InvalidInputException("a ridge triangle has the weights' column, the features and the label; got "
           + triangle.cols() + " columns");
     }
     DoubleMatrix r = triangle.squareR();
     double r00 = r.get(0, 0);
     double weightSum = r00 * r00;
     if (!(weightSum > 0)) {
-      throw new IllegalArgumentException("ridge regression: no rows of positive weight to fit");
+      throw new InvalidInputException("ridge regression: no rows of positive weight to fit");
     }
     // the centered part: rows and columns 1.. of R
     double[] variance = new double[p + 1];
@@ -183,7 +185,7 @@ public final class RidgePath implements Serializable {
   /** The solution at Spark's {@code regParam = lambda > 0}. */
   public Solution at(double regParam) {
     if (!(regParam > 0) || !Double.isFinite(regParam)) {
-      throw new IllegalArgumentException("regParam must be a finite number > 0 on the ridge path, got " + regParam);
+      throw new InvalidInputException("regParam must be a finite number > 0 on the ridge path, got " + regParam);
     }
     int p = unscale.length;
     double[] x = new double[p];
@@ -192,7 +194,7 @@ public final class RidgePath implements Serializable {
     if (labelStd == 0) {
       // a constant label: Spark returns zero coefficients (and the mean as intercept) without fitting
       if (!intercept && labelMean != 0) {
-        throw new IllegalArgumentException("ridge regression: the label is constant and nonzero without an intercept;"
+        throw new InvalidInputException("ridge regression: the label is constant and nonzero without an intercept;"
             + " the penalty is scaled by the label's standard deviation, which is zero (Spark refuses this too)");
       }
       rss = intercept ? 0 : residualFloor + sumOfSquares(c);
@@ -241,7 +243,7 @@ public final class RidgePath implements Serializable {
    */
   public double[] defaultGrid(int count) {
     if (count < 2) {
-      throw new IllegalArgumentException("a path needs at least 2 penalties, got " + count);
+      throw new InvalidInputException("a path needs at least 2 penalties, got " + count);
     }
     double top = sigma.length == 0 ? 1 : sigma[0] * sigma[0];
     double scale = labelStd > 0 ? labelStd / weightSum : 1 / weightSum;

@@ -1,5 +1,7 @@
 package org.penrose.ml;
 
+import org.penrose.linalg.InvalidInputException;
+
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -153,10 +155,10 @@ public final class VariableProjection {
 
   private static void requireShapes(RowBlockMatrix points, SeparableModel model, double[] alpha) {
     if (points.cols() != 2) {
-      throw new IllegalArgumentException("points must have two columns (t, y), got " + points.shape());
+      throw new InvalidInputException("points must have two columns (t, y), got " + points.shape());
     }
     if (alpha.length != model.parameters()) {
-      throw new IllegalArgumentException("the model " + model.describe() + " has " + model.parameters()
+      throw new InvalidInputException("the model " + model.describe() + " has " + model.parameters()
           + " parameters but alpha has " + alpha.length);
     }
   }
@@ -184,7 +186,7 @@ public final class VariableProjection {
         model.evaluate(v.get(i, 0), alpha, row, dRow);
         for (int j = 0; j < n; j++) {
           if (!Double.isFinite(row[j])) {
-            throw new IllegalArgumentException("the basis function " + j + " is " + row[j] + " at t = " + v.get(i, 0)
+            throw new InvalidInputException("the basis function " + j + " is " + row[j] + " at t = " + v.get(i, 0)
                 + " for alpha = " + Arrays.toString(alpha));
           }
           phi.set(i, j, row[j]);
@@ -338,11 +340,11 @@ public final class VariableProjection {
   public static RowBlockMatrix simulate(JavaSparkContext sc, SeparableModel model, double[] alpha, double[] c,
       long points, int partitions, double tMin, double tMax, double noise, long seed) {
     if (c.length != model.terms() || alpha.length != model.parameters()) {
-      throw new IllegalArgumentException("the model " + model.describe() + " takes " + model.parameters()
+      throw new InvalidInputException("the model " + model.describe() + " takes " + model.parameters()
           + " parameters and " + model.terms() + " coefficients, got " + alpha.length + " and " + c.length);
     }
     if (points < 1 || partitions < 1 || !(tMax > tMin) || !(noise >= 0)) {
-      throw new IllegalArgumentException("need points >= 1, partitions >= 1, tMax > tMin, noise >= 0; got " + points
+      throw new InvalidInputException("need points >= 1, partitions >= 1, tMax > tMin, noise >= 0; got " + points
           + ", " + partitions + ", [" + tMin + ", " + tMax + "], " + noise);
     }
     int parts = (int) Math.min(partitions, points);

@@ -1,5 +1,7 @@
 package org.penrose.sql;
 
+import org.penrose.linalg.InvalidInputException;
+
 import java.io.Serializable;
 import java.util.List;
 import org.apache.spark.ml.linalg.VectorUDT;
@@ -63,7 +65,7 @@ public final class LstsqAggregate extends Aggregator<Row, LstsqAggregate.Buffer,
     double cols = width + 1.0;
     double bytes = 5 * 8 * cols * cols;
     if (bytes > heapBytes / 4.0) {
-      throw new IllegalArgumentException(String.format(java.util.Locale.ROOT,
+      throw new InvalidInputException(String.format(java.util.Locale.ROOT,
           "lstsq_agg: %d features need about %.1f GiB per group (a %d^2 triangle and its work space), more than"
               + " a quarter of this JVM's %.1f GiB heap; fit them with LeastSquaresRegression or jobs/penrose regress"
               + " (one distributed TSQR over all rows), or give the executors more memory",
@@ -81,7 +83,7 @@ public final class LstsqAggregate extends Aggregator<Row, LstsqAggregate.Buffer,
       if (accumulator == null) {
         requireFits(width, Runtime.getRuntime().maxMemory());
       } else if (width + 1 != accumulator.cols()) {
-        throw new IllegalArgumentException("lstsq_agg: features has " + width
+        throw new InvalidInputException("lstsq_agg: features has " + width
             + " values but earlier rows of the group have " + (accumulator.cols() - 1));
       }
     }
@@ -94,7 +96,7 @@ public final class LstsqAggregate extends Aggregator<Row, LstsqAggregate.Buffer,
       double[] row = java.util.Arrays.copyOf(RowVectors.requireFinite(features, "lstsq_agg: features"),
           features.length + 1);
       if (!Double.isFinite(label)) {
-        throw new IllegalArgumentException("lstsq_agg: the label is not finite: " + label);
+        throw new InvalidInputException("lstsq_agg: the label is not finite: " + label);
       }
       row[features.length] = label;
       accumulator.add(row);
@@ -108,7 +110,7 @@ public final class LstsqAggregate extends Aggregator<Row, LstsqAggregate.Buffer,
         return other;
       }
       if (other.accumulator.cols() != accumulator.cols()) {
-        throw new IllegalArgumentException("lstsq_agg: features has " + (other.accumulator.cols() - 1)
+        throw new InvalidInputException("lstsq_agg: features has " + (other.accumulator.cols() - 1)
             + " values in some rows of the group and " + (accumulator.cols() - 1) + " in others");
       }
       accumulator.merge(other.accumulator);
@@ -184,7 +186,7 @@ public final class LstsqAggregate extends Aggregator<Row, LstsqAggregate.Buffer,
     }
     DataType labelType = args.get(1).dataType();
     if (!(labelType instanceof NumericType)) {
-      throw new IllegalArgumentException("lstsq_agg: label must be a number, got " + labelType.simpleString());
+      throw new InvalidInputException("lstsq_agg: label must be a number, got " + labelType.simpleString());
     }
     Expression label = PenroseFunctions.cast(args.get(1), DataTypes.DoubleType);
     Double rtol = constantTolerance(args, 2);
@@ -205,7 +207,7 @@ public final class LstsqAggregate extends Aggregator<Row, LstsqAggregate.Buffer,
     }
     Expression e = args.get(index);
     if (!e.foldable() || !(e.dataType() instanceof NumericType || e.dataType() instanceof org.apache.spark.sql.types.NullType)) {
-      throw new IllegalArgumentException("lstsq_agg: " + (index == 2 ? "rtol" : "atol") + " must be a constant number");
+      throw new InvalidInputException("lstsq_agg: " + (index == 2 ? "rtol" : "atol") + " must be a constant number");
     }
     Object v = PenroseFunctions.cast(e, DataTypes.DoubleType).eval(null);
     return v == null ? null : (Double) v;

@@ -1,5 +1,7 @@
 package org.penrose.sql;
 
+import org.penrose.linalg.InvalidInputException;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -206,7 +208,7 @@ public final class PenroseFunctions {
 
   static void arity(String function, List<Expression> args, int min, int max) {
     if (args.size() < min || args.size() > max) {
-      throw new IllegalArgumentException(function + " takes " + (min == max ? min : min + " to " + max)
+      throw new InvalidInputException(function + " takes " + (min == max ? min : min + " to " + max)
           + " arguments, got " + args.size());
     }
   }
@@ -254,7 +256,7 @@ public final class PenroseFunctions {
     if (isUdt) {
       return staticInvoke(MatrixKernels.class, udtKernel, target, e);
     }
-    throw new IllegalArgumentException(function + ": " + name + " must be " + expected + ", got " + t.simpleString());
+    throw new InvalidInputException(function + ": " + name + " must be " + expected + ", got " + t.simpleString());
   }
 
   /** The optional tolerance at {@code index} as a double, NaN when absent or NULL. */
@@ -265,7 +267,7 @@ public final class PenroseFunctions {
     Expression e = args.get(index);
     DataType t = e.dataType();
     if (!(t instanceof NumericType) && !(t instanceof NullType)) {
-      throw new IllegalArgumentException(function + ": rtol and atol must be numbers, got " + t.simpleString());
+      throw new InvalidInputException(function + ": rtol and atol must be numbers, got " + t.simpleString());
     }
     return new Coalesce(seq(cast(e, DataTypes.DoubleType), Literal.create(Double.NaN, DataTypes.DoubleType)));
   }

@@ -107,12 +107,12 @@ class CommandLineTest extends org.penrose.testing.SparkTestSession {
 
   @Test
   void matrixMarketInputsWorkWhereNpyDoes() throws IOException {
-    String a = org.penrose.testing.SharedData.path("data/sparse/hb_lsq/well1033.mtx.gz").toString();
-    String b = org.penrose.testing.SharedData.path("data/sparse/hb_lsq/well1033_rhs1.mtx.gz").toString();
+    String a = org.penrose.testing.TestData.path("sparse/hb_lsq/well1033.mtx.gz").toString();
+    String b = org.penrose.testing.TestData.path("sparse/hb_lsq/well1033_rhs1.mtx.gz").toString();
     CliRun r = run("lstsq", "--partitions", "3", "--input", a, "--rhs", b, "--output", dir.resolve("x.npy").toString());
     assertEquals(0, r.status(), r.err());
     DoubleMatrix reference = org.penrose.io.MatrixMarketFile.read(
-        org.penrose.testing.SharedData.path("data/reference/well1033_x_reference.mtx"));
+        org.penrose.testing.TestData.path("reference/well1033_x_reference.mtx"));
     DoubleMatrix x = NpyFile.read(dir.resolve("x.npy"));
     assertEquals("320 x 1", x.shape());
     assertTrue(org.penrose.testing.TestMatrices.relativeError(x, reference) < 1e-11);
@@ -140,7 +140,7 @@ class CommandLineTest extends org.penrose.testing.SparkTestSession {
 
   @Test
   void regressOnACsvMatchesTheExactReference() throws IOException {
-    String csv = org.penrose.testing.SharedData.path("data/tabular/bike_sharing_hour.csv").toString();
+    String csv = org.penrose.testing.TestData.path("tabular/bike_sharing_hour.csv").toString();
     Path report = dir.resolve("bike.json");
     CliRun r = run("regress", "--input", csv, "--label", "cnt", "--features",
         "season,yr,mnth,hr,holiday,weekday,workingday,weathersit,temp,atemp,hum,windspeed", "--report", report.toString(),
@@ -159,7 +159,7 @@ class CommandLineTest extends org.penrose.testing.SparkTestSession {
 
   @Test
   void regressWithARidgePenaltyOrItsGcvChoice() throws IOException {
-    String csv = org.penrose.testing.SharedData.path("data/tabular/bike_sharing_hour.csv").toString();
+    String csv = org.penrose.testing.TestData.path("tabular/bike_sharing_hour.csv").toString();
     String columns = "season,yr,mnth,hr,holiday,weekday,workingday,weathersit,temp,atemp,hum,windspeed";
     Path report = dir.resolve("ridge.json");
     CliRun r = run("regress", "--input", csv, "--label", "cnt", "--features", columns, "--reg-param", "gcv",

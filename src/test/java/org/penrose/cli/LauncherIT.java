@@ -80,7 +80,7 @@ class LauncherIT {
             "the label column 'y' has a NULL value"),
         Arguments.of("empty CSV cell", List.of("regress", "--input", d + "empty-cell.csv", "--label", "y", "--report",
             d + "P.npy"), "the features column 'features' has a non-finite value NaN at position 1 ('x2')"),
-        Arguments.of("a label that is not a column", List.of("regress", "--input", "../shared/data/tabular/CASP.csv",
+        Arguments.of("a label that is not a column", List.of("regress", "--input", "data/tabular/CASP.csv",
             "--label", "RMSD", "--report", d + "P.npy"), "no column 'RMSD' (columns: y, F1"),
         Arguments.of("SQL cell of 20000 x 20000", List.of("sql", "-e", "SELECT pinv(array_repeat(array_repeat(1D, 20000), 20000))"),
             "pinv: A is 20000 x 20000 (400000000 entries), more than the 4194304 one SQL cell may hold"),

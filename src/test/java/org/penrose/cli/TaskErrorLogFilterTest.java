@@ -13,6 +13,7 @@ import org.apache.logging.log4j.core.impl.Log4jLogEvent;
 import org.apache.logging.log4j.message.SimpleMessage;
 import org.junit.jupiter.api.Test;
 import org.penrose.io.MatrixFormatException;
+import org.penrose.linalg.InvalidInputException;
 
 /** Which of Spark's task-failure lines the command line drops, and which it keeps. */
 class TaskErrorLogFilterTest {
@@ -61,7 +62,7 @@ class TaskErrorLogFilterTest {
   @Test
   void aClusterSchedulerLineIsRecognizedFromItsTextAlone() {
     TaskErrorLogFilter filter = new TaskErrorLogFilter();
-    IllegalArgumentException wrapped = thrownBy(new IllegalArgumentException("shape mismatch: B has 4 rows but A has 3"),
+    IllegalArgumentException wrapped = thrownBy(new InvalidInputException("shape mismatch: B has 4 rows but A has 3"),
         "org.penrose.distributed.RowBlockMatrix");
     RuntimeException outer = thrownBy(new RuntimeException("while reading", wrapped), "org.apache.spark.rdd.RDD");
     assertEquals(Result.DENY, filter.filter(event("org.apache.spark.scheduler.TaskSetManager", Level.WARN,
@@ -96,11 +97,40 @@ class TaskErrorLogFilterTest {
     MatrixFormatException bad = thrownBy(new MatrixFormatException("corrupt"), "org.penrose.io.NpyHeader");
     assertTrue(TaskErrorLogFilter.isInputError(bad));
     assertTrue(TaskErrorLogFilter.isInputErrorText(trace(bad)));
-    java.io.EOFException eof = thrownBy(new java.io.EOFException("truncated"), "org.apache.hadoop.fs.FSInputChecker");
-    assertTrue(TaskErrorLogFilter.isInputError(eof));
-    assertTrue(TaskErrorLogFilter.isInputErrorText(trace(eof)));
-    IllegalStateException state = thrownBy(new IllegalStateException("x"), "org.apache.spark.SparkContext");
-    assertFalse(TaskErrorLogFilter.isInputError(state));
-    assertFalse(TaskErrorLogFilter.isInputErrorText(trace(state)));
+    InvalidInputException nan = thrownBy(new InvalidInputException("A has a non-finite value NaN at row 3, column 2"),
+        "org.penrose.distributed.RowBlock");
+    RuntimeException wrapped = thrownBy(new RuntimeException("in a task", nan), "org.apache.spark.rdd.RDD");
+    assertTrue(TaskErrorLogFilter.isInputError(wrapped));
+    assertTrue(TaskErrorLogFilter.isInputErrorText(trace(wrapped)));
+  }
+
+  /** What is not a user's bad input keeps its lines: I/O, disk, fetch and broadcast failures, Penrose's own invariants. */
+  @Test
+  void faultsAreNotBadInput() {
+    java.util.List<Throwable> faults = java.util.List.of(
+        thrownBy(new java.io.EOFException("truncated"), "org.apache.hadoop.fs.FSInputChecker"),
+        thrownBy(new java.io.IOException("No space left on device"), "org.apache.spark.storage.DiskBlockObjectWriter"),
+        thrownBy(new java.io.IOException("Failed to connect to /10.0.0.5:40123"),
+            "org.apache.spark.network.client.TransportClientFactory"),
+        thrownBy(new RuntimeException("Failed to get broadcast_3_piece0 of broadcast_3",
+            thrownBy(new java.io.IOException("block not found"), "org.apache.spark.storage.BlockManager")),
+            "org.apache.spark.broadcast.TorrentBroadcast"),
+        thrownBy(new java.io.UncheckedIOException(new java.io.IOException("read failed")),
+            "org.penrose.io.NpyFile"),
+        thrownBy(new IllegalStateException("partition 3 produced 2 items, expected 1"),
+            "org.penrose.distributed.DeterministicReduce"),
+        thrownBy(new IllegalArgumentException("shape mismatch in product: 3 x 4 times 5 x 2"),
+            "org.penrose.linalg.Lapack"),
+        thrownBy(new ArithmeticException("dgesdd did not converge (info = 3)"), "org.penrose.linalg.Lapack"),
+        thrownBy(new IllegalStateException("x"), "org.apache.spark.SparkContext"));
+    for (Throwable fault : faults) {
+      assertFalse(TaskErrorLogFilter.isInputError(fault), fault.toString());
+      assertFalse(TaskErrorLogFilter.isInputErrorText(trace(fault)), fault.toString());
+      TaskErrorLogFilter filter = new TaskErrorLogFilter();
+      assertEquals(Result.NEUTRAL, filter.filter(event("org.apache.spark.executor.Executor", Level.ERROR,
+          "Exception in task 0.0 in stage 3.0 (TID 5)", fault)), fault.toString());
+      assertEquals(Result.NEUTRAL, filter.filter(event("org.apache.spark.scheduler.TaskSetManager", Level.WARN,
+          "Lost task 0.0 in stage 3.0 (TID 5) (localhost executor driver): " + trace(fault), null)), fault.toString());
+    }
   }
 }

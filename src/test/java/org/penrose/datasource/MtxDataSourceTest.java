@@ -22,7 +22,7 @@ import org.penrose.distributed.DatasetRows;
 import org.penrose.distributed.RowBlockMatrix;
 import org.penrose.io.MatrixMarketFile;
 import org.penrose.linalg.DoubleMatrix;
-import org.penrose.testing.SharedData;
+import org.penrose.testing.TestData;
 import org.penrose.testing.SparkTestSession;
 import org.penrose.testing.TestMatrices;
 
@@ -71,17 +71,17 @@ class MtxDataSourceTest extends SparkTestSession {
     "other/lp_e226.mtx, 223, 472, 2768"
   })
   void everySharedMatrixLoadsWithItsShapeAndNonzeros(String file, int rows, int cols, long nnz) throws IOException {
-    String path = SharedData.path("data/sparse/" + file).toString();
+    String path = TestData.path("sparse/" + file).toString();
     DoubleMatrix viaSource = load(path, 4);
     assertEquals(rows + " x " + cols, viaSource.shape());
     assertEquals(nnz, TestMatrices.nonzeros(viaSource));
-    assertEquals(MatrixMarketFile.read(SharedData.path("data/sparse/" + file)), viaSource, "same as the in-memory reader");
+    assertEquals(MatrixMarketFile.read(TestData.path("sparse/" + file)), viaSource, "same as the in-memory reader");
   }
 
   @ParameterizedTest(name = "{0}")
   @CsvSource({"a0.mtx, 0, 0", "a01.mtx, 0, 1", "a04.mtx, 0, 4", "a10.mtx, 1, 0"})
   void emptyEdgeCases(String file, int rows, int cols) {
-    List<Row> result = spark.read().format("mtx").load(SharedData.path("data/sparse/edge_cases/" + file).toString())
+    List<Row> result = spark.read().format("mtx").load(TestData.path("sparse/edge_cases/" + file).toString())
         .collectAsList();
     assertEquals(rows, result.size());
     for (Row r : result) {
@@ -91,7 +91,7 @@ class MtxDataSourceTest extends SparkTestSession {
 
   @Test
   void byteRangesGiveTheSameRowsWhateverTheSplit() throws IOException {
-    String path = SharedData.path("data/sparse/other/west0479.mtx").toString();
+    String path = TestData.path("sparse/other/west0479.mtx").toString();
     DoubleMatrix one = load(path, 1);
     for (int parts : new int[] {2, 7, 16}) {
       assertEquals(one, load(path, parts), parts + " byte ranges");

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.penrose.io.NpyFile;
 import org.penrose.linalg.DoubleMatrix;
-import org.penrose.testing.SharedData;
+import org.penrose.testing.TestData;
 import org.penrose.testing.SparkTestSession;
 
 /** The {@code npy} DataSource V2: reading in row ranges, folders, SQL views, writing. */
@@ -62,7 +62,7 @@ class NpyDataSourceTest extends SparkTestSession {
   void readsNumpyFixturesOfEveryKind() {
     for (String name : new String[] {"f8_c_3x4.npy", "f8_fortran_3x4.npy", "f8_big_endian_3x4.npy", "f8_v3_3x4.npy"}) {
       List<Row> rows = spark.read().format("npy").option("rowsPerPartition", 1)
-          .load(SharedData.npyFixture(name).toString()).orderBy("row").collectAsList();
+          .load(TestData.npyFixture(name).toString()).orderBy("row").collectAsList();
       assertEquals(3, rows.size(), name);
       assertRowsAreGrid(rows, 4);
     }
@@ -145,7 +145,7 @@ class NpyDataSourceTest extends SparkTestSession {
   @Test
   void corruptAndMissingFilesAreNamed() throws IOException {
     Exception e = assertThrows(Exception.class,
-        () -> spark.read().format("npy").load(SharedData.npyFixture("bad_truncated.npy").toString()).count());
+        () -> spark.read().format("npy").load(TestData.npyFixture("bad_truncated.npy").toString()).count());
     assertTrue(rootMessage(e).contains("truncated .npy data"), rootMessage(e));
     e = assertThrows(Exception.class, () -> spark.read().format("npy").load(dir.resolve("none.npy").toString()).count());
     assertTrue(rootMessage(e).contains("no such file or folder"), rootMessage(e));

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.penrose.io.MatrixMarketFile;
 import org.penrose.linalg.DoubleMatrix;
 import org.penrose.linalg.RankCutoff;
-import org.penrose.testing.SharedData;
+import org.penrose.testing.TestData;
 import org.penrose.testing.SparkTestSession;
 import org.penrose.testing.TestMatrices;
 
@@ -22,21 +22,21 @@ import org.penrose.testing.TestMatrices;
 class DebianPackagesTest extends SparkTestSession {
   @Test
   void rank20MatchesTheReferences() throws Exception {
-    String base = "data/sparse/debian_packages/";
+    String base = "sparse/debian_packages/";
     MatrixFiles files = new MatrixFiles(spark);
-    RowBlockMatrix a = files.read(SharedData.path(base + "debian_packages.mtx.gz").toString(), 2).persist();
-    RowBlockMatrix y = files.readAligned(SharedData.path(base + "debian_packages_label.mtx").toString(), a);
+    RowBlockMatrix a = files.read(TestData.path(base + "debian_packages.mtx.gz").toString(), 2).persist();
+    RowBlockMatrix y = files.readAligned(TestData.path(base + "debian_packages_label.mtx").toString(), a);
     assertTrue(a.blocks().first().isSparse());
     DistributedLstsq ls = DistributedLstsq.solveTruncated(a, y, 20, RankCutoff.DEFAULT, new TruncatedSvd.Options());
     TruncatedSvd svd = ls.truncatedSvd();
-    JsonNode ref = new ObjectMapper().readTree(SharedData.path("data/reference/debian_packages_rank20_reference.json")
+    JsonNode ref = new ObjectMapper().readTree(TestData.path("reference/debian_packages_rank20_reference.json")
         .toFile());
     double[] s = svd.singularValues();
     double worst = 0;
     for (int i = 0; i < 20; i++) {
       worst = Math.max(worst, Math.abs(s[i] - ref.get("singular_values").get(i).asDouble()));
     }
-    DoubleMatrix expected = MatrixMarketFile.read(SharedData.path("data/reference/debian_packages_x_rank20_reference.mtx"));
+    DoubleMatrix expected = MatrixMarketFile.read(TestData.path("reference/debian_packages_x_rank20_reference.mtx"));
     double xError = TestMatrices.relativeError(ls.solution(), expected);
     System.out.printf("debian_packages rank 20: |s - ref| / s_1 = %.2e, certificate %.2e, |U^T U - I| %.1e,"
         + " |V^T V - I| %.1e, x_20 relative error %.2e, s_21 estimate %.6g (%d steps)%n", worst / s[0],

@@ -9,12 +9,12 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.penrose.io.MatrixMarketFile;
 import org.penrose.linalg.DoubleMatrix;
 import org.penrose.linalg.RankCutoff;
-import org.penrose.testing.SharedData;
+import org.penrose.testing.TestData;
 import org.penrose.testing.SparkTestSession;
 import org.penrose.testing.TestMatrices;
 
 /**
- * Real least-squares problems from {@code ../shared/data/sparse}, read with the distributed Matrix
+ * Real least-squares problems from {@code data/sparse}, read with the distributed Matrix
  * Market reader (byte ranges for the uncompressed files) and solved by the distributed engine at
  * several partitionings, against the 20-digit references; rank-deficient and wide matrices against
  * their reference solution, the Penrose conditions and the stated ranks.
@@ -22,7 +22,7 @@ import org.penrose.testing.TestMatrices;
 class RealProblemsTest extends SparkTestSession {
 
   private static String data(String relative) {
-    return SharedData.path("data/" + relative).toString();
+    return TestData.path(relative).toString();
   }
 
   @ParameterizedTest(name = "{0}, {2} blocks")
@@ -36,7 +36,7 @@ class RealProblemsTest extends SparkTestSession {
     RowBlockMatrix a = new MatrixFiles(spark).read(data("sparse/hb_lsq/" + name + ".mtx.gz"), parts).persist();
     RowBlockMatrix b = new MatrixFiles(spark).readAligned(data("sparse/hb_lsq/" + name + "_rhs1.mtx.gz"), a);
     DistributedLstsq ls = DistributedLstsq.solve(a, b, RankCutoff.DEFAULT);
-    DoubleMatrix reference = MatrixMarketFile.read(SharedData.path("data/reference/" + name + "_x_reference.mtx"));
+    DoubleMatrix reference = MatrixMarketFile.read(TestData.path("reference/" + name + "_x_reference.mtx"));
     double err = TestMatrices.relativeError(ls.solution(), reference);
     System.out.printf("%s, %d blocks: relative error %.2e (tolerance %.0e)%n", name, parts, err, tolerance);
     assertEquals(a.cols(), ls.rank());
@@ -50,7 +50,7 @@ class RealProblemsTest extends SparkTestSession {
     RowBlockMatrix a = new MatrixFiles(spark).read(data("sparse/rank_deficient/abb313.mtx"), parts).persist();
     RowBlockMatrix b = new MatrixFiles(spark).readAligned(data("sparse/rank_deficient/abb313_b.mtx"), a);
     DistributedLstsq ls = DistributedLstsq.solve(a, b, RankCutoff.DEFAULT);
-    DoubleMatrix reference = MatrixMarketFile.read(SharedData.path("data/reference/abb313_x_minnorm_reference.mtx"));
+    DoubleMatrix reference = MatrixMarketFile.read(TestData.path("reference/abb313_x_minnorm_reference.mtx"));
     double err = TestMatrices.relativeError(ls.solution(), reference);
     System.out.printf("abb313, %d blocks: rank %d, relative error %.2e%n", parts, ls.rank(), err);
     assertEquals(128, ls.rank());

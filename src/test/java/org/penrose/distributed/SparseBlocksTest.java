@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.penrose.io.MatrixMarketFile;
 import org.penrose.linalg.DoubleMatrix;
 import org.penrose.linalg.RankCutoff;
-import org.penrose.testing.SharedData;
+import org.penrose.testing.TestData;
 import org.penrose.testing.SparkTestSession;
 
 /** Inputs that stay sparse (coordinate files, sparse vectors, CoordinateMatrix) and the operations on sparse blocks. */
@@ -75,11 +75,11 @@ class SparseBlocksTest extends SparkTestSession {
 
   @Test
   void coordinateFilesAndCoordinateMatricesStaySparseArrayFilesAreDense() throws Exception {
-    String coordinate = SharedData.path("data/sparse/hb_lsq/illc1033.mtx.gz").toString();
+    String coordinate = TestData.path("sparse/hb_lsq/illc1033.mtx.gz").toString();
     RowBlockMatrix a = new MatrixFiles(spark).read(coordinate, 3);
     assertTrue(a.blocks().collect().stream().allMatch(RowBlock::isSparse));
     assertEquals(MatrixMarketFile.read(Path.of(coordinate)), a.collectLocal(), "the same values as the dense reader");
-    String array = SharedData.path("data/sparse/hb_lsq/illc1033_rhs1.mtx.gz").toString();
+    String array = TestData.path("sparse/hb_lsq/illc1033_rhs1.mtx.gz").toString();
     assertFalse(new MatrixFiles(spark).readAligned(array, a).blocks().first().isSparse());
     List<MatrixEntry> entries = List.of(new MatrixEntry(0, 4, 1.5), new MatrixEntry(2, 1, -2.0), new MatrixEntry(2, 1, 0.5));
     RowBlockMatrix c = MllibMatrices.fromCoordinateMatrix(new CoordinateMatrix(sc.parallelize(entries).rdd(), 3, 5), 2);
@@ -89,8 +89,8 @@ class SparseBlocksTest extends SparkTestSession {
 
   @Test
   void theTsqrRouteDensifiesSparseBlocksExplicitlyAndGivesTheDenseBits() throws Exception {
-    String path = SharedData.path("data/sparse/hb_lsq/well1033.mtx.gz").toString();
-    String rhs = SharedData.path("data/sparse/hb_lsq/well1033_rhs1.mtx.gz").toString();
+    String path = TestData.path("sparse/hb_lsq/well1033.mtx.gz").toString();
+    String rhs = TestData.path("sparse/hb_lsq/well1033_rhs1.mtx.gz").toString();
     RowBlockMatrix sparse = new MatrixFiles(spark).read(path, 3);
     RowBlockMatrix dense = RowBlockMatrix.fromLocal(sc, sparse.collectLocal(), sparse.blockStarts());
     RowBlockMatrix b = new MatrixFiles(spark).readAligned(rhs, sparse);

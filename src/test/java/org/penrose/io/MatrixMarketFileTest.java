@@ -12,7 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.penrose.linalg.DoubleMatrix;
-import org.penrose.testing.SharedData;
+import org.penrose.testing.TestData;
 import org.penrose.testing.TestMatrices;
 
 /** The in-memory Matrix Market reader: the shared matrices' stated shapes and nonzeros, and bad files. */
@@ -34,7 +34,7 @@ class MatrixMarketFileTest {
     "edge_cases/a10.mtx, 1, 0, 0"
   })
   void sharedMatricesHaveTheirStatedShapes(String file, int rows, int cols, long nnz) throws IOException {
-    DoubleMatrix m = MatrixMarketFile.read(SharedData.path("data/sparse/" + file));
+    DoubleMatrix m = MatrixMarketFile.read(TestData.path("sparse/" + file));
     assertEquals(rows + " x " + cols, m.shape());
     assertEquals(nnz, TestMatrices.nonzeros(m));
   }

@@ -15,7 +15,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.penrose.linalg.DoubleMatrix;
-import org.penrose.testing.SharedData;
+import org.penrose.testing.TestData;
 
 /**
  * The .npy reader and writer against files written by numpy ({@code dev/make_npy_fixtures.py}).
@@ -25,7 +25,7 @@ class NpyFileTest {
   @TempDir Path temp;
 
   static Path fixture(String name) {
-    return SharedData.npyFixture(name);
+    return TestData.npyFixture(name);
   }
 
   private static void assertGrid(DoubleMatrix m, int rows, int cols, double frac) {

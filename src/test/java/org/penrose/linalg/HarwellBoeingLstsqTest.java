@@ -7,7 +7,7 @@ import java.io.IOException;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.penrose.io.MatrixMarketFile;
-import org.penrose.testing.SharedData;
+import org.penrose.testing.TestData;
 import org.penrose.testing.TestMatrices;
 
 /**
@@ -19,9 +19,9 @@ class HarwellBoeingLstsqTest {
   @ParameterizedTest(name = "{0}")
   @CsvSource({"well1033, 1e-10, 0.75215786915637739", "illc1033, 1e-7, 0.75215786869910"})
   void matchesTheReferenceSolution(String name, double tolerance, double residualNorm) throws IOException {
-    DoubleMatrix a = MatrixMarketFile.read(SharedData.path("data/sparse/hb_lsq/" + name + ".mtx.gz"));
-    DoubleMatrix b = MatrixMarketFile.read(SharedData.path("data/sparse/hb_lsq/" + name + "_rhs1.mtx.gz"));
-    DoubleMatrix reference = MatrixMarketFile.read(SharedData.path("data/reference/" + name + "_x_reference.mtx"));
+    DoubleMatrix a = MatrixMarketFile.read(TestData.path("sparse/hb_lsq/" + name + ".mtx.gz"));
+    DoubleMatrix b = MatrixMarketFile.read(TestData.path("sparse/hb_lsq/" + name + "_rhs1.mtx.gz"));
+    DoubleMatrix reference = MatrixMarketFile.read(TestData.path("reference/" + name + "_x_reference.mtx"));
     assertEquals("1033 x 320", a.shape());
     LeastSquares ls = LeastSquares.solve(a, b);
     double err = TestMatrices.relativeError(ls.solution(), reference);

@@ -14,8 +14,8 @@ import org.penrose.testing.OracleCase;
 /**
  * Every public oracle case through the local kernels, all six fields at the stored tolerances,
  * compared as {@code check.py} compares them. The results are also written to
- * {@code target/oracle-results/local-native/} (or {@code local-java/}) so that {@code python3 ../shared/oracle/check.py
- * ../shared/oracle/cases target/oracle-results/local-native} can check them independently.
+ * {@code target/oracle-results/local-native/} (or {@code local-java/}) so that {@code python3 data/oracle/check.py
+ * data/oracle/cases target/oracle-results/local-native} can check them independently.
  */
 class OracleCasesTest {
 

@@ -37,22 +37,22 @@ import org.penrose.testing.TestMatrices;
 class LeastSquaresRegressionTest extends SparkTestSession {
   @TempDir Path dir;
 
-  /** The certified values from ../shared (the demo uses the copies bundled in the jar; see bundledNistFilesAreTheShared). */
+  /** The certified values from data/nist_strd (the demo uses the copies bundled in the jar; see bundledNistFilesAreTheProjectCopies). */
   private static final NistCertification NIST = nist();
 
   private static NistCertification nist() {
     try {
-      return NistCertification.fromFolder(org.penrose.testing.SharedData.path("data/nist_strd"),
-          org.penrose.testing.SharedData.path("data/reference/nist_strd_certified_values.csv"));
+      return NistCertification.fromFolder(org.penrose.testing.TestData.path("nist_strd"),
+          org.penrose.testing.TestData.path("reference/nist_strd_certified_values.csv"));
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
   }
 
   @Test
-  void bundledNistFilesAreTheShared() throws IOException {
+  void bundledNistFilesAreTheProjectCopies() throws IOException {
     for (String name : NistCertification.DATASETS) {
-      byte[] shared = java.nio.file.Files.readAllBytes(org.penrose.testing.SharedData.path("data/nist_strd/" + name + ".dat"));
+      byte[] shared = java.nio.file.Files.readAllBytes(org.penrose.testing.TestData.path("nist_strd/" + name + ".dat"));
       try (java.io.InputStream in = NistCertification.class.getResourceAsStream("/org/penrose/nist/" + name + ".dat")) {
         assertArrayEquals(shared, in.readAllBytes(), name);
       }

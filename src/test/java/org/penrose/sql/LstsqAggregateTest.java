@@ -27,7 +27,7 @@ import org.penrose.io.NistStrdFile;
 import org.penrose.linalg.DoubleMatrix;
 import org.penrose.linalg.LeastSquares;
 import org.penrose.linalg.RankCutoff;
-import org.penrose.testing.SharedData;
+import org.penrose.testing.TestData;
 import org.penrose.testing.SparkTestSession;
 import org.penrose.testing.TestMatrices;
 
@@ -169,7 +169,7 @@ class LstsqAggregateTest extends SparkTestSession {
 
   static Map<String, Double> certified(String dataset) throws IOException {
     Map<String, Double> values = new HashMap<>();
-    for (String line : java.nio.file.Files.readAllLines(SharedData.path("data/reference/nist_strd_certified_values.csv"))) {
+    for (String line : java.nio.file.Files.readAllLines(TestData.path("reference/nist_strd_certified_values.csv"))) {
       String[] f = line.split(",");
       if (f[0].equals(dataset)) {
         values.put(f[2], Double.parseDouble(f[3]));
@@ -181,7 +181,7 @@ class LstsqAggregateTest extends SparkTestSession {
   @ParameterizedTest(name = "{0} rtol {1}")
   @CsvSource({"Longley, default", "Filip, default", "Longley, 0", "Filip, 0"})
   void nistDigitsMatchTheDistributedLstsq(String dataset, String rtol) throws IOException {
-    NistStrdFile nist = NistStrdFile.read(SharedData.path("data/nist_strd/" + dataset + ".dat"));
+    NistStrdFile nist = NistStrdFile.read(TestData.path("nist_strd/" + dataset + ".dat"));
     DoubleMatrix design = nist.design();
     DoubleMatrix y = nist.response();
     List<Row> rows = new ArrayList<>();

@@ -20,7 +20,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
 import org.penrose.linalg.DoubleMatrix;
 
-/** The real regression tables of {@code ../shared/data/tabular} and their exact OLS references. */
+/** The real regression tables of {@code data/tabular} and their exact OLS references. */
 public final class Datasets {
   private Datasets() {}
 
@@ -75,7 +75,7 @@ public final class Datasets {
     List<Integer> columns = new ArrayList<>();
     switch (name) {
       case "cal_housing":
-        rows = lines(SharedData.path("data/tabular/cal_housing.data"), ",");
+        rows = lines(TestData.path("tabular/cal_housing.data"), ",");
         features = List.of("longitude", "latitude", "housingMedianAge", "totalRooms", "totalBedrooms", "population",
             "households", "medianIncome");
         for (int j = 0; j < 8; j++) {
@@ -87,7 +87,7 @@ public final class Datasets {
       case "randhie":
       case "bike_hour": {
         String file = name.equals("CASP") ? "CASP.csv" : name.equals("randhie") ? "randhie.csv" : "bike_sharing_hour.csv";
-        rows = lines(SharedData.path("data/tabular/" + file), ",");
+        rows = lines(TestData.path("tabular/" + file), ",");
         List<String> header = List.of(rows.remove(0));
         String labelName = name.equals("CASP") ? "y" : name.equals("randhie") ? "mdvis" : "cnt";
         features = name.equals("CASP") ? List.of("F1", "F2", "F3", "F4", "F5", "F6", "F7", "F8", "F9")
@@ -101,8 +101,8 @@ public final class Datasets {
         break;
       }
       case "diabetes": {
-        rows = lines(SharedData.path("data/tabular/diabetes_data_raw.csv.gz"), "\\s+");
-        List<String[]> target = lines(SharedData.path("data/tabular/diabetes_target.csv.gz"), "\\s+");
+        rows = lines(TestData.path("tabular/diabetes_data_raw.csv.gz"), "\\s+");
+        List<String[]> target = lines(TestData.path("tabular/diabetes_target.csv.gz"), "\\s+");
         for (int i = 0; i < rows.size(); i++) {
           String[] r = java.util.Arrays.copyOf(rows.get(i), 11);
           r[10] = target.get(i)[0];
@@ -132,7 +132,7 @@ public final class Datasets {
   /** The reference: "(Intercept)" and each feature's coefficient, plus "#RSS", "#R2", "#n", "#p". */
   public static Map<String, Double> reference(String name) throws IOException {
     Map<String, Double> out = new LinkedHashMap<>();
-    for (String[] f : lines(SharedData.path("data/reference/" + name + "_ols_reference.csv"), ",")) {
+    for (String[] f : lines(TestData.path("reference/" + name + "_ols_reference.csv"), ",")) {
       if (!f[0].equals("term")) {
         out.put(f[0], Double.parseDouble(f[1]));
       }

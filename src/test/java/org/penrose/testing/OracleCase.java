@@ -15,7 +15,7 @@ import org.penrose.linalg.DoubleMatrix;
 import org.penrose.linalg.RankCutoff;
 
 /**
- * One public oracle case from {@code ../shared/oracle/cases/} (schema {@code pinv-lstsq-oracle/1}):
+ * One public oracle case from {@code data/oracle/cases/} (schema {@code pinv-lstsq-oracle/1}):
  * inputs, expected fields and per-field tolerances, compared exactly as {@code check.py} does.
  */
 public final class OracleCase {
@@ -63,7 +63,7 @@ public final class OracleCase {
 
   /** All cases, sorted by file name. */
   public static List<OracleCase> all() {
-    Path dir = SharedData.path("oracle/cases");
+    Path dir = TestData.path("oracle/cases");
     try (Stream<Path> files = Files.list(dir)) {
       List<OracleCase> cases = new ArrayList<>();
       for (Path f : files.filter(p -> p.toString().endsWith(".json")).sorted().toList()) {
