@@ -241,4 +241,61 @@ class HostileInputSweepTest extends org.penrose.testing.SparkTestSession {
     RowBlockMatrix none = RowBlockMatrix.fromLocal(sc, DoubleMatrix.zeros(0, 2), 1);
     assertEquals(0, DistributedPinv.factor(none, RankCutoff.DEFAULT).rank());
   }
+
+  /**
+   * Every way to build a distributed matrix rejects NaN/Inf with the row and column named, also when
+   * the blocks are made by the caller's tasks; sizes are checked before anything is allocated.
+   */
+  @Test
+  void matrixBuildersRejectNonFiniteValuesAndAbsurdSizes() {
+    long[] starts = {0, 2, 4};
+    org.apache.spark.api.java.JavaRDD<org.penrose.distributed.RowBlock> blocks = sc.parallelize(List.of(0, 1), 2)
+        .map(p -> {
+          DoubleMatrix m = DoubleMatrix.identity(2);
+          if (p == 1) {
+            m.set(1, 0, Double.POSITIVE_INFINITY);
+          }
+          return new org.penrose.distributed.RowBlock(2L * p, m);
+        });
+    RowBlockMatrix made = RowBlockMatrix.fromBlocks(blocks, starts, 2);
+    assertFails(() -> made.collectLocal(), "the row blocks has a non-finite value Infinity at row 3, column 0");
+    org.penrose.linalg.SparseEntries entries = new org.penrose.linalg.SparseEntries();
+    entries.add(0, 1, 1.0);
+    entries.add(2, 0, Double.NaN);
+    RowBlockMatrix sparse = RowBlockMatrix.fromEntries(sc.parallelize(List.of(entries), 1), 3, 2, new long[] {0, 3}, true);
+    assertFails(() -> sparse.collectLocal(), "the entries has a non-finite value NaN at row 2, column 0");
+    // TSQR checks its leaves itself (a matrix made without the builders' checks)
+    RowBlockMatrix unchecked = RowBlockMatrix.fromBlocks(sc.parallelize(List.of(0), 1).map(p -> {
+      DoubleMatrix m = DoubleMatrix.identity(3);
+      m.set(2, 1, Double.NaN);
+      return new org.penrose.distributed.RowBlock(0, m);
+    }), new long[] {0, 3}, 3);
+    assertFails(() -> DistributedPinv.factor(unchecked, RankCutoff.DEFAULT), "non-finite value NaN at row 2, column 1");
+    // sizes
+    assertFails(() -> RowBlockMatrix.balancedStarts(10, 0), "the number of row blocks must be between 1 and 1048576, got 0");
+    assertFails(() -> RowBlockMatrix.balancedStarts(10, 2_000_000), "between 1 and 1048576, got 2000000");
+    long[] huge = RowBlockMatrix.balancedStarts(Long.MAX_VALUE, 7); // no overflow in m * i / parts
+    assertEquals(Long.MAX_VALUE, huge[7]);
+    for (int i = 1; i <= 7; i++) {
+      assertTrue(huge[i] > huge[i - 1], Arrays.toString(huge));
+    }
+    assertFails(() -> RowBlockMatrix.fromLocal(sc, DoubleMatrix.identity(3), RowBlockMatrix.balancedStarts(3, 1 << 21)),
+        "between 1 and 1048576");
+    assertFails(() -> DoubleMatrix.zeros(100_000, 100_000), "more than one dense block can hold");
+  }
+
+  @Test
+  void absurdMatrixMarketSizesAreOneLineErrors() throws IOException {
+    String header = "%%MatrixMarket matrix coordinate real general\n";
+    String overflow = text("overflow.mtx", header + "9223372036854775807 9223372036854775807 1\n1 1 1.0\n");
+    assertFails(() -> org.penrose.io.MatrixMarketFile.read(Path.of(overflow)), "absurd size");
+    assertFails(() -> mtxRows(overflow), "absurd size");
+    String columns = text("columns.mtx", header + "3 9000000000 1\n1 1 1.0\n");
+    assertFails(() -> mtxRows(columns), "absurd size: 9000000000 columns");
+    String dense = text("dense.mtx", "%%MatrixMarket matrix array real general\n3037000500 3037000500\n1.0\n");
+    assertFails(() -> mtxRows(dense), "absurd size");
+    // a block that would hold more rows than an int indexes: more row blocks, says the error
+    String tall = text("tall.mtx", header + "5000000000 2 1\n1 1 1.0\n");
+    assertFails(() -> new org.penrose.distributed.MatrixFiles(spark).read(tall, 1), "use more row blocks");
+  }
 }

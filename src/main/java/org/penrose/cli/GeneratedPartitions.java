@@ -10,10 +10,6 @@ final class GeneratedPartitions {
 
   /** The given count, or twice the session's default parallelism. */
   int resolve(SparkSession spark) {
-    int parts = partitions != null ? partitions : 2 * spark.sparkContext().defaultParallelism();
-    if (parts < 1) {
-      throw new IllegalArgumentException("--partitions must be at least 1, got " + parts);
-    }
-    return parts;
+    return SparkJob.requirePartitions(partitions != null ? partitions : 2 * spark.sparkContext().defaultParallelism());
   }
 }

@@ -82,7 +82,7 @@ final class RegressCommand implements Callable<Integer> {
       RegressionTable read = report.time("read", () -> RegressionTable.read(spark, input, label, features, weight));
       Dataset<Row> table = read.data();
       if (partitions != null) {
-        table = table.repartition(partitions);
+        table = table.repartition(SparkJob.requirePartitions(partitions));
       }
       LeastSquaresRegression lsq = new LeastSquaresRegression().setFeaturesCol(read.featuresColumn()).setLabelCol(read.labelColumn())
           .setFitIntercept(!noIntercept).setEquilibrate(!noEquilibrate);

@@ -22,6 +22,15 @@ final class SparkJob {
       description = "For Parquet inputs: the vector or array<double> column (default: the only one).")
   String column;
 
+  /** {@code --partitions N}: between 1 and {@link RowBlockMatrix#MAX_BLOCKS}. */
+  static int requirePartitions(int partitions) {
+    if (partitions < 1 || partitions > RowBlockMatrix.MAX_BLOCKS) {
+      throw new IllegalArgumentException("--partitions must be between 1 and " + RowBlockMatrix.MAX_BLOCKS + ", got "
+          + partitions);
+    }
+    return partitions;
+  }
+
   /** The command's matrix files (.npy, .mtx/.mtx.gz or Parquet), with {@code --column} for Parquet. */
   MatrixFiles files(SparkContext sc) {
     return new MatrixFiles(sc).withColumn(column);
@@ -81,8 +90,8 @@ final class SparkJob {
   /** A's row blocks from {@code --input}, in {@code --partitions} blocks or the input's default. */
   RowBlockMatrix readA(SparkContext sc) throws IOException {
     MatrixFiles files = files(sc);
-    if (partitions != null && partitions < 1) {
-      throw new IllegalArgumentException("--partitions must be at least 1, got " + partitions);
+    if (partitions != null) {
+      requirePartitions(partitions);
     }
     return partitions != null ? files.read(input, partitions) : files.read(input);
   }

@@ -1,7 +1,5 @@
 package org.penrose.datasource;
 
-import org.penrose.linalg.InvalidInputException;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -31,6 +29,7 @@ import org.penrose.distributed.RowVectors;
 import org.penrose.io.MatrixFormatException;
 import org.penrose.io.MatrixMarketEntries;
 import org.penrose.io.MatrixMarketHeader;
+import org.penrose.linalg.InvalidInputException;
 import org.penrose.linalg.SparseEntries;
 import scala.collection.immutable.Map;
 

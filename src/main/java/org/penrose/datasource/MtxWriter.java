@@ -1,7 +1,5 @@
 package org.penrose.datasource;
 
-import org.penrose.linalg.InvalidInputException;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -24,6 +22,7 @@ import org.apache.spark.sql.SparkSession;
 import org.penrose.distributed.RowVectors;
 import org.penrose.io.HadoopConf;
 import org.penrose.io.NpyAssembler;
+import org.penrose.linalg.InvalidInputException;
 
 /**
  * Writes the rows of a DataFrame as one Matrix Market file (see {@link MtxDataSource}): a first job

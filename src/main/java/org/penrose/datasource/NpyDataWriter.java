@@ -1,7 +1,5 @@
 package org.penrose.datasource;
 
-import org.penrose.linalg.InvalidInputException;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import org.apache.hadoop.conf.Configuration;
@@ -12,6 +10,7 @@ import org.apache.spark.sql.catalyst.util.ArrayData;
 import org.apache.spark.sql.connector.write.DataWriter;
 import org.apache.spark.sql.connector.write.WriterCommitMessage;
 import org.penrose.io.NpyAssembler;
+import org.penrose.linalg.InvalidInputException;
 
 /** Appends one partition's rows to a part file (see {@link NpyAssembler}). */
 final class NpyDataWriter implements DataWriter<InternalRow> {

@@ -1,7 +1,5 @@
 package org.penrose.datasource;
 
-import org.penrose.linalg.InvalidInputException;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
@@ -14,6 +12,7 @@ import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.util.CaseInsensitiveStringMap;
 import org.penrose.io.HadoopConf;
 import org.penrose.io.NpyFileSet;
+import org.penrose.linalg.InvalidInputException;
 
 /** Plans the row ranges of a {@code .npy} read (driver side: headers only). */
 final class NpyScan implements Scan, Batch {

@@ -1,7 +1,5 @@
 package org.penrose.datasource;
 
-import org.penrose.linalg.InvalidInputException;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -18,6 +16,7 @@ import org.apache.spark.sql.connector.write.WriterCommitMessage;
 import org.penrose.distributed.RowVectors;
 import org.penrose.io.HadoopConf;
 import org.penrose.io.NpyAssembler;
+import org.penrose.linalg.InvalidInputException;
 
 /**
  * Writes rows to one {@code .npy} file: tasks write parts, the driver assembles them in partition

@@ -1,7 +1,5 @@
 package org.penrose.distributed;
 
-import org.penrose.linalg.InvalidInputException;
-
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -13,6 +11,7 @@ import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.storage.StorageLevel;
 import org.penrose.linalg.CsrMatrix;
 import org.penrose.linalg.DoubleMatrix;
+import org.penrose.linalg.InvalidInputException;
 import org.penrose.linalg.MatrixBlock;
 import scala.Tuple2;
 

@@ -1,7 +1,5 @@
 package org.penrose.distributed;
 
-import org.penrose.linalg.InvalidInputException;
-
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -9,6 +7,7 @@ import java.util.List;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.penrose.linalg.DoubleMatrix;
+import org.penrose.linalg.InvalidInputException;
 import scala.Tuple2;
 
 /**

@@ -1,7 +1,5 @@
 package org.penrose.distributed;
 
-import org.penrose.linalg.InvalidInputException;
-
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -9,6 +7,7 @@ import org.apache.spark.storage.StorageLevel;
 import org.penrose.linalg.CsrMatrix;
 import org.penrose.linalg.DoubleMatrix;
 import org.penrose.linalg.FactorizationResult;
+import org.penrose.linalg.InvalidInputException;
 import org.penrose.linalg.LstsqJvp;
 import org.penrose.linalg.LstsqVjp;
 import org.penrose.linalg.MatrixBlock;

@@ -1,13 +1,12 @@
 package org.penrose.distributed;
 
-import org.penrose.linalg.InvalidInputException;
-
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.storage.StorageLevel;
 import org.penrose.linalg.DoubleMatrix;
 import org.penrose.linalg.FactorizationResult;
+import org.penrose.linalg.InvalidInputException;
 import org.penrose.linalg.PinvFactorization;
 import org.penrose.linalg.PinvTranspose;
 import org.penrose.linalg.PinvVjp;

@@ -1,7 +1,5 @@
 package org.penrose.distributed;
 
-import org.penrose.linalg.InvalidInputException;
-
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +13,7 @@ import org.penrose.io.MatrixMarketParts;
 import org.penrose.io.NpyAssembler;
 import org.penrose.io.NpyFileSet;
 import org.penrose.linalg.DoubleMatrix;
+import org.penrose.linalg.InvalidInputException;
 
 /**
  * Matrix files into row blocks and back: the one place where a path becomes a {@link RowBlockMatrix}.
@@ -83,9 +82,7 @@ public final class MatrixFiles {
 
   /** A matrix in {@code partitions} row blocks. */
   public RowBlockMatrix read(String path, int partitions) throws IOException {
-    if (partitions < 1) {
-      throw new InvalidInputException("need at least one row block, got " + partitions);
-    }
+    RowBlockMatrix.requireBlockCount(partitions);
     return format(path).read(spark, path, partitions);
   }
 

@@ -1,7 +1,5 @@
 package org.penrose.distributed;
 
-import org.penrose.linalg.InvalidInputException;
-
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -13,6 +11,7 @@ import org.apache.spark.mllib.linalg.distributed.IndexedRow;
 import org.apache.spark.mllib.linalg.distributed.IndexedRowMatrix;
 import org.apache.spark.mllib.linalg.distributed.MatrixEntry;
 import org.apache.spark.mllib.linalg.distributed.RowMatrix;
+import org.penrose.linalg.InvalidInputException;
 import org.penrose.linalg.SparseEntries;
 import scala.Tuple2;
 

@@ -1,7 +1,5 @@
 package org.penrose.distributed;
 
-import org.penrose.linalg.InvalidInputException;
-
 import java.io.IOException;
 import java.util.Collections;
 import java.util.List;
@@ -17,6 +15,7 @@ import org.penrose.io.NpyAssembler;
 import org.penrose.io.NpyFile;
 import org.penrose.io.NpyFileSet;
 import org.penrose.linalg.DoubleMatrix;
+import org.penrose.linalg.InvalidInputException;
 
 /**
  * {@code .npy} files (or folders of them, {@link NpyFileSet}) read into row blocks by the tasks, and

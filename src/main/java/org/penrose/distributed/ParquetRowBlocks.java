@@ -1,12 +1,11 @@
 package org.penrose.distributed;
 
-import org.penrose.linalg.InvalidInputException;
-
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.SparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.penrose.linalg.DoubleMatrix;
+import org.penrose.linalg.InvalidInputException;
 
 /**
  * Parquet files (a {@code .parquet} file or a folder of them) with a vector or {@code array<double>}

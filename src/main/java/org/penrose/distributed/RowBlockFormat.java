@@ -1,10 +1,9 @@
 package org.penrose.distributed;
 
-import org.penrose.linalg.InvalidInputException;
-
 import java.io.IOException;
 import org.apache.spark.SparkContext;
 import org.penrose.linalg.DoubleMatrix;
+import org.penrose.linalg.InvalidInputException;
 
 /** How one file format ({@code .npy}, Matrix Market, Parquet) is read into row blocks; see {@link MatrixFiles}. */
 interface RowBlockFormat {

@@ -1,7 +1,5 @@
 package org.penrose.distributed;
 
-import org.penrose.linalg.InvalidInputException;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -12,6 +10,7 @@ import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.storage.StorageLevel;
 import org.penrose.linalg.CsrMatrix;
 import org.penrose.linalg.DoubleMatrix;
+import org.penrose.linalg.InvalidInputException;
 import org.penrose.linalg.MatrixBlock;
 import org.penrose.linalg.ShiftedBlock;
 import org.penrose.linalg.SparseEntries;
@@ -35,6 +34,15 @@ import scala.Tuple2;
  * </ul>
  */
 public final class RowBlockMatrix {
+  /**
+   * Most row blocks a matrix may have: each is a task of every pass and a few longs on the driver; past
+   * a million the scheduling, not the arithmetic, is the cost.
+   */
+  public static final int MAX_BLOCKS = 1 << 20;
+
+  /** Most rows in one block (its arrays are indexed by int). */
+  public static final long MAX_BLOCK_ROWS = DoubleMatrix.MAX_ENTRIES;
+
   private final JavaRDD<RowBlock> blocks;
   private final long[] starts;
   private final int cols;
@@ -337,12 +345,11 @@ public final class RowBlockMatrix {
 
   /** Balanced row ranges: {@code parts} blocks over {@code m} rows (blocks may be empty when {@code parts > m}). */
   public static long[] balancedStarts(long m, int parts) {
-    if (parts < 1) {
-      throw new InvalidInputException("need at least one row block, got " + parts);
-    }
+    requireBlockCount(parts);
     long[] starts = new long[parts + 1];
+    long size = m / parts, extra = m % parts; // m * i / parts without overflow
     for (int i = 0; i <= parts; i++) {
-      starts[i] = m * i / parts;
+      starts[i] = size * i + extra * i / parts;
     }
     return starts;
   }
@@ -385,10 +392,54 @@ public final class RowBlockMatrix {
     if (starts.length < 2 || starts[0] != 0 || starts[starts.length - 1] != m) {
       throw new InvalidInputException("block starts must run from 0 to m = " + m + ": " + Arrays.toString(starts));
     }
+    requireBlockCount(starts.length - 1);
     for (int i = 1; i < starts.length; i++) {
       if (starts[i] < starts[i - 1]) {
         throw new InvalidInputException("block starts must not decrease: " + Arrays.toString(starts));
       }
+      if (starts[i] - starts[i - 1] > MAX_BLOCK_ROWS) {
+        throw new InvalidInputException("row block " + (i - 1) + " would hold " + (starts[i] - starts[i - 1])
+            + " rows, more than one block can (" + MAX_BLOCK_ROWS + "): use more row blocks");
+      }
+    }
+  }
+
+  /** Columns {@code [from, to)} ({@code m x (to - from)}) in the same row blocks; sparse blocks stay sparse. */
+  public RowBlockMatrix columnRange(int from, int to) {
+    return columnRange(from, to, true);
+  }
+
+  /** Columns {@code [from, to)} as dense blocks (for a few columns: a right-hand side, weights). */
+  public RowBlockMatrix denseColumns(int from, int to) {
+    return columnRange(from, to, false);
+  }
+
+  private RowBlockMatrix columnRange(int from, int to, boolean keepSparse) {
+    if (from < 0 || to > cols || from > to) {
+      throw new InvalidInputException("columns [" + from + ", " + to + ") are not within the " + cols + " of " + shape());
+    }
+    return withBlocks(blocks.map(b -> b.withValues(columnRange(b.matrix(), from, to, keepSparse))), to - from);
+  }
+
+  private static MatrixBlock columnRange(MatrixBlock block, int from, int to, boolean keepSparse) {
+    if (!keepSparse || !(block instanceof CsrMatrix)) {
+      return block.dense().columns(from, to);
+    }
+    SparseEntries all = block.entries(0);
+    SparseEntries kept = new SparseEntries();
+    for (int t = 0; t < all.size(); t++) {
+      if (all.col(t) >= from && all.col(t) < to) {
+        kept.add(all.row(t), all.col(t) - from, all.value(t));
+      }
+    }
+    return CsrMatrix.fromEntries(kept, 0, block.rows(), to - from);
+  }
+
+  /** Throws unless {@code 1 <= blocks <=} {@link #MAX_BLOCKS}. */
+  public static void requireBlockCount(long blocks) {
+    if (blocks < 1 || blocks > MAX_BLOCKS) {
+      throw new InvalidInputException("the number of row blocks must be between 1 and " + MAX_BLOCKS + ", got "
+          + blocks);
     }
   }
 

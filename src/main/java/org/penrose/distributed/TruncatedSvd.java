@@ -1,12 +1,11 @@
 package org.penrose.distributed;
 
-import org.penrose.linalg.InvalidInputException;
-
 import java.util.Arrays;
 import java.util.function.Consumer;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.storage.StorageLevel;
 import org.penrose.linalg.DoubleMatrix;
+import org.penrose.linalg.InvalidInputException;
 import org.penrose.linalg.RankCutoff;
 
 /**

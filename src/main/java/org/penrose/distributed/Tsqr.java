@@ -1,10 +1,9 @@
 package org.penrose.distributed;
 
-import org.penrose.linalg.InvalidInputException;
-
 import java.io.Serializable;
 import org.apache.spark.api.java.JavaRDD;
 import org.penrose.linalg.DoubleMatrix;
+import org.penrose.linalg.InvalidInputException;
 import org.penrose.linalg.QrTriangle;
 
 /**

@@ -1,7 +1,5 @@
 package org.penrose.io;
 
-import org.penrose.linalg.InvalidInputException;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.zip.GZIPInputStream;
@@ -9,6 +7,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.penrose.linalg.InvalidInputException;
 import org.penrose.linalg.SparseEntries;
 
 /**

@@ -24,7 +24,7 @@ public final class MatrixMarketFile {
     Configuration conf = new Configuration(false);
     String name = path.toAbsolutePath().toString();
     MatrixMarketHeader header = MatrixMarketEntries.header(conf, name);
-    if (header.rows * header.cols > DoubleMatrix.MAX_ENTRIES) {
+    if (header.rows > DoubleMatrix.MAX_ENTRIES / Math.max(1, header.cols)) {
       throw new MatrixFormatException(name + ": a dense " + header.rows + " x " + header.cols
           + " matrix does not fit in one in-memory block; use the distributed path");
     }

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
+import org.penrose.linalg.DoubleMatrix;
 
 /**
  * The banner and size line of a Matrix Market file, and where its entries start:
@@ -168,15 +169,23 @@ public final class MatrixMarketHeader implements Serializable {
     if (symmetry != Symmetry.GENERAL && rows != cols) {
       throw error(source, line, "a " + words[4] + " matrix must be square, got " + rows + " x " + cols);
     }
+    if (cols > DoubleMatrix.MAX_ENTRIES) {
+      throw error(source, line, "absurd size: " + cols + " columns (at most " + DoubleMatrix.MAX_ENTRIES + ")");
+    }
     long entries;
-    if (coordinate) {
-      entries = count(source, line, dims[2], "entries");
-    } else if (symmetry == Symmetry.GENERAL) {
-      entries = rows * cols;
-    } else if (symmetry == Symmetry.SYMMETRIC) {
-      entries = rows * (rows + 1) / 2;
-    } else {
-      entries = rows * (rows - 1) / 2;
+    try {
+      if (coordinate) {
+        entries = count(source, line, dims[2], "entries");
+      } else if (symmetry == Symmetry.GENERAL) {
+        entries = Math.multiplyExact(rows, cols);
+      } else if (symmetry == Symmetry.SYMMETRIC) {
+        entries = Math.multiplyExact(rows, rows + 1) / 2;
+      } else {
+        entries = Math.multiplyExact(rows, rows - 1) / 2;
+      }
+      Math.multiplyExact(rows, cols); // a shape whose entry count overflows is no matrix any reader can hold
+    } catch (ArithmeticException e) {
+      throw error(source, line, "absurd size: " + rows + " x " + cols + " has more entries than a long counts");
     }
     return new MatrixMarketHeader(source, coordinate, pattern, symmetry, rows, cols, entries, lines.position(), line + 1);
   }

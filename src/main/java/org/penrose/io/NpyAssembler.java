@@ -1,7 +1,5 @@
 package org.penrose.io;
 
-import org.penrose.linalg.InvalidInputException;
-
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,6 +15,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.penrose.linalg.DoubleMatrix;
+import org.penrose.linalg.InvalidInputException;
 
 /**
  * Writes one {@code .npy} file from parts written by many tasks, without ever holding the matrix in

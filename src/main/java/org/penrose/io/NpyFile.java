@@ -1,7 +1,5 @@
 package org.penrose.io;
 
-import org.penrose.linalg.InvalidInputException;
-
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -13,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import org.penrose.linalg.DoubleMatrix;
+import org.penrose.linalg.InvalidInputException;
 
 /**
  * Reads and writes NumPy {@code .npy} files as {@link DoubleMatrix} values.

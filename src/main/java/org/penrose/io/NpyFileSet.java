@@ -1,7 +1,5 @@
 package org.penrose.io;
 
-import org.penrose.linalg.InvalidInputException;
-
 import java.io.IOException;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -13,6 +11,7 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.penrose.linalg.DoubleMatrix;
+import org.penrose.linalg.InvalidInputException;
 
 /**
  * The {@code .npy} files behind one distributed matrix: a single file, or a folder whose

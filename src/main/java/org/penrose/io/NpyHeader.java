@@ -1,7 +1,5 @@
 package org.penrose.io;
 
-import org.penrose.linalg.InvalidInputException;
-
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.ByteBuffer;
@@ -11,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.penrose.linalg.InvalidInputException;
 
 /**
  * The header of a NumPy {@code .npy} file (format versions 1.0, 2.0 and 3.0): element type, memory

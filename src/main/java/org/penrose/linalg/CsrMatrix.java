@@ -167,7 +167,7 @@ public final class CsrMatrix implements MatrixBlock {
     }
     int k = x.cols();
     double[] xRows = rowMajor(x); // x_j. contiguous
-    double[] out = new double[rows * k]; // row-major y_i.
+    double[] out = new double[DoubleMatrix.checkedSize(rows, k)]; // row-major y_i.
     for (int i = 0; i < rows; i++) {
       gatherRow(i, xRows, k, out, i * k);
     }
@@ -181,7 +181,7 @@ public final class CsrMatrix implements MatrixBlock {
     }
     int k = y.cols();
     double[] yRows = rowMajor(y);
-    double[] out = new double[Math.multiplyExact(cols, k)]; // row-major z_j.
+    double[] out = new double[DoubleMatrix.checkedSize(cols, k)]; // row-major z_j.
     for (int i = 0; i < rows; i++) {
       scatterRow(i, yRows, i * k, k, out);
     }
@@ -227,7 +227,7 @@ public final class CsrMatrix implements MatrixBlock {
     }
     int k = x.cols();
     double[] xRows = rowMajor(x);
-    double[] out = new double[Math.multiplyExact(cols, k)]; // row-major z_j.
+    double[] out = new double[DoubleMatrix.checkedSize(cols, k)]; // row-major z_j.
     double[] t = new double[k];
     for (int i = 0; i < rows; i++) {
       java.util.Arrays.fill(t, 0.0);

@@ -323,9 +323,9 @@ public final class DoubleMatrix implements MatrixBlock {
     return this;
   }
 
-  private static int checkedSize(int rows, int cols) {
+  static int checkedSize(int rows, int cols) {
     if (rows < 0 || cols < 0) {
-      throw new IllegalArgumentException("negative matrix dimension: " + rows + " x " + cols);
+      throw new InvalidInputException("negative matrix dimension: " + rows + " x " + cols);
     }
     long size = (long) rows * cols;
     if (size > MAX_ENTRIES) {

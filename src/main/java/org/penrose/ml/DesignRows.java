@@ -1,13 +1,12 @@
 package org.penrose.ml;
 
-import org.penrose.linalg.InvalidInputException;
-
 import java.io.Serializable;
 import org.apache.spark.ml.linalg.SparseVector;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.sql.Row;
 import org.penrose.distributed.RowVectors;
+import org.penrose.linalg.InvalidInputException;
 
 /**
  * How a regression's input row {@code (features, label[, weight])} becomes a row of the weighted

@@ -2,6 +2,7 @@ package org.penrose.ml;
 
 import org.penrose.linalg.InvalidInputException;
 
+
 /**
  * {@code y(t) = sum_j c_j exp(-a_{rate(j)} t)}: a sum of decaying exponentials, the classic
  * variable-projection example. Term {@code j} decays with rate {@code alpha[rateOf[j]]}; two terms

@@ -1,12 +1,11 @@
 package org.penrose.ml;
 
-import org.penrose.linalg.InvalidInputException;
-
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.penrose.linalg.DoubleMatrix;
+import org.penrose.linalg.InvalidInputException;
 import org.penrose.linalg.Lapack;
 import org.penrose.linalg.PinvFactorization;
 import org.penrose.linalg.QrTriangle;

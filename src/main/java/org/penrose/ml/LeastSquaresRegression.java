@@ -1,7 +1,5 @@
 package org.penrose.ml;
 
-import org.penrose.linalg.InvalidInputException;
-
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -32,6 +30,7 @@ import org.apache.spark.sql.types.StructType;
 import org.penrose.distributed.DeterministicReduce;
 import org.penrose.distributed.RowVectors;
 import org.penrose.distributed.TruncatedSvd;
+import org.penrose.linalg.InvalidInputException;
 import org.penrose.linalg.QrTriangle;
 import org.penrose.distributed.Tsqr;
 import org.penrose.linalg.QrAccumulator;

@@ -1,7 +1,5 @@
 package org.penrose.ml;
 
-import org.penrose.linalg.InvalidInputException;
-
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.ml.Model;
@@ -22,6 +20,7 @@ import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.penrose.linalg.InvalidInputException;
 import scala.Option;
 
 /**

@@ -1,7 +1,5 @@
 package org.penrose.ml;
 
-import org.penrose.linalg.InvalidInputException;
-
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -18,6 +16,7 @@ import org.penrose.distributed.DatasetRows;
 import org.penrose.distributed.MatrixFiles;
 import org.penrose.distributed.RowBlockMatrix;
 import org.penrose.io.FileFormat;
+import org.penrose.linalg.InvalidInputException;
 
 /**
  * A regression table read from a file, ready for {@link LeastSquaresRegression}: the column

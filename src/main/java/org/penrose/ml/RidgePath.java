@@ -1,9 +1,8 @@
 package org.penrose.ml;
 
-import org.penrose.linalg.InvalidInputException;
-
 import java.io.Serializable;
 import org.penrose.linalg.DoubleMatrix;
+import org.penrose.linalg.InvalidInputException;
 import org.penrose.linalg.Lapack;
 import org.penrose.linalg.QrTriangle;
 import org.penrose.linalg.RidgeFactorization;

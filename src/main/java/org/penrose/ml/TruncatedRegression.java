@@ -7,11 +7,13 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.ml.linalg.SQLDataTypes;
+import org.apache.spark.ml.linalg.SparseVector;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 import org.penrose.distributed.DatasetRows;
@@ -57,14 +59,15 @@ final class TruncatedRegression {
       }
       return out.iterator();
     }, true).persist(StorageLevel.MEMORY_AND_DISK());
-    StructType schema = new StructType().add("design", SQLDataTypes.VectorType(), false)
-        .add("label", DataTypes.createArrayType(DataTypes.DoubleType, false), false)
-        .add("sw", DataTypes.createArrayType(DataTypes.DoubleType, false), false);
-    Dataset<Row> frame = spark.createDataFrame(prepared.map(r -> RowFactory.create(r.get(0),
-        new double[] {r.getDouble(1)}, new double[] {r.getDouble(2)})), schema);
-    RowBlockMatrix a = DatasetRows.fromDataset(frame, "design", null);
-    RowBlockMatrix y = DatasetRows.fromDataset(frame, "label", null);
-    RowBlockMatrix sw = intercept ? DatasetRows.fromDataset(frame, "sw", null) : null;
+    // one conversion of each row, [design | sqrt(w) y | sqrt(w)], so that A, y and sqrt(w) come from the same rows
+    StructType schema = new StructType().add("row", SQLDataTypes.VectorType(), false);
+    Dataset<Row> frame = spark.createDataFrame(prepared.map(r -> RowFactory.create(
+        withTwoMore((Vector) r.get(0), r.getDouble(1), r.getDouble(2)))), schema);
+    RowBlockMatrix all = DatasetRows.fromDataset(frame, "row", null);
+    int width = all.cols() - 2;
+    RowBlockMatrix a = all.columnRange(0, width);
+    RowBlockMatrix y = all.denseColumns(width, width + 1);
+    RowBlockMatrix sw = intercept ? all.denseColumns(width + 1, width + 2) : null;
     // sums of w, w y, w y^2 and the row count
     double[] sums = DeterministicReduce.reduce(prepared.mapPartitions(it -> {
       double[] s = new double[4];
@@ -118,6 +121,24 @@ final class TruncatedRegression {
     Double fittedIntercept = intercept ? intercept0 : null;
     return LeastSquaresFit.of(coefficients, fittedIntercept, ls.rank(), ls.singularValues(), ls.threshold(),
         rss, tss > 0 ? 1 - rss / tss : null, (long) sums[3], null, null, List.of(), List.copyOf(names), 0, null);
+  }
+
+  /** {@code [v, first, second]}: sparse stays sparse. */
+  private static Vector withTwoMore(Vector v, double first, double second) {
+    int n = v.size();
+    if (v instanceof SparseVector s) {
+      int[] indices = Arrays.copyOf(s.indices(), s.indices().length + 2);
+      double[] values = Arrays.copyOf(s.values(), s.values().length + 2);
+      indices[indices.length - 2] = n;
+      indices[indices.length - 1] = n + 1;
+      values[values.length - 2] = first;
+      values[values.length - 1] = second;
+      return Vectors.sparse(n + 2, indices, values);
+    }
+    double[] values = Arrays.copyOf(v.toArray(), n + 2);
+    values[n] = first;
+    values[n + 1] = second;
+    return Vectors.dense(values);
   }
 
   /** The weighted column means {@code mu = X^T w / sum(w)}, as {@code (sqrt(w) X)^T sqrt(w) / sum(w)}. */

@@ -1,7 +1,5 @@
 package org.penrose.ml;
 
-import org.penrose.linalg.InvalidInputException;
-
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -15,6 +13,7 @@ import org.penrose.distributed.DeterministicReduce;
 import org.penrose.distributed.RowBlock;
 import org.penrose.distributed.RowBlockMatrix;
 import org.penrose.linalg.DoubleMatrix;
+import org.penrose.linalg.InvalidInputException;
 import org.penrose.linalg.Lapack;
 import org.penrose.linalg.LstsqJvp;
 import org.penrose.linalg.PinvFactorization;
@@ -234,12 +233,7 @@ public final class VariableProjection {
           stepNorm = Math.max(stepNorm, Math.abs(delta.get(k, 0)));
           alphaNorm = Math.max(alphaNorm, Math.abs(alpha[k]));
         }
-        PinvFactorization trialFit;
-        try {
-          trialFit = project(points, m, trial, options.cutoff);
-        } catch (IllegalArgumentException e) { // e.g. a basis function overflowing at a far trial point
-          trialFit = null;
-        }
+        PinvFactorization trialFit = projectIfFinite(points, m, trial, options.cutoff); // null: the basis overflowed
         double trialRss = trialFit == null ? Double.POSITIVE_INFINITY : trialFit.residualSumOfSquares()[0];
         if (trialRss <= rss) {
           double decrease = (rss - trialRss) / Math.max(rss, Double.MIN_NORMAL);
@@ -281,6 +275,36 @@ public final class VariableProjection {
     });
     QrTriangle t = DeterministicReduce.reduce(triangles, QrTriangle::merge);
     return PinvFactorization.fromTriangle(t, model.value().terms(), cutoff);
+  }
+
+  /**
+   * {@link #project} at a trial point, or null when a basis function is not finite at some point there
+   * (e.g. an exponential overflowing far from the data): the tasks report it in their results, so
+   * the step can shrink instead of a failed job (an exception in a task reaches the driver wrapped and
+   * after retries).
+   */
+  static PinvFactorization projectIfFinite(RowBlockMatrix points, Broadcast<SeparableModel> model, double[] alpha,
+      RankCutoff cutoff) {
+    double[] a = alpha.clone();
+    // per block its triangle, or no triangle where the basis is not finite (a list: what tasks return must serialize)
+    JavaRDD<ArrayList<QrTriangle>> triangles = points.blocks().map(block -> {
+      ArrayList<QrTriangle> out = new ArrayList<>(1);
+      try {
+        Basis basis = new Basis(model.value(), block, a);
+        out.add(QrTriangle.ofBlock(basis.phi, basis.y));
+      } catch (InvalidInputException e) {
+        // left empty
+      }
+      return out;
+    });
+    ArrayList<QrTriangle> t = DeterministicReduce.reduce(triangles, parts -> {
+      ArrayList<QrTriangle> merged = new ArrayList<>(1);
+      if (parts.stream().noneMatch(List::isEmpty)) {
+        merged.add(QrTriangle.merge(parts.stream().map(part -> part.get(0)).toList()));
+      }
+      return merged;
+    });
+    return t.isEmpty() ? null : PinvFactorization.fromTriangle(t.get(0), model.value().terms(), cutoff);
   }
 
   /** {@code J^T J} ({@code q x q}) and {@code J^T r} ({@code q x 1}) at {@code alpha}, with {@code f} its projection. */

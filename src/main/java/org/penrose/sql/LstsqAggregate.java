@@ -1,7 +1,5 @@
 package org.penrose.sql;
 
-import org.penrose.linalg.InvalidInputException;
-
 import java.io.Serializable;
 import java.util.List;
 import org.apache.spark.ml.linalg.VectorUDT;
@@ -17,6 +15,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StructType;
 import org.penrose.distributed.RowVectors;
+import org.penrose.linalg.InvalidInputException;
 import org.penrose.linalg.PinvFactorization;
 import org.penrose.linalg.QrAccumulator;
 import org.penrose.linalg.RankCutoff;

@@ -1,7 +1,5 @@
 package org.penrose.sql;
 
-import org.penrose.linalg.InvalidInputException;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -23,6 +21,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.NullType;
 import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StructType;
+import org.penrose.linalg.InvalidInputException;
 import scala.Option;
 import scala.Tuple3;
 import scala.jdk.javaapi.CollectionConverters;

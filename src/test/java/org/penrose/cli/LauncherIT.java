@@ -82,6 +82,8 @@ class LauncherIT {
             d + "P.npy"), "the features column 'features' has a non-finite value NaN at position 1 ('x2')"),
         Arguments.of("a label that is not a column", List.of("regress", "--input", "data/tabular/CASP.csv",
             "--label", "RMSD", "--report", d + "P.npy"), "no column 'RMSD' (columns: y, F1"),
+        Arguments.of("absurd --partitions", List.of("pinv", "--input", d + "A3.npy", "--partitions", "2000000000",
+            "--output", d + "P.npy"), "--partitions must be between 1 and 1048576, got 2000000000"),
         Arguments.of("SQL cell of 20000 x 20000", List.of("sql", "-e", "SELECT pinv(array_repeat(array_repeat(1D, 20000), 20000))"),
             "pinv: A is 20000 x 20000 (400000000 entries), more than the 4194304 one SQL cell may hold"),
         Arguments.of("lstsq_agg over 20000 features", List.of("sql", "-e",

@@ -93,4 +93,18 @@ class JacobiSvdTest {
     }
     check(m);
   }
+
+  /**
+   * A NaN reaching the small SVD (here through a triangle factored without the entry points' checks)
+   * is an error, not rank 0: NaN compares false, so without the check the sweeps stop at once and the
+   * cut-off keeps nothing.
+   */
+  @org.junit.jupiter.api.Test
+  void aNonFiniteTriangleIsAnErrorNotRankZero() {
+    DoubleMatrix a = TestMatrices.gaussian(40, 6, new Random(2));
+    a.set(7, 3, Double.NaN);
+    ArithmeticException e = org.junit.jupiter.api.Assertions.assertThrows(ArithmeticException.class,
+        () -> PinvFactorization.fromTriangle(QrTriangle.ofBlock(a, null), 6, RankCutoff.DEFAULT));
+    assertTrue(e.getMessage().contains("non-finite"), e.getMessage());
+  }
 }

@@ -178,4 +178,29 @@ class VariableProjectionTest extends SparkTestSession {
         () -> VariableProjection.fit(three, model, new double[] {1.0, 2.0}, new VariableProjection.Options()));
     assertTrue(e.getMessage().contains("two columns (t, y)"), e.getMessage());
   }
+
+  /**
+   * A trial point where a basis function overflows inside a task (exp(1000)) is reported as "no fit
+   * there", so that the Levenberg-Marquardt step shrinks, not as a failed job; the user's own point
+   * there is an error naming the basis function.
+   */
+  @Test
+  void aTrialPointWhereTheBasisOverflowsIsRejectedNotFailed() {
+    SeparableModel model = new ExponentialSum(0);
+    RowBlockMatrix points = VariableProjection.simulate(sc, model, new double[] {0.5}, new double[] {2}, 300, 3,
+        0, 1000, 0.0, 1);
+    org.apache.spark.broadcast.Broadcast<SeparableModel> shared = sc.broadcast(model);
+    assertEquals(null, VariableProjection.projectIfFinite(points, shared, new double[] {-1.0}, RankCutoff.DEFAULT));
+    org.penrose.linalg.PinvFactorization at = VariableProjection.projectIfFinite(points, shared, new double[] {0.4},
+        RankCutoff.DEFAULT);
+    double rss = 0;
+    for (double r : residual(model, points.collectLocal(), new double[] {0.4})) {
+      rss += r * r;
+    }
+    assertEquals(1, at.rank());
+    assertEquals(rss, at.residualSumOfSquares()[0], 1e-12 * rss, "RSS against the local projection");
+    Exception e = assertThrows(Exception.class,
+        () -> VariableProjection.linearize(points, model, new double[] {-1.0}, RankCutoff.DEFAULT));
+    assertTrue(String.valueOf(e.getMessage()).contains("the basis function 0 is Infinity"), e.getMessage());
+  }
 }
