@@ -79,10 +79,29 @@ class CommandLineTest extends org.penrose.testing.SparkTestSession {
     NpyHeader ga = NpyFile.header(dir.resolve("GA.npy"));
     assertEquals(c.m, ga.rows());
     assertEquals(c.n, ga.cols());
-    // first column of the oracle's k = 2 problem: X and grad_B are column-wise; grad_A is not (it sums over columns)
+    // first column of the oracle's k = 2 problem: X and grad_B are column-wise; grad_A is not (it sums over
+    // columns), so it is compared with the closed form evaluated on the oracle's own pinv P (numpy's):
+    // grad_A = -(P^T g) x^T + r g^T P P^T + (P^T x) g^T (I - P A), x = P b, r = b - A x
     DoubleMatrix x = NpyFile.read(dir.resolve("x.npy"));
     double errX = maxDiff(x, c.expected("lstsq_x").columns(0, 1)) / c.expected("lstsq_x").columns(0, 1).maxAbs();
     assertTrue(errX <= c.tolerance("lstsq_x"), "X error " + errX);
+    DoubleMatrix p = c.expected("pinv");
+    DoubleMatrix b1 = c.b.columns(0, 1);
+    DoubleMatrix g1 = c.gx.columns(0, 1);
+    DoubleMatrix x1 = p.times(b1);
+    DoubleMatrix r1 = b1.plusScaled(-1.0, c.a.times(x1));
+    DoubleMatrix pTg = p.transposeTimes(g1);
+    DoubleMatrix pTx = p.transposeTimes(x1);
+    DoubleMatrix projector = DoubleMatrix.identity(c.n).plusScaled(-1.0, p.times(c.a));
+    DoubleMatrix expectedGa = r1.timesTranspose(g1).times(p.times(p.transpose()))
+        .plusScaled(1.0, pTx.times(g1.transposeTimes(projector)))
+        .plusScaled(-1.0, pTg.timesTranspose(x1));
+    double errGa = maxDiff(NpyFile.read(dir.resolve("GA.npy")), expectedGa) / expectedGa.maxAbs();
+    System.out.printf("lstsq with a vector b: grad_A against the closed form on numpy's pinv: %.1e%n", errGa);
+    assertTrue(errGa <= c.tolerance("lstsq_grad_A"), "grad_A error " + errGa);
+    DoubleMatrix gb = NpyFile.read(dir.resolve("GB.npy"));
+    double errGb = maxDiff(gb, pTg) / pTg.maxAbs();
+    assertTrue(errGb <= c.tolerance("lstsq_grad_b"), "grad_B error " + errGb);
     JsonNode report = new ObjectMapper().readTree(dir.resolve("r.json").toFile());
     assertEquals(1, report.get("residual_sum_of_squares").size());
     assertEquals(c.rank, report.get("rank").asInt());
@@ -312,7 +331,10 @@ class CommandLineTest extends org.penrose.testing.SparkTestSession {
     assertEquals(20, regression.get("dependent_columns").size());
     assertEquals(11, json.get("nist").size());
     for (JsonNode row : json.get("nist")) {
-      assertTrue(row.get("penrose").asDouble() >= 5, row.toString());
+      // the floors of LeastSquaresRegressionTest.nistCertifiedDigits: measured 13.2 (Wampler2) to 15, and
+      // Filip 7.6 (the exact solution of its double data), on the bundled and the system OpenBLAS
+      double floor = row.toString().contains("Filip") ? 7.3 : 12;
+      assertTrue(row.get("penrose").asDouble() >= floor, row.toString());
     }
     assertTrue(json.get("gradient_checks").get("passed").asBoolean());
     JsonNode ridge = json.get("ridge_longley");

@@ -133,7 +133,16 @@ class ReadmeCommandsIT {
       try {
         Main.commandLine().parseArgs(penroseArgs.toArray(String[]::new));
       } catch (CommandLine.MissingParameterException e) {
-        // a shortened command (`jobs/penrose lstsq --rank K`): its options exist, required ones left out
+        // a shortened command (`jobs/penrose lstsq --rank 5`): required options left out, but every option
+        // it names must be one of its command's (picocli reports the missing ones before unknown ones)
+        CommandLine.Model.CommandSpec spec = e.getCommandLine().getCommandSpec();
+        for (String token : penroseArgs) {
+          if (token.startsWith("--")) {
+            String name = token.contains("=") ? token.substring(0, token.indexOf('=')) : token;
+            assertTrue(spec.findOption(name) != null || spec.root().findOption(name) != null,
+                "README's `" + command + "`: " + name + " is not an option of " + spec.qualifiedName());
+          }
+        }
       } catch (CommandLine.ParameterException e) {
         throw new AssertionError("README's `" + command + "`: " + e.getMessage(), e);
       }

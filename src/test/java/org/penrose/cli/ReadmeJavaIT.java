@@ -1,6 +1,5 @@
 package org.penrose.cli;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -90,6 +89,8 @@ class ReadmeJavaIT {
     boolean compiled = compiler.getTask(errors, null, null,
         List.of("-classpath", classpath, "-d", dir.toString(), "-proc:none", "-Xlint:none"), null, units).call();
     assertTrue(compiled, "README java blocks that do not compile:\n" + errors);
-    assertEquals(blocks.size(), units.size());
+    for (int i = 0; i < blocks.size(); i++) {
+      assertTrue(Files.exists(dir.resolve("ReadmeExample" + (i + 1) + ".class")), "block " + (i + 1) + " was compiled");
+    }
   }
 }

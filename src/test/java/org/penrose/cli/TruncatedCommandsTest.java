@@ -87,20 +87,44 @@ class TruncatedCommandsTest extends SparkTestSession {
     assertTrue(TestMatrices.relativeError(NpyFile.read(x), low.minimumNormSolution(bm)) < 1e-12);
     // the gradient file has A's pattern, and its values are those of the API's dense gradient there
     CsrMatrix pattern = CsrMatrix.fromEntries(low.entries(0), 0, 150, 5000);
+    DoubleMatrix patternDense = pattern.dense();
     RowBlockMatrix blocks = new MatrixFiles(spark).read(a.toString(), 2);
     DistributedLstsq ls = DistributedLstsq.solveTruncated(blocks.persist(), new MatrixFiles(spark).readAligned(b.toString(),
         blocks), 3, RankCutoff.DEFAULT, new TruncatedSvd.Options());
-    DoubleMatrix dense = ls.vjp(NpyFile.read(gx)).a().collectLocal();
+    DoubleMatrix cotangent = NpyFile.read(gx);
+    DoubleMatrix dense = ls.vjp(cotangent).a().collectLocal();
     java.util.List<String> lines = java.nio.file.Files.readAllLines(ga);
     assertEquals("150 5000 " + pattern.storedEntries(), lines.get(2));
+    assertEquals(pattern.storedEntries(), lines.size() - 3L);
+    DoubleMatrix fileGradient = DoubleMatrix.zeros(150, 5000);
     for (String line : lines.subList(3, lines.size())) {
       String[] f = line.split(" ");
       int i = Integer.parseInt(f[0]) - 1;
       int j = Integer.parseInt(f[1]) - 1;
-      assertTrue(low.entries(0) != null && pattern.dense().get(i, j) != 0, "entry (" + i + ", " + j + ") is A's");
-      assertEquals(dense.get(i, j), Double.parseDouble(f[2]), 1e-13 * dense.maxAbs());
+      assertTrue(patternDense.get(i, j) != 0, "entry (" + i + ", " + j + ") is A's");
+      fileGradient.set(i, j, Double.parseDouble(f[2]));
+      assertEquals(dense.get(i, j), fileGradient.get(i, j), 1e-13 * dense.maxAbs());
     }
-    assertEquals("150 x 1", NpyFile.read(gb).shape().replace("150 x 1", "150 x 1"));
+    // independent references from LAPACK's dense SVD of A (rank 3 exactly): grad_B = P^T gX, and the
+    // directional derivative of <gX, X(h)> along the rank-preserving curve A(h) = sum_g (x + h dx)(y + h dy)^T,
+    // by central differences, equals <grad_A, dA> over the stored entries (dA has A's pattern)
+    DoubleMatrix bm2 = NpyFile.read(b);
+    assertTrue(TestMatrices.relativeError(NpyFile.read(gb), pinvTransposeTimes(MatrixMarketFile.read(a), cotangent))
+        < 1e-12, "grad_B against U S^-1 V^T gX");
+    double h = 1e-3;
+    double coarse = (dot(cotangent, rank3Solution(low.entries(h), bm2))
+        - dot(cotangent, rank3Solution(low.entries(-h), bm2))) / (2 * h);
+    double fine = (dot(cotangent, rank3Solution(low.entries(h / 2), bm2))
+        - dot(cotangent, rank3Solution(low.entries(-h / 2), bm2))) / h;
+    double finiteDifference = (4 * fine - coarse) / 3; // one Richardson step: O(h^4)
+    DoubleMatrix tangent = DoubleMatrix.zeros(150, 5000);
+    low.tangent().addTo(tangent, 0);
+    double analytic = dot(fileGradient, tangent);
+    System.out.printf("truncated lstsq gradient at the stored entries: <grad_A, dA> %.12e, central difference %.12e%n",
+        analytic, finiteDifference);
+    // Richardson-extrapolated central differences: O(h^4) truncation and ~eps / h rounding (measured 5e-12)
+    assertEquals(finiteDifference, analytic, 1e-9 * Math.abs(finiteDifference));
+    assertEquals(150, NpyFile.header(gb).rows());
     JsonNode report = new ObjectMapper().readTree(dir.resolve("lstsq.json").toFile());
     assertEquals("truncated", report.get("route").asText());
     assertEquals(3, report.get("rank").asInt());
@@ -115,5 +139,35 @@ class TruncatedCommandsTest extends SparkTestSession {
     r = CliRun.of("lstsq", "--input", a.toString(), "--rhs", b.toString(), "--output", dir.resolve("x3.npy").toString());
     assertEquals(0, r.status(), r.err());
     assertTrue(r.out().contains("rank 3"), r.out());
+  }
+
+  /** {@code pinv_3(A) b} for a dense matrix of the entries, from LAPACK's SVD (the three largest triplets). */
+  private static DoubleMatrix rank3Solution(org.penrose.linalg.SparseEntries entries, DoubleMatrix b) {
+    DoubleMatrix dense = DoubleMatrix.zeros(150, 5000);
+    entries.addTo(dense, 0);
+    org.penrose.linalg.Lapack.Svd svd = org.penrose.linalg.Lapack.svd(dense);
+    DoubleMatrix utb = svd.u.columns(0, 3).transposeTimes(b);
+    for (int i = 0; i < 3; i++) {
+      utb.set(i, 0, utb.get(i, 0) / svd.s[i]);
+    }
+    return svd.v.columns(0, 3).times(utb);
+  }
+
+  /** {@code pinv_3(A)^T g = U S^-1 V^T g} from LAPACK's SVD. */
+  private static DoubleMatrix pinvTransposeTimes(DoubleMatrix a, DoubleMatrix g) {
+    org.penrose.linalg.Lapack.Svd svd = org.penrose.linalg.Lapack.svd(a);
+    DoubleMatrix vtg = svd.v.columns(0, 3).transposeTimes(g);
+    for (int i = 0; i < 3; i++) {
+      vtg.set(i, 0, vtg.get(i, 0) / svd.s[i]);
+    }
+    return svd.u.columns(0, 3).times(vtg);
+  }
+
+  private static double dot(DoubleMatrix x, DoubleMatrix y) {
+    double sum = 0;
+    for (int p = 0; p < x.values().length; p++) {
+      sum += x.values()[p] * y.values()[p];
+    }
+    return sum;
   }
 }

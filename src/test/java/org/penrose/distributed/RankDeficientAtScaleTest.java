@@ -68,7 +68,7 @@ class RankDeficientAtScaleTest extends SparkTestSession {
     double relative = maxError / maxBeta;
     System.out.printf("200000 x 100 rank 50: rank %d, max relative error of the min-norm solution %.2e, rss %.2e%n",
         ls.rank(), relative, ls.residualSumOfSquares()[0]);
-    assertTrue(relative < 1e-10, "relative error " + relative);
+    assertTrue(relative < 1e-13, "relative error " + relative); // measured 1.65e-15
     generated.unpersist();
   }
 }

@@ -24,7 +24,8 @@ import org.penrose.testing.TestMatrices;
 class TruncatedDerivativesTest extends SparkTestSession {
   private static final int PARTS = 3;
   private static final double H = 1e-4;
-  private static final double TOLERANCE = 1e-7;
+  /** Richardson-extrapolated central differences against the formulas: measured 1.2e-11 to 1.1e-10. */
+  private static final double TOLERANCE = 1e-9;
   private BlockLowRank low;
   private DoubleMatrix b;
   private DoubleMatrix db;

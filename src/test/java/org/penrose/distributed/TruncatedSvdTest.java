@@ -24,6 +24,8 @@ import org.penrose.testing.SparkTestSession;
 class TruncatedSvdTest extends SparkTestSession {
   private static final int M = 300;
   private static final int N = 5000;
+  /** Largest {@code 1 - |cos|} between a computed and a reference right singular vector. */
+  private static final double COSINE_TOLERANCE = 1e-12; // measured 1.7e-15 to 2.7e-15 (bundled, Java)
   private SparseEntries graded;
   private Lapack.Svd reference;
 
@@ -67,11 +69,14 @@ class TruncatedSvdTest extends SparkTestSession {
     assertTrue(worst <= 1e-10 * ref.s[0], "singular values " + worst / ref.s[0]);
     assertTrue(svd.certificate() <= svd.tolerance(), "certificate " + svd.certificate());
     assertTrue(svd.uOrthogonality() <= 1e-12 && svd.vOrthogonality() <= 1e-12);
-    // the right singular vectors span the reference's: |V_ref^T V| has singular values 1 where the gaps allow
+    // each right singular vector is the reference's up to sign: |cos| = |v_ref_i . v_i| = 1 - O((residual / gap)^2)
     DoubleMatrix overlap = ref.v.columns(0, k).transposeTimes(svd.v());
+    double worstCos = 0;
     for (int i = 0; i < k; i++) {
-      assertEquals(1.0, Math.abs(overlap.get(i, i)), 1e-6, "v_" + i);
+      worstCos = Math.max(worstCos, Math.abs(1.0 - Math.abs(overlap.get(i, i))));
     }
+    System.out.printf("truncated SVD k=%d: max |1 - |v_ref_i . v_i|| = %.2e%n", k, worstCos);
+    assertTrue(worstCos <= COSINE_TOLERANCE, "v_i against dgesdd's: " + worstCos);
   }
 
   @Test

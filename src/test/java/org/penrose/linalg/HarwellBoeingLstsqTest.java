@@ -17,7 +17,8 @@ import org.penrose.testing.TestMatrices;
 class HarwellBoeingLstsqTest {
 
   @ParameterizedTest(name = "{0}")
-  @CsvSource({"well1033, 1e-10, 0.75215786915637739", "illc1033, 1e-7, 0.75215786869910"})
+  // measured 1.6e-14 / 1.8e-14 (well, cond 1.7e2) and 2.3e-13 / 4.2e-12 (illc, cond 1.9e4) on OpenBLAS / netlib Java
+  @CsvSource({"well1033, 1e-12, 0.75215786915637739", "illc1033, 1e-10, 0.75215786869910"})
   void matchesTheReferenceSolution(String name, double tolerance, double residualNorm) throws IOException {
     DoubleMatrix a = MatrixMarketFile.read(TestData.path("sparse/hb_lsq/" + name + ".mtx.gz"));
     DoubleMatrix b = MatrixMarketFile.read(TestData.path("sparse/hb_lsq/" + name + "_rhs1.mtx.gz"));

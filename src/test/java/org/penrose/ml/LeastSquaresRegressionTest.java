@@ -81,11 +81,35 @@ class LeastSquaresRegressionTest extends SparkTestSession {
     assertTrue(fit.refinementSteps() <= LeastSquaresRegression.MAX_AUTOMATIC_PASSES);
   }
 
-  /** One pass only ({@code refinementSteps = 0}): what Householder QR reaches, and an estimate that does not overstate it. */
+  /**
+   * One pass only ({@code refinementSteps = 0}): what Householder QR reaches, and an estimate that does not
+   * overstate it. The last digits depend on the BLAS kernels' rounding; each floor is below every
+   * backend's measured value (2026-12-04, this machine, {@code mvn surefire:test -Dtest=LeastSquaresRegressionTest}):
+   *
+   * <pre>
+   *            bundled 0.3.31   bundled 0.3.31      system 0.3.21   netlib Java   floor
+   *            (Haswell)        (AVX-512, default)  (Haswell)
+   * Norris     11.9             12.4                11.9            12.5          11
+   * Pontius    12.1             12.0                12.1            12.3          11
+   * NoInt1/2   14.8 / 15.0      14.8 / 15.0         14.8 / 15.0     14.8 / 15.0   13
+   * Longley    10.7             10.8                10.7            11.0          10
+   * Wampler1    9.0              9.4                 9.0             8.9           8.5
+   * Wampler2   12.5             12.5                12.5            13.5          11
+   * Wampler3    9.0              9.2                 9.0             9.2           8.5
+   * Wampler4    7.8              8.0                 7.8             7.6           7
+   * Wampler5    5.2              5.3                 5.2             5.5           5
+   * Filip       7.3              6.9                 8.4             7.5           6.5
+   * </pre>
+   *
+   * "Haswell" is {@code OPENBLAS_CORETYPE=Haswell} as set on this machine; without it the bundled OpenBLAS
+   * takes its AVX-512 kernels, what a newcomer's machine of this kind gets. Filip's one pass varies by 1.5
+   * digits between kernels (its own error estimate promises only 1.7); the refined fit reaches 7.6 on every backend
+   * ({@link #nistCertifiedDigits}).
+   */
   @ParameterizedTest(name = "{0}: one pass, at least {1} digits")
   @CsvSource({
     "Norris, 11", "Pontius, 11", "NoInt1, 13", "NoInt2, 13", "Longley, 10", "Wampler1, 8.5", "Wampler2, 11",
-    "Wampler3, 8.5", "Wampler4, 7", "Wampler5, 5", "Filip, 7"
+    "Wampler3, 8.5", "Wampler4, 7", "Wampler5, 5", "Filip, 6.5"
   })
   void onePassDigitsAndTheirEstimate(String dataset, double required) {
     NistStrdFile nist = NIST.data(dataset);

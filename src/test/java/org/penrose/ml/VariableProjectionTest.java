@@ -22,6 +22,11 @@ import org.penrose.testing.SparkTestSession;
 class VariableProjectionTest extends SparkTestSession {
   private static final double[] ALPHA = {0.5, 1.5, 4.0};
   private static final double[] C = {3, 2, 1};
+  /**
+   * Agreement of the Golub-Pereyra products with those of a central-difference Jacobian (h = 1e-5: an
+   * O(h^2) = 1e-10 truncation error): measured 1.3e-10 and 1.7e-10 for J^T J, 7e-11 and 8e-11 for J^T r.
+   */
+  private static final double PRODUCT_TOLERANCE = 2e-9;
 
   /** The projected residual {@code r(alpha) = y - Phi pinv(Phi) y}, computed locally (the independent reference). */
   private static double[] residual(SeparableModel model, DoubleMatrix points, double[] alpha) {
@@ -68,12 +73,17 @@ class VariableProjectionTest extends SparkTestSession {
 
     VariableProjection.Linearization lin = VariableProjection.linearize(points, model, alpha, RankCutoff.DEFAULT);
     double gramScale = gram.maxAbs();
+    double gramError = 0, jtrError = 0;
     for (int i = 0; i < q; i++) {
       for (int k = 0; k < q; k++) {
-        assertEquals(gram.get(i, k), lin.jacobianGram.get(i, k), 1e-6 * gramScale, "J^T J (" + i + ", " + k + ")");
+        gramError = Math.max(gramError, Math.abs(gram.get(i, k) - lin.jacobianGram.get(i, k)) / gramScale);
       }
-      assertEquals(jtr.get(i, 0), lin.jacobianTimesResidual[i], 1e-6 * jtr.maxAbs(), "J^T r (" + i + ")");
+      jtrError = Math.max(jtrError, Math.abs(jtr.get(i, 0) - lin.jacobianTimesResidual[i]) / jtr.maxAbs());
     }
+    System.out.printf("VarPro %s: J^T J vs central differences %.1e, J^T r %.1e (relative to the largest entry)%n",
+        model.describe(), gramError, jtrError);
+    assertTrue(gramError <= PRODUCT_TOLERANCE, "J^T J: " + gramError);
+    assertTrue(jtrError <= PRODUCT_TOLERANCE, "J^T r: " + jtrError);
     double rss = 0;
     for (int i = 0; i < m; i++) {
       rss += r.get(i, 0) * r.get(i, 0);
