@@ -141,26 +141,28 @@ class TruncatedCommandsTest extends SparkTestSession {
     assertTrue(r.out().contains("rank 3"), r.out());
   }
 
-  /** {@code pinv_3(A) b} for a dense matrix of the entries, from LAPACK's SVD (the three largest triplets). */
+  /** {@code pinv_3(A) b} for the matrix of the entries. */
   private static DoubleMatrix rank3Solution(org.penrose.linalg.SparseEntries entries, DoubleMatrix b) {
     DoubleMatrix dense = DoubleMatrix.zeros(150, 5000);
     entries.addTo(dense, 0);
-    org.penrose.linalg.Lapack.Svd svd = org.penrose.linalg.Lapack.svd(dense);
-    DoubleMatrix utb = svd.u.columns(0, 3).transposeTimes(b);
-    for (int i = 0; i < 3; i++) {
-      utb.set(i, 0, utb.get(i, 0) / svd.s[i]);
-    }
-    return svd.v.columns(0, 3).times(utb);
+    return rank3Pinv(dense, b, false);
   }
 
-  /** {@code pinv_3(A)^T g = U S^-1 V^T g} from LAPACK's SVD. */
+  /** {@code pinv_3(A)^T g = U S^-1 V^T g}. */
   private static DoubleMatrix pinvTransposeTimes(DoubleMatrix a, DoubleMatrix g) {
+    return rank3Pinv(a, g, true);
+  }
+
+  /** {@code V S^-1 U^T x} ({@code pinv_3(A) x}), or {@code U S^-1 V^T x} when {@code transposed}, from LAPACK's SVD. */
+  private static DoubleMatrix rank3Pinv(DoubleMatrix a, DoubleMatrix x, boolean transposed) {
     org.penrose.linalg.Lapack.Svd svd = org.penrose.linalg.Lapack.svd(a);
-    DoubleMatrix vtg = svd.v.columns(0, 3).transposeTimes(g);
+    DoubleMatrix in = (transposed ? svd.v : svd.u).columns(0, 3);
+    DoubleMatrix out = (transposed ? svd.u : svd.v).columns(0, 3);
+    DoubleMatrix coefficients = in.transposeTimes(x);
     for (int i = 0; i < 3; i++) {
-      vtg.set(i, 0, vtg.get(i, 0) / svd.s[i]);
+      coefficients.set(i, 0, coefficients.get(i, 0) / svd.s[i]);
     }
-    return svd.u.columns(0, 3).times(vtg);
+    return out.times(coefficients);
   }
 
   private static double dot(DoubleMatrix x, DoubleMatrix y) {
