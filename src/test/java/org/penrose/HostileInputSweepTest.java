@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
+import org.penrose.distributed.BlockStarts;
 import org.penrose.distributed.DistributedLstsq;
 import org.penrose.distributed.DistributedPinv;
 import org.penrose.distributed.RowBlockMatrix;
@@ -272,14 +273,14 @@ class HostileInputSweepTest extends org.penrose.testing.SparkTestSession {
     }), new long[] {0, 3}, 3);
     assertFails(() -> DistributedPinv.factor(unchecked, RankCutoff.DEFAULT), "non-finite value NaN at row 2, column 1");
     // sizes
-    assertFails(() -> RowBlockMatrix.balancedStarts(10, 0), "the number of row blocks must be between 1 and 1048576, got 0");
-    assertFails(() -> RowBlockMatrix.balancedStarts(10, 2_000_000), "between 1 and 1048576, got 2000000");
-    long[] huge = RowBlockMatrix.balancedStarts(Long.MAX_VALUE, 7); // no overflow in m * i / parts
+    assertFails(() -> BlockStarts.balanced(10, 0), "the number of row blocks must be between 1 and 1048576, got 0");
+    assertFails(() -> BlockStarts.balanced(10, 2_000_000), "between 1 and 1048576, got 2000000");
+    long[] huge = BlockStarts.balanced(Long.MAX_VALUE, 7); // no overflow in m * i / parts
     assertEquals(Long.MAX_VALUE, huge[7]);
     for (int i = 1; i <= 7; i++) {
       assertTrue(huge[i] > huge[i - 1], Arrays.toString(huge));
     }
-    assertFails(() -> RowBlockMatrix.fromLocal(sc, DoubleMatrix.identity(3), RowBlockMatrix.balancedStarts(3, 1 << 21)),
+    assertFails(() -> RowBlockMatrix.fromLocal(sc, DoubleMatrix.identity(3), BlockStarts.balanced(3, 1 << 21)),
         "between 1 and 1048576");
     assertFails(() -> DoubleMatrix.zeros(100_000, 100_000), "more than one dense block can hold");
   }

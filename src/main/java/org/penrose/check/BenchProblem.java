@@ -12,6 +12,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
+import org.penrose.distributed.BlockStarts;
 import org.penrose.distributed.RowBlock;
 import org.penrose.distributed.RowBlockMatrix;
 import org.penrose.linalg.DoubleMatrix;
@@ -54,7 +55,7 @@ public final class BenchProblem {
       boolean withMllibShapes) {
     int independent = duplicated ? n / 2 : n;
     double[] beta = randomVector(independent, 1);
-    long[] starts = RowBlockMatrix.balancedStarts(m, parts);
+    long[] starts = BlockStarts.balanced(m, parts);
     List<Integer> ids = new ArrayList<>();
     for (int i = 0; i < parts; i++) {
       ids.add(i);

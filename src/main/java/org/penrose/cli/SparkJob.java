@@ -4,6 +4,7 @@ import java.io.IOException;
 import org.apache.spark.SparkConf;
 import org.apache.spark.SparkContext;
 import org.apache.spark.sql.SparkSession;
+import org.penrose.distributed.BlockStarts;
 import org.penrose.distributed.MatrixFiles;
 import org.penrose.distributed.RowBlockMatrix;
 import picocli.CommandLine.Option;
@@ -24,8 +25,8 @@ final class SparkJob {
 
   /** {@code --partitions N}: between 1 and {@link RowBlockMatrix#MAX_BLOCKS}. */
   static int requirePartitions(int partitions) {
-    if (partitions < 1 || partitions > RowBlockMatrix.MAX_BLOCKS) {
-      throw new IllegalArgumentException("--partitions must be between 1 and " + RowBlockMatrix.MAX_BLOCKS + ", got "
+    if (partitions < 1 || partitions > BlockStarts.MAX_BLOCKS) {
+      throw new IllegalArgumentException("--partitions must be between 1 and " + BlockStarts.MAX_BLOCKS + ", got "
           + partitions);
     }
     return partitions;

@@ -82,7 +82,7 @@ public final class MatrixFiles {
 
   /** A matrix in {@code partitions} row blocks. */
   public RowBlockMatrix read(String path, int partitions) throws IOException {
-    RowBlockMatrix.requireBlockCount(partitions);
+    BlockStarts.requireCount(partitions);
     return format(path).read(spark, path, partitions);
   }
 

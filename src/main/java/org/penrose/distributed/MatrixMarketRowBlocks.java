@@ -26,7 +26,7 @@ final class MatrixMarketRowBlocks implements RowBlockFormat {
     DistributedMatrixMarket source = DistributedMatrixMarket.read(spark, path, partitions);
     long rows = source.header().rows();
     return RowBlockMatrix.fromEntries(source.entries(), rows, RowBlockMatrix.columnCount(path, source.header().cols()),
-        RowBlockMatrix.balancedStarts(rows, partitions), source.header().isCoordinate());
+        BlockStarts.balanced(rows, partitions), source.header().isCoordinate());
   }
 
   /** The file in the row blocks of {@code alignedWith} (e.g. {@code B} for {@code A}). */

@@ -57,7 +57,7 @@ public final class MllibMatrices {
       }
       return Collections.singletonList(chunk).iterator();
     }, true);
-    return RowBlockMatrix.fromEntries(entries, rows, cols, RowBlockMatrix.balancedStarts(rows, partitions), true);
+    return RowBlockMatrix.fromEntries(entries, rows, cols, BlockStarts.balanced(rows, partitions), true);
   }
 
   /** MLlib's {@code BlockMatrix} in balanced row blocks (through its entries). */

@@ -35,7 +35,7 @@ final class ParquetRowBlocks implements RowBlockFormat {
   @Override
   public RowBlockMatrix read(SparkContext spark, String path, int partitions) {
     RowBlockMatrix m = rows(spark, path);
-    return m.reblock(RowBlockMatrix.balancedStarts(m.rows(), partitions));
+    return m.reblock(BlockStarts.balanced(m.rows(), partitions));
   }
 
   @Override

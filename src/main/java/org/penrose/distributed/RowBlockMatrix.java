@@ -34,15 +34,6 @@ import scala.Tuple2;
  * </ul>
  */
 public final class RowBlockMatrix {
-  /**
-   * Most row blocks a matrix may have: each is a task of every pass and a few longs on the driver; past
-   * a million the scheduling, not the arithmetic, is the cost.
-   */
-  public static final int MAX_BLOCKS = 1 << 20;
-
-  /** Most rows in one block (its arrays are indexed by int). */
-  public static final long MAX_BLOCK_ROWS = DoubleMatrix.MAX_ENTRIES;
-
   private final JavaRDD<RowBlock> blocks;
   private final long[] starts;
   private final int cols;
@@ -156,7 +147,7 @@ public final class RowBlockMatrix {
    */
   public static RowBlockMatrix fromBlocks(JavaRDD<RowBlock> blocks, long[] starts, int cols) {
     long[] checked = starts.clone();
-    requireValidStarts(checked, checked[checked.length - 1]);
+    BlockStarts.requireValid(checked, checked[checked.length - 1]);
     JavaRDD<RowBlock> verified = blocks.mapPartitionsWithIndex((p, it) -> {
       List<RowBlock> out = new ArrayList<>(1);
       while (it.hasNext()) {
@@ -184,7 +175,7 @@ public final class RowBlockMatrix {
   public static RowBlockMatrix fromEntries(JavaRDD<SparseEntries> entries, long rows, int cols, long[] starts,
       boolean sparse) {
     long[] blockStarts = starts.clone();
-    requireValidStarts(blockStarts, rows);
+    BlockStarts.requireValid(blockStarts, rows);
     JavaRDD<RowBlock> blocks = EntryShuffle.byRowRanges(entries, blockStarts).mapPartitionsWithIndex((p, it) -> {
       int blockRows = (int) (blockStarts[p + 1] - blockStarts[p]);
       SparseEntries e = it.next();
@@ -208,7 +199,7 @@ public final class RowBlockMatrix {
    */
   public RowBlockMatrix reblock(long[] starts) {
     long[] target = starts.clone();
-    requireValidStarts(target, rows());
+    BlockStarts.requireValid(target, rows());
     if (Arrays.equals(target, this.starts)) {
       return this;
     }
@@ -343,25 +334,14 @@ public final class RowBlockMatrix {
         new ShiftedBlock(pair._1().matrix(), pair._2().values().values(), shift.value()))), cols);
   }
 
-  /** Balanced row ranges: {@code parts} blocks over {@code m} rows (blocks may be empty when {@code parts > m}). */
-  public static long[] balancedStarts(long m, int parts) {
-    requireBlockCount(parts);
-    long[] starts = new long[parts + 1];
-    long size = m / parts, extra = m % parts; // m * i / parts without overflow
-    for (int i = 0; i <= parts; i++) {
-      starts[i] = size * i + extra * i / parts;
-    }
-    return starts;
-  }
-
   /** An in-memory matrix split into {@code parts} balanced row blocks. */
   public static RowBlockMatrix fromLocal(JavaSparkContext sc, DoubleMatrix a, int parts) {
-    return fromLocal(sc, a, balancedStarts(a.rows(), parts));
+    return fromLocal(sc, a, BlockStarts.balanced(a.rows(), parts));
   }
 
   /** An in-memory matrix split at the given block starts ({@code starts[0] = 0}, last = m, non-decreasing). */
   public static RowBlockMatrix fromLocal(JavaSparkContext sc, DoubleMatrix a, long[] starts) {
-    requireValidStarts(starts, a.rows());
+    BlockStarts.requireValid(starts, a.rows());
     a.requireFinite("the matrix");
     List<RowBlock> list = new ArrayList<>();
     for (int i = 0; i + 1 < starts.length; i++) {
@@ -388,22 +368,6 @@ public final class RowBlockMatrix {
   /** The largest block {@link #fromLocal} ships inside a task; Spark warns about tasks above 1000 KiB. */
   private static final double LARGEST_TASK_BYTES = 512 * 1024;
 
-  private static void requireValidStarts(long[] starts, long m) {
-    if (starts.length < 2 || starts[0] != 0 || starts[starts.length - 1] != m) {
-      throw new InvalidInputException("block starts must run from 0 to m = " + m + ": " + Arrays.toString(starts));
-    }
-    requireBlockCount(starts.length - 1);
-    for (int i = 1; i < starts.length; i++) {
-      if (starts[i] < starts[i - 1]) {
-        throw new InvalidInputException("block starts must not decrease: " + Arrays.toString(starts));
-      }
-      if (starts[i] - starts[i - 1] > MAX_BLOCK_ROWS) {
-        throw new InvalidInputException("row block " + (i - 1) + " would hold " + (starts[i] - starts[i - 1])
-            + " rows, more than one block can (" + MAX_BLOCK_ROWS + "): use more row blocks");
-      }
-    }
-  }
-
   /** Columns {@code [from, to)} ({@code m x (to - from)}) in the same row blocks; sparse blocks stay sparse. */
   public RowBlockMatrix columnRange(int from, int to) {
     return columnRange(from, to, true);
@@ -418,29 +382,8 @@ public final class RowBlockMatrix {
     if (from < 0 || to > cols || from > to) {
       throw new InvalidInputException("columns [" + from + ", " + to + ") are not within the " + cols + " of " + shape());
     }
-    return withBlocks(blocks.map(b -> b.withValues(columnRange(b.matrix(), from, to, keepSparse))), to - from);
-  }
-
-  private static MatrixBlock columnRange(MatrixBlock block, int from, int to, boolean keepSparse) {
-    if (!keepSparse || !(block instanceof CsrMatrix)) {
-      return block.dense().columns(from, to);
-    }
-    SparseEntries all = block.entries(0);
-    SparseEntries kept = new SparseEntries();
-    for (int t = 0; t < all.size(); t++) {
-      if (all.col(t) >= from && all.col(t) < to) {
-        kept.add(all.row(t), all.col(t) - from, all.value(t));
-      }
-    }
-    return CsrMatrix.fromEntries(kept, 0, block.rows(), to - from);
-  }
-
-  /** Throws unless {@code 1 <= blocks <=} {@link #MAX_BLOCKS}. */
-  public static void requireBlockCount(long blocks) {
-    if (blocks < 1 || blocks > MAX_BLOCKS) {
-      throw new InvalidInputException("the number of row blocks must be between 1 and " + MAX_BLOCKS + ", got "
-          + blocks);
-    }
+    return withBlocks(blocks.map(b -> b.withValues(keepSparse ? b.matrix().columnRange(from, to)
+        : b.dense().columns(from, to))), to - from);
   }
 
   /**

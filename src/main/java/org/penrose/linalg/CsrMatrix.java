@@ -399,4 +399,20 @@ public final class CsrMatrix implements MatrixBlock {
   public String toString() {
     return "CsrMatrix(" + shape() + ", " + values.length + " stored)";
   }
+
+  @Override
+  public CsrMatrix columnRange(int from, int to) {
+    if (from < 0 || to > cols || from > to) {
+      throw new IllegalArgumentException("columns [" + from + ", " + to + ") of a " + shape() + " matrix");
+    }
+    SparseEntries kept = new SparseEntries();
+    for (int i = 0; i < rows; i++) {
+      for (int p = rowStart[i]; p < rowStart[i + 1]; p++) {
+        if (colIndex[p] >= from && colIndex[p] < to) {
+          kept.add(i, colIndex[p] - from, values[p]);
+        }
+      }
+    }
+    return fromEntries(kept, 0, rows, to - from);
+  }
 }

@@ -53,4 +53,9 @@ public interface MatrixBlock extends Serializable {
    * @throws IllegalArgumentException naming the first non-finite entry
    */
   MatrixBlock requireFinite(String name);
+
+  /** Columns {@code [from, to)} as a block of the same kind (a sparse block stays sparse). */
+  default MatrixBlock columnRange(int from, int to) {
+    return dense().columns(from, to);
+  }
 }

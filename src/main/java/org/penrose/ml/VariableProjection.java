@@ -9,6 +9,7 @@ import java.util.function.Consumer;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.penrose.distributed.BlockStarts;
 import org.penrose.distributed.DeterministicReduce;
 import org.penrose.distributed.RowBlock;
 import org.penrose.distributed.RowBlockMatrix;
@@ -372,7 +373,7 @@ public final class VariableProjection {
           + ", " + partitions + ", [" + tMin + ", " + tMax + "], " + noise);
     }
     int parts = (int) Math.min(partitions, points);
-    long[] starts = RowBlockMatrix.balancedStarts(points, parts);
+    long[] starts = BlockStarts.balanced(points, parts);
     List<Integer> ids = new ArrayList<>();
     for (int p = 0; p < parts; p++) {
       ids.add(p);

@@ -30,7 +30,7 @@ class RankDeficientAtScaleTest extends SparkTestSession {
     for (int j = 0; j < HALF; j++) {
       beta[j] = random.nextGaussian();
     }
-    long[] starts = RowBlockMatrix.balancedStarts(ROWS, PARTS);
+    long[] starts = BlockStarts.balanced(ROWS, PARTS);
     List<Integer> parts = new ArrayList<>();
     for (int p = 0; p < PARTS; p++) {
       parts.add(p);

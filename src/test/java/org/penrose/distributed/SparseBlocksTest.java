@@ -60,9 +60,9 @@ class SparseBlocksTest extends SparkTestSession {
       assertTrue(v instanceof SparseVector);
       assertEquals(original.get(i).get(1), v);
     }
-    RowBlockMatrix reblocked = a.reblock(RowBlockMatrix.balancedStarts(40, 5));
+    RowBlockMatrix reblocked = a.reblock(BlockStarts.balanced(40, 5));
     assertTrue(reblocked.blocks().collect().stream().allMatch(RowBlock::isSparse));
-    assertEquals(a.transpose(RowBlockMatrix.balancedStarts(100_000, 2)).transpose(a.blockStarts()).blocks()
+    assertEquals(a.transpose(BlockStarts.balanced(100_000, 2)).transpose(a.blockStarts()).blocks()
         .map(b -> b.matrix().entries(b.firstRow()).size()).reduce(Integer::sum), 120, "transposed twice, 120 entries");
   }
 

@@ -24,8 +24,11 @@ import org.penrose.testing.TestMatrices;
 class TruncatedDerivativesTest extends SparkTestSession {
   private static final int PARTS = 3;
   private static final double H = 1e-4;
-  /** Richardson-extrapolated central differences against the formulas: measured 1.2e-11 to 1.1e-10. */
-  private static final double TOLERANCE = 1e-9;
+  /**
+   * Richardson-extrapolated central differences against the formulas: measured 1.2e-11 to 1.1e-10 on
+   * OpenBLAS (bundled and Debian's), 4.0e-11 to 3.6e-10 on netlib's Java; the bound leaves a factor 10.
+   */
+  private static final double TOLERANCE = 5e-9;
   private BlockLowRank low;
   private DoubleMatrix b;
   private DoubleMatrix db;

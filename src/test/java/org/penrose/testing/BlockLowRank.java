@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.penrose.distributed.BlockStarts;
 import org.penrose.distributed.RowBlockMatrix;
 import org.penrose.linalg.DoubleMatrix;
 import org.penrose.linalg.SparseEntries;
@@ -80,7 +81,7 @@ public final class BlockLowRank {
   /** {@code A(h)} (or a pattern-aligned matrix from {@code entries}) in {@code parts} sparse row blocks. */
   public RowBlockMatrix blocks(JavaSparkContext sc, SparseEntries entries, int parts) {
     List<SparseEntries> chunks = new ArrayList<>();
-    long[] starts = RowBlockMatrix.balancedStarts(m, parts);
+    long[] starts = BlockStarts.balanced(m, parts);
     SparseEntries[] split = entries.splitByRows(starts);
     for (SparseEntries s : split) {
       chunks.add(s == null ? new SparseEntries() : s);
