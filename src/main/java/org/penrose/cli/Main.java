@@ -37,7 +37,7 @@ public final class Main implements Runnable {
       Main main = commandLine.getCommandSpec().root().userObject() instanceof Main
           ? (Main) commandLine.getCommandSpec().root().userObject() : null;
       System.out.flush(); // what the command printed comes first in a combined log
-      err.println("penrose: error: " + describe(e));
+      err.println("penrose: error: " + CommandLineTerms.inFlags(describe(e)));
       if (main != null && main.verbose) {
         e.printStackTrace(err);
       }

@@ -28,7 +28,7 @@ final class ParquetRowBlocks implements RowBlockFormat {
 
   private RowBlockMatrix rows(SparkContext spark, String path) {
     Dataset<Row> df = session(spark).read().parquet(path);
-    RowVectors.Columns columns = RowVectors.columns(df.schema(), column, path, "--column");
+    RowVectors.Columns columns = RowVectors.columns(df.schema(), column, path, "MatrixFiles.withColumn(name)");
     return DatasetRows.fromDataset(df, columns.vectorName(), columns.rowName());
   }
 

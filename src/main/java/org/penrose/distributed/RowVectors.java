@@ -151,7 +151,7 @@ public final class RowVectors {
    * vector or {@code array<double>} column) and a {@code row} column of type bigint/int if present.
    *
    * @param table names the table in messages (a path, or "the DataFrame")
-   * @param how tells how to choose when there are several, e.g. {@code "--column"} or {@code "option(\"column\", ...)"}
+   * @param how tells how to choose when there are several, e.g. {@code "MatrixFiles.withColumn(name)"} or {@code "option(\"column\", ...)"}
    * @throws IllegalArgumentException when the column is missing, has another type, or is ambiguous
    */
   public static Columns columns(StructType schema, String requested, String table, String how) {

@@ -38,6 +38,9 @@ import org.penrose.linalg.RankCutoff;
  * input, partitioning and seed give the same bits.
  */
 public final class TruncatedSvd {
+  /** What an error tells a caller to do when the cut-off does not settle the rank (the command line: {@code --rank K}). */
+  public static final String FIX_THE_RANK = "fix the rank K (TruncatedSvd.compute, DistributedLstsq.solveTruncated)";
+
   /** Default certificate tolerance, relative to {@code s_1}. */
   public static final double DEFAULT_TOLERANCE = 1e-10;
 
@@ -152,7 +155,7 @@ public final class TruncatedSvd {
     /** The largest rank {@link TruncatedSvd#byCutoff} grows to before it gives up. */
     public Options maxRank(int value) {
       if (value < 1) {
-        throw new InvalidInputException("--max-rank must be at least 1, got " + value);
+        throw new InvalidInputException("maxRank must be at least 1, got " + value);
       }
       maxRank = value;
       return this;
@@ -382,8 +385,7 @@ public final class TruncatedSvd {
       if (k == limit) {
         throw new InvalidInputException("the rank of A (" + a.shape() + ") is not resolved by the cut-off: its "
             + k + " largest singular values are all above the threshold " + threshold + " (the smallest computed is "
-            + svd.s[k - 1] + "); fix the rank with --rank K (rank(K) in the API), or raise --max-rank (now "
-            + options.maxRank + ")");
+            + svd.s[k - 1] + "); " + FIX_THE_RANK + ", or raise maxRank (now " + options.maxRank + ")");
       }
       svd.u.unpersist();
       k = Math.min(2 * k, limit);
@@ -428,7 +430,7 @@ public final class TruncatedSvd {
     long max = Runtime.getRuntime().maxMemory();
     if (bytes > max / 2.0) {
       throw new InvalidInputException(String.format("a truncated SVD of %d columns with a basis of %d vectors needs"
-          + " about %.1f GiB of driver memory but the driver has %.1f GiB; raise --driver-memory or lower the rank",
+          + " about %.1f GiB of driver memory but the driver has %.1f GiB; raise spark.driver.memory or lower the rank",
           n, limit, bytes / 1073741824.0, max / 1073741824.0));
     }
   }

@@ -17,6 +17,9 @@ import org.penrose.linalg.QrTriangle;
  * Backward stable: {@code A^T A} is formed only for blocks certified well conditioned.
  */
 public final class Tsqr {
+  /** How an error names the truncated route to a caller (the command line: {@code --rank K}). */
+  public static final String TRUNCATED_ROUTE = "TruncatedSvd, DistributedLstsq.solveTruncated";
+
   /** Triangles merged at once, at each level of the tree and on the driver. */
   public static final int DEFAULT_FAN_IN = 8;
 
@@ -64,14 +67,14 @@ public final class Tsqr {
     if (columns > MAX_COLUMNS) {
       throw new InvalidInputException("n + k = " + columns + " columns is more than the TSQR route supports ("
           + MAX_COLUMNS + "): the (n+k) x (n+k) QR triangle and its SVD live on the driver; take the truncated"
-          + " route (TruncatedSvd, DistributedLstsq.solveTruncated, --rank)");
+          + " route (" + TRUNCATED_ROUTE + ")");
     }
     long bytes = (long) fanIn * columns * columns * Double.BYTES * 4; // triangles, stack, Gram matrices
     long max = Runtime.getRuntime().maxMemory();
     if (bytes > max / 2) {
       throw new InvalidInputException(String.format(
           "n + k = %d columns needs about %.1f GiB of driver memory for the TSQR merge (fan-in %d) but the driver"
-              + " has %.1f GiB; raise --driver-memory", columns, bytes / 1073741824.0, fanIn, max / 1073741824.0));
+              + " has %.1f GiB; raise spark.driver.memory", columns, bytes / 1073741824.0, fanIn, max / 1073741824.0));
     }
   }
 }

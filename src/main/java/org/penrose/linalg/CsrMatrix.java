@@ -53,11 +53,6 @@ public final class CsrMatrix implements MatrixBlock {
     return new CsrMatrix(rows, cols, rowStart, colIndex, values);
   }
 
-  /** An all-zero {@code rows x cols} block (no stored entries). */
-  public static CsrMatrix zeros(int rows, int cols) {
-    return new CsrMatrix(rows, cols, new int[rows + 1], new int[0], new double[0]);
-  }
-
   /**
    * The block of rows {@code [firstRow, firstRow + rows)} from matrix entries (0-based), duplicates
    * summed in the order the entries are given (so the same entries give the same bits).

@@ -97,11 +97,6 @@ public final class LstsqVjp implements Serializable {
     return leftFactorBlock(aBlock, bBlock).timesTranspose(rightFactor);
   }
 
-  /** {@code grad_A_i} at the stored entries of a sparse row block (same pattern as {@code aBlock}). */
-  public CsrMatrix gradAAtEntries(CsrMatrix aBlock, DoubleMatrix bBlock) {
-    return aBlock.lowRankAtEntries(leftFactorBlock(aBlock, bBlock), rightFactor);
-  }
-
   /** {@code grad_B_i = A_i (Pi gX)} for one row block ({@code b x k}). */
   public DoubleMatrix gradBBlock(MatrixBlock aBlock) {
     return aBlock.times(pinvGramTimesCotangent);

@@ -11,21 +11,11 @@ package org.penrose.linalg;
  *
  * Transposed, {@code dP^T = -P^T dA^T P^T + (I - A P) dA P P^T + P^T P dA (I - P A)}, which is the
  * {@link PinvVjp} map with {@code dA} in place of {@code G^T}: the distributed JVP is that map's
- * reduction and row-local step applied to the row blocks of {@code dA}, yielding row blocks of
- * {@code dP^T} aligned with {@code A}.
+ * reduction ({@link PinvVjp#blockTerm}) and row-local step ({@link PinvVjp#fromReduction}) applied to the
+ * row blocks of {@code dA}, yielding row blocks of {@code dP^T} aligned with {@code A}.
  */
 public final class PinvJvp {
   private PinvJvp() {}
-
-  /** The reduction term of one row block, {@code dA_i^T (A_i V)} ({@code n x r}). */
-  public static DoubleMatrix blockTerm(PinvFactorization f, MatrixBlock aBlock, MatrixBlock tangentBlock) {
-    return PinvVjp.blockTerm(f, aBlock, tangentBlock);
-  }
-
-  /** The row-local map for the reduced {@code N^T = sum_i dA_i^T A_i V}; its blocks are rows of {@code dP^T}. */
-  public static PinvVjp fromReduction(PinvFactorization f, DoubleMatrix reduced) {
-    return PinvVjp.fromReduction(f, reduced);
-  }
 
   /**
    * The JVP of {@code pinv} at {@code A}: the whole matrix as one row block.

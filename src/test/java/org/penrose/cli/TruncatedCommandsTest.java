@@ -135,10 +135,22 @@ class TruncatedCommandsTest extends SparkTestSession {
     CliRun r = CliRun.of("lstsq", "--input", a.toString(), "--rhs", b.toString(), "--output", dir.resolve("x2.npy").toString(),
         "--max-rank", "2");
     assertEquals(1, r.status());
-    assertTrue(r.err().contains("not resolved by the cut-off") && r.err().contains("--rank K"), r.err());
+    assertTrue(r.err().contains("not resolved by the cut-off") && r.err().contains("fix the rank with --rank K")
+        && r.err().contains("raise --max-rank (now 2)"), r.err());
+    assertTrue(!r.err().contains("maxRank") && !r.err().contains("solveTruncated"), "the flags, not the API: " + r.err());
     r = CliRun.of("lstsq", "--input", a.toString(), "--rhs", b.toString(), "--output", dir.resolve("x3.npy").toString());
     assertEquals(0, r.status(), r.err());
     assertTrue(r.out().contains("rank 3"), r.out());
+  }
+
+  /** Every API term the library's advice uses reaches the command line as its flag. */
+  @Test
+  void libraryAdviceIsTranslatedToFlags() {
+    assertEquals("raise --driver-memory or lower the rank", CommandLineTerms.inFlags("raise spark.driver.memory or lower the rank"));
+    assertEquals("n + k = 5000 columns ...; take the truncated route (--rank K)",
+        CommandLineTerms.inFlags("n + k = 5000 columns ...; take the truncated route (" + org.penrose.distributed.Tsqr.TRUNCATED_ROUTE + ")"));
+    assertEquals("--max-rank must be at least 1, got 0", CommandLineTerms.inFlags("maxRank must be at least 1, got 0"));
+    assertEquals("choose one with --column", CommandLineTerms.inFlags("choose one with MatrixFiles.withColumn(name)"));
   }
 
   /** {@code pinv_3(A) b} for the matrix of the entries. */

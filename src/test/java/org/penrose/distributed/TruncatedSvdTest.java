@@ -242,7 +242,8 @@ class TruncatedSvdTest extends SparkTestSession {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> TruncatedSvd.byCutoff(a, RankCutoff.DEFAULT, new TruncatedSvd.Options().maxRank(16)));
     assertTrue(e.getMessage().contains("its 16 largest singular values are all above the threshold")
-        && e.getMessage().contains("--rank K") && e.getMessage().contains("--max-rank (now 16)"), e.getMessage());
+        && e.getMessage().contains(TruncatedSvd.FIX_THE_RANK) && e.getMessage().contains("raise maxRank (now 16)"),
+        e.getMessage());
     a.unpersist();
   }
 
