@@ -4,9 +4,9 @@ import java.util.concurrent.Callable;
 import org.apache.spark.SparkContext;
 import org.penrose.distributed.DistributedLstsq;
 import org.penrose.distributed.MatrixFiles;
+import org.penrose.distributed.Route;
 import org.penrose.distributed.RowBlockMatrix;
 import org.penrose.distributed.TruncatedSvd;
-import org.penrose.distributed.Tsqr;
 import org.penrose.linalg.DoubleMatrix;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -68,7 +68,8 @@ final class LstsqCommand implements Callable<Integer> {
       RowBlockMatrix b = files.readAligned(rhs, a);
       boolean vectorRhs = files.isVector(rhs);
       System.out.printf("lstsq: A is %s, B is %s, in %d row blocks%n", a.shape(), b.shape(), a.numBlocks());
-      boolean truncated = rank != null || (long) a.cols() + b.cols() > Tsqr.MAX_COLUMNS;
+      Route route = Route.of(a.cols(), b.cols(), rank);
+      boolean truncated = route.truncated();
       // the TSQR route reads A and B once (the solution comes from the triangle); gradients read them again
       int passes = truncated ? RowBlockMatrix.MANY_PASSES : vjp != null ? 2 : 1;
       a.cacheFor(passes);
@@ -105,7 +106,7 @@ final class LstsqCommand implements Callable<Integer> {
         report.put("command", "lstsq").put("input", job.input).put("rhs", rhs)
             .put("m", a.rows()).put("n", a.cols()).put("k", b.cols()).put("partitions", a.numBlocks())
             .putRankDecision(ls, cutoff.cutoff(), a.rows(), a.cols())
-            .put("residual_sum_of_squares", rss).put("route", "tsqr");
+            .put("residual_sum_of_squares", rss).put("route", "tsqr").put("route_reason", route.reason());
         if (ls.truncatedSvd() != null) {
           TruncationOptions.report(report, ls.truncatedSvd());
         }

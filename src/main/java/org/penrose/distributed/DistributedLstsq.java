@@ -105,11 +105,11 @@ public final class DistributedLstsq implements FactorizationResult {
   }
 
   /**
-   * Solves with the cut-off: by one TSQR pass when {@code n + k <= 4096}, else by the truncated route
-   * with the rank the cut-off decides ({@link TruncatedSvd#byCutoff}, default options).
+   * Solves with the cut-off, by the {@link Route}: one TSQR pass when {@code n + k <= 4096}, else the
+   * truncated route with the rank the cut-off decides ({@link TruncatedSvd#byCutoff}, default options).
    */
   public static DistributedLstsq solve(RowBlockMatrix a, RowBlockMatrix b, RankCutoff cutoff) {
-    if ((long) a.cols() + b.cols() > Tsqr.MAX_COLUMNS) {
+    if (Route.of(a.cols(), b.cols(), null).truncated()) {
       a.requireAlignedWith("B", b);
       return fromSvd(a, b, TruncatedSvd.byCutoff(a, cutoff, new TruncatedSvd.Options()), cutoff);
     }

@@ -47,11 +47,11 @@ public final class DistributedPinv implements FactorizationResult {
   }
 
   /**
-   * Factors {@code A}: one TSQR pass when {@code n <= 4096}, else the truncated route at the rank the
-   * cut-off decides ({@link TruncatedSvd#byCutoff}, default options).
+   * Factors {@code A} by the {@link Route}: one TSQR pass when {@code n <= 4096}, else the truncated
+   * route at the rank the cut-off decides ({@link TruncatedSvd#byCutoff}, default options).
    */
   public static DistributedPinv factor(RowBlockMatrix a, RankCutoff cutoff) {
-    if (a.cols() > Tsqr.MAX_COLUMNS) {
+    if (Route.of(a.cols(), 0, null).truncated()) {
       return fromSvd(a, TruncatedSvd.byCutoff(a, cutoff, new TruncatedSvd.Options()), cutoff);
     }
     return factor(a, cutoff, Tsqr.DEFAULT_FAN_IN);

@@ -28,6 +28,7 @@ import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.penrose.distributed.DeterministicReduce;
+import org.penrose.distributed.Route;
 import org.penrose.distributed.RowVectors;
 import org.penrose.distributed.TruncatedSvd;
 import org.penrose.linalg.InvalidInputException;
@@ -305,11 +306,13 @@ public final class LeastSquaresRegression extends Estimator<LeastSquaresRegressi
     }
     JavaRDD<Row> rows = dataset.select(selected.toArray(new Column[0])).toJavaRDD();
     DesignRows design = new DesignRows(features, label, weight, p, onesColumn, names);
-    if (ridge && (isDefined(rank) || cols > Tsqr.MAX_COLUMNS || isSet(refinementSteps) && (Integer) getOrDefault(refinementSteps) > 0)) {
+    // the design's columns and the label: as [A | b] for the route
+    Route route = Route.of(cols - 1, 1, isDefined(rank) ? (Integer) getOrDefault(rank) : null);
+    if (ridge && (route.truncated() || isSet(refinementSteps) && (Integer) getOrDefault(refinementSteps) > 0)) {
       throw new InvalidInputException("LeastSquaresRegression: regParam and regParamSelection apply to the one-pass"
           + " TSQR fit (up to " + (Tsqr.MAX_COLUMNS - 2) + " features), not with rank or refinementSteps");
     }
-    if (isDefined(rank) || cols > Tsqr.MAX_COLUMNS) {
+    if (route.truncated()) {
       if (isSet(refinementSteps) && (Integer) getOrDefault(refinementSteps) > 0) {
         throw new InvalidInputException("LeastSquaresRegression: refinementSteps applies to the TSQR route (up to "
             + (Tsqr.MAX_COLUMNS - 1) + " design columns, no rank), not to a truncated fit");

@@ -127,6 +127,7 @@ class TruncatedCommandsTest extends SparkTestSession {
     assertEquals(150, NpyFile.header(gb).rows());
     JsonNode report = new ObjectMapper().readTree(dir.resolve("lstsq.json").toFile());
     assertEquals("truncated", report.get("route").asText());
+    assertEquals("the rank is fixed at 3", report.get("route_reason").asText());
     assertEquals(3, report.get("rank").asInt());
   }
 

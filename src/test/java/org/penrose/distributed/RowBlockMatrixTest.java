@@ -58,4 +58,16 @@ class RowBlockMatrixTest extends SparkTestSession {
     assertEquals(0, pinv.rank());
     assertNotNull(pinv.truncatedSvd());
   }
+
+  /** One place decides the route: a fixed rank or more than 4096 columns (with B's) take the truncated SVD. */
+  @org.junit.jupiter.api.Test
+  void theRouteFollowsTheWidthAndTheRequest() {
+    assertEquals(Route.Kind.TSQR, Route.of(4095, 1, null).kind());
+    assertEquals("n + k = 4096 columns: one TSQR pass", Route.of(4095, 1, null).reason());
+    Route wide = Route.of(4096, 1, null);
+    assertTrue(wide.truncated());
+    assertTrue(wide.reason().startsWith("n + k = 4097 columns is more than TSQR's 4096"), wide.reason());
+    assertEquals(Route.Kind.TSQR, Route.of(4096, 0, null).kind(), "pinv of 4096 columns");
+    assertEquals(new Route(Route.Kind.TRUNCATED, "the rank is fixed at 5"), Route.of(10, 1, 5));
+  }
 }
