@@ -45,7 +45,7 @@ final class NpyWrite implements Write, BatchWrite {
     this.vectorIsUdt = columns.vectorIsUdt();
     this.rowColumn = columns.row();
     this.rowIsInt = columns.rowIsInt();
-    this.transpose = Boolean.parseBoolean(info.options().getOrDefault("transpose", "false"));
+    this.transpose = booleanOption(info.options().getOrDefault("transpose", "false"), "transpose");
     try {
       Path t = new Path(target);
       if (!overwrite && t.getFileSystem(hadoop).exists(t)) {
@@ -93,5 +93,14 @@ final class NpyWrite implements Write, BatchWrite {
   @Override
   public void abort(WriterCommitMessage[] messages) {
     NpyAssembler.discard(conf.get(), partsFolder);
+  }
+
+  /** {@code true} or {@code false} (any case); anything else, a typo included, is an error rather than false. */
+  static boolean booleanOption(String text, String name) {
+    String t = text.trim();
+    if (t.equalsIgnoreCase("true") || t.equalsIgnoreCase("false")) {
+      return Boolean.parseBoolean(t);
+    }
+    throw new InvalidInputException("option " + name + " must be true or false, got '" + text + "'");
   }
 }

@@ -116,6 +116,11 @@ class NpyDataSourceTest extends SparkTestSession {
     assertEquals(4.0, t.get(0, 1));
     assertEquals(3.0, t.get(2, 0));
     assertTrue(NpyFile.header(out).fortranOrder());
+    // a misspelt value is an error, not a silent row-major write
+    Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> df.write().format("npy")
+        .option("transpose", "ture").mode("overwrite").save(dir.resolve("t2.npy").toString()));
+    assertTrue(e.getMessage().contains("option transpose must be true or false, got 'ture'"), e.getMessage());
+    assertTrue(!Files.exists(dir.resolve("t2.npy")), "nothing written");
   }
 
   @Test
