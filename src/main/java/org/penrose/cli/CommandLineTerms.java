@@ -22,6 +22,7 @@ final class CommandLineTerms {
     FLAGS.put("maxRank", "--max-rank");
     FLAGS.put("spark.driver.memory", "--driver-memory");
     FLAGS.put("MatrixFiles.withColumn(name)", "--column");
+    FLAGS.put("the number of row blocks", "--partitions");
   }
 
   /** {@code message} with the API terms replaced by the command line's flags. */

@@ -23,12 +23,9 @@ final class SparkJob {
       description = "For Parquet inputs: the vector or array<double> column (default: the only one).")
   String column;
 
-  /** {@code --partitions N}: between 1 and {@link RowBlockMatrix#MAX_BLOCKS}. */
+  /** {@code --partitions N}: a number of row blocks ({@link BlockStarts#requireCount}). */
   static int requirePartitions(int partitions) {
-    if (partitions < 1 || partitions > BlockStarts.MAX_BLOCKS) {
-      throw new IllegalArgumentException("--partitions must be between 1 and " + BlockStarts.MAX_BLOCKS + ", got "
-          + partitions);
-    }
+    BlockStarts.requireCount(partitions);
     return partitions;
   }
 

@@ -174,16 +174,16 @@ public final class MatrixMarketHeader implements Serializable {
     }
     long entries;
     try {
+      long shape = Math.multiplyExact(rows, cols); // a shape whose entry count overflows is no matrix any reader can hold
       if (coordinate) {
         entries = count(source, line, dims[2], "entries");
       } else if (symmetry == Symmetry.GENERAL) {
-        entries = Math.multiplyExact(rows, cols);
+        entries = shape;
       } else if (symmetry == Symmetry.SYMMETRIC) {
         entries = Math.multiplyExact(rows, rows + 1) / 2;
       } else {
         entries = Math.multiplyExact(rows, rows - 1) / 2;
       }
-      Math.multiplyExact(rows, cols); // a shape whose entry count overflows is no matrix any reader can hold
     } catch (ArithmeticException e) {
       throw error(source, line, "absurd size: " + rows + " x " + cols + " has more entries than a long counts");
     }

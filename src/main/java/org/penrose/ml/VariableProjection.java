@@ -269,43 +269,58 @@ public final class VariableProjection {
   /** TSQR of {@code [Phi(alpha) | y]}: {@code c}, the rank and the residual sum of squares. */
   private static PinvFactorization project(RowBlockMatrix points, Broadcast<SeparableModel> model, double[] alpha,
       RankCutoff cutoff) {
-    double[] a = alpha.clone();
-    JavaRDD<QrTriangle> triangles = points.blocks().map(block -> {
-      Basis basis = new Basis(model.value(), block, a);
-      return QrTriangle.ofBlock(basis.phi, basis.y);
-    });
-    QrTriangle t = DeterministicReduce.reduce(triangles, QrTriangle::merge);
-    return PinvFactorization.fromTriangle(t, model.value().terms(), cutoff);
+    Projection p = Projection.of(points, model, alpha);
+    if (p.failure != null) {
+      throw new InvalidInputException(p.failure);
+    }
+    return PinvFactorization.fromTriangle(p.triangle, model.value().terms(), cutoff);
   }
 
   /**
    * {@link #project} at a trial point, or null when a basis function is not finite at some point there
-   * (e.g. an exponential overflowing far from the data): the tasks report it in their results, so
-   * the step can shrink instead of a failed job (an exception in a task reaches the driver wrapped and
-   * after retries).
+   * (e.g. an exponential overflowing far from the data), so that the step shrinks.
    */
   static PinvFactorization projectIfFinite(RowBlockMatrix points, Broadcast<SeparableModel> model, double[] alpha,
       RankCutoff cutoff) {
-    double[] a = alpha.clone();
-    // per block its triangle, or no triangle where the basis is not finite (a list: what tasks return must serialize)
-    JavaRDD<ArrayList<QrTriangle>> triangles = points.blocks().map(block -> {
-      ArrayList<QrTriangle> out = new ArrayList<>(1);
-      try {
-        Basis basis = new Basis(model.value(), block, a);
-        out.add(QrTriangle.ofBlock(basis.phi, basis.y));
-      } catch (InvalidInputException e) {
-        // left empty
+    Projection p = Projection.of(points, model, alpha);
+    return p.failure != null ? null : PinvFactorization.fromTriangle(p.triangle, model.value().terms(), cutoff);
+  }
+
+  /**
+   * The TSQR triangle of {@code [Phi(alpha) | y]}, or why there is none: a task whose basis is not finite
+   * reports it in its result (the first in partition order wins), rather than failing the job (an
+   * exception in a task reaches the driver wrapped, after retries).
+   */
+  private static final class Projection implements Serializable {
+    private static final long serialVersionUID = 1L;
+    final QrTriangle triangle;
+    final String failure;
+
+    private Projection(QrTriangle triangle, String failure) {
+      this.triangle = triangle;
+      this.failure = failure;
+    }
+
+    static Projection of(RowBlockMatrix points, Broadcast<SeparableModel> model, double[] alpha) {
+      double[] a = alpha.clone();
+      return DeterministicReduce.reduce(points.blocks().map(block -> {
+        try {
+          Basis basis = new Basis(model.value(), block, a);
+          return new Projection(QrTriangle.ofBlock(basis.phi, basis.y), null);
+        } catch (InvalidInputException e) {
+          return new Projection(null, e.getMessage());
+        }
+      }), Projection::merge);
+    }
+
+    static Projection merge(List<Projection> parts) {
+      for (Projection p : parts) {
+        if (p.failure != null) {
+          return p;
+        }
       }
-      return out;
-    });
-    ArrayList<QrTriangle> t = DeterministicReduce.reduce(triangles, parts -> {
-      ArrayList<QrTriangle> merged = new ArrayList<>(1);
-      if (parts.stream().noneMatch(List::isEmpty)) {
-        merged.add(QrTriangle.merge(parts.stream().map(part -> part.get(0)).toList()));
-      }
-      return merged;
-    });
-    return t.isEmpty() ? null : PinvFactorization.fromTriangle(t.get(0), model.value().terms(), cutoff);
+      return new Projection(QrTriangle.merge(parts.stream().map(p -> p.triangle).toList()), null);
+    }
   }
 
   /** {@code J^T J} ({@code q x q}) and {@code J^T r} ({@code q x 1}) at {@code alpha}, with {@code f} its projection. */

@@ -1,6 +1,7 @@
 package org.penrose.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -152,6 +153,9 @@ class TruncatedCommandsTest extends SparkTestSession {
         CommandLineTerms.inFlags("n + k = 5000 columns ...; take the truncated route (" + org.penrose.distributed.Tsqr.TRUNCATED_ROUTE + ")"));
     assertEquals("--max-rank must be at least 1, got 0", CommandLineTerms.inFlags("maxRank must be at least 1, got 0"));
     assertEquals("choose one with --column", CommandLineTerms.inFlags("choose one with MatrixFiles.withColumn(name)"));
+    assertEquals("--partitions must be between 1 and 1048576, got 0",
+        CommandLineTerms.inFlags(assertThrows(IllegalArgumentException.class, () -> SparkJob.requirePartitions(0))
+            .getMessage()));
   }
 
   /** {@code pinv_3(A) b} for the matrix of the entries. */
