@@ -21,15 +21,20 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
-import org.penrose.distributed.BlockStarts;
+import org.penrose.adapters.MatrixFiles;
 import org.penrose.distributed.DistributedLstsq;
 import org.penrose.distributed.DistributedPinv;
-import org.penrose.distributed.RowBlockMatrix;
+import org.penrose.engine.BlockStarts;
+import org.penrose.engine.RowBlock;
+import org.penrose.engine.RowBlockMatrix;
+import org.penrose.factor.RankCutoff;
+import org.penrose.io.MatrixMarketFile;
 import org.penrose.io.NpyFile;
-import org.penrose.linalg.DoubleMatrix;
-import org.penrose.linalg.RankCutoff;
+import org.penrose.matrix.DoubleMatrix;
+import org.penrose.matrix.SparseEntries;
 import org.penrose.ml.LeastSquaresRegression;
 import org.penrose.ml.LeastSquaresRegressionModel;
+import org.penrose.testing.SparkTestSession;
 import org.penrose.testing.TestData;
 
 /**
@@ -250,17 +255,17 @@ class HostileInputSweepTest extends org.penrose.testing.SparkTestSession {
   @Test
   void matrixBuildersRejectNonFiniteValuesAndAbsurdSizes() {
     long[] starts = {0, 2, 4};
-    org.apache.spark.api.java.JavaRDD<org.penrose.distributed.RowBlock> blocks = sc.parallelize(List.of(0, 1), 2)
+    org.apache.spark.api.java.JavaRDD<org.penrose.engine.RowBlock> blocks = sc.parallelize(List.of(0, 1), 2)
         .map(p -> {
           DoubleMatrix m = DoubleMatrix.identity(2);
           if (p == 1) {
             m.set(1, 0, Double.POSITIVE_INFINITY);
           }
-          return new org.penrose.distributed.RowBlock(2L * p, m);
+          return new org.penrose.engine.RowBlock(2L * p, m);
         });
     RowBlockMatrix made = RowBlockMatrix.fromBlocks(blocks, starts, 2);
     assertFails(() -> made.collectLocal(), "the row blocks has a non-finite value Infinity at row 3, column 0");
-    org.penrose.linalg.SparseEntries entries = new org.penrose.linalg.SparseEntries();
+    org.penrose.matrix.SparseEntries entries = new org.penrose.matrix.SparseEntries();
     entries.add(0, 1, 1.0);
     entries.add(2, 0, Double.NaN);
     RowBlockMatrix sparse = RowBlockMatrix.fromEntries(sc.parallelize(List.of(entries), 1), 3, 2, new long[] {0, 3}, true);
@@ -269,7 +274,7 @@ class HostileInputSweepTest extends org.penrose.testing.SparkTestSession {
     RowBlockMatrix unchecked = RowBlockMatrix.fromBlocks(sc.parallelize(List.of(0), 1).map(p -> {
       DoubleMatrix m = DoubleMatrix.identity(3);
       m.set(2, 1, Double.NaN);
-      return new org.penrose.distributed.RowBlock(0, m);
+      return new org.penrose.engine.RowBlock(0, m);
     }), new long[] {0, 3}, 3);
     assertFails(() -> DistributedPinv.factor(unchecked, RankCutoff.DEFAULT), "non-finite value NaN at row 2, column 1");
     // sizes
@@ -297,6 +302,6 @@ class HostileInputSweepTest extends org.penrose.testing.SparkTestSession {
     assertFails(() -> mtxRows(dense), "absurd size");
     // a block that would hold more rows than an int indexes: more row blocks, says the error
     String tall = text("tall.mtx", header + "5000000000 2 1\n1 1 1.0\n");
-    assertFails(() -> new org.penrose.distributed.MatrixFiles(spark).read(tall, 1), "use more row blocks");
+    assertFails(() -> new org.penrose.adapters.MatrixFiles(spark).read(tall, 1), "use more row blocks");
   }
 }

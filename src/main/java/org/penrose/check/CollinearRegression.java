@@ -29,7 +29,8 @@ public final class CollinearRegression {
   public static Dataset<Row> generate(SparkSession spark, long rows, int parts, long seed, int independent,
       int dependent) {
     if (dependent < 0 || 2 * dependent > independent) {
-      throw new IllegalArgumentException("need 0 <= 2 * dependent <= independent, got " + dependent + " and " + independent);
+      throw new IllegalArgumentException("need 0 <= 2 * dependent <= independent, got " + dependent + " and "
+          + independent);
     }
     double[] beta = new double[independent];
     Random random = new Random(seed);
@@ -40,7 +41,8 @@ public final class CollinearRegression {
     for (int i = 0; i < parts; i++) {
       ids.add(i);
     }
-    JavaRDD<Row> generated = JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(ids, parts).flatMap(id -> {
+    JavaRDD<Row> generated = JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(ids, parts)
+        .flatMap(id -> {
       long first = rows * id / parts;
       long last = rows * (id + 1) / parts;
       Random r = new Random(seed * 1_000_003L + id);
@@ -59,6 +61,7 @@ public final class CollinearRegression {
       }
       return out.iterator();
     });
-    return spark.createDataFrame(generated, new StructType().add("features", SQLDataTypes.VectorType()).add("label", "double"));
+    return spark.createDataFrame(generated, new StructType().add("features", SQLDataTypes.VectorType()).add("label",
+        "double"));
   }
 }

@@ -5,9 +5,9 @@ import java.util.function.DoubleFunction;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.penrose.distributed.DistributedLstsq;
 import org.penrose.distributed.DistributedPinv;
-import org.penrose.distributed.RowBlockMatrix;
-import org.penrose.linalg.DoubleMatrix;
-import org.penrose.linalg.RankCutoff;
+import org.penrose.engine.RowBlockMatrix;
+import org.penrose.factor.RankCutoff;
+import org.penrose.matrix.DoubleMatrix;
 
 /**
  * Checks the distributed derivatives against central finite differences ({@link FiniteDifferences})
@@ -95,7 +95,8 @@ public final class DistributedGradCheck {
       DoubleMatrix cotangent) {
     Ranks ranks = new Ranks();
     DoubleFunction<double[]> solution = t -> {
-      DistributedLstsq ls = DistributedLstsq.solve(blocks(sc, curve.a(t), parts), blocks(sc, curve.b(t), parts), cutoff);
+      DistributedLstsq ls = DistributedLstsq.solve(blocks(sc, curve.a(t), parts), blocks(sc, curve.b(t), parts),
+          cutoff);
       ranks.see(ls.rank());
       return ls.solution().values();
     };
@@ -106,7 +107,7 @@ public final class DistributedGradCheck {
     DoubleMatrix tangentA = curve.tangentA();
     DoubleMatrix tangentB = curve.db();
     DoubleMatrix dX = ls.jvp(blocks(sc, tangentA, parts), tangentB == null ? null : blocks(sc, tangentB, parts));
-    DistributedLstsq.Gradient g = ls.vjp(cotangent);
+    DistributedLstsq.LowRankGradient g = ls.vjp(cotangent);
     double analytic = g.a().collectLocal().dot(tangentA) + (tangentB == null ? 0 : g.b().collectLocal().dot(tangentB));
     double reference = cotangent.dot(fd); // <gX, dX> by finite differences
     a0.unpersist();
@@ -127,13 +128,14 @@ public final class DistributedGradCheck {
       ranks.see(p.rank());
       return p.pinvTranspose().collectLocal().values();
     };
-    DoubleMatrix fd = DoubleMatrix.columnMajor(curve.rows(), curve.cols(), FiniteDifferences.derivative(pinvTranspose, h));
+    DoubleMatrix fd = DoubleMatrix.columnMajor(curve.rows(), curve.cols(),
+        FiniteDifferences.derivative(pinvTranspose, h));
 
     RowBlockMatrix a0 = blocks(sc, curve.a(0), parts).persist();
     DistributedPinv pinv = DistributedPinv.factor(a0, cutoff);
     DoubleMatrix tangent = curve.tangentA();
     DoubleMatrix jvpTranspose = pinv.jvpTranspose(blocks(sc, tangent, parts)).collectLocal(); // dP^T
-    double analytic = pinv.vjp(blocks(sc, cotangentTranspose, parts)).collectLocal().dot(tangent); // <grad_A, dA>
+    double analytic = pinv.vjp(blocks(sc, cotangentTranspose, parts)).a().collectLocal().dot(tangent); // <grad_A, dA>
     double reference = cotangentTranspose.dot(fd); // <G, dP> = <G^T, dP^T>
     a0.unpersist();
     return new GradCheck.Result(relativeError(jvpTranspose, fd), Math.abs(analytic - reference) / Math.abs(reference),

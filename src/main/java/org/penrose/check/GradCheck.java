@@ -1,10 +1,11 @@
 package org.penrose.check;
 
 import java.util.Random;
-import org.penrose.linalg.DoubleMatrix;
-import org.penrose.linalg.LeastSquares;
-import org.penrose.linalg.PseudoInverse;
-import org.penrose.linalg.RankCutoff;
+import org.penrose.factor.RankCutoff;
+import org.penrose.matrix.DoubleMatrix;
+import org.penrose.solver.Gradient;
+import org.penrose.solver.LeastSquares;
+import org.penrose.solver.PseudoInverse;
 
 /**
  * Checks the analytic derivatives of {@code theta -> pinv(A(theta))} and
@@ -127,7 +128,7 @@ public final class GradCheck {
 
         public double[] vjp(double[] cotangent) {
           DoubleMatrix g = DoubleMatrix.columnMajor(value.cols(), value.rows(), cotangent);
-          return a.cotangent(t, pi.vjp(g));
+          return a.cotangent(t, pi.vjp(g).a());
         }
       };
     }, theta, a.parameterCount(), step);
@@ -161,7 +162,7 @@ public final class GradCheck {
         }
 
         public double[] vjp(double[] cotangent) {
-          LeastSquares.Gradient g = ls.vjp(DoubleMatrix.columnMajor(x.rows(), x.cols(), cotangent));
+          Gradient<DoubleMatrix> g = ls.vjp(DoubleMatrix.columnMajor(x.rows(), x.cols(), cotangent));
           double[] fromA = a.cotangent(t, g.a());
           double[] fromB = b.cotangent(t, g.b());
           for (int i = 0; i < fromA.length; i++) {
@@ -251,6 +252,7 @@ public final class GradCheck {
     }
     double jvpError = fdMax > 0 ? jvpDiff / fdMax : jvpDiff;
     double vjpError = projectedMax > 0 ? vjpDiff / projectedMax : vjpDiff;
-    return new Result(jvpError, vjpError, rank, ranks[0], ranks[1], parameters, outputs, full ? 0 : RANDOM_COTANGENTS, h);
+    return new Result(jvpError, vjpError, rank, ranks[0], ranks[1], parameters, outputs,
+        full ? 0 : RANDOM_COTANGENTS, h);
   }
 }

@@ -20,7 +20,7 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
 import org.penrose.io.NistStrdFile;
-import org.penrose.linalg.DoubleMatrix;
+import org.penrose.matrix.DoubleMatrix;
 import org.penrose.ml.LeastSquaresFit;
 import org.penrose.ml.LeastSquaresRegression;
 
@@ -118,7 +118,8 @@ public final class NistCertification {
       }
       rows.add(RowFactory.create(Vectors.dense(f), y.get(i, 0)));
     }
-    return spark.createDataFrame(rows, new StructType().add("features", SQLDataTypes.VectorType()).add("label", "double"))
+    return spark.createDataFrame(rows, new StructType().add("features", SQLDataTypes.VectorType()).add("label",
+        "double"))
         .repartition(partitions);
   }
 

@@ -1,7 +1,8 @@
 package org.penrose.check;
 
-import org.penrose.linalg.DoubleMatrix;
-import org.penrose.linalg.Lapack;
+import java.util.Arrays;
+import org.penrose.matrix.DoubleMatrix;
+import org.penrose.matrix.Lapack;
 
 /**
  * A differentiable map {@code theta -> A(theta)} from parameters to an {@code m x n} matrix, with
@@ -66,7 +67,7 @@ public interface ParametrizedMatrix {
    */
   static ParametrizedMatrix outerProduct(int m, int n, int r) {
     double[] ones = new double[r];
-    java.util.Arrays.fill(ones, 1.0);
+    Arrays.fill(ones, 1.0);
     return scaledOuterProduct(m, n, ones);
   }
 
@@ -84,11 +85,11 @@ public interface ParametrizedMatrix {
       }
 
       private DoubleMatrix x(double[] theta) {
-        return DoubleMatrix.columnMajor(m, r, java.util.Arrays.copyOfRange(theta, 0, m * r));
+        return DoubleMatrix.columnMajor(m, r, Arrays.copyOfRange(theta, 0, m * r));
       }
 
       private DoubleMatrix y(double[] theta) {
-        return DoubleMatrix.columnMajor(n, r, java.util.Arrays.copyOfRange(theta, m * r, (m + n) * r));
+        return DoubleMatrix.columnMajor(n, r, Arrays.copyOfRange(theta, m * r, (m + n) * r));
       }
 
       private DoubleMatrix scaled(DoubleMatrix factor) {

@@ -1,7 +1,7 @@
 package org.penrose.check;
 
 import java.util.Random;
-import org.penrose.linalg.DoubleMatrix;
+import org.penrose.matrix.DoubleMatrix;
 
 /** Seeded random matrices for checks, benchmarks and generated problems. */
 public final class RandomMatrices {
@@ -40,7 +40,8 @@ public final class RandomMatrices {
     DoubleMatrix y = gaussian(n, r, random);
     DoubleMatrix a = x.timesTranspose(y);
     // dA = dX Y^T + X dY^T (dX drawn before dY)
-    DoubleMatrix tangent = gaussian(m, r, random).timesTranspose(y).plusScaled(1.0, x.timesTranspose(gaussian(n, r, random)));
+    DoubleMatrix tangent = gaussian(m, r, random).timesTranspose(y)
+        .plusScaled(1.0, x.timesTranspose(gaussian(n, r, random)));
     DoubleMatrix b = gaussian(m, k, random);
     DoubleMatrix cotangent = gaussian(n, m, random);
     return new LowRankProblem(a, tangent, cotangent, b, gaussian(n, k, random));

@@ -2,11 +2,12 @@ package org.penrose.cli;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.penrose.distributed.TruncatedSvd;
-import org.penrose.distributed.Tsqr;
+import org.penrose.engine.Tsqr;
+import org.penrose.truncated.TruncatedSvd;
+import org.penrose.truncated.TruncatedSvdOptions;
 
 /**
- * The library's errors name API terms (a method, an option of {@code TruncatedSvd.Options}, a Spark
+ * The library's errors name API terms (a method, an option of {@code TruncatedSvdOptions}, a Spark
  * setting); on the command line the same advice names the flags. One table, applied to every error
  * line the commands print.
  */

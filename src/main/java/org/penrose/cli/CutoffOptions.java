@@ -1,6 +1,6 @@
 package org.penrose.cli;
 
-import org.penrose.linalg.RankCutoff;
+import org.penrose.factor.RankCutoff;
 import picocli.CommandLine.Option;
 
 /** {@code --rtol} and {@code --atol}, with the defaults of {@link RankCutoff}. */

@@ -15,18 +15,19 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.penrose.blas.BlasBackend;
 import org.penrose.check.CollinearRegression;
 import org.penrose.check.DistributedGradCheck;
 import org.penrose.check.GradCheck;
 import org.penrose.check.NistCertification;
 import org.penrose.check.ParametrizedMatrix;
 import org.penrose.check.RandomMatrices;
-import org.penrose.linalg.BlasBackend;
-import org.penrose.linalg.DoubleMatrix;
-import org.penrose.linalg.RankCutoff;
+import org.penrose.factor.RankCutoff;
+import org.penrose.matrix.DoubleMatrix;
 import org.penrose.ml.LeastSquaresFit;
 import org.penrose.ml.LeastSquaresRegression;
 import org.penrose.ml.LeastSquaresRegressionModel;
+import org.penrose.ml.RidgePath;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -39,9 +40,11 @@ import picocli.CommandLine.Option;
  * PNG plots to an output folder.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-    description = "Rank-deficient regression on generated data, NIST certified accuracy, gradient checks; writes a report with plots.")
+    description = "Rank-deficient regression on generated data, NIST certified accuracy, gradient checks; writes a "
+        + "report with plots.")
 final class DemoCommand implements Callable<Integer> {
-  @Option(names = "--rows", defaultValue = "2000000", description = "Rows of the generated regression (default ${DEFAULT-VALUE}).")
+  @Option(names = "--rows", defaultValue = "2000000",
+      description = "Rows of the generated regression (default ${DEFAULT-VALUE}).")
   long rows;
 
   @Option(names = "--output", defaultValue = "demo-output", paramLabel = "DIR",
@@ -95,9 +98,11 @@ final class DemoCommand implements Callable<Integer> {
         fitted[i] = sample.get(i).getDouble(0);
         residuals[i] = sample.get(i).getDouble(1) - fitted[i];
       }
-      Plots.spectrum(output.resolve("spectrum.png"), String.format("Singular values of the equilibrated %d-column design"
+      Plots.spectrum(output.resolve("spectrum.png"),
+          String.format("Singular values of the equilibrated %d-column design"
           + " (rank %d)", p + 1, fit.rank()), fit.singularValues(), fit.threshold());
-      Plots.scatter(output.resolve("residuals.png"), "Residuals of the rank-deficient fit (first " + sample.size() + " rows)",
+      Plots.scatter(output.resolve("residuals.png"), "Residuals of the rank-deficient fit (first " + sample.size()
+          + " rows)",
           "fitted value", "residual", fitted, residuals);
       Map<String, Object> regression = new LinkedHashMap<>();
       regression.put("rows", fit.rows());
@@ -118,17 +123,19 @@ final class DemoCommand implements Callable<Integer> {
       List<Map<String, Object>> table = report.time("nist", () -> nistTable(spark, nist, !noSparkComparison));
       System.out.printf("      %-9s %8s %8s %8s %8s%n", "dataset", "Penrose", "refined", "normal", "l-bfgs");
       for (Map<String, Object> row : table) {
-        System.out.printf("      %-9s %8.1f %8.1f %8s %8s%n", row.get("dataset"), row.get("penrose"), row.get("penrose_refined"),
+        System.out.printf("      %-9s %8.1f %8.1f %8s %8s%n", row.get("dataset"), row.get("penrose"),
+            row.get("penrose_refined"),
             format(row.get("spark_normal")), format(row.get("spark_lbfgs")));
       }
       summary.put("nist", table);
 
       // 3. Ridge on Longley (16 rows, six collinear columns): the whole path from one pass
-      System.out.println("[3/5] ridge on NIST Longley: GCV and leave-one-out over " + LeastSquaresRegression.DEFAULT_PATH_SIZE
+      System.out.println("[3/5] ridge on NIST Longley: GCV and leave-one-out over "
+          + LeastSquaresRegression.DEFAULT_PATH_SIZE
           + " penalties, one pass for the path and one for the leverages");
       LeastSquaresFit ridge = report.time("ridge", () -> new LeastSquaresRegression().setRegParamSelection("loo")
           .fit(nist.frame(spark, "Longley", 1)).summary());
-      List<org.penrose.ml.RidgePath.Solution> path = ridge.regularizationPath();
+      List<RidgePath.Solution> path = ridge.regularizationPath();
       double[] grid = new double[path.size()];
       double[] gcv = new double[path.size()];
       double[] loo = new double[path.size()];
@@ -137,14 +144,15 @@ final class DemoCommand implements Callable<Integer> {
         gcv[i] = path.get(i).gcv();
         loo[i] = path.get(i).leaveOneOut();
       }
-      org.penrose.ml.RidgePath.Solution byGcv = org.penrose.ml.RidgePath.least(
-          path.toArray(new org.penrose.ml.RidgePath.Solution[0]), org.penrose.ml.RidgePath.Solution::gcv);
+      RidgePath.Solution byGcv = RidgePath.least(
+          path.toArray(new RidgePath.Solution[0]), RidgePath.Solution::gcv);
       System.out.printf("      regParam by leave-one-out %.3g (effective df %.2f of 7), by GCV %.3g (df %.2f)%n",
           ridge.regParam(), ridge.effectiveDegreesOfFreedom(), byGcv.regParam(), byGcv.effectiveDegreesOfFreedom());
       Map<String, double[]> criteria = new LinkedHashMap<>();
       criteria.put("GCV", gcv);
       criteria.put("leave-one-out", loo);
-      Plots.path(output.resolve("ridge_path.png"), "Ridge on NIST Longley: prediction error along the path", grid, criteria,
+      Plots.path(output.resolve("ridge_path.png"), "Ridge on NIST Longley: prediction error along the path", grid,
+          criteria,
           ridge.regParam());
       Map<String, Object> ridgeSummary = new LinkedHashMap<>();
       ridgeSummary.put("reg_param_loo", ridge.regParam());
@@ -204,7 +212,8 @@ final class DemoCommand implements Callable<Integer> {
     Map<String, Object> out = new LinkedHashMap<>();
     // local: theta = (X, Y), A = X Y^T of rank 3 (30 x 8), B fixed
     ParametrizedMatrix product = ParametrizedMatrix.outerProduct(30, 8, 3);
-    ParametrizedMatrix fixedB = ParametrizedMatrix.constant(RandomMatrices.gaussian(30, 2, random), product.parameterCount());
+    ParametrizedMatrix fixedB = ParametrizedMatrix.constant(RandomMatrices.gaussian(30, 2, random),
+        product.parameterCount());
     GradCheck.Result local = GradCheck.lstsq(product, fixedB,
         RandomMatrices.gaussian(product.parameterCount(), 1, random).values(), RankCutoff.DEFAULT);
     System.out.printf("      local lstsq on a 30 x 8 rank-3 X Y^T: JVP rel. error %.1e, VJP rel. error %.1e%n",
@@ -245,7 +254,8 @@ final class DemoCommand implements Callable<Integer> {
     Map<String, Object> gradients = (Map<String, Object>) summary.get("gradient_checks");
     StringBuilder md = new StringBuilder();
     md.append("# Penrose demo\n\n");
-    md.append(String.format(Locale.ROOT, "Spark master `%s`, BLAS/LAPACK `%s`.%n%n", summary.get("master"), summary.get("blas")));
+    md.append(String.format(Locale.ROOT, "Spark master `%s`, BLAS/LAPACK `%s`.%n%n", summary.get("master"),
+        summary.get("blas")));
     md.append("## Rank-deficient regression\n\n");
     md.append(String.format(Locale.ROOT, "%,d rows, %d features: %d independent Gaussians and %d sums of two of them,"
         + " plus an intercept. Fitted with `LeastSquaresRegression` (TSQR, one pass, equilibrated) in %.1f s.%n%n",
@@ -256,19 +266,22 @@ final class DemoCommand implements Callable<Integer> {
     md.append(String.format(Locale.ROOT, "* R^2 = %.6f, residual sum of squares %.6g%n%n", regression.get("r2"),
         regression.get("residual_sum_of_squares")));
     md.append("![singular value spectrum](spectrum.png)\n\n![residuals](residuals.png)\n\n");
-    md.append("## NIST StRD certified accuracy\n\nCorrect significant digits (LRE, minimum over the coefficients), measured"
-        + " in this run: Penrose's estimator with its defaults (equilibrated, one TSQR pass, refined automatically while the"
-        + " estimated error exceeds 1e-13), the same with `refinementSteps = 2` (exactly two more passes), and Spark's `LinearRegression` with its"
-        + " `normal` and `l-bfgs` solvers (no regularization).\n\n");
+    md.append("## NIST StRD certified accuracy\n\nCorrect significant digits (LRE, minimum over the coefficients),"
+        + " measured in this run: Penrose's estimator with its defaults (equilibrated, one TSQR pass, refined"
+        + " automatically while the estimated error exceeds 1e-13), the same with `refinementSteps = 2` (exactly"
+        + " two more passes), and Spark's `LinearRegression` with its `normal` and `l-bfgs` solvers (no"
+        + " regularization).\n\n");
     md.append("| dataset | Penrose | Penrose refined | Spark normal | Spark l-bfgs |\n|---|---|---|---|---|\n");
     for (Map<String, Object> row : (List<Map<String, Object>>) summary.get("nist")) {
       md.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %s | %s |%n", row.get("dataset"), row.get("penrose"),
           row.get("penrose_refined"), format(row.get("spark_normal")), format(row.get("spark_lbfgs"))));
     }
     Map<String, Object> ridge = (Map<String, Object>) summary.get("ridge_longley");
-    md.append(String.format(Locale.ROOT, "%n## Ridge path (NIST Longley)%n%nGCV and leave-one-out error for %d penalties"
+    md.append(String.format(Locale.ROOT,
+        "%n## Ridge path (NIST Longley)%n%nGCV and leave-one-out error for %d penalties"
         + " from one TSQR pass (and one more for the leverages): regParam %.3g by leave-one-out (effective degrees of"
-        + " freedom %.2f of 7), %.3g by GCV.%n%n![ridge path](ridge_path.png)%n", LeastSquaresRegression.DEFAULT_PATH_SIZE,
+        + " freedom %.2f of 7), %.3g by GCV.%n%n![ridge path](ridge_path.png)%n",
+            LeastSquaresRegression.DEFAULT_PATH_SIZE,
         ridge.get("reg_param_loo"), ridge.get("effective_df"), ridge.get("reg_param_gcv")));
     md.append("\n## Gradient checks\n\n");
     md.append(String.format(Locale.ROOT, "lstsq JVP and VJP against central finite differences (one Richardson step),"

@@ -13,7 +13,8 @@ import picocli.CommandLine.Option;
  * flags.
  */
 @Command(name = "generate", mixinStandardHelpOptions = true,
-    description = "Write a random problem: A.npy (m x n, rank r, C order), B.npy (m x k), and dA.npy, G.npy, GX.npy for the derivative flags.")
+    description = "Write a random problem: A.npy (m x n, rank r, C order), B.npy (m x k), and dA.npy, G.npy, GX.npy "
+        + "for the derivative flags.")
 final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--rows", defaultValue = "1000", description = "Rows m (default ${DEFAULT-VALUE}).")
   int rows;
@@ -24,7 +25,8 @@ final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--rank", description = "Rank r of A = X Y^T (default min(m, n)).")
   Integer rank;
 
-  @Option(names = "--rhs", defaultValue = "1", description = "Columns k of B; 1 writes B as a vector (default ${DEFAULT-VALUE}).")
+  @Option(names = "--rhs", defaultValue = "1",
+      description = "Columns k of B; 1 writes B as a vector (default ${DEFAULT-VALUE}).")
   int rhs;
 
   @Option(names = "--seed", defaultValue = "1", description = "Random seed (default ${DEFAULT-VALUE}).")

@@ -5,7 +5,8 @@ import picocli.CommandLine.Option;
 
 /** {@code --partitions N} for commands that generate their data in the tasks. */
 final class GeneratedPartitions {
-  @Option(names = "--partitions", description = "Partitions of the generated data (default: twice spark.default.parallelism).")
+  @Option(names = "--partitions",
+      description = "Partitions of the generated data (default: twice spark.default.parallelism).")
   Integer partitions;
 
   /** The given count, or twice the session's default parallelism. */

@@ -1,13 +1,16 @@
 package org.penrose.cli;
 
+import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.apache.spark.SparkContext;
+import org.penrose.adapters.MatrixFiles;
 import org.penrose.distributed.DistributedLstsq;
-import org.penrose.distributed.MatrixFiles;
 import org.penrose.distributed.Route;
-import org.penrose.distributed.RowBlockMatrix;
-import org.penrose.distributed.TruncatedSvd;
-import org.penrose.linalg.DoubleMatrix;
+import org.penrose.engine.RowBlockMatrix;
+import org.penrose.matrix.DoubleMatrix;
+import org.penrose.truncated.TruncatedSvd;
+import org.penrose.truncated.TruncatedSvdOptions;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -17,10 +20,12 @@ import picocli.CommandLine.Option;
 @Command(name = "lstsq", mixinStandardHelpOptions = true,
     description = "Minimum-norm least squares X = pinv(A) B (n x k) for A (m x n) and B (m x k, or a vector of m).")
 final class LstsqCommand implements Callable<Integer> {
-  @Option(names = "--rhs", required = true, paramLabel = "B.npy", description = "Right-hand sides B (m x k, or 1-D of length m).")
+  @Option(names = "--rhs", required = true, paramLabel = "B.npy",
+      description = "Right-hand sides B (m x k, or 1-D of length m).")
   String rhs;
 
-  @Option(names = "--output", required = true, paramLabel = "X.npy", description = "Where to write X (n x k; 1-D when B is 1-D).")
+  @Option(names = "--output", required = true, paramLabel = "X.npy",
+      description = "Where to write X (n x k; 1-D when B is 1-D).")
   String output;
 
   @Mixin CutoffOptions cutoff;
@@ -32,7 +37,8 @@ final class LstsqCommand implements Callable<Integer> {
   Integer rank;
 
   @Option(names = "--max-rank", paramLabel = "K", defaultValue = "" + TruncatedSvd.DEFAULT_MAX_RANK,
-      description = "Without --rank, the largest rank the cut-off may reach on the truncated route (default ${DEFAULT-VALUE}).")
+      description = "Without --rank, the largest rank the cut-off may reach on the truncated route (default "
+          + "${DEFAULT-VALUE}).")
   int maxRank;
 
   @Mixin TruncationOptions truncation;
@@ -40,7 +46,8 @@ final class LstsqCommand implements Callable<Integer> {
   @Mixin SparkJob job;
 
   static final class Vjp {
-    @Option(names = "--cotangent", required = true, paramLabel = "GX.npy", description = "Cotangent gX = dL/dX (shape of X).")
+    @Option(names = "--cotangent", required = true, paramLabel = "GX.npy",
+        description = "Cotangent gX = dL/dX (shape of X).")
     String cotangent;
 
     @Option(names = "--grad-a-output", required = true, paramLabel = "GA.npy",
@@ -48,15 +55,17 @@ final class LstsqCommand implements Callable<Integer> {
             + " entries (A's pattern).")
     String gradA;
 
-    @Option(names = "--grad-b-output", required = true, paramLabel = "GB.npy", description = "Where to write dL/dB (shape of B).")
+    @Option(names = "--grad-b-output", required = true, paramLabel = "GB.npy",
+        description = "Where to write dL/dB (shape of B).")
     String gradB;
   }
 
   @ArgGroup(exclusive = false)
   Vjp vjp;
 
-  @Option(names = "--report", paramLabel = "report.json", description = "Write a JSON report (shapes, rank, singular values, residuals, times).")
-  java.nio.file.Path reportPath;
+  @Option(names = "--report", paramLabel = "report.json",
+      description = "Write a JSON report (shapes, rank, singular values, residuals, times).")
+  Path reportPath;
 
   @Override
   public Integer call() throws Exception {
@@ -74,7 +83,7 @@ final class LstsqCommand implements Callable<Integer> {
       int passes = truncated ? RowBlockMatrix.MANY_PASSES : vjp != null ? 2 : 1;
       a.cacheFor(passes);
       b.cacheFor(passes);
-      TruncatedSvd.Options options = truncation.options().maxRank(maxRank);
+      TruncatedSvdOptions options = truncation.options().maxRank(maxRank);
       DistributedLstsq ls = report.time("solve", () -> !truncated ? DistributedLstsq.solve(a, b, cutoff.cutoff())
           : rank != null ? DistributedLstsq.solveTruncated(a, b, rank, cutoff.cutoff(), options)
           : DistributedLstsq.fromSvd(a, b, TruncatedSvd.byCutoff(a, cutoff.cutoff(), options), cutoff.cutoff()));
@@ -86,8 +95,8 @@ final class LstsqCommand implements Callable<Integer> {
         }
         DoubleMatrix gx = files.readLocal(vjp.cotangent);
         report.run("vjp", () -> {
-          DistributedLstsq.Gradient g = ls.vjp(gx);
-          if (vjp.gradA.toLowerCase(java.util.Locale.ROOT).endsWith(".mtx")) {
+          DistributedLstsq.LowRankGradient g = ls.vjp(gx);
+          if (vjp.gradA.toLowerCase(Locale.ROOT).endsWith(".mtx")) {
             files.writeMatrixMarket(g.aOnStoredEntries(), vjp.gradA);
           } else {
             files.writeNpy(g.a(), vjp.gradA);

@@ -1,6 +1,13 @@
 package org.penrose.cli;
 
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.lang.reflect.InvocationTargetException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
+import java.util.Arrays;
+import java.util.concurrent.ExecutionException;
+import org.apache.spark.SparkException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine;
@@ -16,7 +23,9 @@ import picocli.CommandLine;
     mixinStandardHelpOptions = true,
     version = "Penrose 0.1.0",
     description = "Pseudo-inverse and minimum-norm least squares of tall matrices, with exact derivatives.",
-    subcommands = {DemoCommand.class, PinvCommand.class, LstsqCommand.class, SvdCommand.class, RegressCommand.class, GenerateCommand.class, SqlCommand.class, BenchCommand.class, SqlBenchCommand.class, VarproCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {DemoCommand.class, PinvCommand.class, LstsqCommand.class, SvdCommand.class, RegressCommand.class,
+        GenerateCommand.class, SqlCommand.class, BenchCommand.class, SqlBenchCommand.class, VarproCommand.class,
+        CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
   @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT, description = "Print stack traces of errors.")
@@ -57,10 +66,10 @@ public final class Main implements Runnable {
     while (t.getCause() != null && t.getCause() != t && isWrapper(t)) {
       t = t.getCause();
     }
-    if (t instanceof java.nio.file.NoSuchFileException) {
+    if (t instanceof NoSuchFileException) {
       return "no such file: " + t.getMessage();
     }
-    if (t instanceof java.nio.file.AccessDeniedException) {
+    if (t instanceof AccessDeniedException) {
       return "permission denied: " + t.getMessage();
     }
     if (t instanceof OutOfMemoryError) {
@@ -74,15 +83,15 @@ public final class Main implements Runnable {
   private static boolean isWrapper(Throwable t) {
     String message = t.getMessage();
     return message == null || message.isBlank()
-        || t instanceof org.apache.spark.SparkException && message.startsWith("Job aborted")
-        || t instanceof java.io.UncheckedIOException
-        || t instanceof java.util.concurrent.ExecutionException
-        || t instanceof java.lang.reflect.InvocationTargetException
+        || t instanceof SparkException && message.startsWith("Job aborted")
+        || t instanceof UncheckedIOException
+        || t instanceof ExecutionException
+        || t instanceof InvocationTargetException
         || (t.getCause() != null && message.equals(t.getCause().toString()));
   }
 
   public static void main(String[] args) {
-    if (!java.util.Arrays.asList(args).contains("--verbose")) {
+    if (!Arrays.asList(args).contains("--verbose")) {
       TaskErrorLogFilter.install(); // the error is reported once, below, not also in Spark's task logs
     }
     int status = commandLine().execute(args);

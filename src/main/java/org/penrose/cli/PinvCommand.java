@@ -1,10 +1,11 @@
 package org.penrose.cli;
 
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.apache.spark.SparkContext;
+import org.penrose.adapters.MatrixFiles;
 import org.penrose.distributed.DistributedPinv;
-import org.penrose.distributed.MatrixFiles;
-import org.penrose.distributed.RowBlockMatrix;
+import org.penrose.engine.RowBlockMatrix;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -37,7 +38,8 @@ final class PinvCommand implements Callable<Integer> {
     @Option(names = "--cotangent", required = true, paramLabel = "G.npy", description = "Cotangent G = dL/dP (n x m).")
     String cotangent;
 
-    @Option(names = "--vjp-output", required = true, paramLabel = "GA.npy", description = "Where to write dL/dA (m x n).")
+    @Option(names = "--vjp-output", required = true, paramLabel = "GA.npy",
+        description = "Where to write dL/dA (m x n).")
     String output;
   }
 
@@ -47,8 +49,9 @@ final class PinvCommand implements Callable<Integer> {
   @ArgGroup(exclusive = false)
   Vjp vjp;
 
-  @Option(names = "--report", paramLabel = "report.json", description = "Write a JSON report (shapes, rank, singular values, times).")
-  java.nio.file.Path reportPath;
+  @Option(names = "--report", paramLabel = "report.json",
+      description = "Write a JSON report (shapes, rank, singular values, times).")
+  Path reportPath;
 
   @Override
   public Integer call() throws Exception {
@@ -70,7 +73,7 @@ final class PinvCommand implements Callable<Integer> {
       if (vjp != null) {
         RowBlockMatrix cotangentTranspose = files.readTransposed(vjp.cotangent, a);
         requireCols("the cotangent G", vjp.cotangent, cotangentTranspose.cols(), a.cols());
-        report.run("vjp", () -> files.writeNpy(pinv.vjp(cotangentTranspose), vjp.output));
+        report.run("vjp", () -> files.writeNpy(pinv.vjp(cotangentTranspose).a(), vjp.output));
       }
       System.out.printf("pinv: rank %d, threshold %.6g; wrote %s (%d x %d)%n",
           pinv.rank(), pinv.threshold(), output, a.cols(), a.rows());

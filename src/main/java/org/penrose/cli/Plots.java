@@ -6,6 +6,7 @@ import java.awt.Shape;
 import java.awt.geom.Ellipse2D;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Map;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
@@ -80,10 +81,10 @@ final class Plots {
    * Criteria along a regularization path (log-log), one line per criterion, with the chosen penalty
    * as a vertical line.
    */
-  static void path(Path file, String title, double[] regParams, java.util.Map<String, double[]> criteria, double chosen)
+  static void path(Path file, String title, double[] regParams, Map<String, double[]> criteria, double chosen)
       throws IOException {
     XYSeriesCollection data = new XYSeriesCollection();
-    for (java.util.Map.Entry<String, double[]> criterion : criteria.entrySet()) {
+    for (Map.Entry<String, double[]> criterion : criteria.entrySet()) {
       XYSeries series = new XYSeries(criterion.getKey());
       for (int i = 0; i < regParams.length; i++) {
         if (criterion.getValue()[i] > 0 && Double.isFinite(criterion.getValue()[i])) {
@@ -105,7 +106,8 @@ final class Plots {
   }
 
   /** A scatter plot of {@code (x, y)} points. */
-  static void scatter(Path file, String title, String xLabel, String yLabel, double[] x, double[] y) throws IOException {
+  static void scatter(Path file, String title, String xLabel, String yLabel, double[] x,
+      double[] y) throws IOException {
     XYSeries points = new XYSeries(yLabel, false, true);
     for (int i = 0; i < x.length; i++) {
       points.add(x[i], y[i]);
@@ -127,7 +129,8 @@ final class Plots {
    * @param fittedAtX the fitted value at each data point
    * @param curveX where the curve is drawn, increasing
    */
-  static void dataAndFit(Path file, String title, String xLabel, String yLabel, double[] x, double[] y, double[] fittedAtX,
+  static void dataAndFit(Path file, String title, String xLabel, String yLabel, double[] x, double[] y,
+      double[] fittedAtX,
       double[] curveX, double[] curveY) throws IOException {
     XYSeries points = new XYSeries("data", false, true);
     XYSeries residuals = new XYSeries("residual", false, true);

@@ -1,6 +1,7 @@
 package org.penrose.cli;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.Dataset;
@@ -10,6 +11,7 @@ import org.penrose.ml.LeastSquaresFit;
 import org.penrose.ml.LeastSquaresRegression;
 import org.penrose.ml.LeastSquaresRegressionModel;
 import org.penrose.ml.RegressionTable;
+import org.penrose.ml.RidgePath;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -19,13 +21,16 @@ import picocli.CommandLine.Option;
  * {@code .npy} table and writes the fit as JSON (and optionally the model).
  */
 @Command(name = "regress", mixinStandardHelpOptions = true,
-    description = "Linear regression by minimum-norm least squares (TSQR, one pass) on a CSV, Parquet, .npy or Matrix Market table.")
+    description = "Linear regression by minimum-norm least squares (TSQR, one pass) on a CSV, Parquet, .npy or Matrix "
+        + "Market table.")
 final class RegressCommand implements Callable<Integer> {
   @Option(names = "--input", required = true, paramLabel = "FILE",
-      description = "A CSV file or folder (header row), Parquet, or a .npy / .mtx matrix (the last column is the label unless --label is an index).")
+      description = "A CSV file or folder (header row), Parquet, or a .npy / .mtx matrix (the last column is the "
+          + "label unless --label is an index).")
   String input;
 
-  @Option(names = "--label", paramLabel = "COL", description = "The label column (for .npy/.mtx: a 0-based column index; default the last).")
+  @Option(names = "--label", paramLabel = "COL",
+      description = "The label column (for .npy/.mtx: a 0-based column index; default the last).")
   String label;
 
   @Option(names = "--features", paramLabel = "a,b,c", split = ",",
@@ -52,7 +57,8 @@ final class RegressCommand implements Callable<Integer> {
           + " (one more pass). Default: 0, least squares.")
   String regParam;
 
-  @Option(names = "--no-standardization", description = "Penalize the raw coefficients, not those of standardized features.")
+  @Option(names = "--no-standardization",
+      description = "Penalize the raw coefficients, not those of standardized features.")
   boolean noStandardization;
 
   @Option(names = "--partitions", paramLabel = "N", description = "Repartition the input into N partitions first.")
@@ -60,7 +66,8 @@ final class RegressCommand implements Callable<Integer> {
 
   @Mixin CutoffOptions cutoff;
 
-  @Option(names = "--report", required = true, paramLabel = "report.json", description = "Where to write the fit as JSON.")
+  @Option(names = "--report", required = true, paramLabel = "report.json",
+      description = "Where to write the fit as JSON.")
   Path reportPath;
 
   @Option(names = "--model-output", paramLabel = "DIR", description = "Save the fitted model (spark.ml format) here.")
@@ -84,7 +91,8 @@ final class RegressCommand implements Callable<Integer> {
       if (partitions != null) {
         table = table.repartition(SparkJob.requirePartitions(partitions));
       }
-      LeastSquaresRegression lsq = new LeastSquaresRegression().setFeaturesCol(read.featuresColumn()).setLabelCol(read.labelColumn())
+      LeastSquaresRegression lsq = new LeastSquaresRegression().setFeaturesCol(read.featuresColumn())
+          .setLabelCol(read.labelColumn())
           .setFitIntercept(!noIntercept).setEquilibrate(!noEquilibrate);
       if (refinementSteps != null) {
         lsq.setRefinementSteps(refinementSteps);
@@ -110,13 +118,15 @@ final class RegressCommand implements Callable<Integer> {
       if (modelOutput != null) {
         model.write().overwrite().save(modelOutput);
       }
-      System.out.printf("regress: %d rows, %d features%s: rank %d, R^2 %s, residual sum of squares %.6g%s%n", fit.rows(),
+      System.out.printf("regress: %d rows, %d features%s: rank %d, R^2 %s, residual sum of squares %.6g%s%n",
+          fit.rows(),
           fit.featureNames().size(), noIntercept ? "" : " and an intercept", fit.rank(),
           fit.r2() == null ? "n/a" : String.format("%.6f", fit.r2()), fit.residualSumOfSquares(),
           Double.isNaN(fit.estimatedDigits()) ? "" : String.format("; %d refinement pass%s, about %.1f correct digits",
               fit.refinementSteps(), fit.refinementSteps() == 1 ? "" : "es", fit.estimatedDigits()));
       if (!fit.dependentColumns().isEmpty()) {
-        System.out.println("regress: dependent columns (minimum-norm solution): " + String.join(", ", fit.dependentColumns()));
+        System.out.println("regress: dependent columns (minimum-norm solution): "
+            + String.join(", ", fit.dependentColumns()));
       }
       report.put("command", "regress").put("input", input).put("label", read.labelName())
           .put("features", fit.featureNames()).put("coefficients", fit.coefficients()).put("intercept", fit.intercept())
@@ -129,10 +139,10 @@ final class RegressCommand implements Callable<Integer> {
           .put("reg_param", fit.regParam())
           .put("effective_df", fit.effectiveDegreesOfFreedom()).put("standardization", !noStandardization);
       if (!fit.regularizationPath().isEmpty()) {
-        List<double[]> gcvPath = new java.util.ArrayList<>();
-        List<double[]> looPath = new java.util.ArrayList<>();
-        List<double[]> dfPath = new java.util.ArrayList<>();
-        for (org.penrose.ml.RidgePath.Solution point : fit.regularizationPath()) {
+        List<double[]> gcvPath = new ArrayList<>();
+        List<double[]> looPath = new ArrayList<>();
+        List<double[]> dfPath = new ArrayList<>();
+        for (RidgePath.Solution point : fit.regularizationPath()) {
           gcvPath.add(new double[] {point.regParam(), point.gcv()});
           looPath.add(new double[] {point.regParam(), point.leaveOneOut()});
           dfPath.add(new double[] {point.regParam(), point.effectiveDegreesOfFreedom()});

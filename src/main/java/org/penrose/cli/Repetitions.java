@@ -5,7 +5,8 @@ import picocli.CommandLine.Option;
 
 /** {@code --repeat N} for the benchmarks: each measurement runs N times and the median is reported. */
 final class Repetitions {
-  @Option(names = "--repeat", defaultValue = "3", description = "Runs of each measurement; the median is reported (default ${DEFAULT-VALUE}).")
+  @Option(names = "--repeat", defaultValue = "3",
+      description = "Runs of each measurement; the median is reported (default ${DEFAULT-VALUE}).")
   int repeat;
 
   /** A measured piece of work. */

@@ -8,8 +8,8 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.penrose.linalg.FactorizationResult;
-import org.penrose.linalg.RankCutoff;
+import org.penrose.factor.RankCutoff;
+import org.penrose.solver.Solver;
 
 /** The JSON report of a command: named fields in order, plus wall times of the phases in seconds. */
 final class Report {
@@ -45,7 +45,7 @@ final class Report {
   }
 
   /** The rank decision of a result for an {@code m x n} matrix: rank, threshold, rtol, atol, singular values. */
-  Report putRankDecision(FactorizationResult result, RankCutoff cutoff, long m, long n) {
+  Report putRankDecision(Solver<?, ?> result, RankCutoff cutoff, long m, long n) {
     return put("rank", result.rank()).put("threshold", result.threshold())
         .put("rtol", cutoff.effectiveRtol(m, n)).put("atol", cutoff.effectiveAtol())
         .put("singular_values", result.singularValues());

@@ -4,9 +4,9 @@ import java.io.IOException;
 import org.apache.spark.SparkConf;
 import org.apache.spark.SparkContext;
 import org.apache.spark.sql.SparkSession;
-import org.penrose.distributed.BlockStarts;
-import org.penrose.distributed.MatrixFiles;
-import org.penrose.distributed.RowBlockMatrix;
+import org.penrose.adapters.MatrixFiles;
+import org.penrose.engine.BlockStarts;
+import org.penrose.engine.RowBlockMatrix;
 import picocli.CommandLine.Option;
 
 /** The Spark side of a command: the session, and the options saying how its matrix files are read. */

@@ -12,7 +12,7 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
-import org.penrose.check.PlainUdfBaseline;
+import org.penrose.bench.PlainUdfBaseline;
 import org.penrose.sql.PenroseFunctions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -25,7 +25,8 @@ import picocli.CommandLine.Option;
 @Command(name = "bench-sql", mixinStandardHelpOptions = true,
     description = "Rows/s of SQL pinv on small matrices vs a plain Java UDF computing the same.")
 final class SqlBenchCommand implements Callable<Integer> {
-  @Option(names = "--rows", defaultValue = "1000000", description = "Matrices (rows of the table; default ${DEFAULT-VALUE}).")
+  @Option(names = "--rows", defaultValue = "1000000",
+      description = "Matrices (rows of the table; default ${DEFAULT-VALUE}).")
   int rows;
 
   @Option(names = "--shape", defaultValue = "8x4", description = "Matrix shape m x n (default ${DEFAULT-VALUE}).")

@@ -37,7 +37,8 @@ final class SqlCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print rows as JSON lines, one object per row.")
   boolean json;
 
-  @Option(names = "--limit", defaultValue = "1000", description = "Rows printed per query at most (default ${DEFAULT-VALUE}).")
+  @Option(names = "--limit", defaultValue = "1000",
+      description = "Rows printed per query at most (default ${DEFAULT-VALUE}).")
   int limit;
 
   @Override

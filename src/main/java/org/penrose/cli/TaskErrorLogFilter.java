@@ -11,7 +11,7 @@ import org.apache.logging.log4j.core.LoggerContext;
 import org.apache.logging.log4j.core.filter.AbstractFilter;
 import org.apache.logging.log4j.core.filter.AbstractFilterable;
 import org.penrose.io.MatrixFormatException;
-import org.penrose.linalg.InvalidInputException;
+import org.penrose.matrix.InvalidInputException;
 
 /**
  * Drops Spark's log lines about a task that failed on bad input, which the command line reports
@@ -32,7 +32,8 @@ public final class TaskErrorLogFilter extends AbstractFilter {
       Pattern.compile("Exception in task [0-9.]+ in stage ([0-9.]+) \\(TID \\d+\\)");
   private static final Pattern LOST_TASK =
       Pattern.compile("Lost task [0-9.]+ in stage ([0-9.]+) \\(TID \\d+\\) \\([^)]*\\): (.*)", Pattern.DOTALL);
-  private static final Pattern ABORTING = Pattern.compile("Task \\d+ in stage ([0-9.]+) failed \\d+ times?; aborting job");
+  private static final Pattern ABORTING = Pattern.compile("Task \\d+ in stage ([0-9.]+) failed \\d+ times?; aborting "
+      + "job");
   private static final Pattern EXCEPTION_LINE =
       Pattern.compile("^(?:Caused by: )?([A-Za-z_$][\\w$.]*(?:Exception|Error))(?::.*)?$", Pattern.MULTILINE);
   /** {@link InvalidInputException} and its subclasses, by name (a scheduler message has the trace as text). */
@@ -63,7 +64,8 @@ public final class TaskErrorLogFilter extends AbstractFilter {
       return Result.NEUTRAL;
     }
     String message = event.getMessage() == null ? "" : event.getMessage().getFormattedMessage();
-    if (logger.endsWith(".BlockManager") && (message.startsWith("Putting block ") && message.contains(" failed due to exception ")
+    if (logger.endsWith(".BlockManager") && (message.startsWith("Putting block ")
+        && message.contains(" failed due to exception ")
         || message.endsWith(" could not be removed as it was not found on disk or in memory"))) {
       return Result.DENY; // a cached block whose task failed: the failure itself is reported
     }

@@ -9,11 +9,12 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.mllib.linalg.Vector;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
-import org.penrose.check.MllibBaselines;
-import org.penrose.distributed.MatrixFiles;
-import org.penrose.distributed.MllibMatrices;
-import org.penrose.distributed.RowBlockMatrix;
-import org.penrose.distributed.TruncatedSvd;
+import org.penrose.adapters.MatrixFiles;
+import org.penrose.adapters.MllibMatrices;
+import org.penrose.bench.MllibBaselines;
+import org.penrose.engine.RowBlockMatrix;
+import org.penrose.truncated.TruncatedSvd;
+import org.penrose.truncated.TruncatedSvdOptions;
 
 /**
  * The bench's truncated section: Penrose's certified truncated SVD against MLlib's
@@ -34,13 +35,13 @@ final class TruncatedBench {
     rows.count();
     System.out.printf("%ntruncated SVD: %s (%s), rank %d, %d row blocks, both cached%n", path, a.shape(), k,
         a.numBlocks());
-    Repetitions.Timing<TruncatedSvd> penrose = time(repetitions, a, k, new TruncatedSvd.Options());
+    Repetitions.Timing<TruncatedSvd> penrose = time(repetitions, a, k, new TruncatedSvdOptions());
     TruncatedSvd svd = penrose.result();
     System.out.printf("  %-36s %8.2f s  (median of%s)  certificate %.2e, %d steps, %s%n", "penrose truncated SVD",
         penrose.median(), penrose.runs(), svd.certificate(), svd.steps(), svd.iteration().label());
     if (a.blocks().context().isLocal()) {
       // the same iteration with every step as a Spark job, as on a cluster (same bits)
-      Repetitions.Timing<TruncatedSvd> jobs = time(repetitions, a, k, new TruncatedSvd.Options().driverSteps(false));
+      Repetitions.Timing<TruncatedSvd> jobs = time(repetitions, a, k, new TruncatedSvdOptions().driverSteps(false));
       System.out.printf("  %-36s %8.2f s  (median of%s)%n", "penrose, each step a Spark job", jobs.median(),
           jobs.runs());
       out.put("penrose_spark_job_steps_seconds", jobs.median());
@@ -60,7 +61,8 @@ final class TruncatedBench {
     if (!skipMllib) {
       Repetitions.Timing<double[]> timing = repetitions.time(() -> MllibBaselines.computeSvd(rows, k));
       mllib = timing.result();
-      System.out.printf("  %-36s %8.2f s  (median of%s)%n", "mllib RowMatrix.computeSVD", timing.median(), timing.runs());
+      System.out.printf("  %-36s %8.2f s  (median of%s)%n", "mllib RowMatrix.computeSVD", timing.median(),
+          timing.runs());
       System.out.printf("  computeSVD / Penrose: %.2f%s%n", timing.median() / penrose.median(),
           out.containsKey("penrose_spark_job_steps_seconds") ? String.format(" (%.2f with each step a Spark job)",
               timing.median() / (double) out.get("penrose_spark_job_steps_seconds")) : "");
@@ -85,7 +87,7 @@ final class TruncatedBench {
   }
 
   private static Repetitions.Timing<TruncatedSvd> time(Repetitions repetitions, RowBlockMatrix a, int k,
-      TruncatedSvd.Options options) throws Exception {
+      TruncatedSvdOptions options) throws Exception {
     return repetitions.time(() -> {
       TruncatedSvd svd = TruncatedSvd.compute(a, k, options);
       svd.u().unpersist();

@@ -1,6 +1,7 @@
 package org.penrose.cli;
 
-import org.penrose.distributed.TruncatedSvd;
+import org.penrose.truncated.TruncatedSvd;
+import org.penrose.truncated.TruncatedSvdOptions;
 import picocli.CommandLine.Option;
 
 /** The truncated SVD's options shared by the commands: {@code --tolerance} and {@code --seed}. */
@@ -11,11 +12,12 @@ final class TruncationOptions {
   double tolerance;
 
   @Option(names = "--seed", paramLabel = "S", defaultValue = "1",
-      description = "Seed of the truncated SVD's start block (same seed and partitioning: same bits; default ${DEFAULT-VALUE}).")
+      description = "Seed of the truncated SVD's start block (same seed and partitioning: same bits; default "
+          + "${DEFAULT-VALUE}).")
   long seed;
 
-  TruncatedSvd.Options options() {
-    return new TruncatedSvd.Options().tolerance(tolerance).seed(seed).progress(line -> System.out.println("  " + line));
+  TruncatedSvdOptions options() {
+    return new TruncatedSvdOptions().tolerance(tolerance).seed(seed).progress(line -> System.out.println("  " + line));
   }
 
   /** Report fields of a truncated SVD. */

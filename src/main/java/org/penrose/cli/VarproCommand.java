@@ -12,8 +12,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
-import org.penrose.distributed.RowBlockMatrix;
-import org.penrose.linalg.DoubleMatrix;
+import org.penrose.engine.RowBlockMatrix;
+import org.penrose.matrix.DoubleMatrix;
 import org.penrose.ml.ExponentialSum;
 import org.penrose.ml.SeparableModel;
 import org.penrose.ml.VariableProjection;
@@ -28,12 +28,14 @@ import picocli.CommandLine.Option;
  * noise, prints the Levenberg–Marquardt iterations and writes plots and a report.
  */
 @Command(name = "varpro", mixinStandardHelpOptions = true,
-    description = "Separable nonlinear least squares (variable projection with the Golub-Pereyra Jacobian) on generated data.")
+    description = "Separable nonlinear least squares (variable projection with the Golub-Pereyra Jacobian) on "
+        + "generated data.")
 final class VarproCommand implements Callable<Integer> {
   @Option(names = "--points", defaultValue = "1000000", description = "Noisy points to fit (default ${DEFAULT-VALUE}).")
   long points;
 
-  @Option(names = "--noise", defaultValue = "0.01", description = "Standard deviation of the noise (default ${DEFAULT-VALUE}).")
+  @Option(names = "--noise", defaultValue = "0.01",
+      description = "Standard deviation of the noise (default ${DEFAULT-VALUE}).")
   double noise;
 
   @Option(names = "--output", defaultValue = "varpro-output", paramLabel = "DIR",
@@ -42,7 +44,8 @@ final class VarproCommand implements Callable<Integer> {
 
   @Mixin GeneratedPartitions partitions;
 
-  @Option(names = "--max-iterations", defaultValue = "100", description = "Levenberg-Marquardt iterations at most (default ${DEFAULT-VALUE}).")
+  @Option(names = "--max-iterations", defaultValue = "100",
+      description = "Levenberg-Marquardt iterations at most (default ${DEFAULT-VALUE}).")
   int maxIterations;
 
   @Option(names = "--seed", defaultValue = "1973", description = "Random seed (default ${DEFAULT-VALUE}).")
@@ -68,7 +71,8 @@ final class VarproCommand implements Callable<Integer> {
     }
     List<Case> cases = List.of(
         new Case("three_exponentials", "3 exp(-0.5 t) + 2 exp(-1.5 t) + exp(-4 t)", new ExponentialSum(0, 1, 2),
-            new double[] {0.5, 1.5, 4.0}, new double[] {3, 2, 1}, new ExponentialSum(0, 1, 2), new double[] {0.3, 1.0, 3.0}),
+            new double[] {0.5, 1.5, 4.0}, new double[] {3, 2, 1}, new ExponentialSum(0, 1, 2),
+                new double[] {0.3, 1.0, 3.0}),
         new Case("rank_deficient_basis", "3 exp(-0.5 t) + 2 exp(-2 t), fitted with exp(-a0 t) twice",
             new ExponentialSum(0, 1), new double[] {0.5, 2.0}, new double[] {3, 2}, new ExponentialSum(0, 0, 1),
             new double[] {0.3, 1.0}));
@@ -86,15 +90,19 @@ final class VarproCommand implements Callable<Integer> {
         Case c = cases.get(index);
         System.out.printf("[%d/%d] %s: data %s; model %s; start alpha %s%n", index + 1, cases.size(), c.name, c.title,
             c.fitted.describe(), Arrays.toString(c.start));
-        RowBlockMatrix data = VariableProjection.simulate(sc, c.truth, c.alpha, c.coefficients, points, parts, 0, 5, noise,
+        RowBlockMatrix data = VariableProjection.simulate(sc, c.truth, c.alpha, c.coefficients, points, parts, 0, 5,
+            noise,
             seed + index).persist();
         VariableProjection.Options options = new VariableProjection.Options().maxIterations(maxIterations)
-            .progress(it -> System.out.printf(Locale.ROOT, "      iteration %2d  alpha %s  RSS %.10e  lambda %.1e  rank %d%n",
+            .progress(it -> System.out.printf(Locale.ROOT,
+                "      iteration %2d  alpha %s  RSS %.10e  lambda %.1e  rank %d%n",
                 it.number, format(it.alpha), it.residualSumOfSquares, it.lambda, it.rank));
-        VariableProjection.Result fit = report.time(c.name, () -> VariableProjection.fit(data, c.fitted, c.start, options));
+        VariableProjection.Result fit = report.time(c.name, () -> VariableProjection.fit(data, c.fitted, c.start,
+            options));
         Map<String, Object> result = summarize(c, fit);
         allRecovered &= Boolean.TRUE.equals(result.get("recovered"));
-        System.out.printf(Locale.ROOT, "      %s after %d iterations: alpha %s (true %s, standard errors %s), rank %d, c %s%n",
+        System.out.printf(Locale.ROOT,
+            "      %s after %d iterations: alpha %s (true %s, standard errors %s), rank %d, c %s%n",
             Boolean.TRUE.equals(result.get("recovered")) ? "recovered" : "NOT recovered", fit.iterations.size(),
             format(fit.alpha), format(c.alpha), format(fit.alphaStandardErrors), fit.rank, format(fit.coefficients));
         Path plot = output.resolve(c.name + ".png");

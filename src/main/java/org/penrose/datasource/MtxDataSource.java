@@ -8,6 +8,7 @@ import java.util.List;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.rdd.RDD;
 import org.apache.spark.sql.Dataset;
@@ -23,15 +24,16 @@ import org.apache.spark.sql.sources.RelationProvider;
 import org.apache.spark.sql.sources.TableScan;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.StructType;
-import org.penrose.distributed.DistributedMatrixMarket;
-import org.penrose.distributed.EntryShuffle;
-import org.penrose.distributed.RowVectors;
+import org.penrose.adapters.DistributedMatrixMarket;
+import org.penrose.adapters.RowVectors;
+import org.penrose.engine.EntryShuffle;
 import org.penrose.io.MatrixFormatException;
 import org.penrose.io.MatrixMarketEntries;
 import org.penrose.io.MatrixMarketHeader;
-import org.penrose.linalg.InvalidInputException;
-import org.penrose.linalg.SparseEntries;
+import org.penrose.matrix.InvalidInputException;
+import org.penrose.matrix.SparseEntries;
 import scala.collection.immutable.Map;
+import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * The {@code mtx} data source: Matrix Market files ({@code .mtx}, {@code .mtx.gz}) as rows
@@ -50,6 +52,7 @@ import scala.collection.immutable.Map;
  * shuffled to row ranges, so every row, empty or not, appears exactly once. Option {@code vectors}:
  * {@code sparse} (the default for coordinate files) or {@code dense} (the default for array files).
  * This is a V1 relation because that shuffle is part of the scan, which a V2 scan cannot express.
+ * Options are declared and typed ({@link SourceOptions}), as for {@code npy}.
  *
  * <p>Writing: one file at the path, from a {@code vector} or {@code array<double>} column (option
  * {@code column} when there are several) and an optional {@code row} column fixing the order (as for
@@ -71,8 +74,8 @@ public final class MtxDataSource implements RelationProvider, CreatableRelationP
 
   @Override
   public BaseRelation createRelation(SQLContext sqlContext, Map<String, String> parameters) {
-    return new Relation(sqlContext, option(parameters, "path", null), option(parameters, "vectors", null),
-        option(parameters, "partitions", null));
+    return new Relation(sqlContext, new SourceOptions("reading mtx", CollectionConverters.asJava(parameters),
+        SourceOptions.MTX_READ));
   }
 
   @Override
@@ -83,40 +86,26 @@ public final class MtxDataSource implements RelationProvider, CreatableRelationP
   @Override
   public BaseRelation createRelation(SQLContext sqlContext, SaveMode mode, Map<String, String> parameters,
       Dataset<Row> data) {
-    String path = option(parameters, "path", null);
-    if (path == null) {
-      throw new InvalidInputException("the mtx source needs a path: save(\"out.mtx\")");
-    }
+    SourceOptions options = new SourceOptions("writing mtx", CollectionConverters.asJava(parameters),
+        SourceOptions.MTX_WRITE);
+    String path = options.path("save(\"out.mtx\")");
     try {
       Path p = new Path(path);
       FileSystem fs = p.getFileSystem(sqlContext.sparkContext().hadoopConfiguration());
       boolean exists = fs.exists(p);
       if (exists && mode == SaveMode.Ignore) {
-        return createRelation(sqlContext, parameters);
+        return new Relation(sqlContext, path);
       }
       if (exists && mode != SaveMode.Overwrite) {
         throw new InvalidInputException(path + " already exists; use mode(\"overwrite\") to replace it"
             + (mode == SaveMode.Append ? " (appending to a Matrix Market file is not supported)" : ""));
       }
-      MtxWriter.write(sqlContext.sparkSession(), data, path, option(parameters, "column", null),
-          option(parameters, "format", "auto"));
+      MtxWriter.write(sqlContext.sparkSession(), data, path, options.text("column"),
+          options.choice("format", "auto", "auto", "array", "coordinate"));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return createRelation(sqlContext, parameters);
-  }
-
-  private static String option(Map<String, String> parameters, String key, String fallback) {
-    scala.Option<String> v = parameters.get(key);
-    if (v.isEmpty()) {
-      for (scala.collection.Iterator<String> it = parameters.keysIterator(); it.hasNext(); ) {
-        String k = it.next();
-        if (k.equalsIgnoreCase(key)) {
-          return parameters.apply(k);
-        }
-      }
-    }
-    return v.isDefined() ? v.get() : fallback;
+    return new Relation(sqlContext, path);
   }
 
   /** A Matrix Market file as a table of rows. */
@@ -127,12 +116,14 @@ public final class MtxDataSource implements RelationProvider, CreatableRelationP
     private final boolean dense;
     private final int partitions;
 
-    Relation(SQLContext sqlContext, String path, String vectors, String partitions) {
-      if (path == null) {
-        throw new InvalidInputException("the mtx source needs a path: load(\"A.mtx\") or OPTIONS (path '...')");
-      }
+    /** The file just written, read with the default options. */
+    Relation(SQLContext sqlContext, String path) {
+      this(sqlContext, new SourceOptions("reading mtx", java.util.Map.of("path", path), SourceOptions.MTX_READ));
+    }
+
+    Relation(SQLContext sqlContext, SourceOptions options) {
       this.sqlContext = sqlContext;
-      this.path = path;
+      this.path = options.path("load(\"A.mtx\") or OPTIONS (path '...')");
       try {
         this.header = MatrixMarketEntries.header(sqlContext.sparkContext().hadoopConfiguration(), path);
       } catch (IOException e) {
@@ -141,15 +132,10 @@ public final class MtxDataSource implements RelationProvider, CreatableRelationP
       if (header.cols() > Integer.MAX_VALUE) {
         throw new MatrixFormatException(path + ": " + header.cols() + " columns is too many for a vector");
       }
-      if (vectors == null) {
-        this.dense = !header.isCoordinate();
-      } else if (vectors.equalsIgnoreCase("dense") || vectors.equalsIgnoreCase("sparse")) {
-        this.dense = vectors.equalsIgnoreCase("dense");
-      } else {
-        throw new InvalidInputException("option vectors must be 'sparse' or 'dense', got '" + vectors + "'");
-      }
-      this.partitions = partitions == null ? sqlContext.sparkContext().defaultParallelism()
-          : (int) NpyScan.positiveLong(partitions, "partitions");
+      this.dense = options.choice("vectors", header.isCoordinate() ? "sparse" : "dense", "sparse", "dense")
+          .equals("dense");
+      this.partitions = (int) Math.min(Integer.MAX_VALUE,
+          options.positive("partitions", sqlContext.sparkContext().defaultParallelism()));
     }
 
     @Override
@@ -179,7 +165,8 @@ public final class MtxDataSource implements RelationProvider, CreatableRelationP
       }
       boolean denseVectors = dense;
       JavaRDD<Row> result = EntryShuffle.byRowRanges(source.entries(), starts)
-          .mapPartitionsWithIndex((p, it) -> rowsOf(it.next(), starts[p], starts[p + 1], cols, denseVectors).iterator(), true);
+          .mapPartitionsWithIndex((p, it) -> rowsOf(it.next(), starts[p], starts[p + 1], cols, denseVectors).iterator(),
+              true);
       return result.rdd();
     }
   }
@@ -227,7 +214,7 @@ public final class MtxDataSource implements RelationProvider, CreatableRelationP
       }
       idx = Arrays.copyOf(idx, n);
       val = Arrays.copyOf(val, n);
-      org.apache.spark.ml.linalg.Vector v = Vectors.sparse(cols, idx, val);
+      Vector v = Vectors.sparse(cols, idx, val);
       out.add(RowFactory.create(first + i, dense ? v.toDense() : v));
     }
     return out;

@@ -19,10 +19,10 @@ import org.apache.spark.ml.linalg.SparseVector;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.penrose.distributed.RowVectors;
+import org.penrose.adapters.RowVectors;
 import org.penrose.io.HadoopConf;
 import org.penrose.io.NpyAssembler;
-import org.penrose.linalg.InvalidInputException;
+import org.penrose.matrix.InvalidInputException;
 
 /**
  * Writes the rows of a DataFrame as one Matrix Market file (see {@link MtxDataSource}): a first job
@@ -55,9 +55,6 @@ final class MtxWriter {
 
   static void write(SparkSession spark, Dataset<Row> data, String target, String column, String format)
       throws IOException {
-    if (!format.equalsIgnoreCase("auto") && !format.equalsIgnoreCase("array") && !format.equalsIgnoreCase("coordinate")) {
-      throw new InvalidInputException("option format must be auto, array or coordinate, got '" + format + "'");
-    }
     RowVectors.Columns columns = RowVectors.columns(data.schema(), column, "the DataFrame", "option(\"column\", ...)");
     int vectorColumn = columns.vector();
     int rowColumn = columns.row();
@@ -73,7 +70,8 @@ final class MtxWriter {
           s.cols = v.length;
           s.firstSparse = !r.isNullAt(vc) && r.get(vc) instanceof SparseVector;
         } else if (v.length != s.cols) {
-          throw new InvalidInputException("ragged rows: a row has " + v.length + " values but earlier rows have " + s.cols);
+          throw new InvalidInputException("ragged rows: a row has " + v.length + " values but earlier rows have "
+              + s.cols);
         }
         if (rc >= 0) {
           long index = ((Number) r.get(rc)).longValue();
@@ -125,7 +123,8 @@ final class MtxWriter {
       List<Part> parts = rows.mapPartitionsWithIndex((p, it) -> {
         TaskContext task = TaskContext.get();
         Part part = new Part();
-        part.path = new Path(folder, String.format("part-%05d-%d.txt", p, task == null ? 0 : task.taskAttemptId())).toString();
+        part.path = new Path(folder, String.format("part-%05d-%d.txt", p, task == null ? 0 : task.taskAttemptId()))
+            .toString();
         try (FileSystem fs = NpyAssembler.openFileSystem(conf.get(), new Path(part.path));
             OutputStream out = fs.create(new Path(part.path), true)) {
           if (coordinate) {

@@ -7,7 +7,8 @@ import org.apache.spark.sql.connector.expressions.Transform;
 import org.apache.spark.sql.sources.DataSourceRegister;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.util.CaseInsensitiveStringMap;
-import org.penrose.distributed.RowVectors;
+import org.penrose.adapters.RowVectors;
+import org.penrose.io.NpyType;
 
 /**
  * The {@code npy} data source: NumPy {@code .npy} matrices as rows {@code (row: bigint, vector: vector)}.
@@ -19,7 +20,8 @@ import org.penrose.distributed.RowVectors;
  * }</pre>
  *
  * <p>Reading ({@link NpyScan}): a file, or a folder of {@code .npy} files stacked by rows in
- * file-name order; split into row ranges of {@code rowsPerPartition} rows (default: about
+ * file-name order; split into row ranges of {@code rowsPerPartition} rows or into {@code partitions}
+ * ranges (default: about
  * {@code spark.default.parallelism} ranges, at most 128 MiB each); nothing but the headers is read
  * on the driver. Any dtype {@link NpyType} accepts; C order is split by rows, a Fortran-order file
  * is read by one task.
@@ -29,7 +31,8 @@ import org.penrose.distributed.RowVectors;
  * column). When a {@code row} column is present the rows must arrive in row order ({@code 0..m-1}
  * across partitions in order); otherwise partition order is row order. Option {@code transpose=true}
  * writes {@code M} ({@code n x m}, Fortran order) from the rows of {@code M^T}. Save modes:
- * {@code overwrite} replaces the file; {@code append} is refused when the file exists.
+ * {@code overwrite} replaces the file; {@code append} is refused when the file exists. Options are
+ * declared and typed ({@link SourceOptions}).
  */
 public final class NpyDataSource implements TableProvider, DataSourceRegister {
 

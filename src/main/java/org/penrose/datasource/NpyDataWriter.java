@@ -10,7 +10,7 @@ import org.apache.spark.sql.catalyst.util.ArrayData;
 import org.apache.spark.sql.connector.write.DataWriter;
 import org.apache.spark.sql.connector.write.WriterCommitMessage;
 import org.penrose.io.NpyAssembler;
-import org.penrose.linalg.InvalidInputException;
+import org.penrose.matrix.InvalidInputException;
 
 /** Appends one partition's rows to a part file (see {@link NpyAssembler}). */
 final class NpyDataWriter implements DataWriter<InternalRow> {

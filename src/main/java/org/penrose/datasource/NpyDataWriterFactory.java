@@ -28,6 +28,7 @@ final class NpyDataWriterFactory implements DataWriterFactory {
 
   @Override
   public DataWriter<InternalRow> createWriter(int partitionId, long taskId) {
-    return new NpyDataWriter(conf.get(), partsFolder, partitionId, taskId, vectorColumn, vectorIsUdt, rowColumn, rowIsInt);
+    return new NpyDataWriter(conf.get(), partsFolder, partitionId, taskId, vectorColumn, vectorIsUdt, rowColumn,
+        rowIsInt);
   }
 }

@@ -1,6 +1,7 @@
 package org.penrose.datasource;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.ml.linalg.DenseVector;
@@ -11,7 +12,7 @@ import org.apache.spark.sql.connector.read.PartitionReader;
 import org.penrose.io.ByteSource;
 import org.penrose.io.NpyFile;
 import org.penrose.io.NpyFileSet;
-import org.penrose.linalg.DoubleMatrix;
+import org.penrose.matrix.DoubleMatrix;
 
 /**
  * Reads one row range in chunks of rows (bounded memory whatever the range's size) and emits
@@ -32,10 +33,10 @@ final class NpyPartitionReader implements PartitionReader<InternalRow> {
   NpyPartitionReader(NpyFileSet.RowRange range, Configuration conf) {
     this.range = range;
     try {
-      Path p = new Path(range.file.path);
+      Path p = new Path(range.file().path());
       this.in = ByteSource.open(p.getFileSystem(conf), p);
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      throw new UncheckedIOException(e);
     }
   }
 
@@ -45,13 +46,14 @@ final class NpyPartitionReader implements PartitionReader<InternalRow> {
       position++;
       return true;
     }
-    if (done >= range.rowCount) {
+    if (done >= range.rowCount()) {
       return false;
     }
-    long count = Math.min(CHUNK_ROWS, range.rowCount - done);
-    chunkStart = range.firstRowInFile + done;
-    chunk = NpyFileSet.requireFinite(NpyFile.readRows(in, range.file.header, chunkStart, count, range.file.path),
-        range.file.path, range.file.firstRow + chunkStart);
+    long count = Math.min(CHUNK_ROWS, range.rowCount() - done);
+    chunkStart = range.firstRowInFile() + done;
+    NpyFileSet.Member file = range.file();
+    chunk = NpyFileSet.requireFinite(NpyFile.readRows(in, file.header(), chunkStart, count, file.path()),
+        file.path(), file.firstRow() + chunkStart);
     done += count;
     position = 0;
     return chunk.rows() > 0;
@@ -60,7 +62,7 @@ final class NpyPartitionReader implements PartitionReader<InternalRow> {
   @Override
   public InternalRow get() {
     double[] values = new double[chunk.cols()];
-    long row = range.file.firstRow + chunkStart + position;
+    long row = range.file().firstRow() + chunkStart + position;
     for (int j = 0; j < values.length; j++) {
       values[j] = chunk.get(position, j);
     }

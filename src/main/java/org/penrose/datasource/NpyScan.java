@@ -3,6 +3,7 @@ package org.penrose.datasource;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.connector.read.Batch;
 import org.apache.spark.sql.connector.read.InputPartition;
@@ -12,7 +13,7 @@ import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.util.CaseInsensitiveStringMap;
 import org.penrose.io.HadoopConf;
 import org.penrose.io.NpyFileSet;
-import org.penrose.linalg.InvalidInputException;
+import org.penrose.matrix.InvalidInputException;
 
 /** Plans the row ranges of a {@code .npy} read (driver side: headers only). */
 final class NpyScan implements Scan, Batch {
@@ -23,33 +24,23 @@ final class NpyScan implements Scan, Batch {
 
   NpyScan(CaseInsensitiveStringMap options) {
     this.options = options;
-    String path = options.get("path");
-    if (path == null) {
-      throw new InvalidInputException("the npy source needs a path: load(\"A.npy\") or OPTIONS (path '...')");
-    }
+    SourceOptions declared = new SourceOptions("reading npy", options, SourceOptions.NPY_READ);
+    String path = declared.path("load(\"A.npy\") or OPTIONS (path '...')");
     SparkSession spark = SparkSession.active();
-    this.conf = new HadoopConf(new org.apache.hadoop.conf.Configuration(spark.sparkContext().hadoopConfiguration()));
+    this.conf = new HadoopConf(new Configuration(spark.sparkContext().hadoopConfiguration()));
     try {
       this.files = NpyFileSet.open(conf.get(), path);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    long rowsPerPartition = options.containsKey("rowsPerPartition")
-        ? positiveLong(options.get("rowsPerPartition"), "rowsPerPartition")
-        : files.rowsPerPartitionFor(files.defaultPartitions(spark.sparkContext().defaultParallelism()));
-    this.ranges = files.split(rowsPerPartition);
-  }
-
-  static long positiveLong(String text, String name) {
-    try {
-      long v = Long.parseLong(text.trim());
-      if (v >= 1) {
-        return v;
-      }
-    } catch (NumberFormatException e) {
-      // fall through
+    if (declared.text("partitions") != null && declared.text("rowsPerPartition") != null) {
+      throw new InvalidInputException("reading npy takes partitions or rowsPerPartition, not both");
     }
-    throw new InvalidInputException("option " + name + " must be a whole number >= 1, got '" + text + "'");
+    int parallelism = spark.sparkContext().defaultParallelism();
+    long partitions = declared.positive("partitions", files.defaultPartitions(parallelism));
+    long rowsPerPartition = declared.positive("rowsPerPartition",
+        files.rowsPerPartitionFor((int) Math.min(partitions, Integer.MAX_VALUE)));
+    this.ranges = files.split(rowsPerPartition);
   }
 
   @Override
@@ -59,7 +50,8 @@ final class NpyScan implements Scan, Batch {
 
   @Override
   public String description() {
-    return "npy " + files.rows() + " x " + files.cols() + " in " + ranges.size() + " row ranges: " + options.get("path");
+    return "npy " + files.rows() + " x " + files.cols() + " in " + ranges.size() + " row ranges: "
+        + options.get("path");
   }
 
   @Override

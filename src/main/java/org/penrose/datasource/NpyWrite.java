@@ -13,10 +13,10 @@ import org.apache.spark.sql.connector.write.LogicalWriteInfo;
 import org.apache.spark.sql.connector.write.PhysicalWriteInfo;
 import org.apache.spark.sql.connector.write.Write;
 import org.apache.spark.sql.connector.write.WriterCommitMessage;
-import org.penrose.distributed.RowVectors;
+import org.penrose.adapters.RowVectors;
 import org.penrose.io.HadoopConf;
 import org.penrose.io.NpyAssembler;
-import org.penrose.linalg.InvalidInputException;
+import org.penrose.matrix.InvalidInputException;
 
 /**
  * Writes rows to one {@code .npy} file: tasks write parts, the driver assembles them in partition
@@ -33,19 +33,17 @@ final class NpyWrite implements Write, BatchWrite {
   private final boolean transpose;
 
   NpyWrite(LogicalWriteInfo info, boolean overwrite) {
-    this.target = info.options().get("path");
-    if (target == null) {
-      throw new InvalidInputException("the npy source needs a path: save(\"out.npy\")");
-    }
+    SourceOptions options = new SourceOptions("writing npy", info.options(), SourceOptions.NPY_WRITE);
+    this.target = options.path("save(\"out.npy\")");
     Configuration hadoop = new Configuration(SparkSession.active().sparkContext().hadoopConfiguration());
     this.conf = new HadoopConf(hadoop);
     RowVectors.Columns columns =
-        RowVectors.columns(info.schema(), info.options().get("column"), "the DataFrame", "option(\"column\", ...)");
+        RowVectors.columns(info.schema(), options.text("column"), "the DataFrame", "option(\"column\", ...)");
     this.vectorColumn = columns.vector();
     this.vectorIsUdt = columns.vectorIsUdt();
     this.rowColumn = columns.row();
     this.rowIsInt = columns.rowIsInt();
-    this.transpose = booleanOption(info.options().getOrDefault("transpose", "false"), "transpose");
+    this.transpose = options.bool("transpose", false);
     try {
       Path t = new Path(target);
       if (!overwrite && t.getFileSystem(hadoop).exists(t)) {
@@ -93,14 +91,5 @@ final class NpyWrite implements Write, BatchWrite {
   @Override
   public void abort(WriterCommitMessage[] messages) {
     NpyAssembler.discard(conf.get(), partsFolder);
-  }
-
-  /** {@code true} or {@code false} (any case); anything else, a typo included, is an error rather than false. */
-  static boolean booleanOption(String text, String name) {
-    String t = text.trim();
-    if (t.equalsIgnoreCase("true") || t.equalsIgnoreCase("false")) {
-      return Boolean.parseBoolean(t);
-    }
-    throw new InvalidInputException("option " + name + " must be true or false, got '" + text + "'");
   }
 }

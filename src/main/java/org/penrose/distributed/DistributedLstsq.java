@@ -4,15 +4,23 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.storage.StorageLevel;
-import org.penrose.linalg.CsrMatrix;
-import org.penrose.linalg.DoubleMatrix;
-import org.penrose.linalg.FactorizationResult;
-import org.penrose.linalg.InvalidInputException;
-import org.penrose.linalg.LstsqJvp;
-import org.penrose.linalg.LstsqVjp;
-import org.penrose.linalg.MatrixBlock;
-import org.penrose.linalg.PinvFactorization;
-import org.penrose.linalg.RankCutoff;
+import org.penrose.engine.DeterministicReduce;
+import org.penrose.engine.RowBlock;
+import org.penrose.engine.RowBlockMatrix;
+import org.penrose.engine.Scratch;
+import org.penrose.engine.Tsqr;
+import org.penrose.factor.PinvFactorization;
+import org.penrose.factor.RankCutoff;
+import org.penrose.matrix.CsrMatrix;
+import org.penrose.matrix.DoubleMatrix;
+import org.penrose.matrix.InvalidInputException;
+import org.penrose.matrix.MatrixBlock;
+import org.penrose.solver.Gradient;
+import org.penrose.solver.LstsqJvp;
+import org.penrose.solver.LstsqSolver;
+import org.penrose.solver.LstsqVjp;
+import org.penrose.truncated.TruncatedSvd;
+import org.penrose.truncated.TruncatedSvdOptions;
 
 /**
  * Minimum-norm least squares {@code X = pinv(A) B} for a distributed tall {@code A} ({@code m x n})
@@ -35,7 +43,7 @@ import org.penrose.linalg.RankCutoff;
  *
  * Both routes share the formula classes: they need only {@code V}, {@code S} and the blocks of {@code A}.
  */
-public final class DistributedLstsq implements FactorizationResult {
+public final class DistributedLstsq implements LstsqSolver<RowBlockMatrix> {
   private final RowBlockMatrix a;
   private final RowBlockMatrix b;
   private final PinvFactorization factorization;
@@ -55,13 +63,13 @@ public final class DistributedLstsq implements FactorizationResult {
    * {@code dL/dA = L R^T} and {@code dL/dB}, as row blocks aligned with {@code A}. Nothing is computed
    * until a result is used; {@code L} is cached when first computed.
    */
-  public static final class Gradient {
+  public static final class LowRankGradient implements Gradient<RowBlockMatrix> {
     private final RowBlockMatrix a;
     private final RowBlockMatrix left;
     private final DoubleMatrix right;
     private final RowBlockMatrix b;
 
-    Gradient(RowBlockMatrix a, RowBlockMatrix left, DoubleMatrix right, RowBlockMatrix b) {
+    LowRankGradient(RowBlockMatrix a, RowBlockMatrix left, DoubleMatrix right, RowBlockMatrix b) {
       this.a = a;
       this.left = left;
       this.right = right;
@@ -69,6 +77,7 @@ public final class DistributedLstsq implements FactorizationResult {
     }
 
     /** {@code dL/dA} ({@code m x n}) as dense row blocks {@code L_i R^T}. */
+    @Override
     public RowBlockMatrix a() {
       Broadcast<DoubleMatrix> r = JavaSparkContext.fromSparkContext(left.blocks().context()).broadcast(right);
       return left.withBlocks(left.blocks().map(l -> l.withValues(l.values().timesTranspose(r.value()))), right.rows());
@@ -99,8 +108,15 @@ public final class DistributedLstsq implements FactorizationResult {
     }
 
     /** {@code dL/dB} ({@code m x k}). */
+    @Override
     public RowBlockMatrix b() {
       return b;
+    }
+
+    /** 0: least squares has no penalty. */
+    @Override
+    public double mu() {
+      return 0.0;
     }
   }
 
@@ -111,7 +127,7 @@ public final class DistributedLstsq implements FactorizationResult {
   public static DistributedLstsq solve(RowBlockMatrix a, RowBlockMatrix b, RankCutoff cutoff) {
     if (Route.of(a.cols(), b.cols(), null).truncated()) {
       a.requireAlignedWith("B", b);
-      return fromSvd(a, b, TruncatedSvd.byCutoff(a, cutoff, new TruncatedSvd.Options()), cutoff);
+      return fromSvd(a, b, TruncatedSvd.byCutoff(a, cutoff, new TruncatedSvdOptions()), cutoff);
     }
     return solve(a, b, cutoff, Tsqr.DEFAULT_FAN_IN);
   }
@@ -127,7 +143,7 @@ public final class DistributedLstsq implements FactorizationResult {
    * certified truncated SVD; singular values at or below the cut-off's threshold are dropped as well.
    */
   public static DistributedLstsq solveTruncated(RowBlockMatrix a, RowBlockMatrix b, int rank, RankCutoff cutoff,
-      TruncatedSvd.Options options) {
+      TruncatedSvdOptions options) {
     a.requireAlignedWith("B", b);
     return fromSvd(a, b, TruncatedSvd.compute(a, rank, options), cutoff);
   }
@@ -160,7 +176,7 @@ public final class DistributedLstsq implements FactorizationResult {
       }
       return sums;
     }), DeterministicReduce::sum).values();
-    LeftBasis.destroy(xb);
+    Scratch.destroy(xb);
     PinvFactorization f = PinvFactorization.fromTruncatedSvd(a.rows(), a.cols(), s, threshold, kept.v(),
         kept.singularValues(), x, rss);
     return new DistributedLstsq(a, b, f, Tsqr.DEFAULT_FAN_IN, kept);
@@ -187,24 +203,18 @@ public final class DistributedLstsq implements FactorizationResult {
     return factorization;
   }
 
-  /** {@code X} ({@code n x k}). */
-  public DoubleMatrix solution() {
-    return factorization.solution();
-  }
 
-  public double[] residualSumOfSquares() {
-    return factorization.residualSumOfSquares();
-  }
 
   /** {@code grad_A}, {@code grad_B} for the cotangent {@code gX = dL/dX} ({@code n x k}): row-local maps. */
-  public Gradient vjp(DoubleMatrix cotangent) {
+  @Override
+  public LowRankGradient vjp(DoubleMatrix cotangent) {
     LstsqVjp map = new LstsqVjp(factorization, cotangent);
     Broadcast<LstsqVjp> vjp = broadcast(map);
     JavaRDD<RowBlock> left = a.blocks().zip(b.blocks())
-        .map(pair -> pair._1().withValues(vjp.value().leftFactorBlock(pair._1().matrix(), pair._2().dense())))
+        .map(pair -> pair._1().withValues(vjp.value().rowMapLeftFactor(pair._1().matrix(), pair._2().dense())))
         .persist(StorageLevel.MEMORY_AND_DISK());
-    JavaRDD<RowBlock> gradB = a.blocks().map(block -> block.withValues(vjp.value().gradBBlock(block.matrix())));
-    return new Gradient(a, a.withBlocks(left, map.rightFactor().cols()), map.rightFactor(),
+    JavaRDD<RowBlock> gradB = a.blocks().map(block -> block.withValues(vjp.value().rowMapB(block.matrix())));
+    return new LowRankGradient(a, a.withBlocks(left, map.rightFactor().cols()), map.rightFactor(),
         a.withBlocks(gradB, b.cols()));
   }
 
@@ -212,11 +222,12 @@ public final class DistributedLstsq implements FactorizationResult {
    * {@code dX} ({@code n x k}) for tangents {@code dA} ({@code m x n}) and {@code dB} ({@code m x k}),
    * both aligned with {@code A}; either may be null (zero).
    */
+  @Override
   public DoubleMatrix jvp(RowBlockMatrix tangentA, RowBlockMatrix tangentB) {
     Broadcast<LstsqJvp> jvp = broadcast(new LstsqJvp(factorization));
     JavaRDD<DoubleMatrix> terms = withTangents(a, b, tangentA, tangentB).map(x -> jvp.value().blockTerm(x[0].matrix(),
         x[1].dense(), x[2] == null ? null : x[2].matrix(), x[3] == null ? null : x[3].dense()));
-    return jvp.value().combine(DeterministicReduce.reduce(terms, fanIn, DeterministicReduce::sum));
+    return jvp.value().fromReduction(DeterministicReduce.reduce(terms, fanIn, DeterministicReduce::sum));
   }
 
   /**

@@ -4,13 +4,21 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.storage.StorageLevel;
-import org.penrose.linalg.DoubleMatrix;
-import org.penrose.linalg.FactorizationResult;
-import org.penrose.linalg.InvalidInputException;
-import org.penrose.linalg.PinvFactorization;
-import org.penrose.linalg.PinvTranspose;
-import org.penrose.linalg.PinvVjp;
-import org.penrose.linalg.RankCutoff;
+import org.penrose.engine.DeterministicReduce;
+import org.penrose.engine.RowBlock;
+import org.penrose.engine.RowBlockMatrix;
+import org.penrose.engine.StorageBudget;
+import org.penrose.engine.Tsqr;
+import org.penrose.factor.PinvFactorization;
+import org.penrose.factor.RankCutoff;
+import org.penrose.matrix.DoubleMatrix;
+import org.penrose.matrix.InvalidInputException;
+import org.penrose.solver.Gradient;
+import org.penrose.solver.PinvSolver;
+import org.penrose.solver.PinvTranspose;
+import org.penrose.solver.PinvVjp;
+import org.penrose.truncated.TruncatedSvd;
+import org.penrose.truncated.TruncatedSvdOptions;
 import scala.Tuple2;
 
 /**
@@ -33,7 +41,7 @@ import scala.Tuple2;
  *
  * {@code A} is read by every pass; {@link RowBlockMatrix#persist()} it when it is not cached already.
  */
-public final class DistributedPinv implements FactorizationResult {
+public final class DistributedPinv implements PinvSolver<RowBlockMatrix, RowBlockMatrix> {
   private final RowBlockMatrix a;
   private final PinvFactorization factorization;
   private final int fanIn;
@@ -52,7 +60,7 @@ public final class DistributedPinv implements FactorizationResult {
    */
   public static DistributedPinv factor(RowBlockMatrix a, RankCutoff cutoff) {
     if (Route.of(a.cols(), 0, null).truncated()) {
-      return fromSvd(a, TruncatedSvd.byCutoff(a, cutoff, new TruncatedSvd.Options()), cutoff);
+      return fromSvd(a, TruncatedSvd.byCutoff(a, cutoff, new TruncatedSvdOptions()), cutoff);
     }
     return factor(a, cutoff, Tsqr.DEFAULT_FAN_IN);
   }
@@ -78,7 +86,8 @@ public final class DistributedPinv implements FactorizationResult {
   }
 
   public static DistributedPinv factor(RowBlockMatrix a, RankCutoff cutoff, int fanIn) {
-    return new DistributedPinv(a, PinvFactorization.fromTriangle(Tsqr.triangle(a, null, fanIn), a.cols(), cutoff), fanIn,
+    return new DistributedPinv(a, PinvFactorization.fromTriangle(Tsqr.triangle(a, null, fanIn), a.cols(), cutoff),
+        fanIn,
         null);
   }
 
@@ -100,6 +109,12 @@ public final class DistributedPinv implements FactorizationResult {
     return pinvTranspose(StorageBudget.fits(a.blocks().context(), 8.0 * a.rows() * a.cols()));
   }
 
+  /** {@link #pinvTranspose()}: the distributed pinv's solution is {@code P^T}, in {@code A}'s row blocks. */
+  @Override
+  public RowBlockMatrix solution() {
+    return pinvTranspose();
+  }
+
   /** {@link #pinvTranspose()}, with or without the kept first pass (the same bits either way). */
   RowBlockMatrix pinvTranspose(boolean keepFirstPass) {
     PinvTranspose t = PinvTranspose.unrefined(factorization);
@@ -112,7 +127,7 @@ public final class DistributedPinv implements FactorizationResult {
       // (and so `passes`) and then reads the Gram terms from the cached `passes`
       Broadcast<PinvTranspose> first = broadcast(t);
       JavaRDD<Tuple2<DoubleMatrix, RowBlock>> passes = a.blocks().map(block -> {
-        PinvTranspose.BlockPass pass = first.value().passOverBlock(block.matrix());
+        PinvTranspose.BlockPass pass = first.value().blockTermAndRows(block.matrix());
         return new Tuple2<>(pass.gramTerm(), block.withValues(pass.pinvTransposeRows()));
       }).persist(StorageLevel.MEMORY_ONLY());
       JavaRDD<RowBlock> rows = passes.map(Tuple2::_2).persist(StorageLevel.MEMORY_ONLY());
@@ -123,35 +138,51 @@ public final class DistributedPinv implements FactorizationResult {
         return a.withBlocks(rows, a.cols());
       }
       rows.unpersist(false);
-      t = t.refine(gram);
+      t = t.fromReduction(gram);
     }
     while (true) {
       Broadcast<PinvTranspose> current = broadcast(t);
       DoubleMatrix gram = DeterministicReduce.reduce(
-          a.blocks().map(block -> current.value().gramBlock(block.matrix())), fanIn, DeterministicReduce::sum);
+          a.blocks().map(block -> current.value().blockTerm(block.matrix())), fanIn, DeterministicReduce::sum);
       if (!t.needsRefinement(gram)) {
         return rowsOf(current);
       }
-      t = t.refine(gram);
+      t = t.fromReduction(gram);
     }
   }
 
-  /** {@code P^T} as a map over {@code A}'s blocks ({@link PinvTranspose#applyToBlock}), computed when used. */
+  /** {@code P^T} as a map over {@code A}'s blocks ({@link PinvTranspose#rowMap}), computed when used. */
   private RowBlockMatrix rowsOf(Broadcast<PinvTranspose> t) {
-    return a.withBlocks(a.blocks().map(block -> block.withValues(t.value().applyToBlock(block.matrix()))), a.cols());
+    return a.withBlocks(a.blocks().map(block -> block.withValues(t.value().rowMap(block.matrix()))), a.cols());
   }
 
   /**
    * {@code grad_A} ({@code m x n}, aligned with {@code A}) for the cotangent {@code G = dL/dP},
    * given as its transpose {@code G^T} ({@code m x n}, aligned with {@code A}).
    */
-  public RowBlockMatrix vjp(RowBlockMatrix cotangentTranspose) {
-    return adjointMap("the cotangent G^T", cotangentTranspose);
+  @Override
+  public Gradient<RowBlockMatrix> vjp(RowBlockMatrix cotangentTranspose) {
+    return Gradient.of(adjointMap("the cotangent G^T", cotangentTranspose), null, 0.0);
   }
 
-  /** {@code dP^T} ({@code m x n}, aligned with {@code A}) for the tangent {@code dA} ({@code m x n}, aligned with {@code A}). */
+  /**
+   * {@code dP^T} ({@code m x n}, aligned with {@code A}) for the tangent {@code dA} ({@code m x n}, aligned with A).
+   */
   public RowBlockMatrix jvpTranspose(RowBlockMatrix tangent) {
     return adjointMap("the tangent dA", tangent);
+  }
+
+  /**
+   * {@link #jvpTranspose} of {@code dA}, shaped as {@link #solution()}; pinv has no {@code B}.
+   *
+   * @throws IllegalArgumentException if {@code tangentB} is not null, or {@code dA} is null
+   */
+  @Override
+  public RowBlockMatrix jvp(RowBlockMatrix tangentA, RowBlockMatrix tangentB) {
+    if (tangentB != null || tangentA == null) {
+      throw new IllegalArgumentException("pinv(A) has no B: give the tangent dA, and null for dB");
+    }
+    return jvpTranspose(tangentA);
   }
 
   private RowBlockMatrix adjointMap(String name, RowBlockMatrix h) {
@@ -168,7 +199,7 @@ public final class DistributedPinv implements FactorizationResult {
     DoubleMatrix reduced = DeterministicReduce.reduce(terms, fanIn, DeterministicReduce::sum);
     Broadcast<PinvVjp> map = broadcast(PinvVjp.fromReduction(factorization, reduced));
     return a.withBlocks(a.blocks().zip(h.blocks())
-        .map(pair -> pair._1().withValues(map.value().applyToBlock(pair._1().matrix(), pair._2().matrix()))), a.cols());
+        .map(pair -> pair._1().withValues(map.value().rowMap(pair._1().matrix(), pair._2().matrix()))), a.cols());
   }
 
   <T> Broadcast<T> broadcast(T value) {

@@ -3,10 +3,16 @@ package org.penrose.distributed;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
-import org.penrose.linalg.DoubleMatrix;
-import org.penrose.linalg.RidgeFactorization;
-import org.penrose.linalg.RidgeJvp;
-import org.penrose.linalg.RidgeVjp;
+import org.penrose.engine.DeterministicReduce;
+import org.penrose.engine.RowBlock;
+import org.penrose.engine.RowBlockMatrix;
+import org.penrose.engine.Tsqr;
+import org.penrose.factor.RidgeFactorization;
+import org.penrose.matrix.DoubleMatrix;
+import org.penrose.solver.Gradient;
+import org.penrose.solver.RidgeJvp;
+import org.penrose.solver.RidgeSolver;
+import org.penrose.solver.RidgeVjp;
 
 /**
  * Ridge regression of row-block matrices, {@code X = (A^T A + mu I)^-1 A^T B} ({@code A} {@code m x n},
@@ -19,18 +25,15 @@ import org.penrose.linalg.RidgeVjp;
  * <pre>{@code
  * DistributedRidge ridge = DistributedRidge.solve(a, b, mu);
  * DoubleMatrix x = ridge.solution();
- * DistributedRidge.Gradient g = ridge.vjp(gX);       // g.a(), g.b(): row blocks; g.mu(): a number
+ * Gradient<RowBlockMatrix> g = ridge.vjp(gX);       // g.a(), g.b(): row blocks; g.mu(): a number
  * DoubleMatrix dX = ridge.jvp(dA, dB, dMu);
  * }</pre>
  */
-public final class DistributedRidge {
+public final class DistributedRidge implements RidgeSolver<RowBlockMatrix> {
   private final RowBlockMatrix a;
   private final RowBlockMatrix b;
   private final RidgeFactorization factorization;
   private final int fanIn;
-
-  /** {@code dL/dA} and {@code dL/dB} in A's row blocks, and {@code dL/dmu}. */
-  public record Gradient(RowBlockMatrix a, RowBlockMatrix b, double mu) {}
 
   private DistributedRidge(RowBlockMatrix a, RowBlockMatrix b, RidgeFactorization factorization, int fanIn) {
     this.a = a;
@@ -45,29 +48,31 @@ public final class DistributedRidge {
         a.cols(), mu), Tsqr.DEFAULT_FAN_IN);
   }
 
-  public DoubleMatrix solution() {
-    return factorization.solution();
-  }
 
+  @Override
   public RidgeFactorization factorization() {
     return factorization;
   }
 
   /** Gradients for the cotangent {@code gX = dL/dX} ({@code n x k}); the row blocks are computed lazily. */
-  public Gradient vjp(DoubleMatrix cotangent) {
+  @Override
+  public Gradient<RowBlockMatrix> vjp(DoubleMatrix cotangent) {
     RidgeVjp map = new RidgeVjp(factorization, cotangent);
     Broadcast<RidgeVjp> vjp = JavaSparkContext.fromSparkContext(a.blocks().context()).broadcast(map);
     JavaRDD<RowBlock> gradA = a.blocks().zip(b.blocks())
-        .map(pair -> pair._1().withValues(vjp.value().gradABlock(pair._1().dense(), pair._2().dense())));
-    JavaRDD<RowBlock> gradB = a.blocks().map(block -> block.withValues(vjp.value().gradBBlock(block.dense())));
-    return new Gradient(a.withBlocks(gradA, a.cols()), a.withBlocks(gradB, b.cols()), map.gradMu());
+        .map(pair -> pair._1().withValues(vjp.value().rowMapA(pair._1().dense(), pair._2().dense())));
+    JavaRDD<RowBlock> gradB = a.blocks().map(block -> block.withValues(vjp.value().rowMapB(block.dense())));
+    return Gradient.of(a.withBlocks(gradA, a.cols()), a.withBlocks(gradB, b.cols()), map.gradMu());
   }
 
   /** {@code dX} along {@code (dA, dB, dmu)}; {@code dA} or {@code dB} may be null (zero). */
+  @Override
   public DoubleMatrix jvp(RowBlockMatrix tangentA, RowBlockMatrix tangentB, double dMu) {
-    Broadcast<RidgeJvp> jvp = JavaSparkContext.fromSparkContext(a.blocks().context()).broadcast(new RidgeJvp(factorization));
-    JavaRDD<DoubleMatrix> terms = DistributedLstsq.withTangents(a, b, tangentA, tangentB).map(x -> jvp.value().term(
-        x[0].dense(), x[1].dense(), x[2] == null ? null : x[2].dense(), x[3] == null ? null : x[3].dense()));
-    return jvp.value().tangent(DeterministicReduce.reduce(terms, fanIn, DeterministicReduce::sum), dMu);
+    Broadcast<RidgeJvp> jvp = JavaSparkContext.fromSparkContext(a.blocks().context())
+        .broadcast(new RidgeJvp(factorization));
+    JavaRDD<DoubleMatrix> terms = DistributedLstsq.withTangents(a, b, tangentA, tangentB)
+        .map(x -> jvp.value().blockTerm(x[0].dense(), x[1].dense(), x[2] == null ? null : x[2].dense(),
+            x[3] == null ? null : x[3].dense()));
+    return jvp.value().fromReduction(DeterministicReduce.reduce(terms, fanIn, DeterministicReduce::sum), dMu);
   }
 }

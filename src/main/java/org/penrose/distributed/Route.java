@@ -1,5 +1,9 @@
 package org.penrose.distributed;
 
+import org.penrose.engine.Tsqr;
+import org.penrose.matrix.InvalidInputException;
+import org.penrose.truncated.TruncatedSvd;
+
 /**
  * Which algorithm answers a pinv or lstsq, decided in one place for the Java API, the command line and
  * the estimator, with the reason in words. TSQR ({@link Tsqr}: one pass, exact at any rank) keeps the
@@ -21,14 +25,39 @@ public record Route(Kind kind, String reason) {
 
   /**
    * The route for {@code A} with {@code columns} columns and {@code rightHandSides} columns of
-   * {@code B} (0 for pinv).
+   * {@code B} (0 for pinv), chosen automatically.
    *
    * @param rank the rank the caller fixed, or null to let the cut-off decide
    */
   public static Route of(long columns, long rightHandSides, Integer rank) {
+    return of(columns, rightHandSides, rank, null);
+  }
+
+  /**
+   * The route as {@link #of(long, long, Integer)}, or the one the caller asks for.
+   *
+   * @param requested the algorithm asked for, or null to choose automatically
+   * @throws InvalidInputException when TSQR is asked for past {@link Tsqr#MAX_COLUMNS} columns or with a
+   *     fixed rank
+   */
+  public static Route of(long columns, long rightHandSides, Integer rank, Kind requested) {
     long width = columns + rightHandSides;
+    if (requested == Kind.TSQR) {
+      if (rank != null) {
+        throw new InvalidInputException("the TSQR route solves at the rank the cut-off decides; a fixed rank ("
+            + rank + ") needs the truncated route");
+      }
+      if (width > Tsqr.MAX_COLUMNS) {
+        throw new InvalidInputException("the TSQR route holds the (n+k) x (n+k) triangle on the driver: at most "
+            + Tsqr.MAX_COLUMNS + " columns n + k, got " + width + "; use the truncated route");
+      }
+      return new Route(Kind.TSQR, "asked for; n + k = " + width + " columns: one TSQR pass");
+    }
     if (rank != null) {
       return new Route(Kind.TRUNCATED, "the rank is fixed at " + rank);
+    }
+    if (requested == Kind.TRUNCATED) {
+      return new Route(Kind.TRUNCATED, "asked for; the rank the cut-off decides");
     }
     if (width > Tsqr.MAX_COLUMNS) {
       return new Route(Kind.TRUNCATED, "n + k = " + width + " columns is more than TSQR's " + Tsqr.MAX_COLUMNS

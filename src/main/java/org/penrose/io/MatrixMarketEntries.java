@@ -2,13 +2,15 @@ package org.penrose.io;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.zip.GZIPInputStream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.penrose.linalg.InvalidInputException;
-import org.penrose.linalg.SparseEntries;
+import org.penrose.matrix.InvalidInputException;
+import org.penrose.matrix.SparseEntries;
 
 /**
  * Parses the data lines of a Matrix Market file into {@link SparseEntries} (0-based), checking every
@@ -196,7 +198,7 @@ public final class MatrixMarketEntries {
     if (from == to) {
       return new String[] {""};
     }
-    java.util.List<String> out = new java.util.ArrayList<>(3);
+    List<String> out = new ArrayList<>(3);
     int i = from;
     while (i < to) {
       int start = i;

@@ -3,8 +3,8 @@ package org.penrose.io;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.apache.hadoop.conf.Configuration;
-import org.penrose.linalg.DoubleMatrix;
-import org.penrose.linalg.SparseEntries;
+import org.penrose.matrix.DoubleMatrix;
+import org.penrose.matrix.SparseEntries;
 
 /**
  * Reads a Matrix Market file ({@code .mtx}, or gzip-compressed {@code .mtx.gz}) into a dense

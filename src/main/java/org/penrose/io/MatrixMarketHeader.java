@@ -5,7 +5,7 @@ import java.io.InputStream;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
-import org.penrose.linalg.DoubleMatrix;
+import org.penrose.matrix.DoubleMatrix;
 
 /**
  * The banner and size line of a Matrix Market file, and where its entries start:
@@ -102,7 +102,8 @@ public final class MatrixMarketHeader implements Serializable {
     }
     String[] words = banner.trim().toLowerCase(Locale.ROOT).split("\\s+");
     if (words.length != 5 || !words[0].equals("%%matrixmarket")) {
-      throw error(source, 1, "bad banner '" + banner.trim() + "': expected '%%MatrixMarket matrix <format> <field> <symmetry>'");
+      throw error(source, 1, "bad banner '" + banner.trim()
+          + "': expected '%%MatrixMarket matrix <format> <field> <symmetry>'");
     }
     if (!words[1].equals("matrix")) {
       throw error(source, 1, "unsupported object '" + words[1] + "': only 'matrix'");
@@ -174,7 +175,8 @@ public final class MatrixMarketHeader implements Serializable {
     }
     long entries;
     try {
-      long shape = Math.multiplyExact(rows, cols); // a shape whose entry count overflows is no matrix any reader can hold
+      // a shape whose entry count overflows is no matrix any reader can hold
+      long shape = Math.multiplyExact(rows, cols);
       if (coordinate) {
         entries = count(source, line, dims[2], "entries");
       } else if (symmetry == Symmetry.GENERAL) {
@@ -187,7 +189,8 @@ public final class MatrixMarketHeader implements Serializable {
     } catch (ArithmeticException e) {
       throw error(source, line, "absurd size: " + rows + " x " + cols + " has more entries than a long counts");
     }
-    return new MatrixMarketHeader(source, coordinate, pattern, symmetry, rows, cols, entries, lines.position(), line + 1);
+    return new MatrixMarketHeader(source, coordinate, pattern, symmetry, rows, cols, entries, lines.position(),
+        line + 1);
   }
 
   /** Comment ({@code %}) and blank lines carry no data. */

@@ -9,7 +9,7 @@ import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.penrose.linalg.SparseEntries;
+import org.penrose.matrix.SparseEntries;
 
 /**
  * One coordinate Matrix Market file ({@code real general}) written in parts: each part holds the

@@ -6,11 +6,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.penrose.linalg.DoubleMatrix;
+import org.penrose.matrix.DoubleMatrix;
 
 /**
  * A NIST StRD linear-regression data file ({@code Norris.dat}, {@code Longley.dat}, {@code Filip.dat},
@@ -80,7 +81,7 @@ public final class NistStrdFile {
     double[][] x = new double[rows.size()][];
     for (int i = 0; i < y.length; i++) {
       y[i] = rows.get(i)[0];
-      x[i] = java.util.Arrays.copyOfRange(rows.get(i), 1, rows.get(i).length);
+      x[i] = Arrays.copyOfRange(rows.get(i), 1, rows.get(i).length);
     }
     return new NistStrdFile(name, y, x);
   }
@@ -144,7 +145,9 @@ public final class NistStrdFile {
     return result;
   }
 
-  /** The certified parameter names for the design's columns: {@code B0, B1, ...} ({@code B1, ...} without intercept). */
+  /**
+   * The certified parameter names for the design's columns: {@code B0, B1, ...} ({@code B1, ...} without intercept).
+   */
   public List<String> parameterNames() {
     List<String> names = new ArrayList<>();
     int cols = design().cols();

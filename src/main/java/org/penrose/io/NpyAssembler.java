@@ -14,8 +14,8 @@ import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.penrose.linalg.DoubleMatrix;
-import org.penrose.linalg.InvalidInputException;
+import org.penrose.matrix.DoubleMatrix;
+import org.penrose.matrix.InvalidInputException;
 
 /**
  * Writes one {@code .npy} file from parts written by many tasks, without ever holding the matrix in
@@ -254,7 +254,8 @@ public final class NpyAssembler {
   }
 
   /** Writes a small matrix held by the driver (C order, or 1-D with {@code asVector}) to any Hadoop file system. */
-  public static void writeSmall(Configuration conf, String target, DoubleMatrix matrix, boolean asVector) throws IOException {
+  public static void writeSmall(Configuration conf, String target, DoubleMatrix matrix,
+      boolean asVector) throws IOException {
     String folder = partsFolder(target);
     try {
       PartWriter writer = new PartWriter(conf, folder, 0, 0);

@@ -10,8 +10,9 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import org.penrose.linalg.DoubleMatrix;
-import org.penrose.linalg.InvalidInputException;
+import java.util.UUID;
+import org.penrose.matrix.DoubleMatrix;
+import org.penrose.matrix.InvalidInputException;
 
 /**
  * Reads and writes NumPy {@code .npy} files as {@link DoubleMatrix} values.
@@ -81,7 +82,8 @@ public final class NpyFile {
     long width = transposed ? fileRows : fileCols;
     if (first < 0 || count < 0 || first + count > limit) {
       throw new InvalidInputException(source + ": rows [" + first + ", " + (first + count) + ") are outside the "
-          + limit + " rows of " + (transposed ? "the transpose of " : "") + "its " + fileRows + " x " + fileCols + " matrix");
+          + limit + " rows of " + (transposed ? "the transpose of " : "") + "its " + fileRows + " x " + fileCols
+              + " matrix");
     }
     if (count * width > DoubleMatrix.MAX_ENTRIES) {
       throw new MatrixFormatException(source + ": " + count + " x " + width + " does not fit in one in-memory "
@@ -204,7 +206,7 @@ public final class NpyFile {
       Files.createDirectories(dir);
     }
     // A hidden sibling, created with the usual permissions (createTempFile would make it owner-only).
-    Path temp = absolute.resolveSibling("." + absolute.getFileName() + "." + java.util.UUID.randomUUID() + ".partial");
+    Path temp = absolute.resolveSibling("." + absolute.getFileName() + "." + UUID.randomUUID() + ".partial");
     try {
       try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
         writeFully(out, ByteBuffer.wrap(NpyHeader.encode(shape, fortranOrder && shape.length == 2)));

@@ -10,8 +10,8 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.penrose.linalg.DoubleMatrix;
-import org.penrose.linalg.InvalidInputException;
+import org.penrose.matrix.DoubleMatrix;
+import org.penrose.matrix.InvalidInputException;
 
 /**
  * The {@code .npy} files behind one distributed matrix: a single file, or a folder whose
@@ -22,31 +22,58 @@ import org.penrose.linalg.InvalidInputException;
 public final class NpyFileSet implements Serializable {
   private static final long serialVersionUID = 1L;
 
-  /** One file and where its rows start in the stacked matrix. */
+  /**
+   * One file and where its rows start in the stacked matrix. (A class, not a record: it travels in
+   * RDDs, and the Kryo serializer Spark brings (4.x) cannot build records.)
+   */
   public static final class Member implements Serializable {
     private static final long serialVersionUID = 1L;
-    public final String path;
-    public final NpyHeader header;
-    public final long firstRow;
+    private final String path;
+    private final NpyHeader header;
+    private final long firstRow;
 
     Member(String path, NpyHeader header, long firstRow) {
       this.path = path;
       this.header = header;
       this.firstRow = firstRow;
     }
+
+    public String path() {
+      return path;
+    }
+
+    public NpyHeader header() {
+      return header;
+    }
+
+    public long firstRow() {
+      return firstRow;
+    }
   }
 
-  /** Rows {@code [firstRowInFile, firstRowInFile + rowCount)} of one file: one partition's work. */
+  /** Rows {@code [firstRowInFile, firstRowInFile + rowCount)} of one file: one partition's work (a class, as above). */
   public static final class RowRange implements Serializable {
     private static final long serialVersionUID = 1L;
-    public final Member file;
-    public final long firstRowInFile;
-    public final long rowCount;
+    private final Member file;
+    private final long firstRowInFile;
+    private final long rowCount;
 
     RowRange(Member file, long firstRowInFile, long rowCount) {
       this.file = file;
       this.firstRowInFile = firstRowInFile;
       this.rowCount = rowCount;
+    }
+
+    public Member file() {
+      return file;
+    }
+
+    public long firstRowInFile() {
+      return firstRowInFile;
+    }
+
+    public long rowCount() {
+      return rowCount;
     }
 
     /** Index of the range's first row in the stacked matrix. */
@@ -62,7 +89,8 @@ public final class NpyFileSet implements Serializable {
     public DoubleMatrix read(Configuration conf) throws IOException {
       Path p = new Path(file.path);
       try (ByteSource in = ByteSource.open(p.getFileSystem(conf), p)) {
-        return requireFinite(NpyFile.readRows(in, file.header, firstRowInFile, rowCount, file.path), file.path, firstRow());
+        return requireFinite(NpyFile.readRows(in, file.header, firstRowInFile, rowCount, file.path), file.path,
+            firstRow());
       }
     }
   }

@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.penrose.linalg.InvalidInputException;
+import org.penrose.matrix.InvalidInputException;
 
 /**
  * The header of a NumPy {@code .npy} file (format versions 1.0, 2.0 and 3.0): element type, memory
@@ -95,7 +95,8 @@ public final class NpyHeader implements Serializable {
       dims.append(i == 0 ? "" : ", ").append(shape[i]);
     }
     dims.append(shape.length == 1 ? ",)" : ")");
-    return "shape " + dims + " " + (bigEndian ? ">" : "<") + type.code() + (fortranOrder ? " (Fortran order)" : " (C order)");
+    return "shape " + dims + " " + (bigEndian ? ">" : "<") + type.code()
+        + (fortranOrder ? " (Fortran order)" : " (C order)");
   }
 
   /**
@@ -155,7 +156,8 @@ public final class NpyHeader implements Serializable {
     try {
       claimed = header.dataBytes();
     } catch (ArithmeticException overflow) {
-      throw new MatrixFormatException(source + ": corrupt .npy header: " + header.describe() + " overflows a 64-bit size");
+      throw new MatrixFormatException(source + ": corrupt .npy header: " + header.describe()
+          + " overflows a 64-bit size");
     }
     long available = fileSize - dataOffset;
     if (claimed > available) {
@@ -222,7 +224,8 @@ public final class NpyHeader implements Serializable {
       dims.append(i == 0 ? "" : ", ").append(shape[i]);
     }
     dims.append(shape.length == 1 ? ",)" : ")");
-    String dict = "{'descr': '<f8', 'fortran_order': " + (fortranOrder ? "True" : "False") + ", 'shape': " + dims + ", }";
+    String dict = "{'descr': '<f8', 'fortran_order': " + (fortranOrder ? "True" : "False") + ", 'shape': " + dims
+        + ", }";
     int prefixV1 = MAGIC.length + 2 + 2;
     boolean v1 = dict.length() + 1 + prefixV1 + ALIGNMENT <= 65535;
     int prefix = v1 ? prefixV1 : MAGIC.length + 2 + 4;

@@ -86,7 +86,10 @@ public enum NpyType {
         + "(f8, f4) and integers (i1..i8, u1..u8), converted to float64");
   }
 
-  /** True when the type string says big-endian ({@code '>'}); {@code '<'}, {@code '|'} and {@code '='} are little-endian here. */
+  /**
+   * True when the type string says big-endian ({@code '>'}); {@code '<'}, {@code '|'} and {@code '='} are little-endian
+   * here.
+   */
   public static boolean isBigEndian(String descr) {
     return descr.charAt(0) == '>';
   }

@@ -1,12 +1,15 @@
 package org.penrose.ml;
 
 import java.io.Serializable;
+import java.util.Iterator;
+import java.util.List;
+import java.util.function.Consumer;
 import org.apache.spark.ml.linalg.SparseVector;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.sql.Row;
-import org.penrose.distributed.RowVectors;
-import org.penrose.linalg.InvalidInputException;
+import org.penrose.adapters.RowVectors;
+import org.penrose.matrix.InvalidInputException;
 
 /**
  * How a regression's input row {@code (features, label[, weight])} becomes a row of the weighted
@@ -23,14 +26,14 @@ final class DesignRows implements Serializable {
   private final int p;
   private final boolean intercept;
   /** The features' names, for messages (null: by position only). */
-  private final java.util.List<String> names;
+  private final List<String> names;
 
   /**
    * Rows selected as {@code (features, label cast to double[, weight cast to double])}; {@code names}
    * (or null) name the features in messages ({@code names.get(j)} for position {@code j}).
    */
-  DesignRows(String features, String label, String weight, int p, boolean intercept, java.util.List<String> names) {
-    this.names = names == null ? null : java.util.List.copyOf(names);
+  DesignRows(String features, String label, String weight, int p, boolean intercept, List<String> names) {
+    this.names = names == null ? null : List.copyOf(names);
     this.features = features;
     this.label = label;
     this.weight = weight;
@@ -65,7 +68,8 @@ final class DesignRows implements Serializable {
     }
     double y = r.getDouble(1);
     if (!Double.isFinite(y)) {
-      throw new InvalidInputException("LeastSquaresRegression: the label column '" + label + "' has a non-finite value " + y);
+      throw new InvalidInputException("LeastSquaresRegression: the label column '" + label + "' has a non-finite value "
+          + y);
     }
     return y;
   }
@@ -96,7 +100,7 @@ final class DesignRows implements Serializable {
    * Each row of positive weight of {@code rows}, in order, as {@code sqrt(w) [1 | x | y]}: the
    * {@link #designColumns} design values, then the label (one reused buffer); weight-0 rows left out.
    */
-  void forEachDesignRow(java.util.Iterator<Row> rows, java.util.function.Consumer<double[]> visitor) {
+  void forEachDesignRow(Iterator<Row> rows, Consumer<double[]> visitor) {
     double[] row = new double[designColumns() + 1];
     while (rows.hasNext()) {
       Row r = rows.next();

@@ -1,7 +1,7 @@
 package org.penrose.ml;
 
-import org.penrose.linalg.InvalidInputException;
-
+import java.util.Arrays;
+import org.penrose.matrix.InvalidInputException;
 
 /**
  * {@code y(t) = sum_j c_j exp(-a_{rate(j)} t)}: a sum of decaying exponentials, the classic
@@ -56,7 +56,7 @@ public final class ExponentialSum implements SeparableModel {
   @Override
   public void evaluate(double t, double[] alpha, double[] phi, double[][] dPhi) {
     for (double[] row : dPhi) {
-      java.util.Arrays.fill(row, 0.0);
+      Arrays.fill(row, 0.0);
     }
     for (int j = 0; j < rateOf.length; j++) {
       double e = Math.exp(-alpha[rateOf[j]] * t);

@@ -4,12 +4,13 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.penrose.linalg.DoubleMatrix;
-import org.penrose.linalg.InvalidInputException;
-import org.penrose.linalg.Lapack;
-import org.penrose.linalg.PinvFactorization;
-import org.penrose.linalg.QrTriangle;
-import org.penrose.linalg.RankCutoff;
+import org.penrose.factor.PinvFactorization;
+import org.penrose.factor.QrTriangle;
+import org.penrose.factor.RankCutoff;
+import org.penrose.matrix.DoubleMatrix;
+import org.penrose.matrix.InvalidInputException;
+import org.penrose.matrix.Lapack;
+import org.penrose.solver.Ridge;
 
 /**
  * A linear regression fitted from the QR triangle of {@code [1 | X | y]} (rows scaled by
@@ -57,39 +58,66 @@ public final class LeastSquaresFit implements Serializable {
   private final Ridge ridge;
 
   /** What a ridge fit adds: Spark's {@code regParam} used, the effective degrees of freedom, the path searched. */
-  record Ridge(double regParam, double effectiveDegreesOfFreedom, List<RidgePath.Solution> path) implements Serializable {}
+  record Ridge(double regParam, double effectiveDegreesOfFreedom,
+      List<RidgePath.Solution> path) implements Serializable {}
 
-  private LeastSquaresFit(double[] coefficients, Double intercept, int rank, double[] singularValues, double threshold,
-      double residualSumOfSquares, Double r2, long rows, double[] standardErrors, Double interceptStandardError,
-      List<String> dependentColumns, List<String> featureNames, Corrector corrector, int refinementSteps, Ridge ridge) {
+  /**
+   * The fitted coefficients.
+   *
+   * @param values {@code beta} ({@code p}, one per feature)
+   * @param intercept the intercept, or null without one
+   * @param standardErrors one per feature, or null unless the design has full rank
+   * @param interceptStandardError or null
+   */
+  public record Coefficients(double[] values, Double intercept, double[] standardErrors,
+      Double interceptStandardError) {}
+
+  /**
+   * The rank decision.
+   *
+   * @param rank the singular values above the threshold (with the intercept's column)
+   * @param singularValues those the rank was read from, descending
+   * @param threshold the cut-off
+   * @param dependentColumns the feature (or intercept) columns found dependent, in column order
+   */
+  public record RankDecision(int rank, double[] singularValues, double threshold, List<String> dependentColumns) {}
+
+  /**
+   * How well the fit explains the label.
+   *
+   * @param residualSumOfSquares the (weighted) RSS
+   * @param r2 {@code 1 - RSS / TSS}, or null when the TSS is 0
+   * @param rows the rows fitted (weight-0 rows left out)
+   */
+  public record Goodness(double residualSumOfSquares, Double r2, long rows) {}
+
+  private LeastSquaresFit(Coefficients fitted, RankDecision decision, Goodness goodness, List<String> featureNames,
+      Corrector corrector, int refinementSteps, Ridge ridge) {
     this.ridge = ridge;
     this.corrector = corrector;
     this.refinementSteps = refinementSteps;
-    this.coefficients = coefficients;
-    this.intercept = intercept;
-    this.rank = rank;
-    this.singularValues = singularValues;
-    this.threshold = threshold;
-    this.residualSumOfSquares = residualSumOfSquares;
-    this.r2 = r2;
-    this.rows = rows;
-    this.standardErrors = standardErrors;
-    this.interceptStandardError = interceptStandardError;
-    this.dependentColumns = dependentColumns;
+    this.coefficients = fitted.values();
+    this.intercept = fitted.intercept();
+    this.standardErrors = fitted.standardErrors();
+    this.interceptStandardError = fitted.interceptStandardError();
+    this.rank = decision.rank();
+    this.singularValues = decision.singularValues();
+    this.threshold = decision.threshold();
+    this.dependentColumns = decision.dependentColumns();
+    this.residualSumOfSquares = goodness.residualSumOfSquares();
+    this.r2 = goodness.r2();
+    this.rows = goodness.rows();
     this.featureNames = featureNames;
   }
 
   /**
-   * Rebuilds a fit from stored values (model loading); {@code regParam > 0} with its
+   * A fit from its parts (a stored model, the truncated route); {@code regParam > 0} with its
    * {@code effectiveDegreesOfFreedom} for a ridge fit (the searched path is not stored).
    */
-  public static LeastSquaresFit of(double[] coefficients, Double intercept, int rank, double[] singularValues,
-      double threshold, double residualSumOfSquares, Double r2, long rows, double[] standardErrors,
-      Double interceptStandardError, List<String> dependentColumns, List<String> featureNames, double regParam,
-      Double effectiveDegreesOfFreedom) {
+  public static LeastSquaresFit of(Coefficients fitted, RankDecision decision, Goodness goodness,
+      List<String> featureNames, double regParam, Double effectiveDegreesOfFreedom) {
     Ridge ridge = regParam > 0 ? new Ridge(regParam, effectiveDegreesOfFreedom, List.of()) : null;
-    return new LeastSquaresFit(coefficients, intercept, rank, singularValues, threshold, residualSumOfSquares, r2, rows,
-        standardErrors, interceptStandardError, dependentColumns, featureNames, null, 0, ridge);
+    return new LeastSquaresFit(fitted, decision, goodness, featureNames, null, 0, ridge);
   }
 
   /**
@@ -113,9 +141,10 @@ public final class LeastSquaresFit implements Serializable {
     double r00 = triangle.r().get(0, 0);
     double tss = intercept ? r00 * r00 * ridgePath.labelStd() * ridgePath.labelStd() : labelNorm * labelNorm;
     Double r2 = tss > 0 ? 1 - chosen.residualSumOfSquares() / tss : null;
-    return new LeastSquaresFit(chosen.coefficients(), chosen.intercept(), rank, sigma, threshold,
-        chosen.residualSumOfSquares(), r2, triangle.rowCount(), null, null, List.of(), List.copyOf(featureNames), null,
-        0, new Ridge(chosen.regParam(), chosen.effectiveDegreesOfFreedom(), List.copyOf(path)));
+    return new LeastSquaresFit(new Coefficients(chosen.coefficients(), chosen.intercept(), null, null),
+        new RankDecision(rank, sigma, threshold, List.of()),
+        new Goodness(chosen.residualSumOfSquares(), r2, triangle.rowCount()), List.copyOf(featureNames), null, 0,
+        new Ridge(chosen.regParam(), chosen.effectiveDegreesOfFreedom(), List.copyOf(path)));
   }
 
   /**
@@ -149,11 +178,7 @@ public final class LeastSquaresFit implements Serializable {
     // TSS from the label column of the triangle: below its first entry (the component along the
     // weighted ones column) when there is an intercept, all of it otherwise
     DoubleMatrix r = triangle.r();
-    double tss = 0;
-    for (int i = intercept ? 1 : 0; i < r.rows(); i++) {
-      double v = r.get(i, p);
-      tss += v * v;
-    }
+    double tss = r.columnSumOfSquares(p, intercept ? 1 : 0, r.rows());
     Double r2 = tss > 0 ? 1 - rss / tss : null;
 
     double[] standardErrors = null;
@@ -185,9 +210,10 @@ public final class LeastSquaresFit implements Serializable {
       }
     }
     double[] coefficients = intercept ? Arrays.copyOfRange(beta, 1, p) : beta;
-    return new LeastSquaresFit(coefficients, intercept ? beta[0] : null, f.rank(), f.singularValues(), f.threshold(),
-        rss, r2, rows, standardErrors, interceptSe, dependent, List.copyOf(featureNames),
-        new Corrector(scale, f.pinvGram(), f.rank() == p && scaled.r().rows() >= p ? scaled.r().columns(0, p).rowRange(0, p) : null,
+    return new LeastSquaresFit(new Coefficients(coefficients, intercept ? beta[0] : null, standardErrors, interceptSe),
+        new RankDecision(f.rank(), f.singularValues(), f.threshold(), dependent), new Goodness(rss, r2, rows),
+        List.copyOf(featureNames), new Corrector(scale, f.pinvGram(),
+            f.rank() == p && scaled.r().rows() >= p ? scaled.r().columns(0, p).rowRange(0, p) : null,
             onePassError(f, rss, beta, scale)), 0, null);
   }
 
@@ -259,51 +285,6 @@ public final class LeastSquaresFit implements Serializable {
   }
 
   /**
-   * What refinement corrects with: the column scales {@code D}, {@code G = (D^-1 X^T X D^-1)^+} and, at
-   * full rank, the scaled triangle {@code R} ({@code R^T R = D^-1 X^T X D^-1}, upper {@code p x p}).
-   */
-  record Corrector(double[] scale, DoubleMatrix gram, DoubleMatrix triangle, double estimatedError)
-      implements Serializable {
-    Corrector withEstimate(double value) {
-      return new Corrector(scale, gram, triangle, value);
-    }
-
-    /**
-     * {@code (D^-1 X^T X D^-1)^-1 z}: at full rank by the two triangular solves {@code R^-1 R^-T z}
-     * (backward stable, so the step contracts the error by about {@code cond eps}); rank-deficient,
-     * by {@code G z}, which keeps the correction in the kept row space (minimum norm).
-     */
-    double[] solve(double[] z) {
-      int p = z.length;
-      double[] y = z.clone();
-      if (triangle == null) {
-        double[] out = new double[p];
-        for (int j = 0; j < p; j++) {
-          for (int k = 0; k < p; k++) {
-            out[j] += gram.get(j, k) * y[k];
-          }
-        }
-        return out;
-      }
-      for (int i = 0; i < p; i++) { // R^T w = z (forward)
-        double sum = y[i];
-        for (int k = 0; k < i; k++) {
-          sum -= triangle.get(k, i) * y[k];
-        }
-        y[i] = sum / triangle.get(i, i);
-      }
-      for (int i = p - 1; i >= 0; i--) { // R d = w (backward)
-        double sum = y[i];
-        for (int k = i + 1; k < p; k++) {
-          sum -= triangle.get(i, k) * y[k];
-        }
-        y[i] = sum / triangle.get(i, i);
-      }
-      return y;
-    }
-  }
-
-  /**
    * One step of iterative refinement: for {@code g = X^T (y - X beta)} (weighted, computed in
    * compensated arithmetic over the rows), {@code beta + D^-1 (D^-1 X^T X D^-1)^-1 D^-1 g}
    * ({@link Corrector#solve}). Since {@code g} is accurate, the fixed point is the exact least-squares
@@ -335,9 +316,11 @@ public final class LeastSquaresFit implements Serializable {
     double estimate = Math.max(RankCutoff.EPS,
         (size > 0 ? correction / size : 0) * Math.sqrt(p) * kappa * RankCutoff.EPS * spread(beta, scale));
     boolean hasIntercept = intercept != null;
-    return new LeastSquaresFit(hasIntercept ? Arrays.copyOfRange(beta, 1, p) : beta, hasIntercept ? beta[0] : null, rank,
-        singularValues, threshold, residualSumOfSquares, r2, rows, standardErrors, interceptStandardError,
-        dependentColumns, featureNames, corrector.withEstimate(estimate), refinementSteps + 1, null);
+    return new LeastSquaresFit(new Coefficients(hasIntercept ? Arrays.copyOfRange(beta, 1, p) : beta,
+        hasIntercept ? beta[0] : null, standardErrors, interceptStandardError),
+        new RankDecision(rank, singularValues, threshold, dependentColumns),
+        new Goodness(residualSumOfSquares, r2, rows), featureNames, corrector.withEstimate(estimate),
+        refinementSteps + 1, null);
   }
 
   /** Refinement steps applied to the coefficients (0 for the one-pass fit). */

@@ -1,19 +1,19 @@
 package org.penrose.ml;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.ml.Estimator;
-import org.apache.spark.ml.attribute.Attribute;
-import org.apache.spark.ml.attribute.AttributeGroup;
-import org.apache.spark.ml.linalg.SQLDataTypes;
-import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.param.BooleanParam;
+import org.apache.spark.ml.param.DoubleArrayParam;
 import org.apache.spark.ml.param.DoubleParam;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.param.ParamValidators;
 import org.apache.spark.ml.util.DefaultParamsReader;
 import org.apache.spark.ml.util.DefaultParamsWritable;
 import org.apache.spark.ml.util.Identifiable;
@@ -22,20 +22,17 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
-import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.NumericType;
-import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
-import org.penrose.distributed.DeterministicReduce;
 import org.penrose.distributed.Route;
-import org.penrose.distributed.RowVectors;
-import org.penrose.distributed.TruncatedSvd;
-import org.penrose.linalg.InvalidInputException;
-import org.penrose.linalg.QrTriangle;
-import org.penrose.distributed.Tsqr;
-import org.penrose.linalg.QrAccumulator;
-import org.penrose.linalg.RankCutoff;
+import org.penrose.engine.DeterministicReduce;
+import org.penrose.engine.Tsqr;
+import org.penrose.factor.QrAccumulator;
+import org.penrose.factor.RankCutoff;
+import org.penrose.matrix.InvalidInputException;
+import org.penrose.truncated.TruncatedSvd;
+import org.penrose.truncated.TruncatedSvdOptions;
+import scala.Function1;
 
 /**
  * Minimum-norm least-squares linear regression as a spark.ml {@link Estimator}: usable in a
@@ -56,7 +53,10 @@ import org.penrose.linalg.RankCutoff;
  * (default "label"), {@code predictionCol} (default "prediction"), {@code fitIntercept} (default
  * true), {@code rtol}, {@code atol} (the cut-off, defaults as {@link RankCutoff}), {@code weightCol}
  * (optional: rows are scaled by {@code sqrt(w)}; rows of weight 0 are left out), {@code equilibrate}
- * (default true; see {@link LeastSquaresFit} for what it changes). NULL or non-finite features,
+ * (default true; see {@link LeastSquaresFit} for what it changes), {@code solver} ({@code "auto"},
+ * {@code "tsqr"} or {@code "truncated"}; see {@link #setSolver}), {@code rank}, {@code maxRank},
+ * {@code refinementSteps} and the ridge params; every param is checked by its validator, however it is
+ * set (setter, {@code ParamMap}, {@code copy}, load). NULL or non-finite features,
  * labels or weights, negative weights and feature vectors of different lengths are errors.
  */
 public final class LeastSquaresRegression extends Estimator<LeastSquaresRegressionModel>
@@ -75,7 +75,13 @@ public final class LeastSquaresRegression extends Estimator<LeastSquaresRegressi
   private final DoubleParam regParam;
   private final BooleanParam standardization;
   private final Param<String> regParamSelection;
-  private final org.apache.spark.ml.param.DoubleArrayParam regParamGrid;
+  private final DoubleArrayParam regParamGrid;
+  private final Param<String> solver;
+
+  private static final String[] SOLVERS = {"auto", "tsqr", "truncated"};
+  private static final String[] SELECTIONS = {"none", "gcv", "loo"};
+  private static final Function1<Object, Object> FINITE_NON_NEGATIVE =
+      value -> (Double) value >= 0 && Double.isFinite((Double) value);
 
   /** Without an explicit refinementSteps, refine while the estimated relative error exceeds this. */
   public static final double AUTOMATIC_TARGET = 1e-13;
@@ -95,25 +101,33 @@ public final class LeastSquaresRegression extends Estimator<LeastSquaresRegressi
     shared = new Shared(this);
     weightCol = new Param<>(this, "weightCol", "optional weight column (numeric, >= 0)");
     equilibrate = new BooleanParam(this, "equilibrate", "scale design columns to unit norm before the rank decision");
-    rtol = new DoubleParam(this, "rtol", "relative cut-off: singular values <= max(atol, rtol * s_max) are dropped");
-    atol = new DoubleParam(this, "atol", "absolute cut-off");
+    rtol = new DoubleParam(this, "rtol", "relative cut-off: singular values <= max(atol, rtol * s_max) are dropped",
+        FINITE_NON_NEGATIVE);
+    atol = new DoubleParam(this, "atol", "absolute cut-off", FINITE_NON_NEGATIVE);
     refinementSteps = new IntParam(this, "refinementSteps",
         "extra passes over the rows refining the coefficients in compensated arithmetic (unset: automatic, while the"
-            + " estimated relative error exceeds 1e-13, at most 3; 0: one pass)");
+            + " estimated relative error exceeds 1e-13, at most 3; 0: one pass)", ParamValidators.gtEq(0));
     rank = new IntParam(this, "rank", "truncate at this rank (principal-component regression, any number of"
-        + " features); unset: the cut-off decides, by TSQR up to 4096 design columns, by the truncated SVD beyond");
-    maxRank = new IntParam(this, "maxRank", "beyond 4096 design columns and without rank, the largest rank the cut-off may reach");
+        + " features); unset: the cut-off decides, by TSQR up to 4096 design columns, by the truncated SVD beyond",
+        ParamValidators.gtEq(1));
+    maxRank = new IntParam(this, "maxRank",
+        "beyond 4096 design columns and without rank, the largest rank the cut-off may reach", ParamValidators.gtEq(1));
+    solver = new Param<>(this, "solver", "'auto' (TSQR up to 4096 design columns without rank, else the truncated"
+        + " SVD), 'tsqr' or 'truncated'", ParamValidators.inArray(SOLVERS));
     regParam = new DoubleParam(this, "regParam", "L2 penalty lambda >= 0, as Spark's LinearRegression with"
-        + " elasticNetParam = 0 (0: least squares)");
+        + " elasticNetParam = 0 (0: least squares)", FINITE_NON_NEGATIVE);
     standardization = new BooleanParam(this, "standardization", "penalize the coefficients of standardized features"
         + " (as Spark's LinearRegression)");
     regParamSelection = new Param<>(this, "regParamSelection", "'none' (use regParam), 'gcv' (the penalty of least"
-        + " generalized cross-validation on a path, from the same pass) or 'loo' (of least leave-one-out error, one more pass)");
-    regParamGrid = new org.apache.spark.ml.param.DoubleArrayParam(this, "regParamGrid", "the penalties GCV searches"
-        + " (default: " + DEFAULT_PATH_SIZE + " log-spaced values from almost no to almost full shrinkage)");
+        + " generalized cross-validation on a path, from the same pass) or 'loo' (of least leave-one-out error, one "
+        + "more pass)", ParamValidators.inArray(SELECTIONS));
+    regParamGrid = new DoubleArrayParam(this, "regParamGrid", "the penalties GCV searches"
+        + " (default: " + DEFAULT_PATH_SIZE + " log-spaced values from almost no to almost full shrinkage)",
+        LeastSquaresRegression::validGrid);
     setDefault(regParam, 0.0);
     setDefault(standardization, true);
     setDefault(regParamSelection, "none");
+    setDefault(solver, "auto");
     setDefault(maxRank, TruncatedSvd.DEFAULT_MAX_RANK);
     setDefault(equilibrate, true);
     setDefault(refinementSteps, 0);
@@ -235,8 +249,30 @@ public final class LeastSquaresRegression extends Estimator<LeastSquaresRegressi
     return regParamSelection;
   }
 
-  public org.apache.spark.ml.param.DoubleArrayParam regParamGrid() {
+  public DoubleArrayParam regParamGrid() {
     return regParamGrid;
+  }
+
+  public Param<String> solver() {
+    return solver;
+  }
+
+  /**
+   * The algorithm, as Spark's {@code LinearRegression.solver}: {@code "auto"} (the default: one TSQR
+   * pass up to 4096 design columns without {@code rank}, else the certified truncated SVD; see
+   * {@code Route}), {@code "tsqr"} (an error past 4096 columns or with {@code rank}) or
+   * {@code "truncated"} (the truncated SVD at the rank the cut-off decides, or at {@code rank}).
+   */
+  public LeastSquaresRegression setSolver(String value) {
+    if (!Arrays.asList(SOLVERS).contains(value)) {
+      throw new InvalidInputException("solver must be 'auto', 'tsqr' or 'truncated', got '" + value + "'");
+    }
+    set(solver, value);
+    return this;
+  }
+
+  private static boolean validGrid(double[] values) {
+    return values.length > 0 && Arrays.stream(values).allMatch(v -> v > 0 && Double.isFinite(v));
   }
 
   /**
@@ -262,7 +298,7 @@ public final class LeastSquaresRegression extends Estimator<LeastSquaresRegressi
    * (from the same pass); {@code "loo"}: by leave-one-out error (one more pass); {@code "none"}: use it.
    */
   public LeastSquaresRegression setRegParamSelection(String value) {
-    if (!value.equals("none") && !value.equals("gcv") && !value.equals("loo")) {
+    if (!Arrays.asList(SELECTIONS).contains(value)) {
       throw new InvalidInputException("regParamSelection must be 'none', 'gcv' or 'loo', got '" + value + "'");
     }
     set(regParamSelection, value);
@@ -271,9 +307,9 @@ public final class LeastSquaresRegression extends Estimator<LeastSquaresRegressi
 
   /** The penalties a GCV selection searches (each > 0). */
   public LeastSquaresRegression setRegParamGrid(double[] values) {
-    if (values.length == 0 || java.util.Arrays.stream(values).anyMatch(v -> !(v > 0) || !Double.isFinite(v))) {
+    if (!validGrid(values)) {
       throw new InvalidInputException("regParamGrid must hold finite penalties > 0, got "
-          + java.util.Arrays.toString(values));
+          + Arrays.toString(values));
     }
     set(regParamGrid, values.clone());
     return this;
@@ -289,136 +325,91 @@ public final class LeastSquaresRegression extends Estimator<LeastSquaresRegressi
   public LeastSquaresRegressionModel fit(Dataset<?> dataset) {
     transformSchema(dataset.schema());
     String features = getFeaturesCol();
-    String label = getLabelCol();
     String weight = isDefined(weightCol) ? getOrDefault(weightCol) : null;
     boolean intercept = getFitIntercept();
-    RankCutoff cutoff = cutoff();
-    List<String> names = featureNames(dataset.schema().apply(features), dataset);
-    int p = names.size();
+    List<String> names = RegressionSchema.featureNames(dataset.schema().apply(features), dataset);
     boolean ridge = (Double) getOrDefault(regParam) > 0 || !getOrDefault(regParamSelection).equals("none");
     boolean onesColumn = intercept || ridge; // a ridge fit needs the weights' column for the means either way
-    int cols = p + (onesColumn ? 1 : 0) + 1;
     List<Column> selected = new ArrayList<>();
     selected.add(functions.col(features));
-    selected.add(functions.col(label).cast(DataTypes.DoubleType));
+    selected.add(functions.col(getLabelCol()).cast(DataTypes.DoubleType));
     if (weight != null) {
       selected.add(functions.col(weight).cast(DataTypes.DoubleType));
     }
     JavaRDD<Row> rows = dataset.select(selected.toArray(new Column[0])).toJavaRDD();
-    DesignRows design = new DesignRows(features, label, weight, p, onesColumn, names);
-    // the design's columns and the label: as [A | b] for the route
-    Route route = Route.of(cols - 1, 1, isDefined(rank) ? (Integer) getOrDefault(rank) : null);
-    if (ridge && (route.truncated() || isSet(refinementSteps) && (Integer) getOrDefault(refinementSteps) > 0)) {
+    DesignRows design = new DesignRows(features, getLabelCol(), weight, names.size(), onesColumn, names);
+    LeastSquaresFit fit = route(design.designColumns(), ridge).truncated()
+        ? fitTruncated(dataset, rows, design, names)
+        : fitTsqr(rows, design, names, ridge);
+    LeastSquaresRegressionModel model = new LeastSquaresRegressionModel(uid, fit);
+    copyValues(model, extractParamMap());
+    return model.setParent(this);
+  }
+
+  /**
+   * The {@link Route} for the design's columns and the label ({@code [A | b]}), as the {@code solver} and
+   * {@code rank} params ask; the params that apply to one route only are refused on the other.
+   */
+  private Route route(int designColumns, boolean ridge) {
+    String requested = getOrDefault(solver);
+    Route route = Route.of(designColumns, 1, isDefined(rank) ? (Integer) getOrDefault(rank) : null,
+        requested.equals("auto") ? null : Route.Kind.valueOf(requested.toUpperCase(Locale.ROOT)));
+    boolean refined = isSet(refinementSteps) && (Integer) getOrDefault(refinementSteps) > 0;
+    if (ridge && (route.truncated() || refined)) {
       throw new InvalidInputException("LeastSquaresRegression: regParam and regParamSelection apply to the one-pass"
           + " TSQR fit (up to " + (Tsqr.MAX_COLUMNS - 2) + " features), not with rank or refinementSteps");
     }
-    if (route.truncated()) {
-      if (isSet(refinementSteps) && (Integer) getOrDefault(refinementSteps) > 0) {
-        throw new InvalidInputException("LeastSquaresRegression: refinementSteps applies to the TSQR route (up to "
-            + (Tsqr.MAX_COLUMNS - 1) + " design columns, no rank), not to a truncated fit");
-      }
-      TruncatedSvd.Options options = new TruncatedSvd.Options().maxRank((Integer) getOrDefault(maxRank));
-      LeastSquaresFit fit = TruncatedRegression.fit(dataset.sparkSession(), rows, design, intercept,
-          (Boolean) getOrDefault(equilibrate), cutoff, isDefined(rank) ? (Integer) getOrDefault(rank) : null, options,
-          names);
-      LeastSquaresRegressionModel model = new LeastSquaresRegressionModel(uid, fit);
-      copyValues(model, extractParamMap());
-      return model.setParent(this);
+    if (route.truncated() && refined) {
+      throw new InvalidInputException("LeastSquaresRegression: refinementSteps applies to the TSQR route (up to "
+          + (Tsqr.MAX_COLUMNS - 1) + " design columns, no rank), not to a truncated fit");
     }
+    return route;
+  }
+
+  /** The truncated route ({@link TruncatedRegression}): the design's certified truncated SVD. */
+  private LeastSquaresFit fitTruncated(Dataset<?> dataset, JavaRDD<Row> rows, DesignRows design, List<String> names) {
+    TruncatedSvdOptions options = new TruncatedSvdOptions().maxRank((Integer) getOrDefault(maxRank));
+    return TruncatedRegression.fit(dataset.sparkSession(), rows, design, getFitIntercept(),
+        (Boolean) getOrDefault(equilibrate), cutoff(), isDefined(rank) ? (Integer) getOrDefault(rank) : null, options,
+        names);
+  }
+
+  /**
+   * The TSQR route: one pass streaming the rows into QR triangles merged in partition order, then the
+   * ridge path or the least-squares fit from the triangle, refined while asked or needed.
+   */
+  private LeastSquaresFit fitTsqr(JavaRDD<Row> rows, DesignRows design, List<String> names, boolean ridge) {
+    int cols = design.designColumns() + 1;
     JavaRDD<QrAccumulator> triangles = rows.mapPartitions(it -> {
       QrAccumulator acc = new QrAccumulator(cols);
       design.forEachDesignRow(it, acc::add);
       return Collections.singletonList(acc).iterator();
     }, true);
     QrAccumulator all = DeterministicReduce.reduce(triangles, DeterministicReduce.leftFold(QrAccumulator::merge));
+    boolean intercept = getFitIntercept();
     if (ridge) {
-      LeastSquaresRegressionModel model = new LeastSquaresRegressionModel(uid,
-          RidgeSelection.fit(all.triangle(), intercept, (Boolean) getOrDefault(standardization),
-              getOrDefault(regParamSelection), (Double) getOrDefault(regParam),
-              isDefined(regParamGrid) ? getOrDefault(regParamGrid) : null, names, rows, design));
-      copyValues(model, extractParamMap());
-      return model.setParent(this);
+      return RidgeSelection.fit(all.triangle(), intercept, (Boolean) getOrDefault(standardization),
+          getOrDefault(regParamSelection), (Double) getOrDefault(regParam),
+          isDefined(regParamGrid) ? getOrDefault(regParamGrid) : null, names, rows, design);
     }
     LeastSquaresFit fit = LeastSquaresFit.fromTriangle(all.triangle(), intercept, (Boolean) getOrDefault(equilibrate),
-        cutoff, names);
+        cutoff(), names);
     boolean automatic = !isSet(refinementSteps);
     int steps = automatic ? MAX_AUTOMATIC_PASSES : (Integer) getOrDefault(refinementSteps);
     for (int step = 0; step < steps; step++) {
-      if (automatic && (fit.rank() < p + (intercept ? 1 : 0) || fit.estimatedRelativeError() <= AUTOMATIC_TARGET)) {
+      if (automatic && (fit.rank() < names.size() + (intercept ? 1 : 0)
+          || fit.estimatedRelativeError() <= AUTOMATIC_TARGET)) {
         break; // accurate enough (or rank-deficient, where the minimum-norm fit is not refined unasked)
       }
       fit = fit.refine(ResidualCorrelation.over(rows, design, fit.designCoefficients()));
     }
-    LeastSquaresRegressionModel model = new LeastSquaresRegressionModel(uid, fit);
-    copyValues(model, extractParamMap());
-    return model.setParent(this);
-  }
-
-  /** Feature names from VectorAssembler's metadata, else {@code features[j]}; the width from the first row. */
-  static List<String> featureNames(StructField field, Dataset<?> dataset) {
-    int size = -1;
-    List<String> names = new ArrayList<>();
-    if (field.dataType().equals(SQLDataTypes.VectorType())) {
-      AttributeGroup group = AttributeGroup.fromStructField(field);
-      size = group.size();
-      if (group.attributes().isDefined()) {
-        Attribute[] attributes = group.attributes().get();
-        for (int j = 0; j < attributes.length; j++) {
-          names.add(attributes[j].name().isDefined() ? attributes[j].name().get() : field.name() + "[" + j + "]");
-        }
-        return names;
-      }
-    }
-    if (size < 0) {
-      List<Row> first = dataset.select(field.name()).where(functions.col(field.name()).isNotNull()).limit(1).toDF()
-          .collectAsList();
-      if (first.isEmpty()) {
-        throw new InvalidInputException("LeastSquaresRegression: no rows to fit");
-      }
-      Object cell = first.get(0).get(0);
-      size = cell instanceof Vector ? ((Vector) cell).size() : first.get(0).getList(0).size();
-    }
-    for (int j = 0; j < size; j++) {
-      names.add(field.name() + "[" + j + "]");
-    }
-    return names;
+    return fit;
   }
 
   @Override
   public StructType transformSchema(StructType schema) {
-    String features = getFeaturesCol();
-    String label = getLabelCol();
-    requireColumn(schema, features);
-    DataType f = schema.apply(features).dataType();
-    if (!f.equals(SQLDataTypes.VectorType()) && !RowVectors.isNumericArray(f)) {
-      throw new InvalidInputException("LeastSquaresRegression: the features column '" + features + "' has type "
-          + f.simpleString() + "; expected a vector or an array of numbers");
-    }
-    requireNumeric(schema, label, "label");
-    if (isDefined(weightCol)) {
-      requireNumeric(schema, getOrDefault(weightCol), "weight");
-    }
-    String prediction = getPredictionCol();
-    if (schema.getFieldIndex(prediction).isDefined()) {
-      throw new InvalidInputException("LeastSquaresRegression: the prediction column '" + prediction + "' already exists");
-    }
-    return schema.add(prediction, DataTypes.DoubleType, false);
-  }
-
-  static void requireColumn(StructType schema, String name) {
-    if (schema.getFieldIndex(name).isEmpty()) {
-      throw new InvalidInputException("LeastSquaresRegression: no column '" + name + "' (columns: "
-          + String.join(", ", schema.fieldNames()) + ")");
-    }
-  }
-
-  private static void requireNumeric(StructType schema, String name, String role) {
-    requireColumn(schema, name);
-    DataType t = schema.apply(name).dataType();
-    if (!(t instanceof NumericType)) {
-      throw new InvalidInputException("LeastSquaresRegression: the " + role + " column '" + name + "' has type "
-          + t.simpleString() + "; expected a number");
-    }
+    return RegressionSchema.withPrediction(schema, getFeaturesCol(), getLabelCol(),
+        isDefined(weightCol) ? getOrDefault(weightCol) : null, getPredictionCol());
   }
 
   @Override

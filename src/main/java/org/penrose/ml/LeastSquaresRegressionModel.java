@@ -1,6 +1,7 @@
 package org.penrose.ml;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.spark.ml.Model;
 import org.apache.spark.ml.linalg.DenseVector;
@@ -9,6 +10,7 @@ import org.apache.spark.ml.linalg.SparseVector;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.util.DefaultParamsReader;
+import org.apache.spark.ml.util.DefaultParamsWriter;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.ml.util.MLWritable;
 import org.apache.spark.ml.util.MLWriter;
@@ -20,8 +22,9 @@ import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.penrose.linalg.InvalidInputException;
+import org.penrose.matrix.InvalidInputException;
 import scala.Option;
+import scala.collection.Seq;
 
 /**
  * A fitted {@link LeastSquaresRegression}: {@code prediction = intercept + features . coefficients}
@@ -77,7 +80,7 @@ public final class LeastSquaresRegressionModel extends Model<LeastSquaresRegress
     if (dataset.schema().apply(features).dataType().equals(SQLDataTypes.VectorType())) {
       predict = functions.udf((UDF1<Vector, Double>) v -> v == null ? null : b0 + dot(v, beta), DataTypes.DoubleType);
     } else {
-      predict = functions.udf((UDF1<scala.collection.Seq<Object>, Double>) s -> {
+      predict = functions.udf((UDF1<Seq<Object>, Double>) s -> {
         if (s == null) {
           return null;
         }
@@ -122,7 +125,7 @@ public final class LeastSquaresRegressionModel extends Model<LeastSquaresRegress
 
   @Override
   public StructType transformSchema(StructType schema) {
-    LeastSquaresRegression.requireColumn(schema, getFeaturesCol());
+    RegressionSchema.requireColumn(schema, getFeaturesCol());
     return schema.add(getPredictionCol(), DataTypes.DoubleType, true);
   }
 
@@ -146,7 +149,8 @@ public final class LeastSquaresRegressionModel extends Model<LeastSquaresRegress
       @Override
       public void saveImpl(String path) {
         org.apache.spark.ml.util.DefaultParamsWriter$.MODULE$.saveMetadata(model, path, sparkSession());
-        Row row = RowFactory.create(fit.coefficients(), fit.intercept(), fit.rank(), fit.singularValues(), fit.threshold(),
+        Row row = RowFactory.create(fit.coefficients(), fit.intercept(), fit.rank(), fit.singularValues(),
+            fit.threshold(),
             fit.residualSumOfSquares(), fit.r2(), fit.rows(), fit.standardErrors(), fit.interceptStandardError(),
             fit.dependentColumns().toArray(new String[0]), fit.featureNames().toArray(new String[0]), fit.regParam(),
             fit.effectiveDegreesOfFreedom());
@@ -159,13 +163,16 @@ public final class LeastSquaresRegressionModel extends Model<LeastSquaresRegress
     return new MLReader<LeastSquaresRegressionModel>() {
       @Override
       public LeastSquaresRegressionModel load(String path) {
-        DefaultParamsReader.Metadata metadata = org.apache.spark.ml.util.DefaultParamsReader$.MODULE$.loadMetadata(path, sparkSession());
+        DefaultParamsReader.Metadata metadata = org.apache.spark.ml.util.DefaultParamsReader$.MODULE$.loadMetadata(path,
+            sparkSession());
         Row r = sparkSession().read().parquet(path + "/data").first();
-        LeastSquaresFit fit = LeastSquaresFit.of(doubles(r.getList(0)), r.isNullAt(1) ? null : r.getDouble(1), r.getInt(2),
-            doubles(r.getList(3)), r.getDouble(4), r.getDouble(5), r.isNullAt(6) ? null : r.getDouble(6), r.getLong(7),
-            r.isNullAt(8) ? null : doubles(r.getList(8)), r.isNullAt(9) ? null : r.getDouble(9),
-            strings(r.getList(10)), strings(r.getList(11)), ridgeValue(r, "reg_param", 0.0),
-            ridgeValue(r, "effective_df", null));
+        LeastSquaresFit fit = LeastSquaresFit.of(
+            new LeastSquaresFit.Coefficients(doubles(r.getList(0)), r.isNullAt(1) ? null : r.getDouble(1),
+                r.isNullAt(8) ? null : doubles(r.getList(8)), r.isNullAt(9) ? null : r.getDouble(9)),
+            new LeastSquaresFit.RankDecision(r.getInt(2), doubles(r.getList(3)), r.getDouble(4),
+                strings(r.getList(10))),
+            new LeastSquaresFit.Goodness(r.getDouble(5), r.isNullAt(6) ? null : r.getDouble(6), r.getLong(7)),
+            strings(r.getList(11)), ridgeValue(r, "reg_param", 0.0), ridgeValue(r, "effective_df", null));
         LeastSquaresRegressionModel model = new LeastSquaresRegressionModel(metadata.uid(), fit);
         metadata.getAndSetParams(model, Option.empty());
         return model;
@@ -175,7 +182,7 @@ public final class LeastSquaresRegressionModel extends Model<LeastSquaresRegress
 
   /** A ridge column of the stored data, or {@code absent} for models saved before ridge existed. */
   private static Double ridgeValue(Row r, String column, Double absent) {
-    int i = java.util.Arrays.asList(r.schema().fieldNames()).indexOf(column);
+    int i = Arrays.asList(r.schema().fieldNames()).indexOf(column);
     return i < 0 || r.isNullAt(i) ? absent : Double.valueOf(r.getDouble(i));
   }
 

@@ -12,11 +12,11 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StructField;
-import org.penrose.distributed.DatasetRows;
-import org.penrose.distributed.MatrixFiles;
-import org.penrose.distributed.RowBlockMatrix;
+import org.penrose.adapters.DatasetRows;
+import org.penrose.adapters.MatrixFiles;
+import org.penrose.engine.RowBlockMatrix;
 import org.penrose.io.FileFormat;
-import org.penrose.linalg.InvalidInputException;
+import org.penrose.matrix.InvalidInputException;
 
 /**
  * A regression table read from a file, ready for {@link LeastSquaresRegression}: the column
@@ -163,7 +163,8 @@ public final class RegressionTable {
 
   private static void requireColumn(Dataset<Row> df, String name) {
     if (!Arrays.asList(df.schema().fieldNames()).contains(name)) {
-      throw new InvalidInputException("no column '" + name + "' (columns: " + String.join(", ", df.schema().fieldNames()) + ")");
+      throw new InvalidInputException("no column '" + name + "' (columns: "
+          + String.join(", ", df.schema().fieldNames()) + ")");
     }
   }
 }

@@ -4,7 +4,7 @@ import java.io.Serializable;
 import java.util.Collections;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Row;
-import org.penrose.distributed.DeterministicReduce;
+import org.penrose.engine.DeterministicReduce;
 
 /**
  * The sum {@code g = sum_i x_i (y_i - x_i . beta)} over rows, in compensated (double-double)

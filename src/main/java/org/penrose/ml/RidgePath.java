@@ -1,11 +1,13 @@
 package org.penrose.ml;
 
 import java.io.Serializable;
-import org.penrose.linalg.DoubleMatrix;
-import org.penrose.linalg.InvalidInputException;
-import org.penrose.linalg.Lapack;
-import org.penrose.linalg.QrTriangle;
-import org.penrose.linalg.RidgeFactorization;
+import java.util.function.ToDoubleFunction;
+import org.penrose.factor.QrTriangle;
+import org.penrose.factor.RankCutoff;
+import org.penrose.factor.RidgeFactorization;
+import org.penrose.matrix.DoubleMatrix;
+import org.penrose.matrix.InvalidInputException;
+import org.penrose.matrix.Lapack;
 
 /**
  * Ridge (L2) regression for every penalty at once, from the QR triangle {@code R} of
@@ -68,7 +70,8 @@ public final class RidgePath implements Serializable {
       double effectiveDegreesOfFreedom, double gcv, double leaveOneOut) implements Serializable {
     /** This solution with its leave-one-out value. */
     public Solution withLeaveOneOut(double value) {
-      return new Solution(regParam, coefficients, intercept, residualSumOfSquares, effectiveDegreesOfFreedom, gcv, value);
+      return new Solution(regParam, coefficients, intercept, residualSumOfSquares, effectiveDegreesOfFreedom, gcv,
+          value);
     }
   }
 
@@ -145,10 +148,7 @@ public final class RidgePath implements Serializable {
       }
       captured += c[k] * c[k];
     }
-    double rxyNorm2 = 0;
-    for (double value : rxy) {
-      rxyNorm2 += value * value;
-    }
+    double rxyNorm2 = DoubleMatrix.sumOfSquares(rxy);
     double ryy = reduced.get(p, p);
     double floor = Math.max(0, rxyNorm2 - captured) + ryy * ryy;
     double[] interceptRow = null;
@@ -196,7 +196,7 @@ public final class RidgePath implements Serializable {
         throw new InvalidInputException("ridge regression: the label is constant and nonzero without an intercept;"
             + " the penalty is scaled by the label's standard deviation, which is zero (Spark refuses this too)");
       }
-      rss = intercept ? 0 : residualFloor + sumOfSquares(c);
+      rss = intercept ? 0 : residualFloor + DoubleMatrix.sumOfSquares(c);
       return new Solution(regParam, x, intercept ? labelMean : null, rss, df, gcv(rss, df), Double.NaN);
     }
     double mu = mu(regParam);
@@ -225,14 +225,6 @@ public final class RidgePath implements Serializable {
   private double gcv(double rss, double df) {
     double free = rows - df;
     return free > 0 ? rows * rss / (free * free) : Double.POSITIVE_INFINITY;
-  }
-
-  private static double sumOfSquares(double[] values) {
-    double sum = 0;
-    for (double value : values) {
-      sum += value * value;
-    }
-    return sum;
   }
 
   /**
@@ -280,7 +272,7 @@ public final class RidgePath implements Serializable {
   public void addLeaveOneOut(double[] x, double y, double w, Solution[] path, double[] sums) {
     int p = unscale.length;
     double root = Math.sqrt(w);
-    double tolerance = sigma.length == 0 ? 0 : sigma[0] * Math.max(1, p) * org.penrose.linalg.RankCutoff.EPS;
+    double tolerance = sigma.length == 0 ? 0 : sigma[0] * Math.max(1, p) * RankCutoff.EPS;
     double[] t = new double[sigma.length];
     for (int k = 0; k < sigma.length; k++) {
       if (sigma[k] <= tolerance) {
@@ -310,7 +302,7 @@ public final class RidgePath implements Serializable {
   }
 
   /** The solution of least {@code criterion} on {@code path} (the first such, if tied), e.g. {@code Solution::gcv}. */
-  public static Solution least(Solution[] path, java.util.function.ToDoubleFunction<Solution> criterion) {
+  public static Solution least(Solution[] path, ToDoubleFunction<Solution> criterion) {
     Solution best = path[0];
     for (Solution s : path) {
       if (criterion.applyAsDouble(s) < criterion.applyAsDouble(best)) {

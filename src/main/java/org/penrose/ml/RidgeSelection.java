@@ -1,16 +1,21 @@
 package org.penrose.ml;
 
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Row;
-import org.penrose.distributed.DeterministicReduce;
-import org.penrose.linalg.DoubleMatrix;
-import org.penrose.linalg.QrTriangle;
+import org.penrose.engine.DeterministicReduce;
+import org.penrose.engine.Scratch;
+import org.penrose.factor.QrTriangle;
+import org.penrose.matrix.DoubleMatrix;
 
-/** How {@link LeastSquaresRegression} picks its ridge penalty on a {@link RidgePath}: given, by GCV, or by leave-one-out. */
+/**
+ * How {@link LeastSquaresRegression} picks its ridge penalty on a {@link RidgePath}: given, by GCV, or by
+ * leave-one-out.
+ */
 final class RidgeSelection {
   private RidgeSelection() {}
 
@@ -25,11 +30,13 @@ final class RidgeSelection {
       RidgePath.Solution at = path.at(regParam);
       return LeastSquaresFit.ridge(path, at, List.of(at), triangle, intercept, names);
     }
-    double[] grid = regParamGrid != null ? regParamGrid.clone() : path.defaultGrid(LeastSquaresRegression.DEFAULT_PATH_SIZE);
-    java.util.Arrays.sort(grid);
+    double[] grid = regParamGrid != null ? regParamGrid.clone()
+        : path.defaultGrid(LeastSquaresRegression.DEFAULT_PATH_SIZE);
+    Arrays.sort(grid);
     RidgePath.Solution[] solutions = path.path(grid);
     if (selection.equals("gcv")) {
-      return LeastSquaresFit.ridge(path, RidgePath.least(solutions, RidgePath.Solution::gcv), List.of(solutions), triangle, intercept, names);
+      return LeastSquaresFit.ridge(path, RidgePath.least(solutions, RidgePath.Solution::gcv), List.of(solutions),
+          triangle, intercept, names);
     }
     Broadcast<RidgePath> shared = JavaSparkContext.fromSparkContext(rows.context()).broadcast(path);
     RidgePath.Solution[] at = solutions;
@@ -45,11 +52,12 @@ final class RidgeSelection {
       return Collections.singletonList(DoubleMatrix.column(sums)).iterator();
     }, true);
     double[] sums = DeterministicReduce.reduce(parts, DeterministicReduce::sum).values();
-    shared.destroy();
+    Scratch.destroy(shared); // blocking: a non-blocking destroy races with the context cleaner
     for (int g = 0; g < solutions.length; g++) {
       solutions[g] = solutions[g].withLeaveOneOut(sums[g] / path.weightSum());
     }
-    return LeastSquaresFit.ridge(path, RidgePath.least(solutions, RidgePath.Solution::leaveOneOut), List.of(solutions), triangle, intercept,
+    return LeastSquaresFit.ridge(path, RidgePath.least(solutions, RidgePath.Solution::leaveOneOut), List.of(solutions),
+        triangle, intercept,
         names);
   }
 

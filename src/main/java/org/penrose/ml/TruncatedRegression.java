@@ -2,6 +2,7 @@ package org.penrose.ml;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -16,14 +17,17 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
-import org.penrose.distributed.DatasetRows;
-import org.penrose.distributed.DeterministicReduce;
+import org.penrose.adapters.DatasetRows;
 import org.penrose.distributed.DistributedLstsq;
-import org.penrose.distributed.RowBlockMatrix;
-import org.penrose.distributed.TruncatedSvd;
-import org.penrose.linalg.DoubleMatrix;
-import org.penrose.linalg.RankCutoff;
-import org.penrose.linalg.SparseEntries;
+import org.penrose.engine.DeterministicReduce;
+import org.penrose.engine.RowBlockMatrix;
+import org.penrose.engine.Scratch;
+import org.penrose.factor.RankCutoff;
+import org.penrose.matrix.DoubleMatrix;
+import org.penrose.matrix.ShiftedBlock;
+import org.penrose.matrix.SparseEntries;
+import org.penrose.truncated.TruncatedSvd;
+import org.penrose.truncated.TruncatedSvdOptions;
 
 /**
  * The estimator's truncated route, for designs of more than 4096 columns or a fixed {@code rank}:
@@ -45,7 +49,7 @@ final class TruncatedRegression {
   private TruncatedRegression() {}
 
   static LeastSquaresFit fit(SparkSession spark, JavaRDD<Row> rows, DesignRows design, boolean intercept,
-      boolean equilibrate, RankCutoff cutoff, Integer rank, TruncatedSvd.Options options, List<String> names) {
+      boolean equilibrate, RankCutoff cutoff, Integer rank, TruncatedSvdOptions options, List<String> names) {
     // (sqrt(w) x [with the intercept's column when not centering], sqrt(w) y, sqrt(w)): one pass, cached
     JavaRDD<Row> prepared = rows.mapPartitions(it -> {
       List<Row> out = new ArrayList<>();
@@ -79,7 +83,7 @@ final class TruncatedRegression {
         s[2] += swy * swy;
         s[3] += 1;
       }
-      return java.util.Collections.singletonList(DoubleMatrix.column(s)).iterator();
+      return Collections.singletonList(DoubleMatrix.column(s)).iterator();
     }, true), DeterministicReduce::sum).values();
     int p = a.cols();
     double yMean = intercept && sums[0] > 0 ? sums[1] / sums[0] : 0;
@@ -104,7 +108,8 @@ final class TruncatedRegression {
       y = y.minusOuter(sw, new double[] {yMean});
     }
     a.persist();
-    TruncatedSvd svd = rank != null ? TruncatedSvd.compute(a, rank, options) : TruncatedSvd.byCutoff(a, cutoff, options);
+    TruncatedSvd svd = rank != null ? TruncatedSvd.compute(a, rank, options)
+        : TruncatedSvd.byCutoff(a, cutoff, options);
     DistributedLstsq ls = DistributedLstsq.fromSvd(a, y, svd, cutoff);
     double[] beta = new double[p];
     double intercept0 = yMean;
@@ -119,8 +124,10 @@ final class TruncatedRegression {
     svd.u().unpersist();
     double[] coefficients = intercept ? beta : Arrays.copyOfRange(beta, design.designColumns() - p, p);
     Double fittedIntercept = intercept ? intercept0 : null;
-    return LeastSquaresFit.of(coefficients, fittedIntercept, ls.rank(), ls.singularValues(), ls.threshold(),
-        rss, tss > 0 ? 1 - rss / tss : null, (long) sums[3], null, null, List.of(), List.copyOf(names), 0, null);
+    return LeastSquaresFit.of(new LeastSquaresFit.Coefficients(coefficients, fittedIntercept, null, null),
+        new LeastSquaresFit.RankDecision(ls.rank(), ls.singularValues(), ls.threshold(), List.of()),
+        new LeastSquaresFit.Goodness(rss, tss > 0 ? 1 - rss / tss : null, (long) sums[3]), List.copyOf(names), 0,
+        null);
   }
 
   /** {@code [v, first, second]}: sparse stays sparse. */
@@ -173,7 +180,7 @@ final class TruncatedRegression {
       }
       return DoubleMatrix.column(out);
     }), DeterministicReduce::sum).values();
-    mu.destroy();
+    Scratch.destroy(mu);
     double[] norms = new double[n];
     for (int j = 0; j < n; j++) {
       norms[j] = Math.sqrt(sums[j] + means[j] * means[j] * Math.max(0, weightSum - sums[n + j]));

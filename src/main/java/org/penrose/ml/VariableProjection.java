@@ -9,18 +9,18 @@ import java.util.function.Consumer;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
-import org.penrose.distributed.BlockStarts;
-import org.penrose.distributed.DeterministicReduce;
-import org.penrose.distributed.RowBlock;
-import org.penrose.distributed.RowBlockMatrix;
-import org.penrose.linalg.DoubleMatrix;
-import org.penrose.linalg.InvalidInputException;
-import org.penrose.linalg.Lapack;
-import org.penrose.linalg.LstsqJvp;
-import org.penrose.linalg.PinvFactorization;
-import org.penrose.linalg.PseudoInverse;
-import org.penrose.linalg.QrTriangle;
-import org.penrose.linalg.RankCutoff;
+import org.penrose.engine.BlockStarts;
+import org.penrose.engine.DeterministicReduce;
+import org.penrose.engine.RowBlock;
+import org.penrose.engine.RowBlockMatrix;
+import org.penrose.factor.PinvFactorization;
+import org.penrose.factor.QrTriangle;
+import org.penrose.factor.RankCutoff;
+import org.penrose.matrix.DoubleMatrix;
+import org.penrose.matrix.InvalidInputException;
+import org.penrose.matrix.Lapack;
+import org.penrose.solver.LstsqJvp;
+import org.penrose.solver.PseudoInverse;
 
 /**
  * Variable projection (Golub &amp; Pereyra 1973) on Spark: fits {@code y ~ Phi(alpha) c} for a
@@ -134,7 +134,8 @@ public final class VariableProjection {
     public final DoubleMatrix jacobianGram;
     public final double[] jacobianTimesResidual;
 
-    Linearization(double[] coefficients, int rank, double rss, DoubleMatrix jacobianGram, double[] jacobianTimesResidual) {
+    Linearization(double[] coefficients, int rank, double rss, DoubleMatrix jacobianGram,
+        double[] jacobianTimesResidual) {
       this.coefficients = coefficients;
       this.rank = rank;
       this.residualSumOfSquares = rss;
@@ -144,7 +145,8 @@ public final class VariableProjection {
   }
 
   /** Linearizes the projected residual at {@code alpha} (three passes over the points). */
-  public static Linearization linearize(RowBlockMatrix points, SeparableModel model, double[] alpha, RankCutoff cutoff) {
+  public static Linearization linearize(RowBlockMatrix points, SeparableModel model, double[] alpha,
+      RankCutoff cutoff) {
     requireShapes(points, model, alpha);
     Broadcast<SeparableModel> m = JavaSparkContext.fromSparkContext(points.blocks().context()).broadcast(model);
     PinvFactorization f = project(points, m, alpha, cutoff);
@@ -323,7 +325,9 @@ public final class VariableProjection {
     }
   }
 
-  /** {@code J^T J} ({@code q x q}) and {@code J^T r} ({@code q x 1}) at {@code alpha}, with {@code f} its projection. */
+  /**
+   * {@code J^T J} ({@code q x q}) and {@code J^T r} ({@code q x 1}) at {@code alpha}, with {@code f} its projection.
+   */
   private static DoubleMatrix[] jacobianProducts(RowBlockMatrix points, Broadcast<SeparableModel> model, double[] alpha,
       PinvFactorization f) {
     double[] a = alpha.clone();
@@ -344,7 +348,7 @@ public final class VariableProjection {
     DoubleMatrix reduced = DeterministicReduce.reduce(terms, DeterministicReduce::sum);
     DoubleMatrix dc = DoubleMatrix.zeros(n, q);
     for (int k = 0; k < q; k++) {
-      DoubleMatrix column = jvp.value().combine(reduced.columns(k, k + 1));
+      DoubleMatrix column = jvp.value().fromReduction(reduced.columns(k, k + 1));
       System.arraycopy(column.values(), 0, dc.values(), k * n, n);
     }
     DoubleMatrix c = f.solution();

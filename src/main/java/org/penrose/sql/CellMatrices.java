@@ -4,7 +4,7 @@ import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.UnsafeArrayData;
 import org.apache.spark.sql.catalyst.util.ArrayData;
 import org.apache.spark.sql.catalyst.util.GenericArrayData;
-import org.penrose.linalg.DoubleMatrix;
+import org.penrose.matrix.DoubleMatrix;
 
 /**
  * Conversions between Spark SQL cell values (Catalyst's internal form) and {@link DoubleMatrix}:
@@ -134,7 +134,10 @@ final class CellMatrices {
     return rows(m);
   }
 
-  /** The values of an {@code ml.linalg.Vector} cell (VectorUDT's struct: type, size, indices, values; dense when type is 1). */
+  /**
+   * The values of an {@code ml.linalg.Vector} cell (VectorUDT's struct: type, size, indices, values; dense when type is
+   * 1).
+   */
   static ArrayData valuesOfVectorUdt(InternalRow udt) {
     byte type = udt.getByte(0);
     double[] values = udt.getArray(3).toDoubleArray();
@@ -155,7 +158,10 @@ final class CellMatrices {
     return new InvalidCellException(function + ": " + message);
   }
 
-  /** An invalid cell value (ragged, null, non-finite, mismatched shapes): an error, or NULL under {@code spark.penrose.sql.invalidAsNull}. */
+  /**
+   * An invalid cell value (ragged, null, non-finite, mismatched shapes): an error, or NULL under {@code
+   * spark.penrose.sql.invalidAsNull}.
+   */
   static final class InvalidCellException extends IllegalArgumentException {
     private static final long serialVersionUID = 1L;
 
@@ -164,7 +170,10 @@ final class CellMatrices {
     }
   }
 
-  /** A cell beyond {@link #MAX_CELL_ENTRIES}: always an error (also under {@code invalidAsNull}), since the value is not wrong, only too large here. */
+  /**
+   * A cell beyond {@link #MAX_CELL_ENTRIES}: always an error (also under {@code invalidAsNull}), since the value is not
+   * wrong, only too large here.
+   */
   static final class CellTooLargeException extends IllegalArgumentException {
     private static final long serialVersionUID = 1L;
 

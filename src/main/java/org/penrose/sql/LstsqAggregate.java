@@ -1,7 +1,10 @@
 package org.penrose.sql;
 
 import java.io.Serializable;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
+import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.linalg.VectorUDT;
 import org.apache.spark.sql.Encoder;
 import org.apache.spark.sql.Encoders;
@@ -12,13 +15,14 @@ import org.apache.spark.sql.execution.aggregate.ScalaAggregator;
 import org.apache.spark.sql.expressions.Aggregator;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.NullType;
 import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StructType;
-import org.penrose.distributed.RowVectors;
-import org.penrose.linalg.InvalidInputException;
-import org.penrose.linalg.PinvFactorization;
-import org.penrose.linalg.QrAccumulator;
-import org.penrose.linalg.RankCutoff;
+import org.penrose.adapters.RowVectors;
+import org.penrose.factor.PinvFactorization;
+import org.penrose.factor.QrAccumulator;
+import org.penrose.factor.RankCutoff;
+import org.penrose.matrix.InvalidInputException;
 import scala.Option;
 
 /**
@@ -28,10 +32,12 @@ import scala.Option;
  *
  * <p>The buffer is the TSQR element of {@code [A | y]} ({@link QrAccumulator}): the QR triangle
  * ({@code (n+1) x (n+1)}) plus at most {@code max(256, n + 1)} staged rows that are folded into it
- * with one Householder QR when full; merging two buffers stacks and re-factors their triangles. Memory per group is {@code O(n^2)}
+ * with one Householder QR when full; merging two buffers stacks and re-factors their triangles. Memory per group is
+ * {@code O(n^2)}
  * whatever its row count; the rows and {@code A^T A} are never kept. The result is
  * {@code struct(coefficients, rank, singular_values, residual_sum_of_squares, rows)}; for a group
- * without rows (or only NULL ones) every field but {@code rows = 0} is NULL. No intercept is added: include a constant feature for one.
+ * without rows (or only NULL ones) every field but {@code rows = 0} is NULL. No intercept is added: include a constant
+ * feature for one.
  *
  * <p>Rows whose features or label are NULL are skipped, as SQL aggregates skip NULLs; non-finite
  * values and feature vectors of different lengths are errors. Spark merges partial buffers in the
@@ -64,7 +70,7 @@ public final class LstsqAggregate extends Aggregator<Row, LstsqAggregate.Buffer,
     double cols = width + 1.0;
     double bytes = 5 * 8 * cols * cols;
     if (bytes > heapBytes / 4.0) {
-      throw new InvalidInputException(String.format(java.util.Locale.ROOT,
+      throw new InvalidInputException(String.format(Locale.ROOT,
           "lstsq_agg: %d features need about %.1f GiB per group (a %d^2 triangle and its work space), more than"
               + " a quarter of this JVM's %.1f GiB heap; fit them with LeastSquaresRegression or jobs/penrose regress"
               + " (one distributed TSQR over all rows), or give the executors more memory",
@@ -92,7 +98,7 @@ public final class LstsqAggregate extends Aggregator<Row, LstsqAggregate.Buffer,
       if (accumulator == null) {
         accumulator = new QrAccumulator(features.length + 1);
       }
-      double[] row = java.util.Arrays.copyOf(RowVectors.requireFinite(features, "lstsq_agg: features"),
+      double[] row = Arrays.copyOf(RowVectors.requireFinite(features, "lstsq_agg: features"),
           features.length + 1);
       if (!Double.isFinite(label)) {
         throw new InvalidInputException("lstsq_agg: the label is not finite: " + label);
@@ -128,7 +134,7 @@ public final class LstsqAggregate extends Aggregator<Row, LstsqAggregate.Buffer,
       return buffer;
     }
     Object cell = row.get(0);
-    buffer.requireWidth(cell instanceof org.apache.spark.ml.linalg.Vector v ? v.size() : row.getList(0).size());
+    buffer.requireWidth(cell instanceof Vector v ? v.size() : row.getList(0).size());
     double[] features = RowVectors.values(row, 0, "lstsq_agg: features");
     buffer.add(features, row.getDouble(1));
     return buffer;
@@ -170,7 +176,9 @@ public final class LstsqAggregate extends Aggregator<Row, LstsqAggregate.Buffer,
             + "      * label - a number.\n"
             + "      * rtol - optional constant relative tolerance (default max(rows, n) * eps, or 0 when"
             + " only atol is given).\n      * atol - optional constant absolute tolerance (default 0).\n",
-        "\n    Examples:\n      > SELECT _FUNC_(array(a, b), y).coefficients FROM VALUES (1d, 0d, 5d), (0d, 1d, 7d), (0d, 0d, 0d) AS t(a, b, y);\n"
+        "\n    Examples:\n"
+            + "      > SELECT _FUNC_(array(a, b), y).coefficients FROM VALUES (1d, 0d, 5d), (0d, 1d, 7d), (0d, 0d, 0d)"
+            + " AS t(a, b, y);\n"
             + "       [5.0,7.0]\n  ",
         "agg_funcs",
         LstsqAggregate::build);
@@ -205,7 +213,8 @@ public final class LstsqAggregate extends Aggregator<Row, LstsqAggregate.Buffer,
       return null;
     }
     Expression e = args.get(index);
-    if (!e.foldable() || !(e.dataType() instanceof NumericType || e.dataType() instanceof org.apache.spark.sql.types.NullType)) {
+    if (!e.foldable() || !(e.dataType() instanceof NumericType
+        || e.dataType() instanceof NullType)) {
       throw new InvalidInputException("lstsq_agg: " + (index == 2 ? "rtol" : "atol") + " must be a constant number");
     }
     Object v = PenroseFunctions.cast(e, DataTypes.DoubleType).eval(null);

@@ -3,16 +3,17 @@ package org.penrose.sql;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
 import org.apache.spark.sql.catalyst.util.ArrayData;
-import org.penrose.linalg.DoubleMatrix;
-import org.penrose.linalg.LeastSquares;
-import org.penrose.linalg.PseudoInverse;
-import org.penrose.linalg.RankCutoff;
+import org.penrose.factor.RankCutoff;
+import org.penrose.matrix.DoubleMatrix;
+import org.penrose.solver.Gradient;
+import org.penrose.solver.LeastSquares;
+import org.penrose.solver.PseudoInverse;
 
 /**
  * The per-row bodies of Penrose's SQL functions, called by generated code ({@code StaticInvoke})
  * with Catalyst's internal values: matrices arrive as {@code array<array<double>>} ({@link ArrayData}
  * of rows) and are read straight into primitive column-major arrays, without boxing. Each method is
- * the local kernel of {@code org.penrose.linalg} on one cell.
+ * the local solver of {@code org.penrose.solver} on one cell.
  *
  * <p>{@code rtol}/{@code atol} are NaN when not given (then {@link RankCutoff}'s defaults apply).
  * With {@code lenient} (the session setting {@code spark.penrose.sql.invalidAsNull}), an invalid cell
@@ -64,7 +65,8 @@ public final class MatrixKernels {
     return guarded("pinv_jvp", lenient, () -> {
       DoubleMatrix am = CellMatrices.matrix(a, "pinv_jvp", "A");
       DoubleMatrix dA = CellMatrices.matrix(tangent, "pinv_jvp", "dA");
-      return CellMatrices.rows(PseudoInverse.of(am, cutoff("pinv_jvp", rtol, atol)).jvp(emptyAs(dA, am.rows(), am.cols())));
+      return CellMatrices.rows(PseudoInverse.of(am, cutoff("pinv_jvp", rtol, atol))
+          .jvp(emptyAs(dA, am.rows(), am.cols())));
     });
   }
 
@@ -72,11 +74,14 @@ public final class MatrixKernels {
     return guarded("pinv_vjp", lenient, () -> {
       DoubleMatrix am = CellMatrices.matrix(a, "pinv_vjp", "A");
       DoubleMatrix g = CellMatrices.matrix(cotangent, "pinv_vjp", "G");
-      return CellMatrices.rows(PseudoInverse.of(am, cutoff("pinv_vjp", rtol, atol)).vjp(emptyAs(g, am.cols(), am.rows())));
+      return CellMatrices.rows(PseudoInverse.of(am, cutoff("pinv_vjp", rtol, atol))
+          .vjp(emptyAs(g, am.cols(), am.rows())).a());
     });
   }
 
-  /** {@code lstsq} with a matrix {@code B}: struct(solution, rank, singular_values, residual_sum_of_squares, threshold). */
+  /**
+   * {@code lstsq} with a matrix {@code B}: struct(solution, rank, singular_values, residual_sum_of_squares, threshold).
+   */
   public static InternalRow lstsqMatrix(ArrayData a, ArrayData b, double rtol, double atol, boolean lenient) {
     return guarded("lstsq", lenient, () -> {
       DoubleMatrix am = CellMatrices.matrix(a, "lstsq", "A");
@@ -87,7 +92,10 @@ public final class MatrixKernels {
     });
   }
 
-  /** {@code lstsq} with a vector {@code b}: struct(solution array, rank, singular_values, residual_sum_of_squares double, threshold). */
+  /**
+   * {@code lstsq} with a vector {@code b}: struct(solution array, rank, singular_values, residual_sum_of_squares
+   * double, threshold).
+   */
   public static InternalRow lstsqVector(ArrayData a, ArrayData b, double rtol, double atol, boolean lenient) {
     return guarded("lstsq", lenient, () -> {
       LeastSquares ls = LeastSquares.solve(CellMatrices.matrix(a, "lstsq", "A"), CellMatrices.vector(b, "lstsq", "b"),
@@ -104,7 +112,7 @@ public final class MatrixKernels {
       DoubleMatrix am = CellMatrices.matrix(a, "lstsq_vjp", "A");
       DoubleMatrix bm = emptyAs(CellMatrices.matrix(b, "lstsq_vjp", "B"), am.rows(), 0);
       DoubleMatrix g = emptyAs(CellMatrices.matrix(gx, "lstsq_vjp", "gX"), am.cols(), bm.cols());
-      LeastSquares.Gradient grad = LeastSquares.solve(am, bm, cutoff("lstsq_vjp", rtol, atol)).vjp(g);
+      Gradient<DoubleMatrix> grad = LeastSquares.solve(am, bm, cutoff("lstsq_vjp", rtol, atol)).vjp(g);
       return new GenericInternalRow(new Object[] {CellMatrices.rows(grad.a()), CellMatrices.rows(grad.b())});
     });
   }
@@ -114,7 +122,7 @@ public final class MatrixKernels {
       boolean lenient) {
     return guarded("lstsq_vjp", lenient, () -> {
       DoubleMatrix am = CellMatrices.matrix(a, "lstsq_vjp", "A");
-      LeastSquares.Gradient grad = LeastSquares.solve(am, CellMatrices.vector(b, "lstsq_vjp", "b"),
+      Gradient<DoubleMatrix> grad = LeastSquares.solve(am, CellMatrices.vector(b, "lstsq_vjp", "b"),
           cutoff("lstsq_vjp", rtol, atol)).vjp(CellMatrices.vector(gx, "lstsq_vjp", "gx"));
       return new GenericInternalRow(new Object[] {CellMatrices.rows(grad.a()), CellMatrices.values(grad.b().values())});
     });

@@ -1,6 +1,7 @@
 package org.penrose.sql;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Function;
 import org.apache.spark.ml.linalg.MatrixUDT;
@@ -14,6 +15,7 @@ import org.apache.spark.sql.catalyst.expressions.Expression;
 import org.apache.spark.sql.catalyst.expressions.ExpressionInfo;
 import org.apache.spark.sql.catalyst.expressions.Literal;
 import org.apache.spark.sql.catalyst.expressions.objects.StaticInvoke;
+import org.apache.spark.sql.connector.catalog.CatalogManager;
 import org.apache.spark.sql.internal.SQLConf;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
@@ -21,9 +23,10 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.NullType;
 import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StructType;
-import org.penrose.linalg.InvalidInputException;
+import org.penrose.matrix.InvalidInputException;
 import scala.Option;
 import scala.Tuple3;
+import scala.collection.immutable.Seq;
 import scala.jdk.javaapi.CollectionConverters;
 
 /**
@@ -62,7 +65,7 @@ public final class PenroseFunctions {
       this.builder = builder;
     }
 
-    scala.Function1<scala.collection.immutable.Seq<Expression>, Expression> scalaBuilder() {
+    scala.Function1<Seq<Expression>, Expression> scalaBuilder() {
       return args -> builder.apply(new ArrayList<>(CollectionConverters.asJava(args)));
     }
   }
@@ -79,7 +82,8 @@ public final class PenroseFunctions {
   private static Spec pinvDerivative(String name, String kernel, String second, String usage, String secondMeaning) {
     return new Spec(name,
         "_FUNC_(A, " + second + "[, rtol[, atol]]) - " + usage,
-        "\n    Arguments:\n      * A - the m x n matrix.\n      * " + second + " - " + secondMeaning + ".\n" + TOLERANCES,
+        "\n    Arguments:\n      * A - the m x n matrix.\n      * " + second + " - " + secondMeaning + ".\n"
+            + TOLERANCES,
         "\n    Examples:\n      > SELECT _FUNC_(array(array(2d)), array(array(1d)));\n       [[-0.25]]\n  ",
         "math_funcs",
         args -> {
@@ -108,7 +112,8 @@ public final class PenroseFunctions {
         "\n    Arguments:\n      * A - the m x n matrix: array<array<double>> or a matrix.\n"
             + "      * B - the m x k right-hand sides (then solution is n x k and residual_sum_of_squares an"
             + " array of k), or a vector of m (then both are a vector and a double).\n" + TOLERANCES,
-        "\n    Examples:\n      > SELECT _FUNC_(array(array(2d, 0d), array(0d, 4d), array(0d, 0d)), array(1d, 2d, 3d)).solution;\n"
+        "\n    Examples:\n"
+            + "      > SELECT _FUNC_(array(array(2d, 0d), array(0d, 4d), array(0d, 0d)), array(1d, 2d, 3d)).solution;\n"
             + "       [0.5,0.5]\n  ",
         "math_funcs",
         args -> {
@@ -141,7 +146,8 @@ public final class PenroseFunctions {
           Expression a = matrix("lstsq_vjp", "A", args.get(0));
           if (isVector(args.get(1))) {
             return invoke("lstsqVjpVector", gradientType(VECTOR), a, vector("lstsq_vjp", "b", args.get(1)),
-                vector("lstsq_vjp", "gx", args.get(2)), tolerance("lstsq_vjp", args, 3), tolerance("lstsq_vjp", args, 4),
+                vector("lstsq_vjp", "gx", args.get(2)), tolerance("lstsq_vjp", args, 3),
+                    tolerance("lstsq_vjp", args, 4),
                 lenient());
           }
           return invoke("lstsqVjpMatrix", gradientType(MATRIX), a, matrix("lstsq_vjp", "B", args.get(1)),
@@ -194,8 +200,9 @@ public final class PenroseFunctions {
 
   /** The functions as {@code SparkSessionExtensions.injectFunction} wants them. */
   static List<Tuple3<FunctionIdentifier, ExpressionInfo,
-      scala.Function1<scala.collection.immutable.Seq<Expression>, Expression>>> descriptions() {
-    List<Tuple3<FunctionIdentifier, ExpressionInfo, scala.Function1<scala.collection.immutable.Seq<Expression>, Expression>>>
+      scala.Function1<Seq<Expression>, Expression>>> descriptions() {
+    List<Tuple3<FunctionIdentifier, ExpressionInfo, scala.Function1<Seq<Expression>,
+        Expression>>>
         out = new ArrayList<>();
     for (Spec spec : specs()) {
       out.add(new Tuple3<>(FunctionIdentifier.apply(spec.name), spec.info, spec.scalaBuilder()));
@@ -218,7 +225,8 @@ public final class PenroseFunctions {
     boolean nested = t instanceof ArrayType && ((ArrayType) t).elementType() instanceof ArrayType;
     DataType element = nested ? ((ArrayType) ((ArrayType) t).elementType()).elementType() : null;
     return converted(function, name, e, MATRIX, t instanceof MatrixUDT, "rowsOfMatrix",
-        nested && DataTypes.DoubleType.equals(element), nested && (element instanceof NumericType || element instanceof NullType),
+        nested && DataTypes.DoubleType.equals(element), nested && (element instanceof NumericType
+            || element instanceof NullType),
         "a matrix (array<array<double>> or ml.linalg.Matrix)");
   }
 
@@ -290,8 +298,8 @@ public final class PenroseFunctions {
   }
 
   @SafeVarargs
-  static <T> scala.collection.immutable.Seq<T> seq(T... items) {
-    return CollectionConverters.asScala(java.util.Arrays.asList(items)).toSeq();
+  static <T> Seq<T> seq(T... items) {
+    return CollectionConverters.asScala(Arrays.asList(items)).toSeq();
   }
 
   private static StructType lstsqType(DataType solution, DataType residuals) {

@@ -7,9 +7,9 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.penrose.linalg.DoubleMatrix;
-import org.penrose.linalg.PseudoInverse;
-import org.penrose.linalg.RankCutoff;
+import org.penrose.factor.RankCutoff;
+import org.penrose.matrix.DoubleMatrix;
+import org.penrose.solver.PseudoInverse;
 import org.penrose.testing.TestMatrices;
 
 /**

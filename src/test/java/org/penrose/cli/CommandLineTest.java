@@ -13,10 +13,17 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.penrose.adapters.DatasetRows;
+import org.penrose.engine.RowBlockMatrix;
+import org.penrose.io.MatrixMarketFile;
 import org.penrose.io.NpyFile;
 import org.penrose.io.NpyHeader;
-import org.penrose.linalg.DoubleMatrix;
+import org.penrose.matrix.DoubleMatrix;
+import org.penrose.testing.Datasets;
 import org.penrose.testing.OracleCase;
+import org.penrose.testing.SparkTestSession;
+import org.penrose.testing.TestData;
+import org.penrose.testing.TestMatrices;
 
 /**
  * The {@code pinv}, {@code lstsq} and {@code demo} commands in-process (on the test class's Spark
@@ -142,10 +149,10 @@ class CommandLineTest extends org.penrose.testing.SparkTestSession {
     OracleCase c = rankDeficientCase();
     // A and G (n x m) as Parquet folders with a row index and a vector column, rows shuffled
     Path aDir = dir.resolve("A.parquet");
-    org.penrose.distributed.DatasetRows.toDataset(spark, org.penrose.distributed.RowBlockMatrix.fromLocal(sc, c.a, 3)).orderBy(org.apache.spark.sql.functions.rand(1))
+    org.penrose.adapters.DatasetRows.toDataset(spark, org.penrose.engine.RowBlockMatrix.fromLocal(sc, c.a, 3)).orderBy(org.apache.spark.sql.functions.rand(1))
         .write().parquet(aDir.toString());
     Path gDir = dir.resolve("G_parquet");
-    org.penrose.distributed.DatasetRows.toDataset(spark, org.penrose.distributed.RowBlockMatrix.fromLocal(sc, c.g, 2))
+    org.penrose.adapters.DatasetRows.toDataset(spark, org.penrose.engine.RowBlockMatrix.fromLocal(sc, c.g, 2))
         .withColumnRenamed("vector", "values").write().parquet(gDir.toString());
     CliRun r = run("pinv", "--partitions", "4", "--input", aDir.toString(), "--output", dir.resolve("P.npy").toString(),
         "--rtol", Double.toString(c.rtol), "--cotangent", gDir.toString(), "--vjp-output", dir.resolve("GA.npy").toString());

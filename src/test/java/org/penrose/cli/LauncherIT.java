@@ -17,7 +17,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.penrose.io.NpyFile;
-import org.penrose.linalg.DoubleMatrix;
+import org.penrose.matrix.DoubleMatrix;
 
 /**
  * Hostile inputs through {@code jobs/penrose} itself, stderr to a file as in a batch job: each is

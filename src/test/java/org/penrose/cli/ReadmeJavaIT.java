@@ -36,21 +36,26 @@ class ReadmeJavaIT {
 
   /** The names of the local-kernel block (its {@code a} is declared in the block). */
   private static final String LOCAL = """
-      org.penrose.linalg.DoubleMatrix b, gX, dA, dB, tangent, cotangent;
+      org.penrose.matrix.DoubleMatrix b, gX, dA, dB, tangent, cotangent;
       """;
 
   /** The names of the distributed blocks. */
   private static final String DISTRIBUTED = """
-      org.penrose.distributed.RowBlockMatrix a, b, dA, dB, pT;
-      org.penrose.linalg.DoubleMatrix gX;
+      org.penrose.engine.RowBlockMatrix a, b, dA, dB, pT;
+      org.penrose.matrix.DoubleMatrix gX;
       """;
 
   private static final String IMPORTS = """
       import org.apache.spark.sql.*;
+      import org.penrose.adapters.*;
       import org.penrose.check.*;
       import org.penrose.distributed.*;
-      import org.penrose.linalg.*;
+      import org.penrose.engine.*;
+      import org.penrose.factor.*;
+      import org.penrose.matrix.*;
       import org.penrose.ml.*;
+      import org.penrose.solver.*;
+      import org.penrose.truncated.*;
       """;
 
   /** A compilation unit: the block's imports on top, the rest as a method body. */

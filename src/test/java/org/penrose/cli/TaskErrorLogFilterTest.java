@@ -13,7 +13,7 @@ import org.apache.logging.log4j.core.impl.Log4jLogEvent;
 import org.apache.logging.log4j.message.SimpleMessage;
 import org.junit.jupiter.api.Test;
 import org.penrose.io.MatrixFormatException;
-import org.penrose.linalg.InvalidInputException;
+import org.penrose.matrix.InvalidInputException;
 
 /** Which of Spark's task-failure lines the command line drops, and which it keeps. */
 class TaskErrorLogFilterTest {
@@ -63,7 +63,7 @@ class TaskErrorLogFilterTest {
   void aClusterSchedulerLineIsRecognizedFromItsTextAlone() {
     TaskErrorLogFilter filter = new TaskErrorLogFilter();
     IllegalArgumentException wrapped = thrownBy(new InvalidInputException("shape mismatch: B has 4 rows but A has 3"),
-        "org.penrose.distributed.RowBlockMatrix");
+        "org.penrose.engine.RowBlockMatrix");
     RuntimeException outer = thrownBy(new RuntimeException("while reading", wrapped), "org.apache.spark.rdd.RDD");
     assertEquals(Result.DENY, filter.filter(event("org.apache.spark.scheduler.TaskSetManager", Level.WARN,
         "Lost task 2.3 in stage 1.0 (TID 9) (10.0.0.5 executor 2): " + trace(outer), null)));
@@ -75,11 +75,11 @@ class TaskErrorLogFilterTest {
   void crashesAndOtherCodesFailuresStayVisible() {
     TaskErrorLogFilter filter = new TaskErrorLogFilter();
     String executor = "org.apache.spark.executor.Executor", manager = "org.apache.spark.scheduler.TaskSetManager";
-    OutOfMemoryError oom = thrownBy(new OutOfMemoryError("Java heap space"), "org.penrose.linalg.DoubleMatrix");
+    OutOfMemoryError oom = thrownBy(new OutOfMemoryError("Java heap space"), "org.penrose.matrix.DoubleMatrix");
     assertEquals(Result.NEUTRAL, filter.filter(event(executor, Level.ERROR, "Exception in task 0.0 in stage 2.0 (TID 3)", oom)));
     assertEquals(Result.NEUTRAL, filter.filter(event(manager, Level.WARN,
         "Lost task 0.0 in stage 2.0 (TID 3) (localhost executor driver): " + trace(oom), null)));
-    NullPointerException bug = thrownBy(new NullPointerException("x is null"), "org.penrose.linalg.Tsqr");
+    NullPointerException bug = thrownBy(new NullPointerException("x is null"), "org.penrose.engine.Tsqr");
     assertEquals(Result.NEUTRAL, filter.filter(event(executor, Level.ERROR, "Exception in task 0.0 in stage 3.0 (TID 4)", bug)));
     IllegalArgumentException sparks = thrownBy(new IllegalArgumentException("requirement failed"), "scala.Predef$");
     assertEquals(Result.NEUTRAL, filter.filter(event(executor, Level.ERROR, "Exception in task 0.0 in stage 3.0 (TID 5)", sparks)));
@@ -89,7 +89,7 @@ class TaskErrorLogFilterTest {
     assertEquals(Result.NEUTRAL, filter.filter(event("org.apache.spark.scheduler.TaskSchedulerImpl", Level.ERROR,
         "Lost executor 1 on 10.0.0.5: worker lost", null)));
     // Penrose's own loggers are never touched
-    assertEquals(Result.NEUTRAL, filter.filter(event("org.penrose.distributed.Tsqr", Level.WARN, "Lost task 0.0", null)));
+    assertEquals(Result.NEUTRAL, filter.filter(event("org.penrose.engine.Tsqr", Level.WARN, "Lost task 0.0", null)));
   }
 
   @Test
@@ -98,7 +98,7 @@ class TaskErrorLogFilterTest {
     assertTrue(TaskErrorLogFilter.isInputError(bad));
     assertTrue(TaskErrorLogFilter.isInputErrorText(trace(bad)));
     InvalidInputException nan = thrownBy(new InvalidInputException("A has a non-finite value NaN at row 3, column 2"),
-        "org.penrose.distributed.RowBlock");
+        "org.penrose.engine.RowBlock");
     RuntimeException wrapped = thrownBy(new RuntimeException("in a task", nan), "org.apache.spark.rdd.RDD");
     assertTrue(TaskErrorLogFilter.isInputError(wrapped));
     assertTrue(TaskErrorLogFilter.isInputErrorText(trace(wrapped)));
@@ -118,10 +118,10 @@ class TaskErrorLogFilterTest {
         thrownBy(new java.io.UncheckedIOException(new java.io.IOException("read failed")),
             "org.penrose.io.NpyFile"),
         thrownBy(new IllegalStateException("partition 3 produced 2 items, expected 1"),
-            "org.penrose.distributed.DeterministicReduce"),
+            "org.penrose.engine.DeterministicReduce"),
         thrownBy(new IllegalArgumentException("shape mismatch in product: 3 x 4 times 5 x 2"),
-            "org.penrose.linalg.Lapack"),
-        thrownBy(new ArithmeticException("dgesdd did not converge (info = 3)"), "org.penrose.linalg.Lapack"),
+            "org.penrose.matrix.Lapack"),
+        thrownBy(new ArithmeticException("dgesdd did not converge (info = 3)"), "org.penrose.matrix.Lapack"),
         thrownBy(new IllegalStateException("x"), "org.apache.spark.SparkContext"));
     for (Throwable fault : faults) {
       assertFalse(TaskErrorLogFilter.isInputError(fault), fault.toString());

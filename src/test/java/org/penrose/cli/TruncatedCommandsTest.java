@@ -11,18 +11,21 @@ import java.util.Random;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.penrose.adapters.MatrixFiles;
 import org.penrose.distributed.DistributedLstsq;
-import org.penrose.distributed.MatrixFiles;
-import org.penrose.distributed.RowBlockMatrix;
-import org.penrose.distributed.TruncatedSvd;
+import org.penrose.engine.RowBlockMatrix;
+import org.penrose.engine.Tsqr;
+import org.penrose.factor.RankCutoff;
 import org.penrose.io.MatrixMarketFile;
 import org.penrose.io.NpyFile;
-import org.penrose.linalg.CsrMatrix;
-import org.penrose.linalg.DoubleMatrix;
-import org.penrose.linalg.RankCutoff;
+import org.penrose.matrix.CsrMatrix;
+import org.penrose.matrix.DoubleMatrix;
+import org.penrose.matrix.Lapack;
+import org.penrose.matrix.SparseEntries;
 import org.penrose.testing.BlockLowRank;
 import org.penrose.testing.SparkTestSession;
 import org.penrose.testing.TestMatrices;
+import org.penrose.truncated.TruncatedSvdOptions;
 
 /** {@code penrose svd} and {@code penrose lstsq --rank} on a sparse Matrix Market input with more than 4096 columns. */
 class TruncatedCommandsTest extends SparkTestSession {
@@ -91,7 +94,7 @@ class TruncatedCommandsTest extends SparkTestSession {
     DoubleMatrix patternDense = pattern.dense();
     RowBlockMatrix blocks = new MatrixFiles(spark).read(a.toString(), 2);
     DistributedLstsq ls = DistributedLstsq.solveTruncated(blocks.persist(), new MatrixFiles(spark).readAligned(b.toString(),
-        blocks), 3, RankCutoff.DEFAULT, new TruncatedSvd.Options());
+        blocks), 3, RankCutoff.DEFAULT, new TruncatedSvdOptions());
     DoubleMatrix cotangent = NpyFile.read(gx);
     DoubleMatrix dense = ls.vjp(cotangent).a().collectLocal();
     java.util.List<String> lines = java.nio.file.Files.readAllLines(ga);
@@ -150,7 +153,7 @@ class TruncatedCommandsTest extends SparkTestSession {
   void libraryAdviceIsTranslatedToFlags() {
     assertEquals("raise --driver-memory or lower the rank", CommandLineTerms.inFlags("raise spark.driver.memory or lower the rank"));
     assertEquals("n + k = 5000 columns ...; take the truncated route (--rank K)",
-        CommandLineTerms.inFlags("n + k = 5000 columns ...; take the truncated route (" + org.penrose.distributed.Tsqr.TRUNCATED_ROUTE + ")"));
+        CommandLineTerms.inFlags("n + k = 5000 columns ...; take the truncated route (" + org.penrose.engine.Tsqr.TRUNCATED_ROUTE + ")"));
     assertEquals("--max-rank must be at least 1, got 0", CommandLineTerms.inFlags("maxRank must be at least 1, got 0"));
     assertEquals("choose one with --column", CommandLineTerms.inFlags("choose one with MatrixFiles.withColumn(name)"));
     assertEquals("--partitions must be between 1 and 1048576, got 0",
@@ -159,7 +162,7 @@ class TruncatedCommandsTest extends SparkTestSession {
   }
 
   /** {@code pinv_3(A) b} for the matrix of the entries. */
-  private static DoubleMatrix rank3Solution(org.penrose.linalg.SparseEntries entries, DoubleMatrix b) {
+  private static DoubleMatrix rank3Solution(org.penrose.matrix.SparseEntries entries, DoubleMatrix b) {
     DoubleMatrix dense = DoubleMatrix.zeros(150, 5000);
     entries.addTo(dense, 0);
     return rank3Pinv(dense, b, false);
@@ -172,7 +175,7 @@ class TruncatedCommandsTest extends SparkTestSession {
 
   /** {@code V S^-1 U^T x} ({@code pinv_3(A) x}), or {@code U S^-1 V^T x} when {@code transposed}, from LAPACK's SVD. */
   private static DoubleMatrix rank3Pinv(DoubleMatrix a, DoubleMatrix x, boolean transposed) {
-    org.penrose.linalg.Lapack.Svd svd = org.penrose.linalg.Lapack.svd(a);
+    org.penrose.matrix.Lapack.Svd svd = org.penrose.matrix.Lapack.svd(a);
     DoubleMatrix in = (transposed ? svd.v : svd.u).columns(0, 3);
     DoubleMatrix out = (transposed ? svd.u : svd.v).columns(0, 3);
     DoubleMatrix coefficients = in.transposeTimes(x);

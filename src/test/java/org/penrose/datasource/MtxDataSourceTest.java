@@ -18,12 +18,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.penrose.distributed.DatasetRows;
-import org.penrose.distributed.RowBlockMatrix;
+import org.penrose.adapters.DatasetRows;
+import org.penrose.engine.RowBlockMatrix;
 import org.penrose.io.MatrixMarketFile;
-import org.penrose.linalg.DoubleMatrix;
-import org.penrose.testing.TestData;
+import org.penrose.matrix.DoubleMatrix;
 import org.penrose.testing.SparkTestSession;
+import org.penrose.testing.TestData;
 import org.penrose.testing.TestMatrices;
 
 /** The {@code mtx} data source: every shared matrix, byte-range splits, errors with line numbers, writing. */
@@ -169,15 +169,39 @@ class MtxDataSourceTest extends SparkTestSession {
   @Test
   void saveModesAndSqlViews() throws IOException {
     Path p = dir.resolve("m.mtx");
-    Dataset<Row> df = org.penrose.distributed.DatasetRows.toDataset(spark, org.penrose.distributed.RowBlockMatrix.fromLocal(sc, DoubleMatrix.identity(3), 1));
+    Dataset<Row> df = org.penrose.adapters.DatasetRows.toDataset(spark, org.penrose.engine.RowBlockMatrix.fromLocal(sc, DoubleMatrix.identity(3), 1));
     df.write().format("mtx").save(p.toString());
     Exception e = assertThrows(Exception.class, () -> df.write().format("mtx").save(p.toString()));
     assertTrue(messages(e).contains("already exists"), messages(e));
     String before = Files.readString(p);
-    org.penrose.distributed.DatasetRows.toDataset(spark, org.penrose.distributed.RowBlockMatrix.fromLocal(sc, DoubleMatrix.zeros(2, 2), 1)).write().format("mtx").mode("ignore")
+    org.penrose.adapters.DatasetRows.toDataset(spark, org.penrose.engine.RowBlockMatrix.fromLocal(sc, DoubleMatrix.zeros(2, 2), 1)).write().format("mtx").mode("ignore")
         .save(p.toString());
     assertEquals(before, Files.readString(p));
     spark.sql("CREATE OR REPLACE TEMPORARY VIEW m USING mtx OPTIONS (path '" + p + "')");
     assertEquals(3L, spark.sql("SELECT count(*) FROM m").first().getLong(0));
+  }
+
+  @Test
+  void optionsAreDeclaredAndTyped() throws IOException {
+    Path p = dir.resolve("o.mtx");
+    Dataset<Row> df = DatasetRows.toDataset(spark, RowBlockMatrix.fromLocal(sc, DoubleMatrix.identity(4), 2));
+    Exception e = assertThrows(Exception.class,
+        () -> df.write().format("mtx").option("formt", "array").save(p.toString()));
+    assertTrue(messages(e).contains("unknown option 'formt' for writing mtx (options: path, column, format)"),
+        messages(e));
+    assertTrue(!Files.exists(p), "nothing written");
+    e = assertThrows(Exception.class, () -> df.write().format("mtx").option("format", "dense").save(p.toString()));
+    assertTrue(messages(e).contains("option format must be auto, array or coordinate, got 'dense'"), messages(e));
+    df.write().format("mtx").option("FORMAT", "Array").save(p.toString()); // names and choices in any case
+    assertTrue(Files.readString(p).startsWith("%%MatrixMarket matrix array"), "array format written");
+    e = assertThrows(Exception.class,
+        () -> spark.read().format("mtx").option("rowsPerPartition", 2).load(p.toString()));
+    assertTrue(messages(e).contains("unknown option 'rowsperpartition' for reading mtx (options: path, partitions,"
+        + " vectors)"), messages(e));
+    e = assertThrows(Exception.class, () -> spark.read().format("mtx").option("vectors", "sprase").load(p.toString()));
+    assertTrue(messages(e).contains("option vectors must be sparse or dense, got 'sprase'"), messages(e));
+    e = assertThrows(Exception.class, () -> spark.read().format("mtx").option("partitions", 0).load(p.toString()));
+    assertTrue(messages(e).contains("option partitions must be a whole number >= 1, got '0'"), messages(e));
+    assertEquals(3, spark.read().format("mtx").option("partitions", 3).load(p.toString()).rdd().getNumPartitions());
   }
 }

@@ -17,9 +17,9 @@ import org.apache.spark.sql.functions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.penrose.io.NpyFile;
-import org.penrose.linalg.DoubleMatrix;
-import org.penrose.testing.TestData;
+import org.penrose.matrix.DoubleMatrix;
 import org.penrose.testing.SparkTestSession;
+import org.penrose.testing.TestData;
 
 /** The {@code npy} DataSource V2: reading in row ranges, folders, SQL views, writing. */
 class NpyDataSourceTest extends SparkTestSession {
@@ -162,6 +162,28 @@ class NpyDataSourceTest extends SparkTestSession {
     assertTrue(rootMessage(e).contains("row 17 has a non-finite value NaN in column 1"), rootMessage(e));
     e = assertThrows(Exception.class, () -> spark.read().format("npy").option("rowsPerPartition", "x").load(nan.toString()).count());
     assertTrue(rootMessage(e).contains("rowsPerPartition must be a whole number"), rootMessage(e));
+  }
+
+  @Test
+  void optionsAreDeclaredAndTyped() throws IOException {
+    Path a = dir.resolve("A.npy");
+    NpyFile.writeRowMajor(a, grid(40, 3));
+    Exception e = assertThrows(Exception.class,
+        () -> spark.read().format("npy").option("rowPerPartition", 7).load(a.toString()).count());
+    assertTrue(rootMessage(e).contains("unknown option 'rowperpartition' for reading npy (options: path, partitions,"
+        + " rowsPerPartition)"), rootMessage(e));
+    // one name for one concept: partitions, as for mtx
+    assertEquals(4, spark.read().format("npy").option("partitions", 4).load(a.toString()).rdd().getNumPartitions());
+    assertEquals(40L, spark.read().format("npy").option("PARTITIONS", 4).load(a.toString()).count());
+    e = assertThrows(Exception.class, () -> spark.read().format("npy").option("partitions", 4)
+        .option("rowsPerPartition", 10).load(a.toString()).count());
+    assertTrue(rootMessage(e).contains("partitions or rowsPerPartition, not both"), rootMessage(e));
+    Dataset<Row> df = spark.read().format("npy").load(a.toString());
+    e = assertThrows(Exception.class,
+        () -> df.write().format("npy").option("transposed", true).mode("overwrite").save(dir.resolve("t.npy").toString()));
+    assertTrue(rootMessage(e).contains("unknown option 'transposed' for writing npy (options: path, column,"
+        + " transpose)"), rootMessage(e));
+    assertFalse(Files.exists(dir.resolve("t.npy")), "nothing written");
   }
 
   static String rootMessage(Throwable e) {

@@ -6,9 +6,12 @@ import java.util.List;
 import java.util.Random;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
-import org.penrose.linalg.DoubleMatrix;
-import org.penrose.linalg.LeastSquares;
-import org.penrose.linalg.RankCutoff;
+import org.penrose.blas.BlasBackend;
+import org.penrose.engine.BlasPlugin;
+import org.penrose.engine.RowBlockMatrix;
+import org.penrose.factor.RankCutoff;
+import org.penrose.matrix.DoubleMatrix;
+import org.penrose.solver.LeastSquares;
 import org.penrose.testing.SparkTestSession;
 import org.penrose.testing.TestMatrices;
 
@@ -30,8 +33,8 @@ class BundledExecutorsTest extends SparkTestSession {
 
   @Test
   void executorsLoadTheBundledOpenBlas() {
-    List<String> seen = sc.parallelize(List.of(1, 2), 2).map(i -> org.penrose.linalg.BlasBackend.describe()).collect();
-    System.out.println("driver: " + org.penrose.linalg.BlasBackend.describe() + "; executors: " + seen);
+    List<String> seen = sc.parallelize(List.of(1, 2), 2).map(i -> org.penrose.blas.BlasBackend.describe()).collect();
+    System.out.println("driver: " + org.penrose.blas.BlasBackend.describe() + "; executors: " + seen);
     for (String s : seen) {
       assertTrue(s.startsWith("bundled OpenBLAS 0.3.31") && s.endsWith("[JNIBLAS/JNILAPACK]"), s);
     }

@@ -6,12 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
+import org.penrose.adapters.MatrixFiles;
+import org.penrose.engine.RowBlockMatrix;
+import org.penrose.factor.RankCutoff;
 import org.penrose.io.MatrixMarketFile;
-import org.penrose.linalg.DoubleMatrix;
-import org.penrose.linalg.RankCutoff;
-import org.penrose.testing.TestData;
+import org.penrose.matrix.DoubleMatrix;
 import org.penrose.testing.SparkTestSession;
+import org.penrose.testing.TestData;
 import org.penrose.testing.TestMatrices;
+import org.penrose.truncated.TruncatedSvd;
+import org.penrose.truncated.TruncatedSvdOptions;
 
 /**
  * The real sparse regression {@code debian_packages} (63,555 x 34,951, 986,693 nonzeros) at rank 20,
@@ -27,7 +31,7 @@ class DebianPackagesTest extends SparkTestSession {
     RowBlockMatrix a = files.read(TestData.path(base + "debian_packages.mtx.gz").toString(), 2).persist();
     RowBlockMatrix y = files.readAligned(TestData.path(base + "debian_packages_label.mtx").toString(), a);
     assertTrue(a.blocks().first().isSparse());
-    DistributedLstsq ls = DistributedLstsq.solveTruncated(a, y, 20, RankCutoff.DEFAULT, new TruncatedSvd.Options());
+    DistributedLstsq ls = DistributedLstsq.solveTruncated(a, y, 20, RankCutoff.DEFAULT, new TruncatedSvdOptions());
     TruncatedSvd svd = ls.truncatedSvd();
     JsonNode ref = new ObjectMapper().readTree(TestData.path("reference/debian_packages_rank20_reference.json")
         .toFile());

@@ -11,8 +11,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.junit.jupiter.api.Test;
-import org.penrose.linalg.DoubleMatrix;
-import org.penrose.linalg.RankCutoff;
+import org.penrose.engine.DeterministicReduce;
+import org.penrose.engine.RowBlock;
+import org.penrose.engine.RowBlockMatrix;
+import org.penrose.factor.RankCutoff;
+import org.penrose.matrix.DoubleMatrix;
 import org.penrose.testing.SparkTestSession;
 import org.penrose.testing.TestMatrices;
 
@@ -45,7 +48,7 @@ class DeterminismTest extends SparkTestSession {
     out.add(ls.singularValues());
     out.add(ls.residualSumOfSquares());
     out.add(ls.vjp(gx).a().collectLocal().values());
-    out.add(pinv.vjp(RowBlockMatrix.fromLocal(sc, b.timesTranspose(gx), PARTS)).collectLocal().values());
+    out.add(pinv.vjp(RowBlockMatrix.fromLocal(sc, b.timesTranspose(gx), PARTS)).a().collectLocal().values());
     out.add(ls.jvp(RowBlockMatrix.fromLocal(sc, TestMatrices.gaussian(700, 12, new Random(25)), PARTS), null).values());
     return out;
   }

@@ -9,8 +9,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.penrose.check.DistributedGradCheck;
 import org.penrose.check.GradCheck;
-import org.penrose.linalg.DoubleMatrix;
-import org.penrose.linalg.RankCutoff;
+import org.penrose.factor.RankCutoff;
+import org.penrose.matrix.DoubleMatrix;
 import org.penrose.testing.SparkTestSession;
 import org.penrose.testing.TestMatrices;
 

@@ -11,7 +11,8 @@ import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.penrose.linalg.DoubleMatrix;
+import org.penrose.engine.RowBlockMatrix;
+import org.penrose.matrix.DoubleMatrix;
 import org.penrose.testing.OracleCase;
 import org.penrose.testing.SparkTestSession;
 
@@ -41,11 +42,11 @@ class DistributedOracleTest extends SparkTestSession {
     RowBlockMatrix b = RowBlockMatrix.fromLocal(sc, c.b, parts);
     DistributedPinv pinv = DistributedPinv.factor(a, c.cutoff());
     DistributedLstsq lstsq = DistributedLstsq.solve(a, b, c.cutoff());
-    DistributedLstsq.Gradient grad = lstsq.vjp(c.gx);
+    DistributedLstsq.LowRankGradient grad = lstsq.vjp(c.gx);
     Map<String, DoubleMatrix> got = new LinkedHashMap<>();
     got.put("pinv", pinv.pinvTranspose().collectLocal().transpose());
     got.put("jvp", pinv.jvpTranspose(RowBlockMatrix.fromLocal(sc, c.dA, parts)).collectLocal().transpose());
-    got.put("vjp_A", pinv.vjp(RowBlockMatrix.fromLocal(sc, c.g.transpose(), parts)).collectLocal());
+    got.put("vjp_A", pinv.vjp(RowBlockMatrix.fromLocal(sc, c.g.transpose(), parts)).a().collectLocal());
     got.put("lstsq_x", lstsq.solution());
     got.put("lstsq_grad_A", grad.a().collectLocal());
     got.put("lstsq_grad_b", grad.b().collectLocal());

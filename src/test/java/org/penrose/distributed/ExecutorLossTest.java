@@ -19,10 +19,18 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.penrose.linalg.DoubleMatrix;
-import org.penrose.linalg.RankCutoff;
+import org.penrose.blas.BlasBackend;
+import org.penrose.engine.BlasPlugin;
+import org.penrose.engine.DeterministicReduce;
+import org.penrose.engine.ReliableCheckpoints;
+import org.penrose.engine.RowBlockMatrix;
+import org.penrose.factor.RankCutoff;
+import org.penrose.matrix.DoubleMatrix;
 import org.penrose.testing.SparkTestSession;
 import org.penrose.testing.TestMatrices;
+import org.penrose.truncated.KrylovIteration;
+import org.penrose.truncated.TruncatedSvd;
+import org.penrose.truncated.TruncatedSvdOptions;
 
 /**
  * An executor JVM killed (SIGKILL) in the middle of a computation, or after it and before its
@@ -49,7 +57,7 @@ class ExecutorLossTest extends SparkTestSession {
   @Override
   protected void configure(SparkSession.Builder builder) {
     LocalClusterTest.configureLocalCluster(builder).config(BlasPlugin.CONF,
-        org.penrose.linalg.BlasBackend.source().name().toLowerCase(java.util.Locale.ROOT));
+        org.penrose.blas.BlasBackend.source().name().toLowerCase(java.util.Locale.ROOT));
   }
 
   /**
@@ -186,9 +194,9 @@ class ExecutorLossTest extends SparkTestSession {
     });
   }
 
-  private List<double[]> truncated(TruncatedSvd.Iteration iteration) {
+  private List<double[]> truncated(KrylovIteration iteration) {
     RowBlockMatrix a = a();
-    TruncatedSvd svd = TruncatedSvd.compute(a, 12, new TruncatedSvd.Options().iteration(iteration).seed(5).progress(System.out::println));
+    TruncatedSvd svd = TruncatedSvd.compute(a, 12, new TruncatedSvdOptions().iteration(iteration).seed(5).progress(System.out::println));
     // U is used after the run: U^T B, one more pass over the cached (and possibly lost) blocks of U
     DoubleMatrix utb = DeterministicReduce.reduce(svd.u().blocks().zip(RowBlockMatrix.fromLocal(sc, rhs,
         a.blockStarts()).blocks()).map(p -> p._1().values().transposeTimes(p._2().dense())), DeterministicReduce::sum);
@@ -202,19 +210,19 @@ class ExecutorLossTest extends SparkTestSession {
   @Test
   void truncatedSvdByTheNormalOperator() {
     sameBitsWhenAnExecutorDies("truncated SVD, normal operator",
-        () -> truncated(TruncatedSvd.Iteration.NORMAL_OPERATOR));
+        () -> truncated(KrylovIteration.NORMAL_OPERATOR));
   }
 
   @Test
   void truncatedSvdByGolubKahan() {
-    sameBitsWhenAnExecutorDies("truncated SVD, Golub-Kahan", () -> truncated(TruncatedSvd.Iteration.GOLUB_KAHAN));
+    sameBitsWhenAnExecutorDies("truncated SVD, Golub-Kahan", () -> truncated(KrylovIteration.GOLUB_KAHAN));
   }
 
   @ParameterizedTest
-  @EnumSource(value = TruncatedSvd.Iteration.class, names = {"NORMAL_OPERATOR", "GOLUB_KAHAN"})
-  void truncatedSvdUsedAfterItsExecutorDied(TruncatedSvd.Iteration iteration) throws InterruptedException {
+  @EnumSource(value = KrylovIteration.class, names = {"NORMAL_OPERATOR", "GOLUB_KAHAN"})
+  void truncatedSvdUsedAfterItsExecutorDied(KrylovIteration iteration) throws InterruptedException {
     RowBlockMatrix a = a();
-    TruncatedSvd svd = TruncatedSvd.compute(a, 12, new TruncatedSvd.Options().iteration(iteration).seed(5));
+    TruncatedSvd svd = TruncatedSvd.compute(a, 12, new TruncatedSvdOptions().iteration(iteration).seed(5));
     double[] before = svd.u().collectLocal().values();
     int removedBefore = killer.removed.get();
     killOneExecutor(); // U's cached blocks and the basis blocks on that executor are gone

@@ -15,9 +15,12 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
-import org.penrose.linalg.DoubleMatrix;
-import org.penrose.linalg.LeastSquares;
-import org.penrose.linalg.RankCutoff;
+import org.penrose.adapters.DatasetRows;
+import org.penrose.adapters.MllibMatrices;
+import org.penrose.engine.RowBlockMatrix;
+import org.penrose.factor.RankCutoff;
+import org.penrose.matrix.DoubleMatrix;
+import org.penrose.solver.LeastSquares;
 import org.penrose.testing.SparkTestSession;
 import org.penrose.testing.TestMatrices;
 

@@ -13,10 +13,14 @@ import java.util.List;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.penrose.adapters.MatrixFiles;
+import org.penrose.blas.BlasBackend;
+import org.penrose.engine.BlasPlugin;
+import org.penrose.engine.RowBlockMatrix;
 import org.penrose.io.NpyFile;
-import org.penrose.linalg.DoubleMatrix;
-import org.penrose.linalg.LeastSquares;
-import org.penrose.linalg.PseudoInverse;
+import org.penrose.matrix.DoubleMatrix;
+import org.penrose.solver.LeastSquares;
+import org.penrose.solver.PseudoInverse;
 import org.penrose.testing.OracleCase;
 import org.penrose.testing.SparkTestSession;
 
@@ -37,7 +41,7 @@ class LocalClusterTest extends SparkTestSession {
   @Override
   protected void configure(SparkSession.Builder builder) {
     // the executors take the driver's library (through BlasPlugin), so that bits can be compared
-    configureLocalCluster(builder).config(BlasPlugin.CONF, org.penrose.linalg.BlasBackend.source().name()
+    configureLocalCluster(builder).config(BlasPlugin.CONF, org.penrose.blas.BlasBackend.source().name()
         .toLowerCase(java.util.Locale.ROOT));
   }
 
@@ -65,13 +69,13 @@ class LocalClusterTest extends SparkTestSession {
   @Test
   void executorsUseTheDriversBlas() {
     List<String> seen = sc.parallelize(List.of(1, 2, 3, 4), 4)
-        .map(i -> org.penrose.linalg.BlasBackend.describe() + " threads=" + System.getenv("OPENBLAS_NUM_THREADS")
+        .map(i -> org.penrose.blas.BlasBackend.describe() + " threads=" + System.getenv("OPENBLAS_NUM_THREADS")
             + " pid=" + ProcessHandle.current().pid())
         .collect();
-    System.out.println("driver: " + org.penrose.linalg.BlasBackend.describe() + " pid=" + ProcessHandle.current().pid()
+    System.out.println("driver: " + org.penrose.blas.BlasBackend.describe() + " pid=" + ProcessHandle.current().pid()
         + "; executors: " + seen);
     for (String s : seen) {
-      assertTrue(s.startsWith(org.penrose.linalg.BlasBackend.describe()), s);
+      assertTrue(s.startsWith(org.penrose.blas.BlasBackend.describe()), s);
       assertTrue(s.contains(" threads=1 "), s);
     }
   }
@@ -87,7 +91,7 @@ class LocalClusterTest extends SparkTestSession {
     assertEquals(c.rank, pinv.rank());
     assertTrue(c.relativeError("pinv", pinv.pinvTranspose().collectLocal().transpose()) <= c.tolerance("pinv"));
     assertTrue(c.relativeError("vjp_A", pinv.vjp(RowBlockMatrix.fromLocal(sc, c.g.transpose(), am.blockStarts()))
-        .collectLocal()) <= c.tolerance("vjp_A"));
+        .a().collectLocal()) <= c.tolerance("vjp_A"));
     assertTrue(c.relativeError("lstsq_x", ls.solution()) <= c.tolerance("lstsq_x"));
     assertTrue(c.relativeError("lstsq_grad_A", ls.vjp(c.gx).a().collectLocal()) <= c.tolerance("lstsq_grad_A"));
     // results written by executor JVMs and assembled by the driver

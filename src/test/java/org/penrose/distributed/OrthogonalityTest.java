@@ -10,11 +10,13 @@ import java.util.List;
 import java.util.Random;
 import org.apache.spark.storage.StorageLevel;
 import org.junit.jupiter.api.Test;
-import org.penrose.linalg.DoubleMatrix;
-import org.penrose.linalg.Lapack;
-import org.penrose.linalg.PinvFactorization;
-import org.penrose.linalg.PinvTranspose;
-import org.penrose.linalg.RankCutoff;
+import org.penrose.engine.DeterministicReduce;
+import org.penrose.engine.RowBlockMatrix;
+import org.penrose.factor.PinvFactorization;
+import org.penrose.factor.RankCutoff;
+import org.penrose.matrix.DoubleMatrix;
+import org.penrose.matrix.Lapack;
+import org.penrose.solver.PinvTranspose;
 import org.penrose.testing.OracleCase;
 import org.penrose.testing.SparkTestSession;
 import org.penrose.testing.TestMatrices;
@@ -111,7 +113,7 @@ class OrthogonalityTest extends SparkTestSession {
     PinvTranspose t = PinvTranspose.unrefined(f);
     DoubleMatrix gram;
     while (t.needsRefinement(gram = sumGram(t, localBlocks))) {
-      t = t.refine(gram);
+      t = t.fromReduction(gram);
     }
     PinvTranspose refined = t;
     DoubleMatrix refinedU = new RowBlockMatrix(
@@ -126,7 +128,7 @@ class OrthogonalityTest extends SparkTestSession {
   private static DoubleMatrix sumGram(PinvTranspose t, List<DoubleMatrix> blocks) {
     List<DoubleMatrix> terms = new ArrayList<>();
     for (DoubleMatrix b : blocks) {
-      terms.add(t.gramBlock(b));
+      terms.add(t.blockTerm(b));
     }
     return DeterministicReduce.sum(terms);
   }

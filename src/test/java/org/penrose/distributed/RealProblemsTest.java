@@ -6,11 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.penrose.adapters.MatrixFiles;
+import org.penrose.engine.RowBlockMatrix;
+import org.penrose.factor.RankCutoff;
 import org.penrose.io.MatrixMarketFile;
-import org.penrose.linalg.DoubleMatrix;
-import org.penrose.linalg.RankCutoff;
-import org.penrose.testing.TestData;
+import org.penrose.matrix.DoubleMatrix;
 import org.penrose.testing.SparkTestSession;
+import org.penrose.testing.TestData;
 import org.penrose.testing.TestMatrices;
 
 /**

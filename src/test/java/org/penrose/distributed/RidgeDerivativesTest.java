@@ -6,10 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.penrose.check.FiniteDifferences;
-import org.penrose.linalg.DoubleMatrix;
-import org.penrose.linalg.PseudoInverse;
-import org.penrose.linalg.RankCutoff;
-import org.penrose.linalg.Ridge;
+import org.penrose.engine.RowBlockMatrix;
+import org.penrose.factor.RankCutoff;
+import org.penrose.matrix.DoubleMatrix;
+import org.penrose.solver.Gradient;
+import org.penrose.solver.PseudoInverse;
+import org.penrose.solver.Ridge;
+import org.penrose.testing.SparkTestSession;
 
 /**
  * Ridge regression {@code X = (A^T A + mu I)^-1 A^T B} and its derivatives in {@code A}, {@code B} and
@@ -59,7 +62,7 @@ class RidgeDerivativesTest extends org.penrose.testing.SparkTestSession {
       assertTrue(relative(jvp, numeric) < 1e-8, "local JVP " + relative(jvp, numeric));
 
       // VJP: <gX, dX> = <dL/dA, dA> + <dL/dB, dB> + dL/dmu dmu
-      Ridge.Gradient g = local.vjp(gX);
+      Gradient<DoubleMatrix> g = local.vjp(gX);
       double adjoint = g.a().dot(dA) + g.b().dot(dB) + g.mu() * dMu;
       double forward = gX.dot(numeric);
       assertEquals(forward, adjoint, 1e-8 * Math.abs(forward), "local VJP");
@@ -72,7 +75,7 @@ class RidgeDerivativesTest extends org.penrose.testing.SparkTestSession {
       DoubleMatrix djvp = ridge.jvp(RowBlockMatrix.fromLocal(sc, dA, 3), RowBlockMatrix.fromLocal(sc, dB, 3), dMu);
       assertTrue(relative(djvp, numeric) < 1e-8, "distributed JVP " + relative(djvp, numeric));
       // the local and the 3-block TSQR differ in rounding only (another triangle), a few ulps of conditioning
-      DistributedRidge.Gradient dg = ridge.vjp(gX);
+      Gradient<RowBlockMatrix> dg = ridge.vjp(gX);
       assertTrue(relative(dg.a().collectLocal(), g.a()) < 1e-10, "distributed dL/dA");
       assertTrue(relative(dg.b().collectLocal(), g.b()) < 1e-10, "distributed dL/dB");
       assertEquals(g.mu(), dg.mu(), 1e-10 * Math.abs(g.mu()), "distributed dL/dmu");

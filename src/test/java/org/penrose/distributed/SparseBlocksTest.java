@@ -22,11 +22,18 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.penrose.adapters.DatasetRows;
+import org.penrose.adapters.MatrixFiles;
+import org.penrose.adapters.MllibMatrices;
+import org.penrose.engine.BlockStarts;
+import org.penrose.engine.RowBlock;
+import org.penrose.engine.RowBlockMatrix;
+import org.penrose.factor.RankCutoff;
 import org.penrose.io.MatrixMarketFile;
-import org.penrose.linalg.DoubleMatrix;
-import org.penrose.linalg.RankCutoff;
-import org.penrose.testing.TestData;
+import org.penrose.matrix.DoubleMatrix;
+import org.penrose.matrix.SparseEntries;
 import org.penrose.testing.SparkTestSession;
+import org.penrose.testing.TestData;
 
 /** Inputs that stay sparse (coordinate files, sparse vectors, CoordinateMatrix) and the operations on sparse blocks. */
 class SparseBlocksTest extends SparkTestSession {
@@ -101,7 +108,7 @@ class SparseBlocksTest extends SparkTestSession {
 
   @Test
   void writingStoredEntriesKeepsThePatternZerosIncluded() throws Exception {
-    org.penrose.linalg.SparseEntries e = new org.penrose.linalg.SparseEntries();
+    org.penrose.matrix.SparseEntries e = new org.penrose.matrix.SparseEntries();
     e.add(0, 3, 0.0);
     e.add(1, 0, 0.1 + 0.2);
     e.add(4, 2, -1e-300);

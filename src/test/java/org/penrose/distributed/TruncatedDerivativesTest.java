@@ -8,12 +8,16 @@ import java.util.Random;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.penrose.check.FiniteDifferences;
-import org.penrose.linalg.CsrMatrix;
-import org.penrose.linalg.DoubleMatrix;
-import org.penrose.linalg.RankCutoff;
+import org.penrose.engine.RowBlock;
+import org.penrose.engine.RowBlockMatrix;
+import org.penrose.factor.RankCutoff;
+import org.penrose.matrix.CsrMatrix;
+import org.penrose.matrix.DoubleMatrix;
 import org.penrose.testing.BlockLowRank;
 import org.penrose.testing.SparkTestSession;
 import org.penrose.testing.TestMatrices;
+import org.penrose.truncated.TruncatedSvd;
+import org.penrose.truncated.TruncatedSvdOptions;
 
 /**
  * The truncated route's pinv and lstsq and their derivatives on sparse row blocks with more than 4096
@@ -47,7 +51,7 @@ class TruncatedDerivativesTest extends SparkTestSession {
 
   private DistributedLstsq solve(double h, DoubleMatrix rhs) {
     return DistributedLstsq.solveTruncated(a(h).persist(), RowBlockMatrix.fromLocal(sc, rhs, PARTS), 4,
-        RankCutoff.DEFAULT, new TruncatedSvd.Options());
+        RankCutoff.DEFAULT, new TruncatedSvdOptions());
   }
 
   @Test
@@ -71,7 +75,7 @@ class TruncatedDerivativesTest extends SparkTestSession {
   void lstsqJvpAndVjpMatchFiniteDifferences() {
     RowBlockMatrix a0 = a(0).persist();
     DistributedLstsq ls = DistributedLstsq.solveTruncated(a0, RowBlockMatrix.fromLocal(sc, b, PARTS), 4,
-        RankCutoff.DEFAULT, new TruncatedSvd.Options());
+        RankCutoff.DEFAULT, new TruncatedSvdOptions());
     RowBlockMatrix tangent = low.blocks(sc, low.tangent(), PARTS);
     DoubleMatrix dX = ls.jvp(tangent, RowBlockMatrix.fromLocal(sc, db, PARTS));
     DoubleMatrix fd = DoubleMatrix.column(FiniteDifferences.derivative(h -> solve(h, b.plusScaled(h, db))
@@ -79,7 +83,7 @@ class TruncatedDerivativesTest extends SparkTestSession {
     double jvpError = TestMatrices.relativeError(dX, fd);
 
     DoubleMatrix gx = TestMatrices.gaussian(6000, 1, new Random(23));
-    DistributedLstsq.Gradient g = ls.vjp(gx);
+    DistributedLstsq.LowRankGradient g = ls.vjp(gx);
     RowBlockMatrix onEntries = g.aOnStoredEntries();
     double analytic = storedDot(onEntries, tangent) + g.b().collectLocal().dot(db);
     double reference = gx.dot(fd);
@@ -128,7 +132,7 @@ class TruncatedDerivativesTest extends SparkTestSession {
     DoubleMatrix jvpT = pinv.jvpTranspose(tangent).collectLocal();
     DoubleMatrix fd = DoubleMatrix.columnMajor(240, 6000, FiniteDifferences.derivative(h -> {
       RowBlockMatrix ah = a(h).persist();
-      DoubleMatrix pT = DistributedPinv.fromSvd(ah, TruncatedSvd.compute(ah, 4, new TruncatedSvd.Options()),
+      DoubleMatrix pT = DistributedPinv.fromSvd(ah, TruncatedSvd.compute(ah, 4, new TruncatedSvdOptions()),
           RankCutoff.DEFAULT).pinvTranspose().collectLocal();
       ah.unpersist();
       return pT.values();
@@ -137,7 +141,7 @@ class TruncatedDerivativesTest extends SparkTestSession {
     DoubleMatrix gT = TestMatrices.gaussian(240, 6000, new Random(24));
     DoubleMatrix dense = DoubleMatrix.zeros(240, 6000);
     low.tangent().addTo(dense, 0);
-    double analytic = pinv.vjp(RowBlockMatrix.fromLocal(sc, gT, PARTS).reblock(a0.blockStarts())).collectLocal()
+    double analytic = pinv.vjp(RowBlockMatrix.fromLocal(sc, gT, PARTS).reblock(a0.blockStarts())).a().collectLocal()
         .dot(dense);
     double reference = gT.dot(fd);
     double vjpError = Math.abs(analytic - reference) / Math.abs(reference);

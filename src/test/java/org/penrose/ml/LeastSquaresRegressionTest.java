@@ -27,10 +27,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.penrose.check.NistCertification;
 import org.penrose.io.NistStrdFile;
-import org.penrose.linalg.DoubleMatrix;
-import org.penrose.linalg.LeastSquares;
+import org.penrose.matrix.DoubleMatrix;
+import org.penrose.solver.LeastSquares;
 import org.penrose.testing.Datasets;
 import org.penrose.testing.SparkTestSession;
+import org.penrose.testing.TestData;
 import org.penrose.testing.TestMatrices;
 
 /** The spark.ml estimator: certified NIST digits, exact OLS references, rank deficiency, weights, pipelines, persistence. */
@@ -153,8 +154,10 @@ class LeastSquaresRegressionTest extends SparkTestSession {
     for (int j = 1; j < p; j++) {
       worst = Math.max(worst, relative(fit.coefficients()[j - 1], exact[j]));
     }
-    double exactDigits = NIST.digits("Filip", LeastSquaresFit.of(java.util.Arrays.copyOfRange(exact, 1, p), exact[0], p,
-        new double[0], 0, 0, null, m, null, null, List.of(), fit.featureNames(), 0, null));
+    double exactDigits = NIST.digits("Filip", LeastSquaresFit.of(
+        new LeastSquaresFit.Coefficients(java.util.Arrays.copyOfRange(exact, 1, p), exact[0], null, null),
+        new LeastSquaresFit.RankDecision(p, new double[0], 0, List.of()), new LeastSquaresFit.Goodness(0, null, m),
+        fit.featureNames(), 0, null));
     System.out.printf("NIST Filip: refined fit vs the exact solution of the double data %.1e (%.1f digits); that solution"
         + " vs the certified values: %.1f digits%n", worst, -Math.log10(worst), exactDigits);
     assertTrue(worst <= 1e-12, "refined Filip vs the exact solution of its double data: " + worst);

@@ -18,7 +18,10 @@ import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.penrose.linalg.DoubleMatrix;
+import org.penrose.factor.RankCutoff;
+import org.penrose.matrix.DoubleMatrix;
+import org.penrose.solver.PseudoInverse;
+import org.penrose.testing.SparkTestSession;
 
 /**
  * Ridge regression against Spark's {@code LinearRegression} (normal solver, elasticNetParam = 0) on
@@ -149,7 +152,7 @@ class RidgeRegressionTest extends org.penrose.testing.SparkTestSession {
         for (int j = 0; j < p; j++) {
           normal.set(j + 1, j + 1, normal.get(j + 1, j + 1) + mu * (standardization ? variance[j] : 1));
         }
-        DoubleMatrix theta = org.penrose.linalg.PseudoInverse.of(normal, org.penrose.linalg.RankCutoff.DEFAULT).pinv()
+        DoubleMatrix theta = org.penrose.solver.PseudoInverse.of(normal, org.penrose.factor.RankCutoff.DEFAULT).pinv()
             .times(rhs);
         double e = y[out] - theta.get(0, 0) - x[out][0] * theta.get(1, 0) - x[out][1] * theta.get(2, 0)
             - x[out][2] * theta.get(3, 0);
@@ -237,7 +240,7 @@ class RidgeRegressionTest extends org.penrose.testing.SparkTestSession {
       for (int j = 0; j < p; j++) {
         penalized.set(j, j, gram.get(j, j) + mu * gram.get(j, j) / m); // sigma_j^2 = ||xc_j||^2 / m
       }
-      DoubleMatrix inverse = org.penrose.linalg.PseudoInverse.of(penalized, org.penrose.linalg.RankCutoff.DEFAULT).pinv();
+      DoubleMatrix inverse = org.penrose.solver.PseudoInverse.of(penalized, org.penrose.factor.RankCutoff.DEFAULT).pinv();
       DoubleMatrix hat = xc.times(inverse).timesTranspose(xc);
       double df = 1;
       for (int i = 0; i < m; i++) {

@@ -16,8 +16,8 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.penrose.linalg.DoubleMatrix;
-import org.penrose.linalg.Lapack;
+import org.penrose.matrix.DoubleMatrix;
+import org.penrose.matrix.Lapack;
 import org.penrose.testing.SparkTestSession;
 
 /**

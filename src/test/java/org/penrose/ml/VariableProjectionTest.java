@@ -8,10 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.penrose.distributed.RowBlockMatrix;
-import org.penrose.linalg.DoubleMatrix;
-import org.penrose.linalg.LeastSquares;
-import org.penrose.linalg.RankCutoff;
+import org.penrose.engine.RowBlockMatrix;
+import org.penrose.factor.PinvFactorization;
+import org.penrose.factor.RankCutoff;
+import org.penrose.matrix.DoubleMatrix;
+import org.penrose.solver.LeastSquares;
 import org.penrose.testing.SparkTestSession;
 
 /**
@@ -201,7 +202,7 @@ class VariableProjectionTest extends SparkTestSession {
         0, 1000, 0.0, 1);
     org.apache.spark.broadcast.Broadcast<SeparableModel> shared = sc.broadcast(model);
     assertEquals(null, VariableProjection.projectIfFinite(points, shared, new double[] {-1.0}, RankCutoff.DEFAULT));
-    org.penrose.linalg.PinvFactorization at = VariableProjection.projectIfFinite(points, shared, new double[] {0.4},
+    org.penrose.factor.PinvFactorization at = VariableProjection.projectIfFinite(points, shared, new double[] {0.4},
         RankCutoff.DEFAULT);
     double rss = 0;
     for (double r : residual(model, points.collectLocal(), new double[] {0.4})) {

@@ -22,13 +22,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.penrose.distributed.DistributedLstsq;
-import org.penrose.distributed.RowBlockMatrix;
+import org.penrose.engine.RowBlockMatrix;
+import org.penrose.factor.RankCutoff;
 import org.penrose.io.NistStrdFile;
-import org.penrose.linalg.DoubleMatrix;
-import org.penrose.linalg.LeastSquares;
-import org.penrose.linalg.RankCutoff;
-import org.penrose.testing.TestData;
+import org.penrose.matrix.DoubleMatrix;
+import org.penrose.solver.LeastSquares;
 import org.penrose.testing.SparkTestSession;
+import org.penrose.testing.TestData;
 import org.penrose.testing.TestMatrices;
 
 /**

@@ -21,7 +21,7 @@ import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.penrose.linalg.DoubleMatrix;
+import org.penrose.matrix.DoubleMatrix;
 import org.penrose.testing.OracleCase;
 import org.penrose.testing.SparkTestSession;
 

@@ -21,8 +21,8 @@ import org.apache.spark.sql.streaming.Trigger;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.penrose.linalg.DoubleMatrix;
-import org.penrose.linalg.LeastSquares;
+import org.penrose.matrix.DoubleMatrix;
+import org.penrose.solver.LeastSquares;
 import org.penrose.testing.SparkTestSession;
 
 /**

@@ -4,10 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.penrose.distributed.BlockStarts;
-import org.penrose.distributed.RowBlockMatrix;
-import org.penrose.linalg.DoubleMatrix;
-import org.penrose.linalg.SparseEntries;
+import org.penrose.engine.BlockStarts;
+import org.penrose.engine.RowBlockMatrix;
+import org.penrose.matrix.DoubleMatrix;
+import org.penrose.matrix.SparseEntries;
 
 /**
  * A sparse matrix of exact rank {@code r}, {@code A = sum_g x_g y_g^T}: row group {@code g} is the rows

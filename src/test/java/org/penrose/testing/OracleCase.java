@@ -11,8 +11,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.penrose.linalg.DoubleMatrix;
-import org.penrose.linalg.RankCutoff;
+import org.penrose.factor.RankCutoff;
+import org.penrose.matrix.DoubleMatrix;
 
 /**
  * One public oracle case from {@code data/oracle/cases/} (schema {@code pinv-lstsq-oracle/1}):

@@ -6,7 +6,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
 
-/** One {@code local[2]} SparkSession per test class (extend this class). */
+/**
+ * One {@code local[2]} SparkSession per test class (extend this class), with the serializer the jobs
+ * use ({@code conf/spark-defaults.conf}: Kryo), so that whatever travels in RDDs is tested as it
+ * travels there.
+ */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class SparkTestSession {
   protected SparkSession spark;
@@ -28,6 +32,7 @@ public abstract class SparkTestSession {
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
         .config("spark.driver.host", "127.0.0.1")
         .config("spark.driver.bindAddress", "127.0.0.1");
     configure(builder);

@@ -4,7 +4,7 @@ import java.math.BigDecimal;
 import java.math.MathContext;
 import java.util.Random;
 import org.penrose.check.RandomMatrices;
-import org.penrose.linalg.DoubleMatrix;
+import org.penrose.matrix.DoubleMatrix;
 
 /** Random test matrices from a seeded generator. */
 public final class TestMatrices {

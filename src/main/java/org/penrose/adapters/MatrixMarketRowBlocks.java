@@ -1,0 +1,68 @@
+package org.penrose.adapters;
+
+import java.io.IOException;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.SparkContext;
+import org.apache.spark.api.java.JavaRDD;
+import org.penrose.engine.BlockStarts;
+import org.penrose.engine.EntryShuffle;
+import org.penrose.engine.RowBlockMatrix;
+import org.penrose.io.MatrixMarketEntries;
+import org.penrose.io.MatrixMarketHeader;
+import org.penrose.matrix.DoubleMatrix;
+import org.penrose.matrix.SparseEntries;
+
+/**
+ * Matrix Market files ({@code .mtx}, {@code .mtx.gz}; coordinate or array) read into row blocks
+ * (sparse for coordinate files, dense for array files):
+ * parsed in byte ranges where the file allows ({@link DistributedMatrixMarket}), then the entries
+ * moved to the blocks that own their rows ({@link EntryShuffle}).
+ */
+final class MatrixMarketRowBlocks implements RowBlockFormat {
+  static final MatrixMarketRowBlocks INSTANCE = new MatrixMarketRowBlocks();
+
+  private MatrixMarketRowBlocks() {}
+
+  /** The file in {@code partitions} balanced row blocks. */
+  @Override
+  public RowBlockMatrix read(SparkContext spark, String path, int partitions) throws IOException {
+    DistributedMatrixMarket source = DistributedMatrixMarket.read(spark, path, partitions);
+    long rows = source.header().rows();
+    return RowBlockMatrix.fromEntries(source.entries(), rows, RowBlockMatrix.columnCount(path, source.header().cols()),
+        BlockStarts.balanced(rows, partitions), source.header().isCoordinate());
+  }
+
+  /** The file in the row blocks of {@code alignedWith} (e.g. {@code B} for {@code A}). */
+  @Override
+  public RowBlockMatrix readAligned(SparkContext spark, String path, RowBlockMatrix alignedWith) throws IOException {
+    DistributedMatrixMarket source = DistributedMatrixMarket.read(spark, path, alignedWith.numBlocks());
+    int cols = RowBlockMatrix.columnCount(path, source.header().cols());
+    alignedWith.requireRowsOf(path, source.header().rows(), cols);
+    return RowBlockMatrix.fromEntries(source.entries(), source.header().rows(), cols, alignedWith.blockStarts(),
+        source.header().isCoordinate());
+  }
+
+  /**
+   * The transpose {@code M^T} of the {@code n x m} matrix in the file, in the row blocks of
+   * {@code alignedWith}: how a cotangent {@code G} ({@code n x m}) becomes {@code G^T} aligned with {@code A}.
+   */
+  @Override
+  public RowBlockMatrix readTransposed(SparkContext spark, String path, RowBlockMatrix alignedWith) throws IOException {
+    DistributedMatrixMarket source = DistributedMatrixMarket.read(spark, path, alignedWith.numBlocks());
+    int transposedCols = RowBlockMatrix.columnCount(path, source.header().rows());
+    alignedWith.requireRowsOf(path + " (transposed)", source.header().cols(), transposedCols);
+    JavaRDD<SparseEntries> swapped = source.entries().map(SparseEntries::transposed);
+    return RowBlockMatrix.fromEntries(swapped, source.header().cols(), transposedCols, alignedWith.blockStarts(),
+        source.header().isCoordinate());
+  }
+
+  @Override
+  public DoubleMatrix readLocal(SparkContext spark, String path, long maxEntries) throws IOException {
+    Configuration hadoop = spark.hadoopConfiguration();
+    MatrixMarketHeader header = MatrixMarketEntries.header(hadoop, path);
+    RowBlockFormat.requireLocal(path, header.rows(), header.cols(), maxEntries);
+    DoubleMatrix m = DoubleMatrix.zeros((int) header.rows(), (int) header.cols());
+    MatrixMarketEntries.readAll(hadoop, header).addTo(m, 0);
+    return m;
+  }
+}

@@ -1,0 +1,152 @@
+package org.penrose.truncated;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.apache.spark.SparkContext;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.penrose.engine.DeterministicReduce;
+import org.penrose.engine.RowBlock;
+import org.penrose.engine.RowBlockMatrix;
+import org.penrose.engine.Scratch;
+import org.penrose.engine.Tsqr;
+import org.penrose.matrix.DoubleMatrix;
+import org.penrose.matrix.MatrixBlock;
+
+/**
+ * {@code W -> A^T (A W)} over a row-block matrix ({@code A^T A} is never formed): the one product the
+ * {@link NormalLanczos} steps need. Each block contributes {@code A_i^T (A_i W)}
+ * ({@link MatrixBlock#normalTimes}) and the contributions are merged in partition order by
+ * {@link DeterministicReduce}'s tree, so both implementations give the same bits:
+ *
+ * <ul>
+ *   <li>{@link #spark}: one Spark job per product ({@code W} broadcast, the {@code n x b} partial sums
+ *       reduced) — the route on a cluster;
+ *   <li>{@link #inDriver}: on a local master, when {@code A}'s blocks fit in a small share of the
+ *       driver's memory, they are collected once and each product runs on the driver's threads (as
+ *       many as the master's cores), without the per-job scheduling, broadcast and result transfer
+ *       (about half of a step's time there).
+ * </ul>
+ */
+abstract class NormalOperator implements AutoCloseable {
+  /** Collected blocks may take at most this fraction of the driver's maximum heap. */
+  static final double DRIVER_SHARE = 0.125;
+
+  /** {@code A^T (A W)} ({@code n x b}) for {@code W} ({@code n x b}). */
+  abstract DoubleMatrix apply(DoubleMatrix w);
+
+  /** Where the products run, for progress lines and reports. */
+  abstract String where();
+
+  /** A computation on row block {@code index} of {@code A}. */
+  interface BlockFunction<T> {
+    T apply(int index, MatrixBlock block);
+  }
+
+  /**
+   * {@code f} on every block of {@code A}, in partition order, on the driver's threads: for the
+   * in-driver operator; null for the Spark one (whose blocks stay in the executors).
+   */
+  <T> List<T> mapInDriver(BlockFunction<T> f) {
+    return null;
+  }
+
+  @Override
+  public void close() {}
+
+  /**
+   * The in-driver operator when {@code allowed}, the master is local and {@code A} fits
+   * ({@link #DRIVER_SHARE}); otherwise the Spark one.
+   */
+  static NormalOperator of(RowBlockMatrix a, boolean allowed) {
+    SparkContext sc = a.blocks().context();
+    if (allowed && sc.isLocal() && storedBytes(a) <= DRIVER_SHARE * Runtime.getRuntime().maxMemory()) {
+      return inDriver(a, Math.max(1, sc.defaultParallelism()));
+    }
+    return spark(a);
+  }
+
+  /** One Spark job per product. */
+  static NormalOperator spark(RowBlockMatrix a) {
+    return new NormalOperator() {
+      @Override
+      DoubleMatrix apply(DoubleMatrix w) {
+        Broadcast<DoubleMatrix> block = JavaSparkContext.fromSparkContext(a.blocks().context()).broadcast(w);
+        DoubleMatrix product = DeterministicReduce.reduce(a.blocks().map(b -> b.matrix().normalTimes(block.value())),
+            DeterministicReduce::sum);
+        Scratch.destroy(block);
+        return product;
+      }
+
+      @Override
+      String where() {
+        return "one Spark job per step";
+      }
+    };
+  }
+
+  /** {@code A}'s blocks collected to the driver, each product on {@code threads} driver threads. */
+  static NormalOperator inDriver(RowBlockMatrix a, int threads) {
+    List<MatrixBlock> blocks = new ArrayList<>();
+    for (RowBlock b : a.blocks().collect()) { // in partition order
+      blocks.add(b.matrix());
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+      Thread t = new Thread(r, "penrose-normal-operator");
+      t.setDaemon(true);
+      return t;
+    });
+    return new NormalOperator() {
+      @Override
+      DoubleMatrix apply(DoubleMatrix w) {
+        return DeterministicReduce.reduceInOrder(mapInDriver((i, block) -> block.normalTimes(w)), Tsqr.DEFAULT_FAN_IN,
+            DeterministicReduce::sum);
+      }
+
+      @Override
+      <T> List<T> mapInDriver(BlockFunction<T> f) {
+        List<Future<T>> parts = new ArrayList<>(blocks.size());
+        for (int i = 0; i < blocks.size(); i++) {
+          int index = i;
+          parts.add(pool.submit(() -> f.apply(index, blocks.get(index))));
+        }
+        List<T> results = new ArrayList<>(parts.size());
+        try {
+          for (Future<T> part : parts) {
+            results.add(part.get());
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted during a truncated SVD step", e);
+        } catch (ExecutionException e) {
+          Throwable cause = e.getCause();
+          if (cause instanceof RuntimeException) {
+            throw (RuntimeException) cause;
+          }
+          throw new IllegalStateException(cause);
+        }
+        return results;
+      }
+
+      @Override
+      String where() {
+        return "in the driver on " + threads + " thread" + (threads == 1 ? "" : "s") + " (local master)";
+      }
+
+      @Override
+      public void close() {
+        pool.shutdownNow();
+      }
+    };
+  }
+
+  /** Bytes of {@code A}'s blocks: 12 per stored entry of a sparse block (value and column), 8 per dense entry. */
+  private static double storedBytes(RowBlockMatrix a) {
+    return a.blocks().map(b -> (double) b.matrix().storedEntries() * (b.matrix().isSparse() ? 12 : 8)
+        + 4.0 * b.matrix().rows()).reduce(Double::sum);
+  }
+}

@@ -1,0 +1,124 @@
+package org.penrose.truncated;
+
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.storage.StorageLevel;
+import org.penrose.engine.ReliableCheckpoints;
+import org.penrose.engine.RowBlockMatrix;
+import org.penrose.factor.RankCutoff;
+import org.penrose.matrix.DoubleMatrix;
+import org.penrose.matrix.InvalidInputException;
+
+/**
+ * Computes a {@link TruncatedSvd}: sizes the Krylov basis from {@code k} and the options, checks the
+ * driver's memory and the checkpoint directory before any job runs, runs {@link NormalLanczos} and
+ * falls back to {@link BlockLanczos} as {@link KrylovIteration} says, and grows {@code k} until the
+ * cut-off settles the rank ({@link #byCutoff}). The iterations hand their Ritz triplets to
+ * {@link #certified}, which keeps them only when the residuals computed from {@code A} pass.
+ */
+final class TruncatedSvdSolver {
+  /** Blocks a basis may grow by past {@code k + p} before a thick restart. */
+  private static final int RESTART_BLOCKS = 5;
+
+  private TruncatedSvdSolver() {}
+
+  /**
+   * The {@code k} largest singular triplets, certified.
+   *
+   * @throws IllegalArgumentException for {@code k < 1}, {@code k > min(m, n)}, or a basis too large for
+   *     the driver's memory (before any job runs)
+   * @throws ArithmeticException when the certificate does not hold within {@code maxSteps} block steps
+   */
+  public static TruncatedSvd compute(RowBlockMatrix a, int k, TruncatedSvdOptions options) {
+    long m = a.rows();
+    int n = a.cols();
+    long smaller = Math.min(m, n);
+    if (k < 1) {
+      throw new InvalidInputException("the rank must be at least 1, got " + k);
+    }
+    if (k > smaller) {
+      throw new InvalidInputException("the rank " + k + " is more than min(m, n) = " + smaller + " for A of "
+          + a.shape());
+    }
+    int p = options.oversampling != null ? options.oversampling : Math.max(10, (k + 1) / 2);
+    int keep = (int) Math.min(k + p, smaller);
+    int block = options.blockSize != null ? options.blockSize : Math.min(48, Math.max(8, (keep + 4) / 5));
+    block = (int) Math.min(block, smaller);
+    int limit = (int) Math.min(smaller, keep + (long) RESTART_BLOCKS * block);
+    requireDriverMemory(n, limit, block);
+    ReliableCheckpoints.requireDirectory(a.blocks().context());
+    if (a.blocks().getStorageLevel().equals(StorageLevel.NONE())) {
+      a.persist(); // read by every step
+    }
+    if (options.iteration != KrylovIteration.GOLUB_KAHAN) {
+      TruncatedSvd result = new NormalLanczos(a, k, keep, block, limit, options).run();
+      if (result != null) {
+        return result;
+      }
+      if (options.iteration == KrylovIteration.NORMAL_OPERATOR) {
+        throw new ArithmeticException("the normal-operator iteration could not certify the " + k + " largest triplets"
+            + " of A (" + a.shape() + "); use the golub-kahan iteration (or auto)");
+      }
+    }
+    return new BlockLanczos(a, k, keep, block, limit, options).run();
+  }
+
+  /**
+   * The triplets above the cut-off {@code max(atol, rtol s_1)}: computes the {@code k} largest for
+   * growing {@code k} (32, then doubling) until the smallest computed value is at or below the
+   * threshold, and returns those above it.
+   *
+   * @throws IllegalArgumentException when the rank is not resolved within {@link TruncatedSvdOptions#maxRank}
+   */
+  public static TruncatedSvd byCutoff(RowBlockMatrix a, RankCutoff cutoff, TruncatedSvdOptions options) {
+    long smaller = Math.min(a.rows(), a.cols());
+    int limit = (int) Math.min(options.maxRank, smaller);
+    int k = Math.min(32, limit);
+    while (true) {
+      TruncatedSvd svd = compute(a, k, options);
+      double threshold = cutoff.threshold(svd.rank() == 0 ? 0 : svd.singularValues()[0], a.rows(), a.cols());
+      int rank = RankCutoff.rank(svd.singularValues(), threshold);
+      if (rank < svd.rank() || svd.exhausted() || k == smaller) {
+        return svd.truncate(rank);
+      }
+      if (k == limit) {
+        throw new InvalidInputException("the rank of A (" + a.shape() + ") is not resolved by the cut-off: its "
+            + k + " largest singular values are all above the threshold " + threshold + " (the smallest computed is "
+            + svd.singularValues()[k - 1] + "); " + TruncatedSvd.FIX_THE_RANK + ", or raise maxRank (now "
+            + options.maxRank + ")");
+      }
+      svd.u().unpersist();
+      k = Math.min(2 * k, limit);
+    }
+  }
+
+  /**
+   * The triplets {@code (u_i, s_i, v_i)} ({@code U} the left basis, {@code V} {@code n x r}; {@code A V}
+   * when at hand, else null) with their certificate computed from {@code A} in one pass
+   * ({@link LeftBasis#certify}): the result, with
+   * {@code U} materialized as cached row blocks, or null (and {@code U} released) when a residual
+   * exceeds {@code tolerance * s_1}.
+   */
+  static TruncatedSvd certified(LeftBasis uk, DoubleMatrix vk, JavaRDD<DoubleMatrix> images, double[] s, double[] next,
+      double tolerance, TruncatedSvd.Run run) {
+    TripletCertificate c = uk.certify(vk, s, images);
+    TruncatedSvd result = c.triplets(() -> {
+      RowBlockMatrix blocks = uk.matrix();
+      blocks.blocks().persist(StorageLevel.MEMORY_AND_DISK());
+      blocks.blocks().count();
+      return blocks;
+    }, vk, s, next, tolerance, run);
+    uk.release();
+    return result;
+  }
+
+  private static void requireDriverMemory(int n, int limit, int block) {
+    // V (n x limit), F, the rotated copies at a restart, A^T U partial sums: about four n x limit matrices
+    double bytes = 8.0 * n * (4.0 * limit + 4.0 * block);
+    long max = Runtime.getRuntime().maxMemory();
+    if (bytes > max / 2.0) {
+      throw new InvalidInputException(String.format("a truncated SVD of %d columns with a basis of %d vectors needs"
+          + " about %.1f GiB of driver memory but the driver has %.1f GiB; raise spark.driver.memory or lower the rank",
+          n, limit, bytes / 1073741824.0, max / 1073741824.0));
+    }
+  }
+}

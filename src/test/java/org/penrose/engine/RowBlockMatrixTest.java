@@ -1,0 +1,75 @@
+package org.penrose.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Random;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Test;
+import org.penrose.distributed.DistributedLstsq;
+import org.penrose.distributed.DistributedPinv;
+import org.penrose.distributed.Route;
+import org.penrose.factor.RankCutoff;
+import org.penrose.matrix.DoubleMatrix;
+import org.penrose.solver.LeastSquares;
+import org.penrose.testing.SparkTestSession;
+import org.penrose.testing.TestMatrices;
+
+/** Row blocks themselves: empty blocks, alignment, the column limit. */
+class RowBlockMatrixTest extends SparkTestSession {
+  private final DoubleMatrix a = TestMatrices.gaussian(23, 4, new Random(1));
+
+  @Test
+  void emptyBlocksAndAZeroRowMatrixWork() {
+    // 5 rows in 4 blocks, two of them empty, one with fewer rows than columns
+    DoubleMatrix small = TestMatrices.gaussian(5, 4, new Random(3));
+    RowBlockMatrix m = RowBlockMatrix.fromLocal(sc, small, new long[] {0, 0, 2, 2, 5});
+    DoubleMatrix b = TestMatrices.gaussian(5, 1, new Random(4));
+    DistributedLstsq ls = DistributedLstsq.solve(m, RowBlockMatrix.fromLocal(sc, b, new long[] {0, 0, 2, 2, 5}),
+        RankCutoff.DEFAULT);
+    assertTrue(TestMatrices.relativeError(ls.solution(), LeastSquares.solve(small, b).solution()) < 1e-13);
+    RowBlockMatrix empty = RowBlockMatrix.fromLocal(sc, DoubleMatrix.zeros(0, 3), 3);
+    DistributedPinv pinv = DistributedPinv.factor(empty, RankCutoff.DEFAULT);
+    assertEquals(0, pinv.rank());
+    assertEquals("0 x 3", pinv.pinvTranspose().collectLocal().shape());
+  }
+
+  @Test
+  void misalignedInputsAreRefused() {
+    RowBlockMatrix m = RowBlockMatrix.fromLocal(sc, a, 3);
+    RowBlockMatrix other = RowBlockMatrix.fromLocal(sc, TestMatrices.gaussian(23, 1, new Random(5)), 4);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> DistributedLstsq.solve(m, other, RankCutoff.DEFAULT));
+    assertTrue(e.getMessage().contains("B is not row-aligned with A"), e.getMessage());
+    RowBlockMatrix shorter = RowBlockMatrix.fromLocal(sc, TestMatrices.gaussian(22, 1, new Random(5)), 3);
+    e = assertThrows(IllegalArgumentException.class, () -> DistributedLstsq.solve(m, shorter, RankCutoff.DEFAULT));
+    assertTrue(e.getMessage().contains("B has 22 rows but A has 23"), e.getMessage());
+  }
+
+  @Test
+  void tooManyColumnsForTsqrFailBeforeAnyJobAndFactorTakesTheTruncatedRoute() {
+    RowBlockMatrix wide = RowBlockMatrix.fromLocal(sc, DoubleMatrix.zeros(2, Tsqr.MAX_COLUMNS + 1), 1);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> Tsqr.triangle(wide, null, 2));
+    assertTrue(e.getMessage().contains("4097 columns is more than the TSQR route supports (4096)"), e.getMessage());
+    assertTrue(e.getMessage().contains("truncated route"), e.getMessage());
+    // DistributedPinv.factor goes past 4096 columns by the truncated SVD: the zero matrix has rank 0
+    DistributedPinv pinv = DistributedPinv.factor(wide, RankCutoff.DEFAULT);
+    assertEquals(0, pinv.rank());
+    assertNotNull(pinv.truncatedSvd());
+  }
+
+  /** One place decides the route: a fixed rank or more than 4096 columns (with B's) take the truncated SVD. */
+  @org.junit.jupiter.api.Test
+  void theRouteFollowsTheWidthAndTheRequest() {
+    assertEquals(Route.Kind.TSQR, Route.of(4095, 1, null).kind());
+    assertEquals("n + k = 4096 columns: one TSQR pass", Route.of(4095, 1, null).reason());
+    Route wide = Route.of(4096, 1, null);
+    assertTrue(wide.truncated());
+    assertTrue(wide.reason().startsWith("n + k = 4097 columns is more than TSQR's 4096"), wide.reason());
+    assertEquals(Route.Kind.TSQR, Route.of(4096, 0, null).kind(), "pinv of 4096 columns");
+    assertEquals(new Route(Route.Kind.TRUNCATED, "the rank is fixed at 5"), Route.of(10, 1, 5));
+  }
+}
