@@ -64,7 +64,7 @@ final class NpyRowBlocks implements RowBlockFormat {
       throw new InvalidInputException(path + ": a transposed read needs a single .npy file");
     }
     NpyFileSet.Member file = files.members().get(0);
-    long transposedRows = file.header().cols();
+    long transposedRows = file.header.cols();
     if (transposedRows > Integer.MAX_VALUE || files.rows() > Integer.MAX_VALUE) {
       throw new InvalidInputException(path + ": " + files.rows() + " x " + transposedRows
           + " is too large to transpose");
@@ -72,10 +72,10 @@ final class NpyRowBlocks implements RowBlockFormat {
     alignedWith.requireRowsOf(path + " (transposed)", transposedRows, (int) files.rows());
     HadoopConf conf = new HadoopConf(spark.hadoopConfiguration());
     return alignedWith.withBlocks(alignedWith.rangesRdd().map(range -> {
-      Path p = new Path(file.path());
+      Path p = new Path(file.path);
       try (ByteSource in = ByteSource.open(p.getFileSystem(conf.get()), p)) {
-        DoubleMatrix block = NpyFile.readTransposedRows(in, file.header(), range[0], range[1] - range[0], file.path());
-        return new RowBlock(range[0], NpyFileSet.requireFinite(block, file.path() + " (transposed)", range[0]));
+        DoubleMatrix block = NpyFile.readTransposedRows(in, file.header, range[0], range[1] - range[0], file.path);
+        return new RowBlock(range[0], NpyFileSet.requireFinite(block, file.path + " (transposed)", range[0]));
       }
     }), (int) files.rows());
   }
@@ -101,7 +101,7 @@ final class NpyRowBlocks implements RowBlockFormat {
   @Override
   public boolean isVector(SparkContext spark, String path) throws IOException {
     NpyFileSet files = NpyFileSet.open(spark.hadoopConfiguration(), path);
-    return files.members().size() == 1 && files.members().get(0).header().shape().length == 1;
+    return files.members().size() == 1 && files.members().get(0).header.shape().length == 1;
   }
 
   /**

@@ -33,7 +33,7 @@ final class NpyPartitionReader implements PartitionReader<InternalRow> {
   NpyPartitionReader(NpyFileSet.RowRange range, Configuration conf) {
     this.range = range;
     try {
-      Path p = new Path(range.file().path());
+      Path p = new Path(range.file.path);
       this.in = ByteSource.open(p.getFileSystem(conf), p);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -46,14 +46,14 @@ final class NpyPartitionReader implements PartitionReader<InternalRow> {
       position++;
       return true;
     }
-    if (done >= range.rowCount()) {
+    if (done >= range.rowCount) {
       return false;
     }
-    long count = Math.min(CHUNK_ROWS, range.rowCount() - done);
-    chunkStart = range.firstRowInFile() + done;
-    NpyFileSet.Member file = range.file();
-    chunk = NpyFileSet.requireFinite(NpyFile.readRows(in, file.header(), chunkStart, count, file.path()),
-        file.path(), file.firstRow() + chunkStart);
+    long count = Math.min(CHUNK_ROWS, range.rowCount - done);
+    chunkStart = range.firstRowInFile + done;
+    NpyFileSet.Member file = range.file;
+    chunk = NpyFileSet.requireFinite(NpyFile.readRows(in, file.header, chunkStart, count, file.path),
+        file.path, file.firstRow + chunkStart);
     done += count;
     position = 0;
     return chunk.rows() > 0;
@@ -62,7 +62,7 @@ final class NpyPartitionReader implements PartitionReader<InternalRow> {
   @Override
   public InternalRow get() {
     double[] values = new double[chunk.cols()];
-    long row = range.file().firstRow() + chunkStart + position;
+    long row = range.file.firstRow + chunkStart + position;
     for (int j = 0; j < values.length; j++) {
       values[j] = chunk.get(position, j);
     }

@@ -22,58 +22,31 @@ import org.penrose.matrix.InvalidInputException;
 public final class NpyFileSet implements Serializable {
   private static final long serialVersionUID = 1L;
 
-  /**
-   * One file and where its rows start in the stacked matrix. (A class, not a record: it travels in
-   * RDDs, and the Kryo serializer Spark brings (4.x) cannot build records.)
-   */
+  /** One file and where its rows start in the stacked matrix. */
   public static final class Member implements Serializable {
     private static final long serialVersionUID = 1L;
-    private final String path;
-    private final NpyHeader header;
-    private final long firstRow;
+    public final String path;
+    public final NpyHeader header;
+    public final long firstRow;
 
     Member(String path, NpyHeader header, long firstRow) {
       this.path = path;
       this.header = header;
       this.firstRow = firstRow;
     }
-
-    public String path() {
-      return path;
-    }
-
-    public NpyHeader header() {
-      return header;
-    }
-
-    public long firstRow() {
-      return firstRow;
-    }
   }
 
-  /** Rows {@code [firstRowInFile, firstRowInFile + rowCount)} of one file: one partition's work (a class, as above). */
+  /** Rows {@code [firstRowInFile, firstRowInFile + rowCount)} of one file: one partition's work. */
   public static final class RowRange implements Serializable {
     private static final long serialVersionUID = 1L;
-    private final Member file;
-    private final long firstRowInFile;
-    private final long rowCount;
+    public final Member file;
+    public final long firstRowInFile;
+    public final long rowCount;
 
     RowRange(Member file, long firstRowInFile, long rowCount) {
       this.file = file;
       this.firstRowInFile = firstRowInFile;
       this.rowCount = rowCount;
-    }
-
-    public Member file() {
-      return file;
-    }
-
-    public long firstRowInFile() {
-      return firstRowInFile;
-    }
-
-    public long rowCount() {
-      return rowCount;
     }
 
     /** Index of the range's first row in the stacked matrix. */
