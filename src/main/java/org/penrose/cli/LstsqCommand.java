@@ -43,6 +43,12 @@ final class LstsqCommand implements Callable<Integer> {
 
   @Mixin TruncationOptions truncation;
 
+  @Option(names = "--solver", paramLabel = "auto|tsqr|truncated", defaultValue = "auto",
+      description = "The algorithm: auto (TSQR up to 4096 columns n + k without --rank, else the truncated route),"
+          + " tsqr, or truncated (even for a narrow A; at --rank K or the rank the cut-off decides); default"
+          + " ${DEFAULT-VALUE}.")
+  SolverChoice solver;
+
   @Mixin SparkJob job;
 
   static final class Vjp {
@@ -77,7 +83,7 @@ final class LstsqCommand implements Callable<Integer> {
       RowBlockMatrix b = files.readAligned(rhs, a);
       boolean vectorRhs = files.isVector(rhs);
       System.out.printf("lstsq: A is %s, B is %s, in %d row blocks%n", a.shape(), b.shape(), a.numBlocks());
-      Route route = Route.of(a.cols(), b.cols(), rank);
+      Route route = Route.of(a.cols(), b.cols(), rank, solver.kind());
       boolean truncated = route.truncated();
       // the TSQR route reads A and B once (the solution comes from the triangle); gradients read them again
       int passes = truncated ? RowBlockMatrix.MANY_PASSES : vjp != null ? 2 : 1;

@@ -127,6 +127,30 @@ class CommandLineTest extends org.penrose.testing.SparkTestSession {
     assertTrue(c.relativeError("lstsq_grad_b", NpyFile.read(dir.resolve("GB.npy"))) <= c.tolerance("lstsq_grad_b"));
   }
 
+  /** {@code --solver truncated} on a narrow rank-deficient A: the truncated route, the oracle's answer. */
+  @Test
+  void lstsqOnTheTruncatedRouteWhenAskedMatchesTheOracle() throws IOException {
+    OracleCase c = rankDeficientCase();
+    Path report = dir.resolve("solver.json");
+    CliRun r = run("lstsq", "--input", save("A.npy", c.a).toString(), "--rhs", save("B.npy", c.b).toString(),
+        "--output", dir.resolve("X.npy").toString(), "--rtol", Double.toString(c.rtol), "--solver", "truncated",
+        "--report", report.toString());
+    assertEquals(0, r.status(), r.err());
+    assertTrue(c.relativeError("lstsq_x", NpyFile.read(dir.resolve("X.npy"))) <= c.tolerance("lstsq_x"));
+    JsonNode json = new ObjectMapper().readTree(report.toFile());
+    assertEquals("truncated", json.get("route").asText());
+    assertEquals("asked for; the rank the cut-off decides", json.get("route_reason").asText());
+    assertEquals(c.rank, json.get("rank").asInt());
+    CliRun bad = run("lstsq", "--input", save("A.npy", c.a).toString(), "--rhs", save("B.npy", c.b).toString(),
+        "--output", dir.resolve("X2.npy").toString(), "--solver", "tsqr", "--rank", "2");
+    assertEquals(1, bad.status());
+    assertTrue(bad.err().contains("a fixed rank (2) needs the truncated route"), bad.err());
+    CliRun typo = run("lstsq", "--input", save("A.npy", c.a).toString(), "--rhs", save("B.npy", c.b).toString(),
+        "--output", dir.resolve("X3.npy").toString(), "--solver", "lsqr");
+    assertEquals(2, typo.status());
+    assertTrue(typo.err().contains("--solver") && typo.err().contains("lsqr"), typo.err());
+  }
+
   private static double maxDiff(DoubleMatrix a, DoubleMatrix b) {
     return a.plusScaled(-1, b).maxAbs();
   }
