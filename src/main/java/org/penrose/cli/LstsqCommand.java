@@ -43,11 +43,7 @@ final class LstsqCommand implements Callable<Integer> {
 
   @Mixin TruncationOptions truncation;
 
-  @Option(names = "--solver", paramLabel = "auto|tsqr|truncated", defaultValue = "auto",
-      description = "The algorithm: auto (TSQR up to 4096 columns n + k without --rank, else the truncated route),"
-          + " tsqr, or truncated (even for a narrow A; at --rank K or the rank the cut-off decides); default"
-          + " ${DEFAULT-VALUE}.")
-  SolverChoice solver;
+  @Mixin SolverOption solver;
 
   @Mixin SparkJob job;
 

@@ -66,10 +66,7 @@ final class RegressCommand implements Callable<Integer> {
 
   @Mixin CutoffOptions cutoff;
 
-  @Option(names = "--solver", paramLabel = "auto|tsqr|truncated", defaultValue = "auto",
-      description = "The estimator's solver: auto (TSQR up to 4096 design columns, else the truncated route), tsqr,"
-          + " or truncated (principal components at the rank the cut-off decides); default ${DEFAULT-VALUE}.")
-  SolverChoice solver;
+  @Mixin SolverOption solver;
 
   @Option(names = "--report", required = true, paramLabel = "report.json",
       description = "Where to write the fit as JSON.")
@@ -98,7 +95,7 @@ final class RegressCommand implements Callable<Integer> {
       }
       LeastSquaresRegression lsq = new LeastSquaresRegression().setFeaturesCol(read.featuresColumn())
           .setLabelCol(read.labelColumn())
-          .setFitIntercept(!noIntercept).setEquilibrate(!noEquilibrate).setSolver(solver.name());
+          .setFitIntercept(!noIntercept).setEquilibrate(!noEquilibrate).setSolver(solver.param());
       if (refinementSteps != null) {
         lsq.setRefinementSteps(refinementSteps);
       }

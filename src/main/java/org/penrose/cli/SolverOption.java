@@ -1,0 +1,31 @@
+package org.penrose.cli;
+
+import java.util.Locale;
+import org.penrose.distributed.Route;
+import picocli.CommandLine.Option;
+
+/** {@code --solver}: the route a command asks for, or {@code auto} to let {@link Route} choose. */
+final class SolverOption {
+  /** The choices, as the estimator's {@code solver} param names them. */
+  enum Choice {
+    auto,
+    tsqr,
+    truncated
+  }
+
+  @Option(names = "--solver", paramLabel = "auto|tsqr|truncated", defaultValue = "auto",
+      description = "The algorithm: auto (TSQR up to 4096 columns without a fixed rank, else the truncated route),"
+          + " tsqr (refuses a fixed rank and more than 4096 columns), or truncated (also for a narrow matrix, at the"
+          + " fixed rank or the one the cut-off decides); default ${DEFAULT-VALUE}.")
+  Choice choice;
+
+  /** The route kind asked for; null for {@code auto}. */
+  Route.Kind kind() {
+    return choice == Choice.auto ? null : Route.Kind.valueOf(choice.name().toUpperCase(Locale.ROOT));
+  }
+
+  /** The choice as the estimator's {@code solver} param takes it. */
+  String param() {
+    return choice.name();
+  }
+}
