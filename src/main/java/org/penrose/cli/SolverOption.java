@@ -1,6 +1,5 @@
 package org.penrose.cli;
 
-import java.util.Locale;
 import org.penrose.distributed.Route;
 import picocli.CommandLine.Option;
 
@@ -21,7 +20,7 @@ final class SolverOption {
 
   /** The route kind asked for; null for {@code auto}. */
   Route.Kind kind() {
-    return choice == Choice.auto ? null : Route.Kind.valueOf(choice.name().toUpperCase(Locale.ROOT));
+    return Route.requested(choice.name());
   }
 
   /** The choice as the estimator's {@code solver} param takes it. */

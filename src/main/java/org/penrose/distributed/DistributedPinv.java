@@ -173,14 +173,16 @@ public final class DistributedPinv implements PinvSolver<RowBlockMatrix, RowBloc
   }
 
   /**
-   * {@link #jvpTranspose} of {@code dA}, shaped as {@link #solution()}; pinv has no {@code B}.
+   * {@link #jvpTranspose} of {@code dA} (null: zero), shaped as {@link #solution()}; pinv has no {@code B}.
    *
-   * @throws IllegalArgumentException if {@code tangentB} is not null, or {@code dA} is null
+   * @throws IllegalArgumentException if {@code tangentB} is not null
    */
   @Override
   public RowBlockMatrix jvp(RowBlockMatrix tangentA, RowBlockMatrix tangentB) {
-    if (tangentB != null || tangentA == null) {
-      throw new IllegalArgumentException("pinv(A) has no B: give the tangent dA, and null for dB");
+    PinvSolver.requireNoRightHandSides(tangentB);
+    if (tangentA == null) {
+      int n = a.cols();
+      return a.withBlocks(a.blocks().map(block -> block.withValues(DoubleMatrix.zeros(block.rows(), n))), n);
     }
     return jvpTranspose(tangentA);
   }

@@ -1,5 +1,6 @@
 package org.penrose.distributed;
 
+import java.util.Locale;
 import org.penrose.engine.Tsqr;
 import org.penrose.matrix.InvalidInputException;
 import org.penrose.truncated.TruncatedSvd;
@@ -64,6 +65,14 @@ public record Route(Kind kind, String reason) {
           + " (its (n+k) x (n+k) triangle lives on the driver)");
     }
     return new Route(Kind.TSQR, "n + k = " + width + " columns: one TSQR pass");
+  }
+
+  /**
+   * The kind a caller names, as the estimator's {@code solver} param and the command line's
+   * {@code --solver} do: {@code "tsqr"} or {@code "truncated"} (any case); null for {@code "auto"}.
+   */
+  public static Kind requested(String name) {
+    return name.equalsIgnoreCase("auto") ? null : Kind.valueOf(name.toUpperCase(Locale.ROOT));
   }
 
   /** Whether the truncated SVD answers. */

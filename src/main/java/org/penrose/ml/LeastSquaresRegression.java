@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
-import java.util.Locale;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.ml.Estimator;
 import org.apache.spark.ml.param.BooleanParam;
@@ -176,20 +175,12 @@ public final class LeastSquaresRegression extends Estimator<LeastSquaresRegressi
    * leading {@code value} triplets (principal-component regression on the equilibrated design).
    */
   public LeastSquaresRegression setRank(int value) {
-    if (value < 1) {
-      throw new InvalidInputException("rank must be >= 1, got " + value);
-    }
-    set(rank, value);
-    return this;
+    return checkedSet(rank, value, "must be >= 1", String.valueOf(value));
   }
 
   /** Beyond 4096 design columns and without {@link #setRank}, the largest rank the cut-off may reach. */
   public LeastSquaresRegression setMaxRank(int value) {
-    if (value < 1) {
-      throw new InvalidInputException("maxRank must be >= 1, got " + value);
-    }
-    set(maxRank, value);
-    return this;
+    return checkedSet(maxRank, value, "must be >= 1", String.valueOf(value));
   }
 
   /**
@@ -200,11 +191,7 @@ public final class LeastSquaresRegression extends Estimator<LeastSquaresRegressi
    * {@link #MAX_AUTOMATIC_PASSES} times, so well-conditioned problems pay no extra pass.
    */
   public LeastSquaresRegression setRefinementSteps(int value) {
-    if (value < 0) {
-      throw new InvalidInputException("refinementSteps must be >= 0, got " + value);
-    }
-    set(refinementSteps, value);
-    return this;
+    return checkedSet(refinementSteps, value, "must be >= 0", String.valueOf(value));
   }
 
   public LeastSquaresRegression setLabelCol(String value) {
@@ -264,10 +251,19 @@ public final class LeastSquaresRegression extends Estimator<LeastSquaresRegressi
    * {@code "truncated"} (the truncated SVD at the rank the cut-off decides, or at {@code rank}).
    */
   public LeastSquaresRegression setSolver(String value) {
-    if (!Arrays.asList(SOLVERS).contains(value)) {
-      throw new InvalidInputException("solver must be 'auto', 'tsqr' or 'truncated', got '" + value + "'");
+    return checkedSet(solver, value, "must be 'auto', 'tsqr' or 'truncated'", "'" + value + "'");
+  }
+
+  /**
+   * Sets {@code param} unless its validator refuses {@code value}, which is then Penrose's one-line error
+   * ({@code <name> <requirement>, got <shown>}); the validator alone guards a {@code ParamMap}, {@code copy} or
+   * load, with Spark's message.
+   */
+  private <T> LeastSquaresRegression checkedSet(Param<T> param, T value, String requirement, String shown) {
+    if (!(Boolean) param.isValid().apply(value)) {
+      throw new InvalidInputException(param.name() + " " + requirement + ", got " + shown);
     }
-    set(solver, value);
+    set(param, value);
     return this;
   }
 
@@ -280,11 +276,7 @@ public final class LeastSquaresRegression extends Estimator<LeastSquaresRegressi
    * {@code elasticNetParam = 0} ({@link RidgePath}); 0, the default, is least squares.
    */
   public LeastSquaresRegression setRegParam(double value) {
-    if (!(value >= 0) || !Double.isFinite(value)) {
-      throw new InvalidInputException("regParam must be a finite number >= 0, got " + value);
-    }
-    set(regParam, value);
-    return this;
+    return checkedSet(regParam, value, "must be a finite number >= 0", String.valueOf(value));
   }
 
   /** Whether the penalty applies to standardized coefficients (default true, as in Spark). */
@@ -298,21 +290,12 @@ public final class LeastSquaresRegression extends Estimator<LeastSquaresRegressi
    * (from the same pass); {@code "loo"}: by leave-one-out error (one more pass); {@code "none"}: use it.
    */
   public LeastSquaresRegression setRegParamSelection(String value) {
-    if (!Arrays.asList(SELECTIONS).contains(value)) {
-      throw new InvalidInputException("regParamSelection must be 'none', 'gcv' or 'loo', got '" + value + "'");
-    }
-    set(regParamSelection, value);
-    return this;
+    return checkedSet(regParamSelection, value, "must be 'none', 'gcv' or 'loo'", "'" + value + "'");
   }
 
   /** The penalties a GCV selection searches (each > 0). */
   public LeastSquaresRegression setRegParamGrid(double[] values) {
-    if (!validGrid(values)) {
-      throw new InvalidInputException("regParamGrid must hold finite penalties > 0, got "
-          + Arrays.toString(values));
-    }
-    set(regParamGrid, values.clone());
-    return this;
+    return checkedSet(regParamGrid, values.clone(), "must hold finite penalties > 0", Arrays.toString(values));
   }
 
   /** The cut-off the params describe. */
@@ -351,9 +334,8 @@ public final class LeastSquaresRegression extends Estimator<LeastSquaresRegressi
    * {@code rank} params ask; the params that apply to one route only are refused on the other.
    */
   private Route route(int designColumns, boolean ridge) {
-    String requested = getOrDefault(solver);
     Route route = Route.of(designColumns, 1, isDefined(rank) ? (Integer) getOrDefault(rank) : null,
-        requested.equals("auto") ? null : Route.Kind.valueOf(requested.toUpperCase(Locale.ROOT)));
+        Route.requested(getOrDefault(solver)));
     boolean refined = isSet(refinementSteps) && (Integer) getOrDefault(refinementSteps) > 0;
     if (ridge && (route.truncated() || refined)) {
       throw new InvalidInputException("LeastSquaresRegression: regParam and regParamSelection apply to the one-pass"

@@ -14,6 +14,17 @@ public interface PinvSolver<M, X> extends Solver<M, X> {
   /** The factorization (kept {@code V}, {@code S}, rank, threshold), for reuse. */
   PinvFactorization factorization();
 
+  /**
+   * Refuses a tangent {@code dB} given to a pinv solver's {@link #jvp}: {@code pinv(A)} has no {@code B}.
+   *
+   * @throws IllegalArgumentException if {@code tangentB} is not null
+   */
+  static void requireNoRightHandSides(Object tangentB) {
+    if (tangentB != null) {
+      throw new IllegalArgumentException("pinv(A) has no B: its tangent dB must be null");
+    }
+  }
+
   /** Number of singular values above the threshold. */
   @Override
   default int rank() {

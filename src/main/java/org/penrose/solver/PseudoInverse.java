@@ -62,9 +62,7 @@ public final class PseudoInverse implements PinvSolver<DoubleMatrix, DoubleMatri
    */
   @Override
   public DoubleMatrix jvp(DoubleMatrix tangentA, DoubleMatrix tangentB) {
-    if (tangentB != null) {
-      throw new IllegalArgumentException("pinv(A) has no B: its tangent dB must be null");
-    }
+    PinvSolver.requireNoRightHandSides(tangentB);
     return tangentA == null ? DoubleMatrix.zeros(a.cols(), a.rows()) : jvp(tangentA);
   }
 

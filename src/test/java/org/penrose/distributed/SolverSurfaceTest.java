@@ -102,5 +102,16 @@ class SolverSurfaceTest extends SparkTestSession {
     assertEquals(0.0, pinv.vjp(TestMatrices.gaussian(N, M, random)).mu());
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> pinv.jvp(dA, dB));
     assertTrue(e.getMessage().contains("has no B"), e.getMessage());
+    RowBlockMatrix ra = RowBlockMatrix.fromLocal(sc, a, PARTS);
+    DistributedPinv pinvRows = DistributedPinv.factor(ra, RankCutoff.DEFAULT);
+    RowBlockMatrix rdB = RowBlockMatrix.fromLocal(sc, dB, PARTS);
+    e = assertThrows(IllegalArgumentException.class, () -> pinvRows.jvp(ra, rdB));
+    assertTrue(e.getMessage().contains("has no B"), e.getMessage());
+    // a null tangent is zero, locally and distributed, shaped as the solution
+    assertEquals(N + " x " + M, pinv.jvp(null, null).shape());
+    assertEquals(0.0, pinv.jvp(null, null).maxAbs());
+    DoubleMatrix zero = pinvRows.jvp(null, null).collectLocal();
+    assertEquals(M + " x " + N, zero.shape());
+    assertEquals(0.0, zero.maxAbs());
   }
 }
