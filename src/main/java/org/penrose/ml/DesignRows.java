@@ -125,22 +125,27 @@ final class DesignRows implements Serializable {
     }
   }
 
-  /** {@code sqrt(w) [1 | x]} as a vector: sparse when {@code x} is. */
-  Vector designVector(Row r, double sw) {
-    return scaled(r, sw, intercept);
+  /**
+   * {@code [sqrt(w) [1 | x] | trailing]} as a vector: sparse when {@code x} is (the trailing values are
+   * stored either way).
+   */
+  Vector designVector(Row r, double sw, double... trailing) {
+    return scaled(r, sw, intercept, trailing);
   }
 
-  /** {@code sqrt(w) x} (no intercept column) as a vector: sparse when {@code x} is. */
-  Vector weightedFeatures(Row r, double sw) {
-    return scaled(r, sw, false);
+  /** {@code [sqrt(w) x | trailing]} (no intercept column) as a vector: sparse when {@code x} is. */
+  Vector weightedFeatures(Row r, double sw, double... trailing) {
+    return scaled(r, sw, false, trailing);
   }
 
-  private Vector scaled(Row r, double sw, boolean intercept) {
+  private Vector scaled(Row r, double sw, boolean intercept, double[] trailing) {
     Vector x = features(r);
     int shift = intercept ? 1 : 0;
+    int size = p + shift + trailing.length;
     if (x instanceof SparseVector) {
       SparseVector s = (SparseVector) x;
-      int[] idx = new int[s.indices().length + shift];
+      int stored = s.indices().length + shift;
+      int[] idx = new int[stored + trailing.length];
       double[] val = new double[idx.length];
       if (intercept) {
         val[0] = sw;
@@ -149,9 +154,13 @@ final class DesignRows implements Serializable {
         idx[k + shift] = s.indices()[k] + shift;
         val[k + shift] = sw * s.values()[k];
       }
-      return Vectors.sparse(p + shift, idx, val);
+      for (int t = 0; t < trailing.length; t++) {
+        idx[stored + t] = p + shift + t;
+        val[stored + t] = trailing[t];
+      }
+      return Vectors.sparse(size, idx, val);
     }
-    double[] out = new double[p + shift];
+    double[] out = new double[size];
     if (intercept) {
       out[0] = sw;
     }
@@ -159,6 +168,7 @@ final class DesignRows implements Serializable {
     for (int k = 0; k < values.length; k++) {
       out[k + shift] = sw * values[k];
     }
+    System.arraycopy(trailing, 0, out, p + shift, trailing.length);
     return Vectors.dense(out);
   }
 }

@@ -14,6 +14,7 @@ import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StructField;
 import org.penrose.adapters.DatasetRows;
 import org.penrose.adapters.MatrixFiles;
+import org.penrose.adapters.RowVectors;
 import org.penrose.engine.RowBlockMatrix;
 import org.penrose.io.FileFormat;
 import org.penrose.matrix.InvalidInputException;
@@ -95,7 +96,7 @@ public final class RegressionTable {
       throw new InvalidInputException("--label is required for CSV and Parquet inputs (columns: "
           + String.join(", ", df.schema().fieldNames()) + ")");
     }
-    requireColumn(df, label);
+    RowVectors.field(df.schema(), label);
     List<String> chosen = features;
     if (chosen == null) {
       chosen = new ArrayList<>();
@@ -110,14 +111,14 @@ public final class RegressionTable {
           + String.join(", ", df.schema().fieldNames()) + ")");
     }
     for (String f : chosen) {
-      requireColumn(df, f);
-      if (!(df.schema().apply(f).dataType() instanceof NumericType)) {
+      StructField field = RowVectors.field(df.schema(), f);
+      if (!(field.dataType() instanceof NumericType)) {
         throw new InvalidInputException("feature column '" + f + "' has type "
-            + df.schema().apply(f).dataType().simpleString() + "; expected a number");
+            + field.dataType().simpleString() + "; expected a number");
       }
     }
     if (weight != null) {
-      requireColumn(df, weight);
+      RowVectors.field(df.schema(), weight);
     }
     String vector = Arrays.asList(df.columns()).contains("features") ? FEATURES : "features";
     // NULL cells (missing, or not numbers) become NaN, which the estimator names by position
@@ -159,12 +160,5 @@ public final class RegressionTable {
     Dataset<Row> columns = DatasetRows.toDataset(spark, matrix).select(featureColumns.toArray(new Column[0]));
     return new RegressionTable(new VectorAssembler().setInputCols(names).setOutputCol("features").transform(columns)
         .select("features", labelColumn), "features", labelColumn, "column " + labelIndex);
-  }
-
-  private static void requireColumn(Dataset<Row> df, String name) {
-    if (!Arrays.asList(df.schema().fieldNames()).contains(name)) {
-      throw new InvalidInputException("no column '" + name + "' (columns: "
-          + String.join(", ", df.schema().fieldNames()) + ")");
-    }
   }
 }

@@ -8,9 +8,6 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.ml.linalg.SQLDataTypes;
-import org.apache.spark.ml.linalg.SparseVector;
-import org.apache.spark.ml.linalg.Vector;
-import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -57,16 +54,17 @@ final class TruncatedRegression {
         Row r = it.next();
         double sw = design.sqrtWeight(r);
         if (sw > 0) {
-          out.add(RowFactory.create(intercept ? design.weightedFeatures(r, sw) : design.designVector(r, sw),
-              sw * design.label(r), sw));
+          // one conversion of each row, [design | sqrt(w) y | sqrt(w)], so that A, y and sqrt(w) come from
+          // the same rows
+          double swy = sw * design.label(r);
+          out.add(RowFactory.create(intercept ? design.weightedFeatures(r, sw, swy, sw)
+              : design.designVector(r, sw, swy, sw), swy, sw));
         }
       }
       return out.iterator();
     }, true).persist(StorageLevel.MEMORY_AND_DISK());
-    // one conversion of each row, [design | sqrt(w) y | sqrt(w)], so that A, y and sqrt(w) come from the same rows
     StructType schema = new StructType().add("row", SQLDataTypes.VectorType(), false);
-    Dataset<Row> frame = spark.createDataFrame(prepared.map(r -> RowFactory.create(
-        withTwoMore((Vector) r.get(0), r.getDouble(1), r.getDouble(2)))), schema);
+    Dataset<Row> frame = spark.createDataFrame(prepared.map(r -> RowFactory.create(r.get(0))), schema);
     RowBlockMatrix all = DatasetRows.fromDataset(frame, "row", null);
     int width = all.cols() - 2;
     RowBlockMatrix a = all.columnRange(0, width);
@@ -128,24 +126,6 @@ final class TruncatedRegression {
         new LeastSquaresFit.RankDecision(ls.rank(), ls.singularValues(), ls.threshold(), List.of()),
         new LeastSquaresFit.Goodness(rss, tss > 0 ? 1 - rss / tss : null, (long) sums[3]), List.copyOf(names), 0,
         null);
-  }
-
-  /** {@code [v, first, second]}: sparse stays sparse. */
-  private static Vector withTwoMore(Vector v, double first, double second) {
-    int n = v.size();
-    if (v instanceof SparseVector s) {
-      int[] indices = Arrays.copyOf(s.indices(), s.indices().length + 2);
-      double[] values = Arrays.copyOf(s.values(), s.values().length + 2);
-      indices[indices.length - 2] = n;
-      indices[indices.length - 1] = n + 1;
-      values[values.length - 2] = first;
-      values[values.length - 1] = second;
-      return Vectors.sparse(n + 2, indices, values);
-    }
-    double[] values = Arrays.copyOf(v.toArray(), n + 2);
-    values[n] = first;
-    values[n + 1] = second;
-    return Vectors.dense(values);
   }
 
   /** The weighted column means {@code mu = X^T w / sum(w)}, as {@code (sqrt(w) X)^T sqrt(w) / sum(w)}. */
