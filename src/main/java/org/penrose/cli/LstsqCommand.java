@@ -86,9 +86,8 @@ final class LstsqCommand implements Callable<Integer> {
       a.cacheFor(passes);
       b.cacheFor(passes);
       TruncatedSvdOptions options = truncation.options().maxRank(maxRank);
-      DistributedLstsq ls = report.time("solve", () -> !truncated ? DistributedLstsq.solve(a, b, cutoff.cutoff())
-          : rank != null ? DistributedLstsq.solveTruncated(a, b, rank, cutoff.cutoff(), options)
-          : DistributedLstsq.fromSvd(a, b, TruncatedSvd.byCutoff(a, cutoff.cutoff(), options), cutoff.cutoff()));
+      DistributedLstsq ls = report.time("solve",
+          () -> DistributedLstsq.solve(a, b, cutoff.cutoff(), route, rank, options));
       files.writeLocalNpy(ls.solution(), output, vectorRhs);
       if (vjp != null) {
         if (files.isVector(vjp.cotangent) != vectorRhs) {

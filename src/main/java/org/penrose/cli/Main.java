@@ -1,13 +1,8 @@
 package org.penrose.cli;
 
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
-import java.lang.reflect.InvocationTargetException;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.NoSuchFileException;
 import java.util.Arrays;
-import java.util.concurrent.ExecutionException;
-import org.apache.spark.SparkException;
+import org.penrose.engine.ErrorMessages;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine;
@@ -24,8 +19,8 @@ import picocli.CommandLine;
     version = "Penrose 0.1.0",
     description = "Pseudo-inverse and minimum-norm least squares of tall matrices, with exact derivatives.",
     subcommands = {DemoCommand.class, PinvCommand.class, LstsqCommand.class, SvdCommand.class, RegressCommand.class,
-        GenerateCommand.class, SqlCommand.class, BenchCommand.class, SqlBenchCommand.class, VarproCommand.class,
-        CommandLine.HelpCommand.class})
+        GenerateCommand.class, SqlCommand.class, ConnectServerCommand.class, BenchCommand.class,
+        SqlBenchCommand.class, VarproCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
   @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT, description = "Print stack traces of errors.")
@@ -56,38 +51,9 @@ public final class Main implements Runnable {
     return cl;
   }
 
-  /**
-   * One line for an error: its message, looking through wrappers that add nothing for the user (a
-   * failure inside a Spark task arrives as "Job aborted due to stage failure ..." around the task's
-   * own exception; other wrappers have no message of their own).
-   */
+  /** One line for an error ({@link ErrorMessages#oneLine}). */
   static String describe(Throwable e) {
-    Throwable t = e;
-    while (t.getCause() != null && t.getCause() != t && isWrapper(t)) {
-      t = t.getCause();
-    }
-    if (t instanceof NoSuchFileException) {
-      return "no such file: " + t.getMessage();
-    }
-    if (t instanceof AccessDeniedException) {
-      return "permission denied: " + t.getMessage();
-    }
-    if (t instanceof OutOfMemoryError) {
-      return "out of memory (" + t.getMessage() + "); give the driver more memory (--driver-memory)";
-    }
-    String message = t.getMessage();
-    return message == null || message.isBlank() ? t.getClass().getSimpleName()
-        : message.strip().lines().findFirst().orElse("");
-  }
-
-  private static boolean isWrapper(Throwable t) {
-    String message = t.getMessage();
-    return message == null || message.isBlank()
-        || t instanceof SparkException && message.startsWith("Job aborted")
-        || t instanceof UncheckedIOException
-        || t instanceof ExecutionException
-        || t instanceof InvocationTargetException
-        || (t.getCause() != null && message.equals(t.getCause().toString()));
+    return ErrorMessages.oneLine(e);
   }
 
   public static void main(String[] args) {

@@ -132,6 +132,20 @@ public final class DistributedLstsq implements LstsqSolver<RowBlockMatrix> {
     return solve(a, b, cutoff, Tsqr.DEFAULT_FAN_IN);
   }
 
+  /**
+   * Solves by {@code route} (asked of {@link Route#of} by every entry point): one TSQR pass, or the
+   * truncated SVD at {@code rank} ({@link #solveTruncated}), or, with a null {@code rank}, at the rank
+   * the cut-off decides ({@link TruncatedSvd#byCutoff}).
+   */
+  public static DistributedLstsq solve(RowBlockMatrix a, RowBlockMatrix b, RankCutoff cutoff, Route route,
+      Integer rank, TruncatedSvdOptions options) {
+    if (!route.truncated()) {
+      return solve(a, b, cutoff, Tsqr.DEFAULT_FAN_IN);
+    }
+    return rank != null ? solveTruncated(a, b, rank, cutoff, options)
+        : fromSvd(a, b, TruncatedSvd.byCutoff(a, cutoff, options), cutoff);
+  }
+
   /** Solves with one TSQR pass over {@code [A | B]}. */
   public static DistributedLstsq solve(RowBlockMatrix a, RowBlockMatrix b, RankCutoff cutoff, int fanIn) {
     PinvFactorization f = PinvFactorization.fromTriangle(Tsqr.triangle(a, b, fanIn), a.cols(), cutoff);

@@ -66,6 +66,19 @@ public final class DistributedPinv implements PinvSolver<RowBlockMatrix, RowBloc
   }
 
   /**
+   * Factors {@code A} by {@code route} ({@link Route#of}): one TSQR pass, or the truncated SVD at
+   * {@code rank}, or, with a null {@code rank}, at the rank the cut-off decides.
+   */
+  public static DistributedPinv factor(RowBlockMatrix a, RankCutoff cutoff, Route route, Integer rank,
+      TruncatedSvdOptions options) {
+    if (!route.truncated()) {
+      return factor(a, cutoff, Tsqr.DEFAULT_FAN_IN);
+    }
+    return fromSvd(a, rank != null ? TruncatedSvd.compute(a, rank, options) : TruncatedSvd.byCutoff(a, cutoff, options),
+        cutoff);
+  }
+
+  /**
    * {@code pinv} of the rank-{@code k} truncation {@code A_k = U_k S_k V_k^T} of a computed truncated
    * SVD, {@code P = V_k S_k^-1 U_k^T} (never formed); singular values at or below the cut-off's
    * threshold are dropped as well. Its derivatives are those on the rank-{@code k} manifold through

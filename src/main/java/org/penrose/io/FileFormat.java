@@ -30,7 +30,7 @@ public enum FileFormat {
     Path p = new Path(path);
     FileSystem fs = p.getFileSystem(conf);
     if (!fs.exists(p)) {
-      throw new MatrixFormatException("no such file or folder: " + path);
+      throw new MissingPathException(path);
     }
     FileFormat byName = byName(path);
     if (byName != null) {

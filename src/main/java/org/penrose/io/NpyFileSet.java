@@ -106,7 +106,7 @@ public final class NpyFileSet implements Serializable {
     Path root = new Path(path);
     FileSystem fs = root.getFileSystem(conf);
     if (!fs.exists(root)) {
-      throw new MatrixFormatException("no such file or folder: " + path);
+      throw new MissingPathException(path);
     }
     List<FileStatus> files = new ArrayList<>();
     if (fs.getFileStatus(root).isDirectory()) {

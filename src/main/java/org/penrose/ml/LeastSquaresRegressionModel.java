@@ -11,12 +11,14 @@ import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.util.DefaultParamsReader;
 import org.apache.spark.ml.util.DefaultParamsWriter;
+import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.ml.util.MLWritable;
 import org.apache.spark.ml.util.MLWriter;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.functions;
@@ -40,6 +42,15 @@ public final class LeastSquaresRegressionModel extends Model<LeastSquaresRegress
   private final LeastSquaresFit fit;
   private final Shared shared;
 
+  /**
+   * An unfitted model, for ServiceLoader (Spark Connect finds the stages it may load through
+   * {@code META-INF/services/org.apache.spark.ml.Transformer}, which needs a public no-argument
+   * constructor); only {@link #load} and {@code fit} make usable models.
+   */
+  public LeastSquaresRegressionModel() {
+    this(Identifiable$.MODULE$.randomUID("lsqRegressionModel"), null);
+  }
+
   LeastSquaresRegressionModel(String uid, LeastSquaresFit fit) {
     this.uid = uid;
     this.fit = fit;
@@ -58,23 +69,30 @@ public final class LeastSquaresRegressionModel extends Model<LeastSquaresRegress
 
   /** Coefficients, rank, singular values, residuals, R^2, standard errors, dependent columns. */
   public LeastSquaresFit summary() {
+    return fitted();
+  }
+
+  private LeastSquaresFit fitted() {
+    if (fit == null) {
+      throw new IllegalStateException("this LeastSquaresRegressionModel is not fitted: fit an estimator or load one");
+    }
     return fit;
   }
 
   public Vector coefficients() {
-    return new DenseVector(fit.coefficients());
+    return new DenseVector(fitted().coefficients());
   }
 
   /** The intercept (0 when fitted without one). */
   public double intercept() {
-    return fit.intercept() == null ? 0.0 : fit.intercept();
+    return fitted().intercept() == null ? 0.0 : fit.intercept();
   }
 
   @Override
   public Dataset<Row> transform(Dataset<?> dataset) {
     transformSchema(dataset.schema());
     String features = getFeaturesCol();
-    double[] beta = fit.coefficients();
+    double[] beta = fitted().coefficients();
     double b0 = intercept();
     UserDefinedFunction predict;
     if (dataset.schema().apply(features).dataType().equals(SQLDataTypes.VectorType())) {
@@ -142,19 +160,29 @@ public final class LeastSquaresRegressionModel extends Model<LeastSquaresRegress
       .add("intercept_standard_error", "double").add("dependent_columns", "array<string>")
       .add("feature_names", "array<string>").add("reg_param", "double").add("effective_df", "double");
 
+  /**
+   * The fit as one row of {@link #DATA} (what {@link #write()} saves as {@code data}): coefficients,
+   * intercept, rank, singular values, threshold, residual sum of squares, R^2, rows, standard errors,
+   * dependent columns, feature names and the ridge penalty. Spark Connect clients read the summary so.
+   */
+  public Dataset<Row> summaryData(SparkSession spark) {
+    LeastSquaresFit fit = fitted();
+    Row row = RowFactory.create(fit.coefficients(), fit.intercept(), fit.rank(), fit.singularValues(),
+        fit.threshold(), fit.residualSumOfSquares(), fit.r2(), fit.rows(), fit.standardErrors(),
+        fit.interceptStandardError(), fit.dependentColumns().toArray(new String[0]),
+        fit.featureNames().toArray(new String[0]), fit.regParam(), fit.effectiveDegreesOfFreedom());
+    return spark.createDataFrame(List.of(row), DATA);
+  }
+
   @Override
   public MLWriter write() {
     LeastSquaresRegressionModel model = this;
     return new MLWriter() {
       @Override
       public void saveImpl(String path) {
+        fitted();
         org.apache.spark.ml.util.DefaultParamsWriter$.MODULE$.saveMetadata(model, path, sparkSession());
-        Row row = RowFactory.create(fit.coefficients(), fit.intercept(), fit.rank(), fit.singularValues(),
-            fit.threshold(),
-            fit.residualSumOfSquares(), fit.r2(), fit.rows(), fit.standardErrors(), fit.interceptStandardError(),
-            fit.dependentColumns().toArray(new String[0]), fit.featureNames().toArray(new String[0]), fit.regParam(),
-            fit.effectiveDegreesOfFreedom());
-        sparkSession().createDataFrame(List.of(row), DATA).repartition(1).write().parquet(path + "/data");
+        summaryData(sparkSession()).repartition(1).write().parquet(path + "/data");
       }
     };
   }

@@ -3,18 +3,22 @@ package org.penrose.sql;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.StringJoiner;
 import java.util.function.Function;
 import org.apache.spark.ml.linalg.MatrixUDT;
 import org.apache.spark.ml.linalg.VectorUDT;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.FunctionIdentifier;
 import org.apache.spark.sql.catalyst.analysis.FunctionRegistry;
+import org.apache.spark.sql.catalyst.expressions.Alias;
 import org.apache.spark.sql.catalyst.expressions.Cast;
 import org.apache.spark.sql.catalyst.expressions.Coalesce;
 import org.apache.spark.sql.catalyst.expressions.Expression;
 import org.apache.spark.sql.catalyst.expressions.ExpressionInfo;
 import org.apache.spark.sql.catalyst.expressions.Literal;
+import org.apache.spark.sql.catalyst.expressions.NamedExpression$;
 import org.apache.spark.sql.catalyst.expressions.objects.StaticInvoke;
+import org.apache.spark.sql.catalyst.util.package$;
 import org.apache.spark.sql.connector.catalog.CatalogManager;
 import org.apache.spark.sql.internal.SQLConf;
 import org.apache.spark.sql.types.ArrayType;
@@ -65,8 +69,22 @@ public final class PenroseFunctions {
       this.builder = builder;
     }
 
+    /**
+     * The builder as Spark calls it. A per-row function's result is named as Spark names a built-in
+     * function's, {@code pinv(A)}, not by the kernel it invokes (the alias is dropped when the call is
+     * not a top-level column).
+     */
     scala.Function1<Seq<Expression>, Expression> scalaBuilder() {
-      return args -> builder.apply(new ArrayList<>(CollectionConverters.asJava(args)));
+      return args -> {
+        List<Expression> list = new ArrayList<>(CollectionConverters.asJava(args));
+        Expression call = builder.apply(list);
+        if (!(call instanceof StaticInvoke)) {
+          return call;
+        }
+        StringJoiner sql = new StringJoiner(", ", name + "(", ")");
+        list.forEach(arg -> sql.add(package$.MODULE$.toPrettySQL(arg, false)));
+        return new Alias(call, sql.toString(), NamedExpression$.MODULE$.newExprId(), seq(), Option.empty(), seq());
+      };
     }
   }
 

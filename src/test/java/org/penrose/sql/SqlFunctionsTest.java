@@ -154,6 +154,17 @@ class SqlFunctionsTest extends SparkTestSession {
   }
 
   @Test
+  void columnsAreNamedLikeBuiltInFunctionCallsAndFieldsStayReachable() {
+    Dataset<Row> df = spark.sql("SELECT array(array(1d, 2d), array(2d, 4d)) AS A, array(1d, 2d) AS b");
+    assertEquals(List.of("pinv(A)", "matrix_rank(A, 0.1, NULL)"),
+        List.of(df.select(functions.pinv(col("A")), functions.matrixRank(col("A"), lit(0.1), lit(null))).columns()));
+    Row r = spark.sql("SELECT lstsq(A, b).rank AS r, matrix_rank(A) + 1 AS s FROM (SELECT array(array(1d, 2d),"
+        + " array(2d, 4d)) AS A, array(1d, 2d) AS b) WHERE matrix_rank(A) = 1").first();
+    assertEquals(1, r.getInt(0));
+    assertEquals(2, r.getInt(1));
+  }
+
+  @Test
   void nullInNullOut() {
     Row r = spark.sql("SELECT pinv(CAST(NULL AS array<array<double>>)), lstsq(NULL, array(1d)), matrix_rank(NULL),"
         + " pinv(array(array(2d)), NULL, NULL)").first();

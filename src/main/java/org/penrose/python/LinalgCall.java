@@ -1,0 +1,261 @@
+package org.penrose.python;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.penrose.adapters.DatasetRows;
+import org.penrose.distributed.DistributedLstsq;
+import org.penrose.distributed.DistributedPinv;
+import org.penrose.distributed.DistributedRidge;
+import org.penrose.distributed.Route;
+import org.penrose.engine.RowBlockMatrix;
+import org.penrose.factor.RankCutoff;
+import org.penrose.matrix.DoubleMatrix;
+import org.penrose.matrix.InvalidInputException;
+import org.penrose.solver.Gradient;
+import org.penrose.truncated.TruncatedSvd;
+import org.penrose.truncated.TruncatedSvdOptions;
+import scala.jdk.javaapi.CollectionConverters;
+
+/**
+ * One call of {@code penrose.linalg} ({@code lstsq}, {@code pinv}, {@code svd}, {@code ridge}), the
+ * same on a classic session ({@link PythonBridge#run}, through Py4J) and on Spark Connect
+ * ({@link PenroseRelationPlugin}): a JSON request in, one result row out ({@link #RESULT}).
+ *
+ * <p>The request names the operation ({@code "op"}), its matrices ({@link RequestMatrices}: a path, a
+ * temporary view or a numpy buffer), the cut-off ({@code rtol}, {@code atol}), the route ({@code rank},
+ * {@code method}: {@link Route#of} decides) and the truncated SVD's options. n-sized results come
+ * back in the row (matrices column-major with their shapes); m-sized ones ({@code P^T}, {@code U},
+ * {@code grad_A}, {@code grad_B}, {@code dP^T}) as temporary views of {@code (row: bigint, vector:
+ * vector)}, named in the row's {@code views}, whose lineage recomputes them from the input.
+ */
+final class LinalgCall {
+  /** The result row. */
+  static final StructType RESULT = new StructType()
+      .add("x", "array<double>").add("x_rows", "int").add("x_cols", "int")
+      .add("residuals", "array<double>").add("rank", "int").add("singular_values", "array<double>")
+      .add("threshold", "double").add("route", "string").add("route_reason", "string").add("certificate", "double")
+      .add("v", "array<double>").add("v_rows", "int").add("v_cols", "int").add("steps", "int")
+      .add("dx", "array<double>").add("grad_mu", "double")
+      .add("views", DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType));
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final SparkSession spark;
+  private final JsonNode request;
+  private final Map<String, Object> out = new LinkedHashMap<>();
+  private final Map<String, String> views = new LinkedHashMap<>();
+  private final String prefix = "penrose_" + UUID.randomUUID().toString().replace("-", "");
+  private final RequestMatrices matrices;
+  private RowBlockMatrix a;
+
+  private LinalgCall(SparkSession spark, String json) {
+    this.spark = spark;
+    this.matrices = new RequestMatrices(spark);
+    try {
+      this.request = JSON.readTree(json);
+    } catch (IOException e) {
+      throw new InvalidInputException("penrose.linalg: a malformed request (" + e.getMessage() + ")");
+    }
+  }
+
+  /** Runs the request; the result is one row of {@link #RESULT}. */
+  static Dataset<Row> run(SparkSession spark, String json) throws IOException {
+    return new LinalgCall(spark, json).run();
+  }
+
+  private Dataset<Row> run() throws IOException {
+    String op = text("op");
+    a = matrices.a(request.get("a"));
+    switch (op == null ? "" : op) {
+      case "lstsq":
+        lstsq();
+        break;
+      case "pinv":
+        pinv();
+        break;
+      case "svd":
+        svd();
+        break;
+      case "ridge":
+        ridge();
+        break;
+      default:
+        throw new InvalidInputException("penrose.linalg: unknown operation " + op);
+    }
+    out.put("views", CollectionConverters.asScala(views));
+    Object[] values = new Object[RESULT.size()];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = out.get(RESULT.fields()[i].name());
+    }
+    return spark.createDataFrame(List.of(RowFactory.create(values)), RESULT);
+  }
+
+  private void lstsq() throws IOException {
+    RowBlockMatrix b = matrices.aligned(request.get("b"), a, "B");
+    Integer rank = integer("rank");
+    String method = method();
+    Route route = Route.of(a.cols(), b.cols(), rank, Route.requested(method));
+    DistributedLstsq ls = DistributedLstsq.solve(a, b, cutoff(), route, rank, options());
+    summary(ls.factorization().rank(), ls.factorization().singularValues(), ls.factorization().threshold(), route,
+        ls.truncatedSvd());
+    matrix("x", ls.factorization().solution());
+    out.put("residuals", ls.factorization().residualSumOfSquares());
+    DoubleMatrix cotangent = matrices.local(request.get("cotangent"), "the cotangent");
+    if (cotangent != null) {
+      DoubleMatrix x = ls.factorization().solution();
+      DoubleMatrix.requireSameShape("X", x, "the cotangent gX", cotangent);
+      DistributedLstsq.LowRankGradient g = ls.vjp(cotangent);
+      view("grad_a", g.a());
+      view("grad_b", g.b());
+    }
+    if (has("tangent_a") || has("tangent_b")) {
+      RowBlockMatrix dA = has("tangent_a") ? matrices.aligned(request.get("tangent_a"), a, "dA") : null;
+      RowBlockMatrix dB = has("tangent_b") ? matrices.aligned(request.get("tangent_b"), a, "dB") : null;
+      requireCols(dA, a.cols(), "dA");
+      requireCols(dB, b.cols(), "dB");
+      out.put("dx", ls.jvp(dA, dB).values().clone());
+    }
+  }
+
+  private void pinv() throws IOException {
+    Integer rank = integer("rank");
+    String method = method();
+    Route route = Route.of(a.cols(), 0, rank, Route.requested(method));
+    DistributedPinv p = DistributedPinv.factor(a, cutoff(), route, rank, options());
+    summary(p.factorization().rank(), p.factorization().singularValues(), p.factorization().threshold(), route,
+        p.truncatedSvd());
+    view("pinv_t", p.pinvTranspose());
+    if (has("cotangent")) {
+      RowBlockMatrix cotangentTranspose = matrices.transposed(request.get("cotangent"), a);
+      requireCols(cotangentTranspose, a.cols(), "the cotangent's transpose G^T");
+      view("grad_a", p.vjp(cotangentTranspose).a());
+    }
+    if (has("tangent_a")) {
+      RowBlockMatrix dA = matrices.aligned(request.get("tangent_a"), a, "dA");
+      requireCols(dA, a.cols(), "dA");
+      view("dpinv_t", p.jvpTranspose(dA));
+    }
+  }
+
+  private void svd() {
+    Integer k = integer("k");
+    TruncatedSvd svd = k != null ? TruncatedSvd.compute(a, k, options())
+        : TruncatedSvd.byCutoff(a, cutoff(), options());
+    out.put("rank", svd.rank());
+    out.put("singular_values", svd.singularValues());
+    out.put("certificate", svd.certificate());
+    out.put("steps", svd.steps());
+    DoubleMatrix v = svd.v();
+    out.put("v", v.values().clone());
+    out.put("v_rows", v.rows());
+    out.put("v_cols", v.cols());
+    view("u", svd.u());
+  }
+
+  private void ridge() throws IOException {
+    RowBlockMatrix b = matrices.aligned(request.get("b"), a, "B");
+    Double mu = number("mu");
+    if (mu == null) {
+      throw new InvalidInputException("ridge: mu is required");
+    }
+    DistributedRidge ridge = DistributedRidge.solve(a, b, mu);
+    matrix("x", ridge.factorization().solution());
+    DoubleMatrix cotangent = matrices.local(request.get("cotangent"), "the cotangent");
+    if (cotangent != null) {
+      DoubleMatrix.requireSameShape("X", ridge.factorization().solution(), "the cotangent gX", cotangent);
+      Gradient<RowBlockMatrix> g = ridge.vjp(cotangent);
+      view("grad_a", g.a());
+      view("grad_b", g.b());
+      out.put("grad_mu", g.mu());
+    }
+    if (has("tangent_a") || has("tangent_b") || has("tangent_mu")) {
+      RowBlockMatrix dA = has("tangent_a") ? matrices.aligned(request.get("tangent_a"), a, "dA") : null;
+      RowBlockMatrix dB = has("tangent_b") ? matrices.aligned(request.get("tangent_b"), a, "dB") : null;
+      requireCols(dA, a.cols(), "dA");
+      requireCols(dB, b.cols(), "dB");
+      Double dMu = number("tangent_mu");
+      out.put("dx", ridge.jvp(dA, dB, dMu == null ? 0.0 : dMu).values().clone());
+    }
+  }
+
+  // ---- results
+
+  private void summary(int rank, double[] singularValues, double threshold, Route route, TruncatedSvd svd) {
+    out.put("rank", rank);
+    out.put("singular_values", singularValues);
+    out.put("threshold", threshold);
+    out.put("route", route.kind().name().toLowerCase(Locale.ROOT));
+    out.put("route_reason", route.reason());
+    out.put("certificate", svd == null ? null : svd.certificate());
+  }
+
+  private void matrix(String name, DoubleMatrix m) {
+    out.put(name, m.values().clone());
+    out.put(name + "_rows", m.rows());
+    out.put(name + "_cols", m.cols());
+  }
+
+  /** An m-sized result as a temporary view of rows. */
+  private void view(String name, RowBlockMatrix m) {
+    String view = prefix + "_" + name;
+    DatasetRows.toDataset(spark, m).createOrReplaceTempView(view);
+    views.put(name, view);
+  }
+
+  private static void requireCols(RowBlockMatrix m, int cols, String name) {
+    if (m != null && m.cols() != cols) {
+      throw new InvalidInputException("shape mismatch: " + name + " has " + m.cols() + " columns, expected " + cols);
+    }
+  }
+
+  private RankCutoff cutoff() {
+    return RankCutoff.of(number("rtol"), number("atol"));
+  }
+
+  private TruncatedSvdOptions options() {
+    TruncatedSvdOptions options = new TruncatedSvdOptions();
+    if (number("tol") != null) {
+      options = options.tolerance(number("tol"));
+    }
+    if (integer("max_rank") != null) {
+      options = options.maxRank(integer("max_rank"));
+    }
+    if (integer("seed") != null) {
+      options = options.seed(integer("seed"));
+    }
+    return options;
+  }
+
+  private String method() {
+    String method = text("method");
+    return method == null ? "auto" : method;
+  }
+
+  private boolean has(String field) {
+    return request.has(field) && !request.get(field).isNull();
+  }
+
+  private String text(String field) {
+    return has(field) ? request.get(field).asText() : null;
+  }
+
+  private Double number(String field) {
+    return has(field) ? request.get(field).asDouble() : null;
+  }
+
+  private Integer integer(String field) {
+    return has(field) ? request.get(field).asInt() : null;
+  }
+}
