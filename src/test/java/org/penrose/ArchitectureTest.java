@@ -30,7 +30,8 @@ class ArchitectureTest {
   /** Rooms, lowest layer first; rooms on one layer do not import each other. */
   static final Map<String, Integer> LAYER = layers(
       "blas", 0, "matrix", 1, "factor", 2, "io", 2, "solver", 3, "engine", 4, "truncated", 5, "adapters", 5,
-      "distributed", 6, "datasource", 7, "sql", 7, "ml", 7, "python", 8, "check", 8, "bench", 9, "cli", 10);
+      "iterative", 5, "distributed", 6, "datasource", 7, "sql", 7, "ml", 7, "python", 8, "check", 8, "bench", 9,
+      "cli", 10);
 
   /** Rooms that compute or read files without Spark. */
   private static final Set<String> SPARK_FREE = Set.of("blas", "matrix", "factor", "io", "solver");

@@ -45,6 +45,19 @@ final class LstsqCommand implements Callable<Integer> {
 
   @Mixin SolverOption solver;
 
+  @Option(names = "--damp", paramLabel = "D",
+      description = "With --method lsmr: min ||A x - b||^2 + D^2 ||x||^2 (ridge; default 0).")
+  Double damp;
+
+  @Option(names = "--btol", paramLabel = "B",
+      description = "With --method lsmr: stop when ||r|| <= B ||b|| + atol ||A|| ||x|| (default 1e-6, as scipy's"
+          + " lsmr; --atol is then LSMR's: stop when ||A^T r|| <= atol ||A|| ||r||, default 1e-6).")
+  Double btol;
+
+  @Option(names = "--max-iterations", paramLabel = "N",
+      description = "With --method lsmr: at most N iterations (default min(m, n)).")
+  Integer maxIterations;
+
   @Mixin SparkJob job;
 
   static final class Vjp {
@@ -80,6 +93,12 @@ final class LstsqCommand implements Callable<Integer> {
       boolean vectorRhs = files.isVector(rhs);
       System.out.printf("lstsq: A is %s, B is %s, in %d row blocks%n", a.shape(), b.shape(), a.numBlocks());
       Route route = Route.of(a.cols(), b.cols(), rank, solver.kind());
+      if (route.kind() == Route.Kind.LSMR) {
+        return LsmrRun.run(this, report, files, a, b, vectorRhs, route);
+      }
+      if (damp != null || btol != null || maxIterations != null) {
+        throw new IllegalArgumentException("--damp, --btol and --max-iterations are LSMR's: add --method lsmr");
+      }
       boolean truncated = route.truncated();
       // the TSQR route reads A and B once (the solution comes from the triangle); gradients read them again
       int passes = truncated ? RowBlockMatrix.MANY_PASSES : vjp != null ? 2 : 1;

@@ -85,6 +85,9 @@ final class RegressCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (solver.choice == SolverOption.Choice.lsmr) {
+      throw new IllegalArgumentException("--solver lsmr is lstsq's for now; regress fits with auto, tsqr or truncated");
+    }
     Report report = new Report();
     try (SparkJob.Session session = SparkJob.session("penrose regress")) {
       SparkSession spark = session.spark();

@@ -3,19 +3,24 @@ package org.penrose.cli;
 import org.penrose.distributed.Route;
 import picocli.CommandLine.Option;
 
-/** {@code --solver}: the route a command asks for, or {@code auto} to let {@link Route} choose. */
+/**
+ * {@code --solver} (or {@code --method}): the route a command asks for, or {@code auto} to let
+ * {@link Route} choose.
+ */
 final class SolverOption {
   /** The choices, as the estimator's {@code solver} param names them. */
   enum Choice {
     auto,
     tsqr,
-    truncated
+    truncated,
+    lsmr
   }
 
-  @Option(names = "--solver", paramLabel = "auto|tsqr|truncated", defaultValue = "auto",
+  @Option(names = {"--solver", "--method"}, paramLabel = "auto|tsqr|truncated|lsmr", defaultValue = "auto",
       description = "The algorithm: auto (TSQR up to 4096 columns without a fixed rank, else the truncated route),"
-          + " tsqr (refuses a fixed rank and more than 4096 columns), or truncated (also for a narrow matrix, at the"
-          + " fixed rank or the one the cut-off decides); default ${DEFAULT-VALUE}.")
+          + " tsqr (refuses a fixed rank and more than 4096 columns), truncated (also for a narrow matrix, at the"
+          + " fixed rank or the one the cut-off decides), or lsmr (lstsq only: iterative, any width, to --atol/--btol,"
+          + " with --damp); default ${DEFAULT-VALUE}.")
   Choice choice;
 
   /** The route kind asked for; null for {@code auto}. */

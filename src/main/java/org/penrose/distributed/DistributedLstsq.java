@@ -139,6 +139,9 @@ public final class DistributedLstsq implements LstsqSolver<RowBlockMatrix> {
    */
   public static DistributedLstsq solve(RowBlockMatrix a, RowBlockMatrix b, RankCutoff cutoff, Route route,
       Integer rank, TruncatedSvdOptions options) {
+    if (route.kind() == Route.Kind.LSMR) {
+      throw new IllegalArgumentException("the LSMR route is Lsmr.solve's, not a factorization's");
+    }
     if (!route.truncated()) {
       return solve(a, b, cutoff, Tsqr.DEFAULT_FAN_IN);
     }

@@ -21,7 +21,12 @@ public record Route(Kind kind, String reason) {
     /** One TSQR pass over {@code [A | B]}. */
     TSQR,
     /** The certified truncated SVD at a rank (fixed, or grown until the cut-off settles it). */
-    TRUNCATED
+    TRUNCATED,
+    /**
+     * LSMR ({@code org.penrose.iterative.Lsmr}): least squares (with ridge damping) at any width, one
+     * pass over A per iteration, to stopping tolerances rather than a cut-off; only when asked for.
+     */
+    LSMR
   }
 
   /**
@@ -43,6 +48,16 @@ public record Route(Kind kind, String reason) {
    */
   public static Route of(long columns, long rightHandSides, Integer rank, Kind requested) {
     long width = columns + rightHandSides;
+    if (requested == Kind.LSMR) {
+      if (rightHandSides == 0) {
+        throw new InvalidInputException("the LSMR route solves least squares; it does not form pinv(A)");
+      }
+      if (rank != null) {
+        throw new InvalidInputException("the LSMR route solves without a rank cut; a fixed rank (" + rank
+            + ") needs the truncated route");
+      }
+      return new Route(Kind.LSMR, "asked for; LSMR, one pass over A per iteration, to its stopping tolerances");
+    }
     if (requested == Kind.TSQR) {
       if (rank != null) {
         throw new InvalidInputException("the TSQR route solves at the rank the cut-off decides; a fixed rank ("

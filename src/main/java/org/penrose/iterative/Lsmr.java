@@ -1,0 +1,270 @@
+package org.penrose.iterative;
+
+import org.penrose.engine.RowBlockMatrix;
+import org.penrose.matrix.InvalidInputException;
+
+/**
+ * LSMR (Fong &amp; Saunders, SIAM J. Sci. Comput. 33, 2011) over a row-block matrix: the iterates
+ * minimize {@code ||A^T r_k||} over the Krylov space {@code K_k(A^T A, A^T b)}, and from {@code x_0 = 0}
+ * they converge to the minimum-norm solution of {@code min ||A x - b||^2 + damp^2 ||x||^2} (they stay
+ * in {@code range(A^T)}). Each iteration is one Golub-Kahan step,
+ *
+ * <pre>
+ *   beta_{k+1} u_{k+1} = A v_k - alpha_k u_k,     alpha_{k+1} v_{k+1} = A^T u_{k+1} - beta_{k+1} v_k,
+ * </pre>
+ *
+ * made in one pass over {@code A} ({@link BidiagonalizationPass}: {@code u} stays beside A's blocks,
+ * {@code A^T u} and {@code ||u||^2} come back from the same tasks), followed by the n-sized updates on
+ * the driver: two plane rotations for the QR of the lower-bidiagonal {@code B_k} (with {@code damp}
+ * rotated in first), a third for the QR of {@code R_k^T}, then {@code h}, {@code hbar} and {@code x}.
+ * The norms {@code ||r||}, {@code ||A^T r||}, {@code ||A||} and {@code cond(A)} are estimated from the
+ * rotations, as in the paper, at no extra pass. Stopping rules are the paper's (and scipy's):
+ * {@code ||r|| <= btol ||b|| + atol ||A|| ||x||} (a compatible system), {@code ||A^T r|| <= atol ||A||
+ * ||r||} (a least-squares solution), {@code cond(A) >= conlim}, or {@code maxIterations}.
+ */
+public final class Lsmr {
+  private Lsmr() {}
+
+  /**
+   * Solves {@code min ||A x - b||^2 + damp^2 ||x||^2} for one right-hand side.
+   *
+   * @param b {@code m x 1} in A's row blocks
+   * @throws InvalidInputException when {@code b} is not one column with A's rows
+   */
+  public static LsmrResult solve(RowBlockMatrix a, RowBlockMatrix b, LsmrOptions options) {
+    if (b.cols() != 1) {
+      throw new InvalidInputException("LSMR solves one right-hand side at a time; b has " + b.cols() + " columns");
+    }
+    a.requireAlignedWith("b", b);
+    try (BidiagonalizationPass pass = BidiagonalizationPass.of(a, options.driverSteps())) {
+      return new Lsmr.Run(a, options, pass).run(b);
+    }
+  }
+
+  /** {@code (c, s, r)} with {@code [c s; -s c] [a; b] = [r; 0]}, {@code r >= 0} (stable for any magnitudes). */
+  static double[] rotation(double a, double b) {
+    if (b == 0) {
+      return new double[] {a < 0 ? -1 : 1, 0, Math.abs(a)};
+    }
+    if (a == 0) {
+      return new double[] {0, Math.signum(b), Math.abs(b)};
+    }
+    double r = Math.hypot(a, b);
+    return new double[] {a / r, b / r, r};
+  }
+
+  /** One solve: the driver-side state of the recurrences. */
+  private static final class Run {
+    private final RowBlockMatrix a;
+    private final LsmrOptions options;
+    private final BidiagonalizationPass pass;
+    private final int n;
+    private final int maxIterations;
+
+    Run(RowBlockMatrix a, LsmrOptions options, BidiagonalizationPass pass) {
+      this.a = a;
+      this.options = options;
+      this.pass = pass;
+      this.n = a.cols();
+      this.maxIterations = options.maxIterations() > 0 ? options.maxIterations()
+          : (int) Math.min(Integer.MAX_VALUE, Math.min(a.rows(), a.cols()));
+    }
+
+    LsmrResult run(RowBlockMatrix b) {
+      long started = System.nanoTime();
+      double damp = options.damp();
+      // beta_1 u_1 = b,  alpha_1 v_1 = A^T u_1
+      BidiagonalizationPass.Products first = pass.start(b);
+      double beta = Math.sqrt(first.sumOfSquares());
+      double normB = beta;
+      double[] x = new double[n];
+      if (beta == 0) {
+        return result(x, LsmrResult.Stop.ZERO_RIGHT_HAND_SIDE, 0, 0, 0, 0, 1, started);
+      }
+      double[] v = scaled(first.transposeTimesU(), 1 / beta);
+      double alpha = norm(v);
+      if (alpha == 0) {
+        return result(x, LsmrResult.Stop.ZERO_GRADIENT, 0, beta, 0, 0, 1, started);
+      }
+      scale(v, 1 / alpha);
+      double uScale = 1 / beta; // u_k = uScale * (the vector kept beside A)
+
+      double zetabar = alpha * beta;
+      double alphabar = alpha;
+      double rho = 1;
+      double rhobar = 1;
+      double cbar = 1;
+      double sbar = 0;
+      double[] h = v.clone();
+      double[] hbar = new double[n];
+      // ||r|| estimation
+      double betadd = beta;
+      double betad = 0;
+      double rhodold = 1;
+      double tautildeold = 0;
+      double thetatilde = 0;
+      double zeta = 0;
+      double d = 0;
+      // ||A|| and cond(A) estimation
+      double normA2 = alpha * alpha;
+      double maxrbar = 0;
+      double minrbar = Double.MAX_VALUE;
+      double ctol = options.conlim() > 0 ? 1 / options.conlim() : 0;
+      double normR = beta;
+      double normAr = alpha * beta;
+      double normA = Math.sqrt(normA2);
+      double condA = 1;
+      long lastProgress = System.nanoTime();
+
+      for (int k = 1; k <= maxIterations; k++) {
+        // beta u = A v - alpha u  (one pass; the new u's products come back with it)
+        BidiagonalizationPass.Products p = pass.step(v, -alpha * uScale);
+        beta = Math.sqrt(p.sumOfSquares());
+        if (beta > 0) {
+          uScale = 1 / beta;
+          // alpha v = A^T u - beta v
+          double[] aTu = p.transposeTimesU();
+          for (int j = 0; j < n; j++) {
+            v[j] = aTu[j] * uScale - beta * v[j];
+          }
+          alpha = norm(v);
+          if (alpha > 0) {
+            scale(v, 1 / alpha);
+          }
+        } else {
+          alpha = 0;
+        }
+
+        // the rotation of damp into alphabar, then the QR of B_k
+        double[] q = rotation(alphabar, damp);
+        double chat = q[0];
+        double shat = q[1];
+        double alphahat = q[2];
+        double rhoold = rho;
+        q = rotation(alphahat, beta);
+        double c = q[0];
+        double s = q[1];
+        rho = q[2];
+        double thetanew = s * alpha;
+        alphabar = c * alpha;
+        // the QR of R_k^T
+        double rhobarold = rhobar;
+        double zetaold = zeta;
+        double thetabar = sbar * rho;
+        double rhotemp = cbar * rho;
+        q = rotation(cbar * rho, thetanew);
+        cbar = q[0];
+        sbar = q[1];
+        rhobar = q[2];
+        zeta = cbar * zetabar;
+        zetabar = -sbar * zetabar;
+        // h, hbar, x
+        double hbarFactor = -(thetabar * rho) / (rhoold * rhobarold);
+        double xFactor = zeta / (rho * rhobar);
+        double hFactor = -(thetanew / rho);
+        for (int j = 0; j < n; j++) {
+          hbar[j] = h[j] + hbarFactor * hbar[j];
+          x[j] += xFactor * hbar[j];
+          h[j] = v[j] + hFactor * h[j];
+        }
+
+        // ||r||: the rotations applied to (beta_1 e_1) as in section 4.1 of the paper
+        double betaacute = chat * betadd;
+        double betacheck = -shat * betadd;
+        double betahat = c * betaacute;
+        betadd = -s * betaacute;
+        double thetatildeold = thetatilde;
+        q = rotation(rhodold, thetabar);
+        double ctildeold = q[0];
+        double stildeold = q[1];
+        double rhotildeold = q[2];
+        thetatilde = stildeold * rhobar;
+        rhodold = ctildeold * rhobar;
+        betad = -stildeold * betad + ctildeold * betahat;
+        tautildeold = (zetaold - thetatildeold * tautildeold) / rhotildeold;
+        double taud = (zeta - thetatilde * tautildeold) / rhodold;
+        d += betacheck * betacheck;
+        normR = Math.sqrt(d + (betad - taud) * (betad - taud) + betadd * betadd);
+        // ||A|| (Frobenius norm of B_k) and cond(A)
+        normA2 += beta * beta;
+        normA = Math.sqrt(normA2);
+        normA2 += alpha * alpha;
+        maxrbar = Math.max(maxrbar, rhobarold);
+        if (k > 1) {
+          minrbar = Math.min(minrbar, rhobarold);
+        }
+        condA = Math.max(maxrbar, rhotemp) / Math.min(minrbar, rhotemp);
+
+        normAr = Math.abs(zetabar);
+        double normX = norm(x);
+        double test1 = normR / normB;
+        double test2 = normA * normR != 0 ? normAr / (normA * normR) : Double.POSITIVE_INFINITY;
+        double test3 = 1 / condA;
+        double t1 = test1 / (1 + normA * normX / normB);
+        double rtol = options.btol() + options.atol() * normA * normX / normB;
+        // scipy's order: a later test that holds decides (istop 1 over 2 over ... over 7)
+        LsmrResult.Stop stop = null;
+        if (test1 <= rtol) {
+          stop = LsmrResult.Stop.COMPATIBLE;
+        } else if (test2 <= options.atol()) {
+          stop = LsmrResult.Stop.LEAST_SQUARES;
+        } else if (test3 <= ctol) {
+          stop = LsmrResult.Stop.CONDITION_LIMIT;
+        } else if (1 + t1 <= 1) {
+          stop = LsmrResult.Stop.COMPATIBLE_EPS;
+        } else if (1 + test2 <= 1) {
+          stop = LsmrResult.Stop.LEAST_SQUARES_EPS;
+        } else if (1 + test3 <= 1) {
+          stop = LsmrResult.Stop.CONDITION_LIMIT_EPS;
+        } else if (k == maxIterations) {
+          stop = LsmrResult.Stop.ITERATION_LIMIT;
+        }
+        if (stop != null) {
+          return result(x, stop, k, normR, normAr, normA, condA, started);
+        }
+        if (options.progress() != null
+            && (System.nanoTime() - lastProgress) / 1e9 >= options.progressSeconds()) {
+          lastProgress = System.nanoTime();
+          options.progress().accept(String.format("lsmr: iteration %d, ||r|| = %.6g, ||A^T r|| / (||A|| ||r||) = %.3g,"
+              + " cond(A) >= %.3g", k, normR, test2, condA));
+        }
+      }
+      return result(x, LsmrResult.Stop.ITERATION_LIMIT, maxIterations, normR, normAr, normA, condA, started);
+    }
+
+    private LsmrResult result(double[] x, LsmrResult.Stop stop, int iterations, double normR, double normAr,
+        double normA, double condA, long started) {
+      return new LsmrResult(x, stop, iterations, normR, normAr, normA, condA, norm(x), options.damp(), pass.where(),
+          (System.nanoTime() - started) / 1e9);
+    }
+  }
+
+  static double norm(double[] v) {
+    double scale = 0;
+    double sum = 1;
+    for (double value : v) {
+      if (value != 0) {
+        double abs = Math.abs(value);
+        if (scale < abs) {
+          sum = 1 + sum * (scale / abs) * (scale / abs);
+          scale = abs;
+        } else {
+          sum += (abs / scale) * (abs / scale);
+        }
+      }
+    }
+    return scale * Math.sqrt(sum);
+  }
+
+  private static double[] scaled(double[] v, double factor) {
+    double[] out = v.clone();
+    scale(out, factor);
+    return out;
+  }
+
+  private static void scale(double[] v, double factor) {
+    for (int j = 0; j < v.length; j++) {
+      v[j] *= factor;
+    }
+  }
+}

@@ -1,0 +1,60 @@
+package org.penrose.iterative;
+
+import java.util.function.Consumer;
+import org.penrose.matrix.InvalidInputException;
+
+/**
+ * LSMR's settings, with scipy's names and meanings ({@code scipy.sparse.linalg.lsmr}): {@code damp}
+ * (ridge: {@code min ||A x - b||^2 + damp^2 ||x||^2}), the stopping tolerances {@code atol} (on
+ * {@code ||A^T r|| / (||A|| ||r||)}) and {@code btol} (on {@code ||r|| / ||b||}, relative to
+ * {@code ||A|| ||x||}), {@code conlim} (stop when the estimated {@code cond(A)} exceeds it; 0: never),
+ * {@code maxIterations}; {@code driverSteps} lets a local master run the passes in the driver; {@code
+ * progress} receives a line every {@code progressSeconds} (null: none).
+ */
+public record LsmrOptions(double damp, double atol, double btol, double conlim, int maxIterations,
+    boolean driverSteps, Consumer<String> progress, double progressSeconds) {
+  /** scipy's defaults: {@code atol = btol = 1e-6}, {@code conlim = 1e8}, at most {@code min(m, n)} iterations. */
+  public static final double DEFAULT_TOLERANCE = 1e-6;
+  public static final double DEFAULT_CONLIM = 1e8;
+
+  public LsmrOptions {
+    if (!(damp >= 0) || Double.isInfinite(damp)) {
+      throw new InvalidInputException("damp must be a finite number >= 0, got " + damp);
+    }
+    if (!(atol >= 0) || !(btol >= 0) || !(conlim >= 0)) {
+      throw new InvalidInputException("atol, btol and conlim must be >= 0, got " + atol + ", " + btol + ", " + conlim);
+    }
+    if (maxIterations < 0) {
+      throw new InvalidInputException("maxIterations must be >= 0 (0: min(m, n)), got " + maxIterations);
+    }
+  }
+
+  /** The defaults: no damping, scipy's tolerances, {@code min(m, n)} iterations, passes in the driver when they fit. */
+  public static LsmrOptions defaults() {
+    return new LsmrOptions(0, DEFAULT_TOLERANCE, DEFAULT_TOLERANCE, DEFAULT_CONLIM, 0, true, null, 10);
+  }
+
+  public LsmrOptions withDamp(double value) {
+    return new LsmrOptions(value, atol, btol, conlim, maxIterations, driverSteps, progress, progressSeconds);
+  }
+
+  public LsmrOptions withTolerances(double atolValue, double btolValue) {
+    return new LsmrOptions(damp, atolValue, btolValue, conlim, maxIterations, driverSteps, progress, progressSeconds);
+  }
+
+  public LsmrOptions withConlim(double value) {
+    return new LsmrOptions(damp, atol, btol, value, maxIterations, driverSteps, progress, progressSeconds);
+  }
+
+  public LsmrOptions withMaxIterations(int value) {
+    return new LsmrOptions(damp, atol, btol, conlim, value, driverSteps, progress, progressSeconds);
+  }
+
+  public LsmrOptions withDriverSteps(boolean value) {
+    return new LsmrOptions(damp, atol, btol, conlim, maxIterations, value, progress, progressSeconds);
+  }
+
+  public LsmrOptions withProgress(Consumer<String> lines, double everySeconds) {
+    return new LsmrOptions(damp, atol, btol, conlim, maxIterations, driverSteps, lines, everySeconds);
+  }
+}

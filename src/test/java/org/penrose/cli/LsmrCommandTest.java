@@ -1,0 +1,114 @@
+package org.penrose.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Path;
+import java.util.Random;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.penrose.adapters.MatrixFiles;
+import org.penrose.engine.RowBlockMatrix;
+import org.penrose.factor.RankCutoff;
+import org.penrose.io.MatrixMarketFile;
+import org.penrose.io.NpyFile;
+import org.penrose.matrix.DoubleMatrix;
+import org.penrose.solver.LeastSquares;
+import org.penrose.solver.Ridge;
+import org.penrose.testing.SparkTestSession;
+import org.penrose.testing.TestMatrices;
+
+/**
+ * {@code penrose lstsq --method lsmr} on a Matrix Market file: the solution against the dense direct
+ * solvers (Householder QR + SVD; ridge for {@code --damp}), the report, and the options it refuses.
+ */
+class LsmrCommandTest extends SparkTestSession {
+  @TempDir static Path dir;
+  private Path a;
+  private Path b;
+  private DoubleMatrix dense;
+  private DoubleMatrix rhs;
+
+  @BeforeAll
+  void files() throws Exception {
+    Random random = new Random(7);
+    dense = DoubleMatrix.zeros(400, 60);
+    for (int i = 0; i < 400; i++) {
+      dense.set(i, i % 60, 1 + random.nextDouble());
+      for (int j = 0; j < 60; j++) {
+        if (random.nextDouble() < 0.05) {
+          dense.set(i, j, random.nextGaussian());
+        }
+      }
+    }
+    a = dir.resolve("A.mtx");
+    RowBlockMatrix blocks = RowBlockMatrix.fromLocal(sc, dense, 2);
+    new MatrixFiles(spark).writeMatrixMarket(blocks, a.toString());
+    dense = MatrixMarketFile.read(a); // the values as the file holds them
+    rhs = TestMatrices.gaussian(400, 1, random);
+    b = dir.resolve("b.npy");
+    NpyFile.writeVector(b, rhs);
+  }
+
+  private static double relativeError(DoubleMatrix got, DoubleMatrix expected) {
+    return Math.sqrt(DoubleMatrix.sumOfSquares(got.plusScaled(-1, expected).values())
+        / DoubleMatrix.sumOfSquares(expected.values()));
+  }
+
+  @Test
+  void solvesToTheStoppingTolerancesAndReportsTheCertificate() throws Exception {
+    Path x = dir.resolve("x.npy");
+    Path report = dir.resolve("lsmr.json");
+    CliRun r = CliRun.of("lstsq", "--input", a.toString(), "--rhs", b.toString(), "--method", "lsmr",
+        "--atol", "1e-12", "--btol", "1e-12", "--output", x.toString(), "--report", report.toString());
+    assertEquals(0, r.status(), r.err());
+    DoubleMatrix reference = LeastSquares.solve(dense, rhs, RankCutoff.DEFAULT).solution();
+    double error = relativeError(NpyFile.read(x), reference);
+    assertTrue(error < 1e-9, "relative error " + error);
+    JsonNode json = new ObjectMapper().readTree(report.toFile());
+    assertEquals("lsmr", json.get("route").asText());
+    assertTrue(json.get("converged").asBoolean());
+    assertTrue(json.get("iterations").asInt() > 5);
+    assertTrue(json.get("columns").get(0).get("certificate").asDouble() < 1e-11);
+    assertTrue(r.out().contains("LSMR column 0:"), r.out());
+  }
+
+  @Test
+  void dampIsRidge() throws Exception {
+    Path x = dir.resolve("xd.npy");
+    CliRun r = CliRun.of("lstsq", "--input", a.toString(), "--rhs", b.toString(), "--method", "lsmr",
+        "--damp", "2", "--atol", "1e-12", "--btol", "1e-12", "--output", x.toString());
+    assertEquals(0, r.status(), r.err());
+    double error = relativeError(NpyFile.read(x), Ridge.solve(dense, rhs, 4.0).solution());
+    assertTrue(error < 1e-9, "relative error " + error);
+  }
+
+  @Test
+  void anIterationLimitIsReportedNotHidden() throws Exception {
+    Path report = dir.resolve("limited.json");
+    CliRun r = CliRun.of("lstsq", "--input", a.toString(), "--rhs", b.toString(), "--method", "lsmr",
+        "--max-iterations", "2", "--output", dir.resolve("xl.npy").toString(), "--report", report.toString());
+    assertEquals(0, r.status(), r.err());
+    JsonNode json = new ObjectMapper().readTree(report.toFile());
+    assertFalse(json.get("converged").asBoolean());
+    assertEquals("iteration_limit", json.get("columns").get(0).get("stop").asText());
+  }
+
+  @Test
+  void optionsOfOtherRoutesAreRefusedByName() {
+    String out = dir.resolve("xe.npy").toString();
+    assertEquals("penrose: error: --rtol is a cut-off of singular values; the LSMR route has none (its stopping"
+        + " tolerances are --atol and --btol)\n", CliRun.of("lstsq", "--input", a.toString(), "--rhs", b.toString(),
+            "--method", "lsmr", "--rtol", "1e-3", "--output", out).err());
+    assertEquals("penrose: error: damp must be a finite number >= 0, got -1.0\n", CliRun.of("lstsq", "--input",
+        a.toString(), "--rhs", b.toString(), "--method", "lsmr", "--damp", "-1", "--output", out).err());
+    assertEquals("penrose: error: --damp, --btol and --max-iterations are LSMR's: add --method lsmr\n",
+        CliRun.of("lstsq", "--input", a.toString(), "--rhs", b.toString(), "--damp", "1", "--output", out).err());
+    assertTrue(CliRun.of("lstsq", "--input", a.toString(), "--rhs", b.toString(), "--method", "lsmr", "--rank", "3",
+        "--output", out).err().contains("the LSMR route solves without a rank cut"));
+  }
+}

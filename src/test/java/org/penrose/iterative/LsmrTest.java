@@ -1,0 +1,172 @@
+package org.penrose.iterative;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.penrose.engine.BlockStarts;
+import org.penrose.engine.RowBlock;
+import org.penrose.engine.RowBlockMatrix;
+import org.penrose.factor.RankCutoff;
+import org.penrose.matrix.CsrMatrix;
+import org.penrose.matrix.DoubleMatrix;
+import org.penrose.matrix.InvalidInputException;
+import org.penrose.solver.LeastSquares;
+import org.penrose.solver.Ridge;
+import org.penrose.testing.SparkTestSession;
+import org.penrose.testing.TestMatrices;
+
+/**
+ * LSMR against the dense direct solvers (Householder QR + SVD of the triangle: an independent route to
+ * the same answers): the least-squares solution of a full-rank sparse matrix, the minimum-norm one of an
+ * exactly rank-deficient matrix (the iterates stay in range(A^T)), ridge for damp > 0; the same bits in
+ * the driver and with one Spark job per pass; the degenerate and bad inputs.
+ */
+class LsmrTest extends SparkTestSession {
+  private static final LsmrOptions TIGHT = LsmrOptions.defaults().withTolerances(1e-14, 1e-14).withConlim(0)
+      .withMaxIterations(500);
+
+  /** A sparse row-block matrix (CSR blocks) holding {@code dense}'s nonzeros. */
+  private RowBlockMatrix sparse(DoubleMatrix dense, int parts) {
+    long[] starts = BlockStarts.balanced(dense.rows(), parts);
+    List<RowBlock> blocks = new ArrayList<>();
+    for (int p = 0; p + 1 < starts.length; p++) {
+      DoubleMatrix rows = dense.rowRange((int) starts[p], (int) starts[p + 1]);
+      int[] rowStart = new int[rows.rows() + 1];
+      List<Integer> cols = new ArrayList<>();
+      List<Double> values = new ArrayList<>();
+      for (int i = 0; i < rows.rows(); i++) {
+        for (int j = 0; j < rows.cols(); j++) {
+          if (rows.get(i, j) != 0) {
+            cols.add(j);
+            values.add(rows.get(i, j));
+          }
+        }
+        rowStart[i + 1] = cols.size();
+      }
+      int[] colIndex = cols.stream().mapToInt(Integer::intValue).toArray();
+      double[] stored = values.stream().mapToDouble(Double::doubleValue).toArray();
+      blocks.add(new RowBlock(starts[p], CsrMatrix.of(rows.rows(), rows.cols(), rowStart, colIndex, stored)));
+    }
+    return RowBlockMatrix.fromLocalBlocks(sc, blocks, starts, dense.cols());
+  }
+
+  /** A random matrix with about {@code density} of its entries nonzero. */
+  private static DoubleMatrix sparseRandom(int m, int n, double density, Random random) {
+    DoubleMatrix a = DoubleMatrix.zeros(m, n);
+    for (int i = 0; i < m; i++) {
+      a.set(i, i % n, 1 + random.nextDouble()); // every column and row used
+      for (int j = 0; j < n; j++) {
+        if (random.nextDouble() < density) {
+          a.set(i, j, random.nextGaussian());
+        }
+      }
+    }
+    return a;
+  }
+
+  private RowBlockMatrix column(double[] b, RowBlockMatrix like) {
+    return RowBlockMatrix.fromLocal(sc, DoubleMatrix.column(b), like.blockStarts());
+  }
+
+  private static double relativeError(double[] got, double[] expected) {
+    double diff = 0;
+    for (int i = 0; i < got.length; i++) {
+      diff = Math.hypot(diff, got[i] - expected[i]);
+    }
+    return diff / Lsmr.norm(expected);
+  }
+
+  @Test
+  void fullRankSparseLeastSquaresMatchesHouseholderQr() {
+    Random random = new Random(1);
+    DoubleMatrix a = sparseRandom(300, 40, 0.05, random);
+    double[] b = TestMatrices.gaussian(300, random);
+    RowBlockMatrix blocks = sparse(a, 3);
+    LsmrResult r = Lsmr.solve(blocks, column(b, blocks), TIGHT);
+    double[] reference = LeastSquares.solve(a, DoubleMatrix.column(b), RankCutoff.DEFAULT).solution().values();
+    assertTrue(r.stop().converged(), r.stop().meaning());
+    assertTrue(relativeError(r.x(), reference) < 1e-10, "relative error " + relativeError(r.x(), reference));
+    double rss = 0;
+    double[] ax = a.times(DoubleMatrix.column(r.x())).values();
+    for (int i = 0; i < b.length; i++) {
+      rss += (b[i] - ax[i]) * (b[i] - ax[i]);
+    }
+    assertEquals(Math.sqrt(rss), r.normR(), 1e-8 * Math.sqrt(rss), "the ||r|| estimate");
+    assertTrue(r.certificate() < 1e-12, "certificate " + r.certificate());
+  }
+
+  @Test
+  void rankDeficientConvergesToTheMinimumNormSolution() {
+    Random random = new Random(2);
+    // A = X Y^T (60 x 12, rank 4): exactly rank-deficient; min-norm from the SVD of the dense triangle
+    DoubleMatrix a = TestMatrices.gaussian(60, 4, random).timesTranspose(TestMatrices.gaussian(12, 4, random));
+    double[] b = TestMatrices.gaussian(60, random);
+    RowBlockMatrix blocks = RowBlockMatrix.fromLocal(sc, a, 3);
+    LsmrResult r = Lsmr.solve(blocks, column(b, blocks), TIGHT);
+    double[] minimumNorm = LeastSquares.solve(a, DoubleMatrix.column(b), RankCutoff.DEFAULT).solution().values();
+    assertTrue(relativeError(r.x(), minimumNorm) < 1e-10, "relative error " + relativeError(r.x(), minimumNorm));
+  }
+
+  @Test
+  void dampIsRidgeWithMuDampSquared() {
+    Random random = new Random(3);
+    DoubleMatrix a = sparseRandom(200, 30, 0.1, random);
+    double[] b = TestMatrices.gaussian(200, random);
+    RowBlockMatrix blocks = sparse(a, 2);
+    double damp = 0.7;
+    LsmrResult r = Lsmr.solve(blocks, column(b, blocks), TIGHT.withDamp(damp));
+    double[] ridge = Ridge.solve(a, DoubleMatrix.column(b), damp * damp).solution().values();
+    assertTrue(relativeError(r.x(), ridge) < 1e-10, "relative error " + relativeError(r.x(), ridge));
+    assertEquals(damp, r.damp());
+  }
+
+  @Test
+  void theDriverAndSparkJobsGiveTheSameBits() {
+    Random random = new Random(4);
+    DoubleMatrix a = sparseRandom(300, 80, 0.05, random);
+    double[] b = TestMatrices.gaussian(300, random);
+    RowBlockMatrix blocks = sparse(a, 3);
+    // more passes than the checkpoint interval (no tolerance stops it first): the Spark route writes u to a
+    // reliable checkpoint on the way
+    LsmrOptions options = TIGHT.withTolerances(0, 0).withMaxIterations(BidiagonalizationPass.CHECKPOINT_EVERY + 5);
+    LsmrResult inDriver = Lsmr.solve(blocks, column(b, blocks), options.withDriverSteps(true));
+    LsmrResult jobs = Lsmr.solve(blocks, column(b, blocks), options.withDriverSteps(false));
+    assertTrue(inDriver.where().startsWith("in the driver") && jobs.where().startsWith("one Spark job"));
+    assertArrayEquals(inDriver.x(), jobs.x());
+    assertEquals(inDriver.iterations(), jobs.iterations());
+    assertTrue(jobs.iterations() > BidiagonalizationPass.CHECKPOINT_EVERY, "iterations " + jobs.iterations());
+  }
+
+  @Test
+  void degenerateInputsAndTheIterationLimitAreReported() {
+    Random random = new Random(5);
+    DoubleMatrix a = sparseRandom(50, 10, 0.2, random);
+    RowBlockMatrix blocks = sparse(a, 2);
+    LsmrResult zeroB = Lsmr.solve(blocks, column(new double[50], blocks), TIGHT);
+    assertEquals(LsmrResult.Stop.ZERO_RIGHT_HAND_SIDE, zeroB.stop());
+    assertArrayEquals(new double[10], zeroB.x());
+    RowBlockMatrix zeroA = RowBlockMatrix.fromLocal(sc, DoubleMatrix.zeros(50, 10), 2);
+    LsmrResult atb = Lsmr.solve(zeroA, column(TestMatrices.gaussian(50, random), zeroA), TIGHT);
+    assertEquals(LsmrResult.Stop.ZERO_GRADIENT, atb.stop());
+    assertArrayEquals(new double[10], atb.x());
+    LsmrResult limited = Lsmr.solve(blocks, column(TestMatrices.gaussian(50, random), blocks),
+        TIGHT.withMaxIterations(2));
+    assertEquals(LsmrResult.Stop.ITERATION_LIMIT, limited.stop());
+    assertFalse(limited.stop().converged());
+    assertEquals(2, limited.iterations());
+    assertTrue(limited.certificate() > 1e-6, "not a least-squares solution yet: " + limited.certificate());
+    InvalidInputException negative = assertThrows(InvalidInputException.class, () -> TIGHT.withDamp(-1));
+    assertEquals("damp must be a finite number >= 0, got -1.0", negative.getMessage());
+    InvalidInputException twoColumns = assertThrows(InvalidInputException.class,
+        () -> Lsmr.solve(blocks, RowBlockMatrix.fromLocal(sc, DoubleMatrix.zeros(50, 2), blocks.blockStarts()),
+            TIGHT));
+    assertEquals("LSMR solves one right-hand side at a time; b has 2 columns", twoColumns.getMessage());
+  }
+}
