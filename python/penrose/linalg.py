@@ -26,7 +26,7 @@ import json
 import os
 import uuid
 from dataclasses import dataclass
-from typing import Optional
+from typing import List, Optional
 
 import numpy as np
 
@@ -36,18 +36,20 @@ from penrose.errors import InvalidInputError, translated
 __all__ = ["lstsq", "pinv", "svd", "ridge", "to_numpy", "RankDecision", "LstsqResult", "PinvResult", "SvdResult",
            "RidgeResult"]
 
-_METHODS = ("auto", "tsqr", "truncated")
+_METHODS = ("auto", "tsqr", "truncated", "lsmr")
 
 
 @dataclass
 class RankDecision:
     """What every pinv/lstsq result reports: the ``rank``, the ``singular_values`` (all ``min(m, n)`` for
-    TSQR, the computed ones for the truncated route), the cut-off ``threshold``, the ``route`` taken and
-    why (``route_reason``), and the truncated SVD's ``certificate`` (None for TSQR)."""
+    TSQR, the computed ones for the truncated route), the cut-off ``threshold`` (all three None on the
+    LSMR route, which makes no rank decision), the ``route`` taken and why (``route_reason``), and the
+    ``certificate``: the truncated SVD's (None for TSQR), or LSMR's largest backward error
+    ``||A^T r|| / (||A|| ||r||)`` over the columns."""
 
-    rank: int
-    singular_values: np.ndarray
-    threshold: float
+    rank: Optional[int]
+    singular_values: Optional[np.ndarray]
+    threshold: Optional[float]
     route: str
     route_reason: str
     certificate: Optional[float]
@@ -57,13 +59,16 @@ class RankDecision:
 class LstsqResult(RankDecision):
     """``X = pinv(A) B``: numpy ``x`` (n or n x k), ``residuals`` (k sums of squares ``||B_j - A X_j||^2``,
     always, unlike numpy) and the :class:`RankDecision`; with a cotangent ``gX``: ``grad_a`` (m x n) and
-    ``grad_b`` (m x k) as DataFrames; with a tangent: ``dx``."""
+    ``grad_b`` (m x k) as DataFrames; with a tangent: ``dx``. On the LSMR route, ``iterations`` per column
+    and ``converged`` (False when a column stopped before its tolerances held)."""
 
     x: np.ndarray = None
     residuals: np.ndarray = None
     grad_a: object = None
     grad_b: object = None
     dx: Optional[np.ndarray] = None
+    iterations: Optional[List[int]] = None
+    converged: Optional[bool] = None
 
 
 @dataclass
@@ -159,8 +164,9 @@ class _Request:
 
     def rank_decision(self):
         """The fields every pinv/lstsq result shares: rank, spectrum, threshold, route, certificate."""
-        return {"rank": int(self.row["rank"]), "singular_values": self.vector("singular_values"),
-                "threshold": float(self.row["threshold"]), "route": self.row["route"],
+        rank, threshold = self.row["rank"], self.row["threshold"]
+        return {"rank": None if rank is None else int(rank), "singular_values": self.vector("singular_values"),
+                "threshold": None if threshold is None else float(threshold), "route": self.row["route"],
                 "route_reason": self.row["route_reason"], "certificate": self.row["certificate"]}
 
     def like_x(self, name, x, vector_rhs):
@@ -228,14 +234,16 @@ def _rank(rank, name="rank"):
 @translated
 def lstsq(a, b, *, rtol=None, atol=None, rank=None, method="auto", cotangent=None, tangent=None, column=None,
           index=None, b_column=None, b_index=None, partitions=None, tol=None, max_rank=None, seed=None,
-          spark=None):
+          damp=None, btol=None, max_iterations=None, spark=None):
     """Minimum-norm least squares ``X = pinv(A; rtol, atol) B`` of a distributed ``A`` (m x n).
 
     :param a: A: a path, a DataFrame (``column``, ``index``) or a numpy array.
     :param b: B (m or m x k): a numpy array, a path, or a DataFrame (``b_column``, ``b_index``) with A's rows.
     :param rtol, atol: the cut-off (numpy/torch names and defaults).
     :param rank: truncate at this rank (principal-component regression; the truncated route).
-    :param method: ``"auto"`` (TSQR up to 4096 columns n + k, else the truncated SVD), ``"tsqr"``, ``"truncated"``.
+    :param method: ``"auto"`` (TSQR up to 4096 columns n + k, else the truncated SVD), ``"tsqr"``, ``"truncated"``,
+        or ``"lsmr"`` (iterative, any width, no rank cut; ``atol``/``btol`` are then its stopping tolerances,
+        as ``scipy.sparse.linalg.lsmr``'s, with ``damp`` and ``max_iterations``; no derivatives yet).
     :param cotangent: ``gX = dL/dX`` (shape of X, numpy): adds ``grad_a`` and ``grad_b``.
     :param tangent: ``(dA, dB)`` (either may be None): adds ``dx``, the JVP.
     :param tol, max_rank, seed: the truncated SVD's tolerance, largest rank and start vector seed.
@@ -243,6 +251,11 @@ def lstsq(a, b, *, rtol=None, atol=None, rank=None, method="auto", cotangent=Non
     """
     request = _Request("lstsq", a, column, index, partitions, spark,
                        **_route_fields(rtol, atol, rank, method, tol, max_rank, seed))
+    if method == "lsmr":
+        request.body.update({k: v for k, v in (("damp", damp), ("btol", _tolerance(btol, "btol")),
+                                               ("max_iterations", max_iterations)) if v is not None})
+    elif damp is not None or btol is not None or max_iterations is not None:
+        raise InvalidInputError("damp, btol and max_iterations are LSMR's: add method='lsmr'")
     vector_rhs = _is_1d(b)
     request.body["b"] = request.matrix(b, "B", b_column, b_index)
     if tangent is not None:
@@ -259,9 +272,11 @@ def lstsq(a, b, *, rtol=None, atol=None, rank=None, method="auto", cotangent=Non
         request.body["cotangent"] = request.matrix(g, "the cotangent")
     request.send()
     x = request.matrix_result("x")
+    iterations = request.row["iterations"]
     return LstsqResult(x=x[:, 0] if vector_rhs else x, residuals=request.vector("residuals"),
                        **request.rank_decision(), grad_a=request.frame("grad_a"), grad_b=request.frame("grad_b"),
-                       dx=request.like_x("dx", x, vector_rhs))
+                       dx=request.like_x("dx", x, vector_rhs),
+                       iterations=None if iterations is None else list(iterations), converged=request.row["converged"])
 
 
 @translated

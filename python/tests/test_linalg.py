@@ -181,3 +181,33 @@ def test_bad_files_and_dataframes_name_the_problem(spark, tmp_path):
     two = spark.createDataFrame([([1.0], [2.0])], "u array<double>, v array<double>")
     with pytest.raises(penrose.InvalidInputError, match=r"several vector or array<double> columns \(u, v\)"):
         linalg.pinv(two)
+
+
+def test_lsmr_route_agrees_with_scipy_lsmr_and_with_the_direct_solution(spark, tmp_path):
+    from scipy.io import mmwrite
+    from scipy.sparse import random as sparse_random
+    from scipy.sparse.linalg import lsmr
+
+    a = sparse_random(300, 50, density=0.08, random_state=np.random.default_rng(40), format="csr")
+    a = a + sparse_random(300, 50, density=0.02, random_state=np.random.default_rng(41), format="csr")
+    b = np.random.default_rng(42).standard_normal(300)
+    mmwrite(str(tmp_path / "A.mtx"), a)
+    dense = a.toarray()
+    for damp, atol in ((0.0, 1e-6), (0.0, 1e-12), (1.5, 1e-12)):
+        res = linalg.lstsq(str(tmp_path / "A.mtx"), b, method="lsmr", atol=atol, btol=atol, damp=damp)
+        x, _, itn, normr, normar, norma = lsmr(a, b, damp=damp, atol=atol, btol=atol)[:6]
+        assert res.route == "lsmr" and res.rank is None and res.converged
+        # the same recurrences and stopping rules: the same iteration (give or take rounding), iterate and
+        # certificate (measured: equal iterations, x within 1.2e-10 relative)
+        assert abs(res.iterations[0] - itn) <= 1, (res.iterations, itn)
+        assert np.linalg.norm(res.x - x) <= 1e-8 * np.linalg.norm(x), (damp, atol)
+        assert res.certificate == pytest.approx(normar / (norma * normr), rel=1e-6)
+        exact = np.linalg.solve(dense.T @ dense + damp ** 2 * np.eye(50), dense.T @ b)
+        tolerance = 1e-5 if atol == 1e-6 else 1e-10  # scipy's default tolerances are loose (measured 7.1e-6)
+        assert np.linalg.norm(res.x - exact) <= tolerance * np.linalg.norm(exact), (damp, atol)
+    limited = linalg.lstsq(str(tmp_path / "A.mtx"), b, method="lsmr", max_iterations=2)
+    assert limited.converged is False and limited.iterations == [2]
+    with pytest.raises(penrose.InvalidInputError, match="no derivatives yet"):
+        linalg.lstsq(str(tmp_path / "A.mtx"), b, method="lsmr", cotangent=np.ones(50))
+    with pytest.raises(penrose.InvalidInputError, match="damp, btol and max_iterations are LSMR's"):
+        linalg.lstsq(str(tmp_path / "A.mtx"), b, damp=1.0)

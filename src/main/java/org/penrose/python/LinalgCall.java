@@ -21,6 +21,9 @@ import org.penrose.distributed.DistributedRidge;
 import org.penrose.distributed.Route;
 import org.penrose.engine.RowBlockMatrix;
 import org.penrose.factor.RankCutoff;
+import org.penrose.iterative.Lsmr;
+import org.penrose.iterative.LsmrOptions;
+import org.penrose.iterative.LsmrResult;
 import org.penrose.matrix.DoubleMatrix;
 import org.penrose.matrix.InvalidInputException;
 import org.penrose.solver.Gradient;
@@ -48,6 +51,7 @@ final class LinalgCall {
       .add("threshold", "double").add("route", "string").add("route_reason", "string").add("certificate", "double")
       .add("v", "array<double>").add("v_rows", "int").add("v_cols", "int").add("steps", "int")
       .add("dx", "array<double>").add("grad_mu", "double")
+      .add("iterations", "array<int>").add("stops", "array<string>").add("converged", "boolean")
       .add("views", DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType));
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -107,6 +111,10 @@ final class LinalgCall {
     Integer rank = integer("rank");
     String method = method();
     Route route = Route.of(a.cols(), b.cols(), rank, Route.requested(method));
+    if (route.kind() == Route.Kind.LSMR) {
+      lsmr(b, route);
+      return;
+    }
     DistributedLstsq ls = DistributedLstsq.solve(a, b, cutoff(), route, rank, options());
     summary(ls.factorization().rank(), ls.factorization().singularValues(), ls.factorization().threshold(), route,
         ls.truncatedSvd());
@@ -127,6 +135,45 @@ final class LinalgCall {
       requireCols(dB, b.cols(), "dB");
       out.put("dx", ls.jvp(dA, dB).values().clone());
     }
+  }
+
+  /**
+   * LSMR for each column of {@code B} ({@link Lsmr}): {@code x}, the residual norms squared (of the
+   * damped problem when {@code damp > 0}), each column's iterations and stop, and the largest
+   * backward-error certificate {@code ||A^T r|| / (||A|| ||r||)}; no rank decision (null).
+   */
+  private void lsmr(RowBlockMatrix b, Route route) {
+    if (has("rtol") || has("cotangent") || has("tangent_a") || has("tangent_b")) {
+      throw new InvalidInputException("the LSMR route takes no rtol (a cut-off; its tolerances are atol and btol)"
+          + " and has no derivatives yet");
+    }
+    LsmrOptions options = LsmrOptions.defaults().withDamp(has("damp") ? number("damp") : 0)
+        .withTolerances(has("atol") ? number("atol") : LsmrOptions.DEFAULT_TOLERANCE,
+            has("btol") ? number("btol") : LsmrOptions.DEFAULT_TOLERANCE)
+        .withMaxIterations(has("max_iterations") ? integer("max_iterations") : 0);
+    DoubleMatrix x = DoubleMatrix.zeros(a.cols(), b.cols());
+    double[] residuals = new double[b.cols()];
+    int[] iterations = new int[b.cols()];
+    String[] stops = new String[b.cols()];
+    double certificate = 0;
+    boolean converged = true;
+    for (int j = 0; j < b.cols(); j++) {
+      LsmrResult r = Lsmr.solve(a, b.denseColumns(j, j + 1), options);
+      System.arraycopy(r.x(), 0, x.values(), j * a.cols(), a.cols());
+      residuals[j] = r.normR() * r.normR();
+      iterations[j] = r.iterations();
+      stops[j] = r.stop().name().toLowerCase(Locale.ROOT);
+      certificate = Math.max(certificate, r.certificate());
+      converged &= r.stop().converged();
+    }
+    matrix("x", x);
+    out.put("residuals", residuals);
+    out.put("route", "lsmr");
+    out.put("route_reason", route.reason());
+    out.put("certificate", certificate);
+    out.put("iterations", iterations);
+    out.put("stops", stops);
+    out.put("converged", converged);
   }
 
   private void pinv() throws IOException {
