@@ -9,10 +9,12 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.storage.StorageLevel;
 import org.penrose.engine.DeterministicReduce;
+import org.penrose.engine.DriverThreads;
 import org.penrose.engine.ReliableCheckpoints;
 import org.penrose.engine.RowBlock;
 import org.penrose.engine.RowBlockMatrix;
 import org.penrose.engine.Tsqr;
+import org.penrose.matrix.CsrMatrix;
 import org.penrose.matrix.DoubleMatrix;
 import org.penrose.matrix.MatrixBlock;
 import scala.Tuple2;
@@ -65,24 +67,45 @@ abstract class BidiagonalizationPass implements AutoCloseable {
     return spark(a);
   }
 
-  /** {@code A_i v + c u_i} for one block. */
-  static double[] advance(MatrixBlock block, double[] v, double c, double[] u) {
-    double[] next = block.times(DoubleMatrix.column(v)).values();
-    if (c != 0) {
-      for (int i = 0; i < next.length; i++) {
-        next[i] += c * u[i];
+  /**
+   * One block's share of a pass, in one sweep over its stored entries: {@code out = A_i v + c u} (each
+   * row's dot product, then that row's entries added into {@code A_i^T out}), returning
+   * {@code [A_i^T out; ||out||^2]} ({@code (n + 1) x 1}). {@code u} may be {@code out}; with {@code c = 0}
+   * it is not read (it may be null). {@code v} null stands for zero ({@code out = c u}).
+   */
+  static DoubleMatrix sweep(MatrixBlock block, double[] v, double c, double[] u, double[] out) {
+    int n = block.cols();
+    double[] result = new double[n + 1];
+    double sumOfSquares = 0;
+    if (block instanceof CsrMatrix csr) {
+      int[] start = csr.rowStart();
+      int[] col = csr.colIndex();
+      double[] value = csr.values();
+      for (int i = 0; i < block.rows(); i++) {
+        double ui = c == 0 ? 0 : c * u[i];
+        if (v != null) {
+          double dot = 0;
+          for (int k = start[i]; k < start[i + 1]; k++) {
+            dot += value[k] * v[col[k]];
+          }
+          ui += dot;
+        }
+        out[i] = ui;
+        sumOfSquares += ui * ui;
+        for (int k = start[i]; k < start[i + 1]; k++) {
+          result[col[k]] += value[k] * ui;
+        }
       }
+    } else {
+      double[] next = v == null ? new double[block.rows()] : block.times(DoubleMatrix.column(v)).values();
+      for (int i = 0; i < next.length; i++) {
+        out[i] = next[i] + (c == 0 ? 0 : c * u[i]);
+        sumOfSquares += out[i] * out[i];
+      }
+      System.arraycopy(block.transposeTimes(DoubleMatrix.column(out)).values(), 0, result, 0, n);
     }
-    return next;
-  }
-
-  /** {@code [A_i^T u_i; ||u_i||^2]} ({@code (n + 1) x 1}): one block's contribution. */
-  static DoubleMatrix contribution(MatrixBlock block, double[] u) {
-    double[] aTu = block.transposeTimes(DoubleMatrix.column(u)).values();
-    double[] out = new double[aTu.length + 1];
-    System.arraycopy(aTu, 0, out, 0, aTu.length);
-    out[aTu.length] = DoubleMatrix.sumOfSquares(u);
-    return DoubleMatrix.column(out);
+    result[n] = sumOfSquares;
+    return DoubleMatrix.column(result);
   }
 
   static Products products(DoubleMatrix merged) {
@@ -92,9 +115,10 @@ abstract class BidiagonalizationPass implements AutoCloseable {
     return new Products(aTu, all[aTu.length]);
   }
 
-  /** The blocks on the driver; each pass walks them in order. */
+  /** The blocks on the driver; each pass runs them on the driver's threads, merged in block order. */
   static BidiagonalizationPass inDriver(RowBlockMatrix a) {
     List<RowBlock> blocks = a.blocks().collect();
+    DriverThreads threads = new DriverThreads(a.blocks().context().defaultParallelism(), "penrose-lsmr");
     return new BidiagonalizationPass() {
       private List<double[]> u;
 
@@ -104,28 +128,24 @@ abstract class BidiagonalizationPass implements AutoCloseable {
         for (RowBlock block : b.blocks().collect()) {
           u.add(block.dense().values().clone());
         }
-        return merge();
+        return step(null, 1);
       }
 
       @Override
       Products step(double[] v, double c) {
-        for (int i = 0; i < blocks.size(); i++) {
-          u.set(i, advance(blocks.get(i).matrix(), v, c, u.get(i)));
-        }
-        return merge();
-      }
-
-      private Products merge() {
-        List<DoubleMatrix> parts = new ArrayList<>();
-        for (int i = 0; i < blocks.size(); i++) {
-          parts.add(contribution(blocks.get(i).matrix(), u.get(i)));
-        }
+        List<DoubleMatrix> parts = threads.map(blocks.size(),
+            i -> sweep(blocks.get(i).matrix(), v, c, u.get(i), u.get(i)));
         return products(DeterministicReduce.reduceInOrder(parts, Tsqr.DEFAULT_FAN_IN, DeterministicReduce::sum));
       }
 
       @Override
       String where() {
-        return "in the driver (" + blocks.size() + " blocks)";
+        return "in the driver on " + threads.threads() + " threads (" + blocks.size() + " blocks)";
+      }
+
+      @Override
+      public void close() {
+        threads.close();
       }
     };
   }
@@ -142,9 +162,9 @@ abstract class BidiagonalizationPass implements AutoCloseable {
       Products start(RowBlockMatrix b) {
         a.requireAlignedWith("b", b);
         return keep(a.blocks().zipPartitions(b.blocks(), (as, bs) -> {
-          RowBlock block = as.next();
+          MatrixBlock block = as.next().matrix();
           double[] u = bs.next().dense().values().clone();
-          return single(new Tuple2<>(u, contribution(block.matrix(), u)));
+          return single(new Tuple2<>(u, sweep(block, null, 1, u, u)));
         }));
       }
 
@@ -158,8 +178,8 @@ abstract class BidiagonalizationPass implements AutoCloseable {
         JavaRDD<Tuple2<double[], DoubleMatrix>> previous = state;
         Products products = keep(a.blocks().zipPartitions(previous, (as, us) -> {
           MatrixBlock block = as.next().matrix();
-          double[] u = advance(block, shared.value(), c, us.next()._1());
-          return single(new Tuple2<>(u, contribution(block, u)));
+          double[] u = new double[block.rows()]; // the cached previous u stays as it was (lineage)
+          return single(new Tuple2<>(u, sweep(block, shared.value(), c, us.next()._1(), u)));
         }));
         previous.unpersist(false);
         return products;

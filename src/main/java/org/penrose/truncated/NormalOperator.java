@@ -2,14 +2,11 @@ package org.penrose.truncated;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.apache.spark.SparkContext;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.penrose.engine.DeterministicReduce;
+import org.penrose.engine.DriverThreads;
 import org.penrose.engine.RowBlock;
 import org.penrose.engine.RowBlockMatrix;
 import org.penrose.engine.Scratch;
@@ -95,11 +92,7 @@ abstract class NormalOperator implements AutoCloseable {
     for (RowBlock b : a.blocks().collect()) { // in partition order
       blocks.add(b.matrix());
     }
-    ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
-      Thread t = new Thread(r, "penrose-normal-operator");
-      t.setDaemon(true);
-      return t;
-    });
+    DriverThreads pool = new DriverThreads(threads, "penrose-normal-operator");
     return new NormalOperator() {
       @Override
       DoubleMatrix apply(DoubleMatrix w) {
@@ -109,27 +102,7 @@ abstract class NormalOperator implements AutoCloseable {
 
       @Override
       <T> List<T> mapInDriver(BlockFunction<T> f) {
-        List<Future<T>> parts = new ArrayList<>(blocks.size());
-        for (int i = 0; i < blocks.size(); i++) {
-          int index = i;
-          parts.add(pool.submit(() -> f.apply(index, blocks.get(index))));
-        }
-        List<T> results = new ArrayList<>(parts.size());
-        try {
-          for (Future<T> part : parts) {
-            results.add(part.get());
-          }
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IllegalStateException("interrupted during a truncated SVD step", e);
-        } catch (ExecutionException e) {
-          Throwable cause = e.getCause();
-          if (cause instanceof RuntimeException) {
-            throw (RuntimeException) cause;
-          }
-          throw new IllegalStateException(cause);
-        }
-        return results;
+        return pool.map(blocks.size(), i -> f.apply(i, blocks.get(i)));
       }
 
       @Override
@@ -139,7 +112,7 @@ abstract class NormalOperator implements AutoCloseable {
 
       @Override
       public void close() {
-        pool.shutdownNow();
+        pool.close();
       }
     };
   }

@@ -1,0 +1,66 @@
+package org.penrose.engine;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.IntFunction;
+
+/**
+ * The driver's threads for the in-driver routes (a local master whose driver holds {@code A}'s blocks):
+ * {@code count} tasks run on a fixed pool of daemon threads and their results come back in task order,
+ * so what is merged from them merges in the order Spark's partitions would (the same bits).
+ */
+public final class DriverThreads implements AutoCloseable {
+  private final ExecutorService pool;
+  private final int threads;
+
+  /** A pool of {@code threads} daemon threads named {@code name}. */
+  public DriverThreads(int threads, String name) {
+    this.threads = Math.max(1, threads);
+    this.pool = Executors.newFixedThreadPool(this.threads, r -> {
+      Thread t = new Thread(r, name);
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  public int threads() {
+    return threads;
+  }
+
+  /** {@code task(0), ..., task(count - 1)} on the pool, their results in that order; a task's exception is rethrown. */
+  public <T> List<T> map(int count, IntFunction<T> task) {
+    List<Future<T>> parts = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      int index = i;
+      parts.add(pool.submit(() -> task.apply(index)));
+    }
+    List<T> results = new ArrayList<>(count);
+    try {
+      for (Future<T> part : parts) {
+        results.add(part.get());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while the driver's threads ran", e);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      if (cause instanceof Error error) {
+        throw error;
+      }
+      throw new IllegalStateException(cause);
+    }
+    return results;
+  }
+
+  @Override
+  public void close() {
+    pool.shutdownNow();
+  }
+}
