@@ -10,6 +10,9 @@ import org.penrose.adapters.MatrixFiles;
 import org.penrose.engine.RowBlockMatrix;
 import org.penrose.factor.RankCutoff;
 import org.penrose.io.MatrixMarketFile;
+import org.penrose.iterative.Lsmr;
+import org.penrose.iterative.LsmrOptions;
+import org.penrose.iterative.LsmrResult;
 import org.penrose.matrix.DoubleMatrix;
 import org.penrose.testing.SparkTestSession;
 import org.penrose.testing.TestData;
@@ -58,6 +61,28 @@ class RealProblemsTest extends SparkTestSession {
     assertEquals(128, ls.rank());
     assertTrue(err <= 1e-10, "abb313: " + err);
     assertEquals(22.8056404408546, Math.sqrt(ls.residualSumOfSquares()[0]), 1e-10 * 22.8);
+    a.unpersist();
+  }
+
+  /**
+   * The LSMR route reaches the same minimum-norm solution of the exactly rank-deficient abb313 (rank 128
+   * of 176 columns) from x_0 = 0, with no rank decision: its iterates stay in range(A^T). Measured with
+   * scipy's lsmr on the same data: atol = btol = 1e-12 stops after 163 iterations, 2.3e-13 from the SVD
+   * reference.
+   */
+  @ParameterizedTest(name = "{0} blocks")
+  @CsvSource({"1", "3"})
+  void abb313ByLsmrIsTheMinimumNormSolution(int parts) throws IOException {
+    RowBlockMatrix a = new MatrixFiles(spark).read(data("sparse/rank_deficient/abb313.mtx"), parts).persist();
+    RowBlockMatrix b = new MatrixFiles(spark).readAligned(data("sparse/rank_deficient/abb313_b.mtx"), a);
+    LsmrResult r = Lsmr.solve(a, b, LsmrOptions.defaults().withTolerances(1e-12, 1e-12).withConlim(0));
+    DoubleMatrix reference = MatrixMarketFile.read(TestData.path("reference/abb313_x_minnorm_reference.mtx"));
+    double err = TestMatrices.relativeError(DoubleMatrix.column(r.x()), reference);
+    System.out.printf("abb313 by LSMR, %d blocks: %d iterations (%s), relative error %.2e%n", parts,
+        r.iterations(), r.stop().meaning(), err);
+    assertTrue(r.stop().converged(), r.stop().meaning());
+    assertTrue(err <= 1e-10, "abb313 by LSMR: " + err);
+    assertEquals(22.8056404408546, r.normR(), 1e-9 * 22.8);
     a.unpersist();
   }
 

@@ -115,6 +115,21 @@ class LsmrTest extends SparkTestSession {
   }
 
   @Test
+  void aZeroColumnGetsAZeroCoefficient() {
+    Random random = new Random(6);
+    DoubleMatrix a = sparseRandom(120, 15, 0.1, random);
+    for (int i = 0; i < 120; i++) {
+      a.set(i, 7, 0); // column 7 empty: the minimum-norm solution has x_7 = 0
+    }
+    double[] b = TestMatrices.gaussian(120, random);
+    RowBlockMatrix blocks = sparse(a, 2);
+    LsmrResult r = Lsmr.solve(blocks, column(b, blocks), TIGHT);
+    double[] minimumNorm = LeastSquares.solve(a, DoubleMatrix.column(b), RankCutoff.DEFAULT).solution().values();
+    assertEquals(0.0, r.x()[7]);
+    assertTrue(relativeError(r.x(), minimumNorm) < 1e-10, "relative error " + relativeError(r.x(), minimumNorm));
+  }
+
+  @Test
   void dampIsRidgeWithMuDampSquared() {
     Random random = new Random(3);
     DoubleMatrix a = sparseRandom(200, 30, 0.1, random);
