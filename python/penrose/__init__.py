@@ -26,6 +26,7 @@ __all__ = [
 
 EXTENSION = "org.penrose.sql.PenroseExtensions"
 BLAS_PLUGIN = "org.penrose.engine.BlasPlugin"
+QUIET_INPUT_ERRORS = "spark.penrose.quietInputErrors"  # org.penrose.engine.TaskErrorLogFilter.SETTING
 
 
 def jar_path():
@@ -89,7 +90,9 @@ def configure(builder, *, jar=None, extensions=True, blas_plugin=True, check=Tru
     """Adds Penrose to a ``SparkSession.Builder`` and returns it (call ``.getOrCreate()`` on it).
 
     On a classic session: ``spark.jars`` += the jar (:func:`jar_path`), ``spark.sql.extensions`` +=
-    ``org.penrose.sql.PenroseExtensions`` (the SQL functions and ``lstsq_agg``), ``spark.plugins`` +=
+    ``org.penrose.sql.PenroseExtensions`` (the SQL functions and ``lstsq_agg``; with
+    ``spark.penrose.quietInputErrors=true`` Spark's log lines about a task that failed on bad input are
+    left out: the Python exception reports it), ``spark.plugins`` +=
     ``org.penrose.engine.BlasPlugin`` (the executors load the same BLAS/LAPACK as the driver). Settings
     already on the builder are kept. A Spark Connect builder (``.remote(...)``) is returned as it is:
     the server must have been started with Penrose (``jobs/penrose connect-server``).
@@ -104,6 +107,8 @@ def configure(builder, *, jar=None, extensions=True, blas_plugin=True, check=Tru
     builder = builder.config("spark.jars", _appended(builder, "spark.jars", jar))
     if extensions:
         builder = builder.config("spark.sql.extensions", _appended(builder, "spark.sql.extensions", EXTENSION))
+        # a task's bad-input failure is reported once, by the Python exception, not also as Spark's task logs
+        builder = builder.config(QUIET_INPUT_ERRORS, "true")
     if blas_plugin:
         builder = builder.config("spark.plugins", _appended(builder, "spark.plugins", BLAS_PLUGIN))
     return builder

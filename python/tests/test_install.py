@@ -35,6 +35,7 @@ def test_configure_adds_the_jar_the_extension_and_the_plugin_and_keeps_what_is_s
     assert options["spark.jars"] == f"/opt/other.jar,{penrose.jar_path()}"
     assert options["spark.sql.extensions"] == f"com.example.Extensions,{penrose.EXTENSION}"
     assert options["spark.plugins"] == penrose.BLAS_PLUGIN
+    assert options[penrose.QUIET_INPUT_ERRORS] == "true"
     again = penrose.configure(builder)._options  # idempotent
     assert again["spark.jars"].count(penrose.jar_path()) == 1
 

@@ -162,6 +162,17 @@ def test_bad_input_raises_one_invalid_input_error_with_penrose_message(spark, tm
     assert "\n" not in str(error.value) and "Py4J" not in str(error.value)
 
 
+def test_a_task_failing_on_bad_input_is_reported_once(spark, classic_only, tmp_path, capfd):
+    a = np.ones((40, 3))
+    a[31, 2] = np.nan
+    np.save(tmp_path / "nan.npy", a)
+    capfd.readouterr()
+    with pytest.raises(penrose.InvalidInputError, match="row 31 has a non-finite value NaN in column 2"):
+        linalg.pinv(str(tmp_path / "nan.npy"), partitions=2)
+    err = capfd.readouterr().err  # the JVM's stderr too: Spark's task logs would land here
+    assert "Exception in task" not in err and "\tat org.penrose" not in err and "Lost task" not in err, err
+
+
 def test_bad_files_and_dataframes_name_the_problem(spark, tmp_path):
     with pytest.raises(penrose.MissingFileError, match="no such file"):
         linalg.pinv(str(tmp_path / "missing.npy"))

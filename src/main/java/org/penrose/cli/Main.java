@@ -3,6 +3,7 @@ package org.penrose.cli;
 import java.io.PrintWriter;
 import java.util.Arrays;
 import org.penrose.engine.ErrorMessages;
+import org.penrose.engine.TaskErrorLogFilter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine;

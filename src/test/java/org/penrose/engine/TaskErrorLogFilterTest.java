@@ -1,4 +1,4 @@
-package org.penrose.cli;
+package org.penrose.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package org.penrose.cli;
+package org.penrose.engine;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -14,8 +14,9 @@ import org.penrose.io.MatrixFormatException;
 import org.penrose.matrix.InvalidInputException;
 
 /**
- * Drops Spark's log lines about a task that failed on bad input, which the command line reports
- * itself as one line ({@code penrose: error: row 3 has a non-finite value ...}): the executor's
+ * Drops Spark's log lines about a task that failed on bad input, which the caller reports itself as
+ * one line (the command line's {@code penrose: error: row 3 has a non-finite value ...}, the Python
+ * package's exception): the executor's
  * {@code Exception in task ...} with its stack trace, the scheduler's {@code Lost task ...} and
  * {@code Task N in stage S failed ...; aborting job}, the kills of the stage's other tasks, and the
  * block manager's notes about the cached block the task could not finish.
@@ -25,7 +26,9 @@ import org.penrose.matrix.InvalidInputException;
  * {@link Error} (OutOfMemoryError), a lost executor, I/O, disk, shuffle-fetch or broadcast failures
  * (Spark's, Hadoop's or Penrose's own {@code IOException}s), Penrose's internal invariants
  * ({@link IllegalStateException}, {@link ArithmeticException} from a kernel), a bug
- * ({@code NullPointerException}, ...). {@code --verbose} does not install the filter.
+ * ({@code NullPointerException}, ...). Installed by the command line (not with {@code --verbose}) and,
+ * when a session sets {@link #SETTING} (the Python package's {@code penrose.configure} does), by the
+ * SQL extension as the session starts.
  */
 public final class TaskErrorLogFilter extends AbstractFilter {
   private static final Pattern EXCEPTION_IN_TASK =
@@ -43,11 +46,20 @@ public final class TaskErrorLogFilter extends AbstractFilter {
   /** Stages ({@code "3.0"}) whose failure was bad input: their kills and abort lines go too. */
   private final Set<String> failedOnInput = ConcurrentHashMap.newKeySet();
 
-  /** Adds the filter to every appender of the current log4j configuration; no-op without log4j-core. */
-  public static void install() {
-    if (!(LogManager.getContext(false) instanceof LoggerContext context)) {
+  /** The Spark setting that asks the session extension to install the filter. */
+  public static final String SETTING = "spark.penrose.quietInputErrors";
+
+  private static boolean installed;
+
+  /**
+   * Adds the filter to every appender of the current log4j configuration, once per JVM; no-op without
+   * log4j-core.
+   */
+  public static synchronized void install() {
+    if (installed || !(LogManager.getContext(false) instanceof LoggerContext context)) {
       return;
     }
+    installed = true;
     TaskErrorLogFilter filter = new TaskErrorLogFilter();
     filter.start();
     for (Appender appender : context.getConfiguration().getAppenders().values()) {
