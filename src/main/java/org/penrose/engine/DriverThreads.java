@@ -14,6 +14,9 @@ import java.util.function.IntFunction;
  * so what is merged from them merges in the order Spark's partitions would (the same bits).
  */
 public final class DriverThreads implements AutoCloseable {
+  /** The driver may hold {@code A}'s blocks when they take at most this fraction of its maximum heap. */
+  public static final double DRIVER_SHARE = 0.125;
+
   private final ExecutorService pool;
   private final int threads;
 
@@ -25,6 +28,21 @@ public final class DriverThreads implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
+  }
+
+  /**
+   * Whether an in-driver route may run on {@code a}: when {@code allowed}, the master is local and A's
+   * blocks fit {@link #DRIVER_SHARE} of the heap (12 bytes per stored entry of a sparse block, value and
+   * column, 8 per dense entry, 4 per row). Sizing A takes one Spark job, run only when the rest holds.
+   */
+  public static boolean hold(RowBlockMatrix a, boolean allowed) {
+    return allowed && a.blocks().context().isLocal()
+        && storedBytes(a) <= DRIVER_SHARE * Runtime.getRuntime().maxMemory();
+  }
+
+  private static double storedBytes(RowBlockMatrix a) {
+    return a.blocks().map(b -> (double) b.matrix().storedEntries() * (b.matrix().isSparse() ? 12 : 8)
+        + 4.0 * b.matrix().rows()).reduce(Double::sum);
   }
 
   public int threads() {

@@ -3,7 +3,6 @@ package org.penrose.iterative;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import org.apache.spark.SparkContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -30,12 +29,11 @@ import scala.Tuple2;
  *       {@code A}'s and written to a reliable checkpoint every {@link #CHECKPOINT_EVERY} passes, so that a
  *       lost executor recomputes at most that many passes, never the job;
  *   <li>{@link #inDriver}: on a local master, when {@code A}'s blocks fit in a small share of the
- *       driver's memory, the same kernels on the driver's blocks, without a job per pass.
+ *       driver's memory ({@link DriverThreads#hold}), the same kernels on the driver's threads, without a
+ *       job per pass.
  * </ul>
  */
 abstract class BidiagonalizationPass implements AutoCloseable {
-  /** Collected blocks may take at most this fraction of the driver's maximum heap. */
-  static final double DRIVER_SHARE = 0.125;
   /** Passes between reliable checkpoints of {@code u} (the Spark implementation). */
   static final int CHECKPOINT_EVERY = 25;
 
@@ -54,17 +52,9 @@ abstract class BidiagonalizationPass implements AutoCloseable {
   @Override
   public void close() {}
 
-  /** The in-driver implementation when {@code allowed}, the master is local and A fits; else Spark's. */
+  /** The in-driver implementation when {@code allowed}, the master is local and A fits ({@link DriverThreads#hold}). */
   static BidiagonalizationPass of(RowBlockMatrix a, boolean allowed) {
-    SparkContext sc = a.blocks().context();
-    double bytes = 0;
-    if (allowed && sc.isLocal()) {
-      bytes = a.blocks().map(block -> 12.0 * block.matrix().storedEntries()).reduce(Double::sum);
-    }
-    if (allowed && sc.isLocal() && bytes <= DRIVER_SHARE * Runtime.getRuntime().maxMemory()) {
-      return inDriver(a);
-    }
-    return spark(a);
+    return DriverThreads.hold(a, allowed) ? inDriver(a) : spark(a);
   }
 
   /**

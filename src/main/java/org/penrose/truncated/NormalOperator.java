@@ -2,7 +2,6 @@ package org.penrose.truncated;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.spark.SparkContext;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.penrose.engine.DeterministicReduce;
@@ -30,9 +29,6 @@ import org.penrose.matrix.MatrixBlock;
  * </ul>
  */
 abstract class NormalOperator implements AutoCloseable {
-  /** Collected blocks may take at most this fraction of the driver's maximum heap. */
-  static final double DRIVER_SHARE = 0.125;
-
   /** {@code A^T (A W)} ({@code n x b}) for {@code W} ({@code n x b}). */
   abstract DoubleMatrix apply(DoubleMatrix w);
 
@@ -57,12 +53,11 @@ abstract class NormalOperator implements AutoCloseable {
 
   /**
    * The in-driver operator when {@code allowed}, the master is local and {@code A} fits
-   * ({@link #DRIVER_SHARE}); otherwise the Spark one.
+   * ({@link DriverThreads#hold}); otherwise the Spark one.
    */
   static NormalOperator of(RowBlockMatrix a, boolean allowed) {
-    SparkContext sc = a.blocks().context();
-    if (allowed && sc.isLocal() && storedBytes(a) <= DRIVER_SHARE * Runtime.getRuntime().maxMemory()) {
-      return inDriver(a, Math.max(1, sc.defaultParallelism()));
+    if (DriverThreads.hold(a, allowed)) {
+      return inDriver(a, Math.max(1, a.blocks().context().defaultParallelism()));
     }
     return spark(a);
   }
@@ -115,11 +110,5 @@ abstract class NormalOperator implements AutoCloseable {
         pool.close();
       }
     };
-  }
-
-  /** Bytes of {@code A}'s blocks: 12 per stored entry of a sparse block (value and column), 8 per dense entry. */
-  private static double storedBytes(RowBlockMatrix a) {
-    return a.blocks().map(b -> (double) b.matrix().storedEntries() * (b.matrix().isSparse() ? 12 : 8)
-        + 4.0 * b.matrix().rows()).reduce(Double::sum);
   }
 }
