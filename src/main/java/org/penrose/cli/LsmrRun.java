@@ -40,13 +40,11 @@ final class LsmrRun {
         .withProgress(System.out::println, 10);
     a.cacheFor(RowBlockMatrix.MANY_PASSES);
     b.cacheFor(RowBlockMatrix.MANY_PASSES);
-    DoubleMatrix x = DoubleMatrix.zeros(a.cols(), b.cols());
+    List<LsmrResult> results = report.time("solve", () -> Lsmr.solveEach(a, b, options));
     List<Map<String, Object>> columns = new ArrayList<>();
     boolean converged = true;
-    for (int j = 0; j < b.cols(); j++) {
-      RowBlockMatrix column = b.denseColumns(j, j + 1);
-      LsmrResult r = report.time(b.cols() == 1 ? "solve" : "solve column " + j, () -> Lsmr.solve(a, column, options));
-      System.arraycopy(r.x(), 0, x.values(), j * a.cols(), a.cols());
+    for (int j = 0; j < results.size(); j++) {
+      LsmrResult r = results.get(j);
       converged &= r.stop().converged();
       if (!r.stop().converged()) {
         System.err.printf("penrose: warning: column %d of B: LSMR stopped after %d iterations (%s) with"
@@ -57,6 +55,7 @@ final class LsmrRun {
           + " %.3g%n", j, r.iterations(), r.where(), r.stop().meaning(), r.normR(), r.certificate());
       columns.add(describe(r));
     }
+    DoubleMatrix x = Lsmr.solution(results);
     files.writeLocalNpy(x, command.output, vectorRhs);
     System.out.printf("lstsq: wrote %s (%s)%n", command.output, vectorRhs ? x.rows() + "," : x.shape());
     if (command.reportPath != null) {

@@ -1,6 +1,9 @@
 package org.penrose.iterative;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.penrose.engine.RowBlockMatrix;
+import org.penrose.matrix.DoubleMatrix;
 import org.penrose.matrix.InvalidInputException;
 
 /**
@@ -39,6 +42,25 @@ public final class Lsmr {
     try (BidiagonalizationPass pass = BidiagonalizationPass.of(a, options.driverSteps())) {
       return new Lsmr.Run(a, options, pass).run(b);
     }
+  }
+
+  /** {@link #solve} for each column of {@code B} ({@code m x k}, in A's row blocks), in column order. */
+  public static List<LsmrResult> solveEach(RowBlockMatrix a, RowBlockMatrix b, LsmrOptions options) {
+    List<LsmrResult> columns = new ArrayList<>(b.cols());
+    for (int j = 0; j < b.cols(); j++) {
+      columns.add(solve(a, b.denseColumns(j, j + 1), options));
+    }
+    return columns;
+  }
+
+  /** The columns' solutions side by side: {@code X} ({@code n x k}). */
+  public static DoubleMatrix solution(List<LsmrResult> columns) {
+    int n = columns.get(0).x().length;
+    DoubleMatrix x = DoubleMatrix.zeros(n, columns.size());
+    for (int j = 0; j < columns.size(); j++) {
+      System.arraycopy(columns.get(j).x(), 0, x.values(), j * n, n);
+    }
+    return x;
   }
 
   /** {@code (c, s, r)} with {@code [c s; -s c] [a; b] = [r; 0]}, {@code r >= 0} (stable for any magnitudes). */

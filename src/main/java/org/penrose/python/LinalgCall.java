@@ -151,21 +151,21 @@ final class LinalgCall {
         .withTolerances(has("atol") ? number("atol") : LsmrOptions.DEFAULT_TOLERANCE,
             has("btol") ? number("btol") : LsmrOptions.DEFAULT_TOLERANCE)
         .withMaxIterations(has("max_iterations") ? integer("max_iterations") : 0);
-    DoubleMatrix x = DoubleMatrix.zeros(a.cols(), b.cols());
-    double[] residuals = new double[b.cols()];
-    int[] iterations = new int[b.cols()];
-    String[] stops = new String[b.cols()];
+    List<LsmrResult> columns = Lsmr.solveEach(a, b, options);
+    double[] residuals = new double[columns.size()];
+    int[] iterations = new int[columns.size()];
+    String[] stops = new String[columns.size()];
     double certificate = 0;
     boolean converged = true;
-    for (int j = 0; j < b.cols(); j++) {
-      LsmrResult r = Lsmr.solve(a, b.denseColumns(j, j + 1), options);
-      System.arraycopy(r.x(), 0, x.values(), j * a.cols(), a.cols());
+    for (int j = 0; j < columns.size(); j++) {
+      LsmrResult r = columns.get(j);
       residuals[j] = r.normR() * r.normR();
       iterations[j] = r.iterations();
       stops[j] = r.stop().name().toLowerCase(Locale.ROOT);
       certificate = Math.max(certificate, r.certificate());
       converged &= r.stop().converged();
     }
+    DoubleMatrix x = Lsmr.solution(columns);
     matrix("x", x);
     out.put("residuals", residuals);
     out.put("route", "lsmr");
