@@ -129,11 +129,8 @@ final class LinalgCall {
       view("grad_b", g.b());
     }
     if (has("tangent_a") || has("tangent_b")) {
-      RowBlockMatrix dA = has("tangent_a") ? matrices.aligned(request.get("tangent_a"), a, "dA") : null;
-      RowBlockMatrix dB = has("tangent_b") ? matrices.aligned(request.get("tangent_b"), a, "dB") : null;
-      requireCols(dA, a.cols(), "dA");
-      requireCols(dB, b.cols(), "dB");
-      out.put("dx", ls.jvp(dA, dB).values().clone());
+      out.put("dx", ls.jvp(tangent("tangent_a", "dA", a.cols()), tangent("tangent_b", "dB", b.cols())).values()
+          .clone());
     }
   }
 
@@ -190,9 +187,7 @@ final class LinalgCall {
       view("grad_a", p.vjp(cotangentTranspose).a());
     }
     if (has("tangent_a")) {
-      RowBlockMatrix dA = matrices.aligned(request.get("tangent_a"), a, "dA");
-      requireCols(dA, a.cols(), "dA");
-      view("dpinv_t", p.jvpTranspose(dA));
+      view("dpinv_t", p.jvpTranspose(tangent("tangent_a", "dA", a.cols())));
     }
   }
 
@@ -228,12 +223,9 @@ final class LinalgCall {
       out.put("grad_mu", g.mu());
     }
     if (has("tangent_a") || has("tangent_b") || has("tangent_mu")) {
-      RowBlockMatrix dA = has("tangent_a") ? matrices.aligned(request.get("tangent_a"), a, "dA") : null;
-      RowBlockMatrix dB = has("tangent_b") ? matrices.aligned(request.get("tangent_b"), a, "dB") : null;
-      requireCols(dA, a.cols(), "dA");
-      requireCols(dB, b.cols(), "dB");
       Double dMu = number("tangent_mu");
-      out.put("dx", ridge.jvp(dA, dB, dMu == null ? 0.0 : dMu).values().clone());
+      out.put("dx", ridge.jvp(tangent("tangent_a", "dA", a.cols()), tangent("tangent_b", "dB", b.cols()),
+          dMu == null ? 0.0 : dMu).values().clone());
     }
   }
 
@@ -261,8 +253,18 @@ final class LinalgCall {
     views.put(name, view);
   }
 
+  /** The tangent in {@code field} ({@code cols} columns, A's rows) in A's row blocks, or null when not given. */
+  private RowBlockMatrix tangent(String field, String name, int cols) throws IOException {
+    if (!has(field)) {
+      return null;
+    }
+    RowBlockMatrix m = matrices.aligned(request.get(field), a, name);
+    requireCols(m, cols, name);
+    return m;
+  }
+
   private static void requireCols(RowBlockMatrix m, int cols, String name) {
-    if (m != null && m.cols() != cols) {
+    if (m.cols() != cols) {
       throw new InvalidInputException("shape mismatch: " + name + " has " + m.cols() + " columns, expected " + cols);
     }
   }
