@@ -181,6 +181,19 @@ class MtxDataSourceTest extends SparkTestSession {
     assertEquals(3L, spark.sql("SELECT count(*) FROM m").first().getLong(0));
   }
 
+  /** Reads are a DataSource V2 table (its scan an RDD, since it shuffles); a missing file fails at load. */
+  @Test
+  void readsAreDataSourceV2() throws IOException {
+    Path p = dir.resolve("v2.mtx");
+    Files.writeString(p, "%%MatrixMarket matrix coordinate real general\n3 2 2\n3 1 5.0\n1 2 7.0\n");
+    Dataset<Row> a = spark.read().format("mtx").load(p.toString());
+    String plan = ((org.apache.spark.sql.classic.Dataset<Row>) a).queryExecution().analyzed().toString();
+    assertTrue(plan.contains("RelationV2") && plan.contains("mtx:"), plan);
+    assertEquals("[[0,(2,[1],[7.0])], [1,(2,[],[])], [2,(2,[0],[5.0])]]", a.collectAsList().toString());
+    Exception e = assertThrows(Exception.class, () -> spark.read().format("mtx").load(dir.resolve("no.mtx").toString()));
+    assertTrue(messages(e).contains("no.mtx"), messages(e));
+  }
+
   @Test
   void optionsAreDeclaredAndTyped() throws IOException {
     Path p = dir.resolve("o.mtx");
