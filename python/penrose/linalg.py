@@ -241,7 +241,8 @@ def lstsq(a, b, *, rtol=None, atol=None, rank=None, method="auto", cotangent=Non
     :param b: B (m or m x k): a numpy array, a path, or a DataFrame (``b_column``, ``b_index``) with A's rows.
     :param rtol, atol: the cut-off (numpy/torch names and defaults).
     :param rank: truncate at this rank (principal-component regression; the truncated route).
-    :param method: ``"auto"`` (TSQR up to 4096 columns n + k, else the truncated SVD), ``"tsqr"``, ``"truncated"``,
+    :param method: ``"auto"`` (TSQR up to 4096 columns n + k; past that LSMR, or the truncated SVD with ``rank``,
+        ``cotangent`` or ``tangent``), ``"tsqr"``, ``"truncated"``,
         or ``"lsmr"`` (iterative, any width, no rank cut; ``atol``/``btol`` are then its stopping tolerances,
         as ``scipy.sparse.linalg.lsmr``'s, with ``damp`` and ``max_iterations``; no derivatives yet).
     :param cotangent: ``gX = dL/dX`` (shape of X, numpy): adds ``grad_a`` and ``grad_b``.

@@ -57,7 +57,10 @@ class _LeastSquaresRegressionParams(_LeastSquaresParams, HasWeightCol):
     maxRank = Param(Params._dummy(), "maxRank",
                     "beyond 4096 design columns and without rank, the largest rank the cut-off may reach",
                     TypeConverters.toInt)
-    solver = Param(Params._dummy(), "solver", "'auto', 'tsqr' or 'truncated'", TypeConverters.toString)
+    solver = Param(Params._dummy(), "solver", "'auto', 'tsqr', 'truncated' or 'lsmr'", TypeConverters.toString)
+    tol = Param(Params._dummy(), "tol", "LSMR's atol = btol", TypeConverters.toFloat)
+    maxIter = Param(Params._dummy(), "maxIter", "LSMR's iteration limit (0: min(rows, design columns))",
+                    TypeConverters.toInt)
     regParam = Param(Params._dummy(), "regParam",
                      "L2 penalty lambda >= 0, as Spark's LinearRegression with elasticNetParam = 0",
                      TypeConverters.toFloat)
@@ -72,7 +75,7 @@ class _LeastSquaresRegressionParams(_LeastSquaresParams, HasWeightCol):
         super().__init__(*args)
         # the JVM stage's defaults (test_ml checks them against the JVM's)
         self._setDefault(equilibrate=True, refinementSteps=0, maxRank=500, solver="auto", regParam=0.0,
-                         standardization=True, regParamSelection="none")
+                         standardization=True, regParamSelection="none", tol=1e-6, maxIter=0)
 
 
 def _setters(cls):
@@ -100,12 +103,14 @@ class LeastSquaresRegression(JavaEstimator, _LeastSquaresRegressionParams, JavaM
     """Minimum-norm least squares ``beta = pinv(X; rtol, atol) y`` (with an intercept column when
     ``fitIntercept``), or ridge ``(X^T X + lambda n I)^-1 X^T y`` for ``regParam > 0`` (Spark's scaling).
     Every JVM param is a keyword argument; ``solver``: ``auto`` (TSQR up to 4096 design columns
-    without ``rank``, else the truncated SVD), ``tsqr`` or ``truncated``."""
+    without ``rank``, the truncated SVD with ``rank``, LSMR past 4096 without it), ``tsqr``, ``truncated``
+    or ``lsmr`` (least squares or ridge at any width, to ``tol``, at most ``maxIter`` iterations)."""
 
     @keyword_only
     def __init__(self, *, featuresCol="features", labelCol="label", predictionCol="prediction", fitIntercept=True,
                  weightCol=None, equilibrate=True, rtol=None, atol=None, refinementSteps=0, rank=None, maxRank=500,
-                 solver="auto", regParam=0.0, standardization=True, regParamSelection="none", regParamGrid=None):
+                 solver="auto", regParam=0.0, standardization=True, regParamSelection="none", regParamGrid=None,
+                 tol=1e-6, maxIter=0):
         super().__init__()
         self._java_obj = self._new_java_obj(_ESTIMATOR, self.uid)
         self.setParams(**self._input_kwargs)
@@ -114,7 +119,7 @@ class LeastSquaresRegression(JavaEstimator, _LeastSquaresRegressionParams, JavaM
     def setParams(self, *, featuresCol="features", labelCol="label", predictionCol="prediction", fitIntercept=True,
                   weightCol=None, equilibrate=True, rtol=None, atol=None, refinementSteps=0, rank=None,
                   maxRank=500, solver="auto", regParam=0.0, standardization=True, regParamSelection="none",
-                  regParamGrid=None):
+                  regParamGrid=None, tol=1e-6, maxIter=0):
         """Sets the params given (None: unset)."""
         return self._set(**{k: v for k, v in self._input_kwargs.items() if v is not None})
 
@@ -132,7 +137,9 @@ class LeastSquaresSummary:
     one), ``rank`` and all ``singular_values`` of the (equilibrated) design, the ``threshold``,
     ``residual_sum_of_squares``, ``r2``, ``rows``, ``standard_errors`` (None when rank-deficient),
     ``dependent_columns`` (features dropped by the rank decision), ``feature_names``, ``reg_param`` and
-    ``effective_degrees_of_freedom`` (ridge)."""
+    ``effective_degrees_of_freedom`` (ridge); on the LSMR route ``rank`` is -1 (no rank is decided) and
+    ``iterations``, ``stop``, ``converged`` and ``certificate`` (``||A^T r|| / (||A|| ||r||)``) say how
+    LSMR ended (None on the other routes)."""
 
     coefficients: np.ndarray
     intercept: Optional[float]
@@ -148,6 +155,10 @@ class LeastSquaresSummary:
     feature_names: List[str]
     reg_param: float
     effective_degrees_of_freedom: Optional[float]
+    iterations: Optional[int] = None
+    stop: Optional[str] = None
+    converged: Optional[bool] = None
+    certificate: Optional[float] = None
 
 
 def _array(values):
@@ -170,6 +181,7 @@ class LeastSquaresRegressionModel(JavaModel, _LeastSquaresParams, JavaMLReadable
                 self._penrose_summary = self._remote_summary()
             return self._penrose_summary
         fit = self._java_obj.summary()
+        how = fit.iterative()
         return LeastSquaresSummary(
             coefficients=_array(fit.coefficients()),
             intercept=_optional(fit.intercept()),
@@ -185,6 +197,10 @@ class LeastSquaresRegressionModel(JavaModel, _LeastSquaresParams, JavaMLReadable
             feature_names=list(fit.featureNames()),
             reg_param=float(fit.regParam()),
             effective_degrees_of_freedom=_optional(fit.effectiveDegreesOfFreedom()),
+            iterations=None if how is None else int(how.iterations()),
+            stop=None if how is None else str(how.stop()),
+            converged=None if how is None else bool(how.converged()),
+            certificate=None if how is None else float(how.certificate()),
         )
 
     def _remote_summary(self):
@@ -204,7 +220,9 @@ class LeastSquaresRegressionModel(JavaModel, _LeastSquaresParams, JavaMLReadable
             standard_errors=_array(r["standard_errors"]),
             intercept_standard_error=_optional(r["intercept_standard_error"]),
             dependent_columns=list(r["dependent_columns"]), feature_names=list(r["feature_names"]),
-            reg_param=float(r["reg_param"]), effective_degrees_of_freedom=_optional(r["effective_df"]))
+            reg_param=float(r["reg_param"]), effective_degrees_of_freedom=_optional(r["effective_df"]),
+            iterations=None if r["iterations"] is None else int(r["iterations"]), stop=r["stop"],
+            converged=r["converged"], certificate=_optional(r["certificate"]))
 
     @property
     def coefficients(self):

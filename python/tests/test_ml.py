@@ -51,6 +51,22 @@ def test_full_rank_coefficients_and_standard_errors_match_numpy(table):
     np.testing.assert_allclose(model.summary.standard_errors, np.sqrt(np.diag(covariance))[1:], rtol=1e-10)
 
 
+def test_lsmr_solver_fits_the_rank_deficient_table_with_its_iterations(table):
+    """solver="lsmr" (no rank decision): the fitted values are numpy's least-squares ones, unique even though
+    the design is rank-deficient; the summary says how LSMR ended (classic and Connect alike)."""
+    x, y, df = table
+    model = LeastSquaresRegression(labelCol="y", solver="lsmr", tol=1e-13, maxIter=100).fit(df)
+    design = np.column_stack([np.ones(len(y)), x])
+    fitted = design @ np.linalg.lstsq(design, y, rcond=None)[0]
+    predicted = np.array([r["prediction"] for r in model.transform(df).select("prediction").collect()])
+    np.testing.assert_allclose(predicted, fitted, rtol=1e-9, atol=1e-9)
+    summary = model.summary
+    assert summary.rank == -1 and summary.converged is True and 0 < summary.iterations <= 100
+    assert summary.certificate < 1e-12 and "least-squares" in summary.stop
+    assert summary.residual_sum_of_squares == pytest.approx(np.sum((y - fitted) ** 2), rel=1e-9)
+    assert LeastSquaresRegression(labelCol="y").fit(df).summary.iterations is None  # TSQR: no iterations
+
+
 def test_python_defaults_are_the_jvm_stage_defaults(spark, classic_only):
     stage = LeastSquaresRegression()
     java = stage._java_obj

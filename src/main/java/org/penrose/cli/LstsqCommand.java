@@ -92,7 +92,7 @@ final class LstsqCommand implements Callable<Integer> {
       RowBlockMatrix b = files.readAligned(rhs, a);
       boolean vectorRhs = files.isVector(rhs);
       System.out.printf("lstsq: A is %s, B is %s, in %d row blocks%n", a.shape(), b.shape(), a.numBlocks());
-      Route route = Route.of(a.cols(), b.cols(), rank, solver.kind());
+      Route route = Route.of(a.cols(), b.cols(), rank, solver.kind(), vjp != null);
       if (route.kind() == Route.Kind.LSMR) {
         return LsmrRun.run(this, report, files, a, b, vectorRhs, route);
       }

@@ -9,8 +9,10 @@ import org.penrose.truncated.TruncatedSvd;
  * Which algorithm answers a pinv or lstsq, decided in one place for the Java API, the command line and
  * the estimator, with the reason in words. TSQR ({@link Tsqr}: one pass, exact at any rank) keeps the
  * {@code (n + k) x (n + k)} triangle of {@code [A | B]} on the driver, so it serves up to
- * {@link Tsqr#MAX_COLUMNS} columns; past that, or when the caller fixes a rank, the truncated SVD
- * ({@link TruncatedSvd}) does.
+ * {@link Tsqr#MAX_COLUMNS} columns. Past that a least-squares solve without a fixed rank and without
+ * derivatives goes to LSMR (exact least squares to its tolerances, minimum-norm from {@code x = 0});
+ * pinv, a fixed rank, or a solve whose derivatives are asked for (they need a factorization) go to the
+ * truncated SVD ({@link TruncatedSvd}).
  *
  * @param kind the algorithm
  * @param reason why, for reports and messages
@@ -24,7 +26,7 @@ public record Route(Kind kind, String reason) {
     TRUNCATED,
     /**
      * LSMR ({@code org.penrose.iterative.Lsmr}): least squares (with ridge damping) at any width, one
-     * pass over A per iteration, to stopping tolerances rather than a cut-off; only when asked for.
+     * pass over A per iteration, to stopping tolerances rather than a cut-off; no pinv, rank or derivatives.
      */
     LSMR
   }
@@ -36,17 +38,19 @@ public record Route(Kind kind, String reason) {
    * @param rank the rank the caller fixed, or null to let the cut-off decide
    */
   public static Route of(long columns, long rightHandSides, Integer rank) {
-    return of(columns, rightHandSides, rank, null);
+    return of(columns, rightHandSides, rank, null, true);
   }
 
   /**
    * The route as {@link #of(long, long, Integer)}, or the one the caller asks for.
    *
    * @param requested the algorithm asked for, or null to choose automatically
+   * @param factorization whether the caller needs a factorization (pinv, derivatives); without one a wide
+   *     least-squares solve goes to LSMR
    * @throws InvalidInputException when TSQR is asked for past {@link Tsqr#MAX_COLUMNS} columns or with a
    *     fixed rank
    */
-  public static Route of(long columns, long rightHandSides, Integer rank, Kind requested) {
+  public static Route of(long columns, long rightHandSides, Integer rank, Kind requested, boolean factorization) {
     long width = columns + rightHandSides;
     if (requested == Kind.LSMR) {
       if (rightHandSides == 0) {
@@ -75,6 +79,11 @@ public record Route(Kind kind, String reason) {
     if (requested == Kind.TRUNCATED) {
       return new Route(Kind.TRUNCATED, "asked for; the rank the cut-off decides");
     }
+    if (width > Tsqr.MAX_COLUMNS && rightHandSides > 0 && !factorization) {
+      return new Route(Kind.LSMR, "n + k = " + width + " columns is more than TSQR's " + Tsqr.MAX_COLUMNS
+          + " and no rank is fixed: LSMR solves the least-squares problem itself (a fixed rank or the truncated"
+          + " route gives principal-component regression)");
+    }
     if (width > Tsqr.MAX_COLUMNS) {
       return new Route(Kind.TRUNCATED, "n + k = " + width + " columns is more than TSQR's " + Tsqr.MAX_COLUMNS
           + " (its (n+k) x (n+k) triangle lives on the driver)");
@@ -84,7 +93,8 @@ public record Route(Kind kind, String reason) {
 
   /**
    * The kind a caller names, as the estimator's {@code solver} param and the command line's
-   * {@code --solver} do: {@code "tsqr"} or {@code "truncated"} (any case); null for {@code "auto"}.
+   * {@code --solver} do: {@code "tsqr"}, {@code "truncated"} or {@code "lsmr"} (any case); null for
+   * {@code "auto"}.
    */
   public static Kind requested(String name) {
     return name.equalsIgnoreCase("auto") ? null : Kind.valueOf(name.toUpperCase(Locale.ROOT));

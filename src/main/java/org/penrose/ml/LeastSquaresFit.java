@@ -56,10 +56,23 @@ public final class LeastSquaresFit implements Serializable {
   private final int refinementSteps;
   /** The penalty and path of a ridge fit; null for least squares. */
   private final Ridge ridge;
+  /** How an iterative (LSMR) fit stopped; null for the direct routes. */
+  private final Iterative iterative;
 
   /** What a ridge fit adds: Spark's {@code regParam} used, the effective degrees of freedom, the path searched. */
-  record Ridge(double regParam, double effectiveDegreesOfFreedom,
+  record Ridge(double regParam, Double effectiveDegreesOfFreedom,
       List<RidgePath.Solution> path) implements Serializable {}
+
+  /**
+   * How an iterative fit (the LSMR route) ended.
+   *
+   * @param iterations the LSMR iterations (passes over the design)
+   * @param stop why it stopped, in words
+   * @param converged whether the tolerances held (not the iteration or condition limit)
+   * @param certificate the backward-error certificate {@code ||A^T r|| / (||A|| ||r||)} of the scaled design
+   */
+  public record Iterative(int iterations, String stop, boolean converged, double certificate)
+      implements Serializable {}
 
   /**
    * The fitted coefficients.
@@ -92,8 +105,9 @@ public final class LeastSquaresFit implements Serializable {
   public record Goodness(double residualSumOfSquares, Double r2, long rows) {}
 
   private LeastSquaresFit(Coefficients fitted, RankDecision decision, Goodness goodness, List<String> featureNames,
-      Corrector corrector, int refinementSteps, Ridge ridge) {
+      Corrector corrector, int refinementSteps, Ridge ridge, Iterative iterative) {
     this.ridge = ridge;
+    this.iterative = iterative;
     this.corrector = corrector;
     this.refinementSteps = refinementSteps;
     this.coefficients = fitted.values();
@@ -110,6 +124,13 @@ public final class LeastSquaresFit implements Serializable {
     this.featureNames = featureNames;
   }
 
+  /** This fit with how its iteration ended (the LSMR route, a stored LSMR model). */
+  LeastSquaresFit withIterative(Iterative how) {
+    return new LeastSquaresFit(new Coefficients(coefficients, intercept, standardErrors, interceptStandardError),
+        new RankDecision(rank, singularValues, threshold, dependentColumns),
+        new Goodness(residualSumOfSquares, r2, rows), featureNames, corrector, refinementSteps, ridge, how);
+  }
+
   /**
    * A fit from its parts (a stored model, the truncated route); {@code regParam > 0} with its
    * {@code effectiveDegreesOfFreedom} for a ridge fit (the searched path is not stored).
@@ -117,7 +138,7 @@ public final class LeastSquaresFit implements Serializable {
   public static LeastSquaresFit of(Coefficients fitted, RankDecision decision, Goodness goodness,
       List<String> featureNames, double regParam, Double effectiveDegreesOfFreedom) {
     Ridge ridge = regParam > 0 ? new Ridge(regParam, effectiveDegreesOfFreedom, List.of()) : null;
-    return new LeastSquaresFit(fitted, decision, goodness, featureNames, null, 0, ridge);
+    return new LeastSquaresFit(fitted, decision, goodness, featureNames, null, 0, ridge, null);
   }
 
   /**
@@ -144,7 +165,7 @@ public final class LeastSquaresFit implements Serializable {
     return new LeastSquaresFit(new Coefficients(chosen.coefficients(), chosen.intercept(), null, null),
         new RankDecision(rank, sigma, threshold, List.of()),
         new Goodness(chosen.residualSumOfSquares(), r2, triangle.rowCount()), List.copyOf(featureNames), null, 0,
-        new Ridge(chosen.regParam(), chosen.effectiveDegreesOfFreedom(), List.copyOf(path)));
+        new Ridge(chosen.regParam(), chosen.effectiveDegreesOfFreedom(), List.copyOf(path)), null);
   }
 
   /**
@@ -214,7 +235,7 @@ public final class LeastSquaresFit implements Serializable {
         new RankDecision(f.rank(), f.singularValues(), f.threshold(), dependent), new Goodness(rss, r2, rows),
         List.copyOf(featureNames), new Corrector(scale, f.pinvGram(),
             f.rank() == p && scaled.r().rows() >= p ? scaled.r().columns(0, p).rowRange(0, p) : null,
-            onePassError(f, rss, beta, scale)), 0, null);
+            onePassError(f, rss, beta, scale)), 0, null, null);
   }
 
   /**
@@ -320,7 +341,7 @@ public final class LeastSquaresFit implements Serializable {
         hasIntercept ? beta[0] : null, standardErrors, interceptStandardError),
         new RankDecision(rank, singularValues, threshold, dependentColumns),
         new Goodness(residualSumOfSquares, r2, rows), featureNames, corrector.withEstimate(estimate),
-        refinementSteps + 1, null);
+        refinementSteps + 1, null, null);
   }
 
   /** Refinement steps applied to the coefficients (0 for the one-pass fit). */
@@ -338,7 +359,10 @@ public final class LeastSquaresFit implements Serializable {
     return intercept;
   }
 
-  /** Numerical rank of the (equilibrated) design, the intercept's column included. */
+  /**
+   * Numerical rank of the (equilibrated) design, the intercept's column included; -1 on the LSMR route,
+   * which decides no rank (no singular values, a NaN threshold).
+   */
   public int rank() {
     return rank;
   }
@@ -394,7 +418,8 @@ public final class LeastSquaresFit implements Serializable {
 
   /**
    * Effective degrees of freedom {@code tr(H)} of a ridge fit, the intercept's included
-   * ({@code sum sigma_i^2 / (sigma_i^2 + mu)} + 1); null for least squares (where it is the rank).
+   * ({@code sum sigma_i^2 / (sigma_i^2 + mu)} + 1); null for least squares (where it is the rank) and on
+   * the LSMR route (which computes no singular values).
    */
   public Double effectiveDegreesOfFreedom() {
     return ridge == null ? null : ridge.effectiveDegreesOfFreedom();
@@ -406,5 +431,10 @@ public final class LeastSquaresFit implements Serializable {
    */
   public List<RidgePath.Solution> regularizationPath() {
     return ridge == null ? List.of() : ridge.path().size() > 1 ? ridge.path() : List.of();
+  }
+
+  /** How the LSMR route's iteration ended; null for the direct routes (TSQR, truncated). */
+  public Iterative iterative() {
+    return iterative;
   }
 }

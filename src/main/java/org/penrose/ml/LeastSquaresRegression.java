@@ -2,7 +2,6 @@ package org.penrose.ml;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.ml.Estimator;
@@ -24,10 +23,9 @@ import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.penrose.distributed.Route;
-import org.penrose.engine.DeterministicReduce;
 import org.penrose.engine.Tsqr;
-import org.penrose.factor.QrAccumulator;
 import org.penrose.factor.RankCutoff;
+import org.penrose.iterative.LsmrOptions;
 import org.penrose.matrix.InvalidInputException;
 import org.penrose.truncated.TruncatedSvd;
 import org.penrose.truncated.TruncatedSvdOptions;
@@ -53,9 +51,9 @@ import scala.Function1;
  * true), {@code rtol}, {@code atol} (the cut-off, defaults as {@link RankCutoff}), {@code weightCol}
  * (optional: rows are scaled by {@code sqrt(w)}; rows of weight 0 are left out), {@code equilibrate}
  * (default true; see {@link LeastSquaresFit} for what it changes), {@code solver} ({@code "auto"},
- * {@code "tsqr"} or {@code "truncated"}; see {@link #setSolver}), {@code rank}, {@code maxRank},
- * {@code refinementSteps} and the ridge params; every param is checked by its validator, however it is
- * set (setter, {@code ParamMap}, {@code copy}, load). NULL or non-finite features,
+ * {@code "tsqr"}, {@code "truncated"} or {@code "lsmr"}; see {@link #setSolver}), {@code rank},
+ * {@code maxRank}, {@code refinementSteps}, the ridge params, and LSMR's {@code tol} and {@code maxIter};
+ * every param is checked by its validator, however it is set (setter, {@code ParamMap}, {@code copy}, load). NULL or non-finite features,
  * labels or weights, negative weights and feature vectors of different lengths are errors.
  */
 public final class LeastSquaresRegression extends Estimator<LeastSquaresRegressionModel>
@@ -76,8 +74,10 @@ public final class LeastSquaresRegression extends Estimator<LeastSquaresRegressi
   private final Param<String> regParamSelection;
   private final DoubleArrayParam regParamGrid;
   private final Param<String> solver;
+  private final DoubleParam tol;
+  private final IntParam maxIter;
 
-  private static final String[] SOLVERS = {"auto", "tsqr", "truncated"};
+  private static final String[] SOLVERS = {"auto", "tsqr", "truncated", "lsmr"};
   private static final String[] SELECTIONS = {"none", "gcv", "loo"};
   private static final Function1<Object, Object> FINITE_NON_NEGATIVE =
       value -> (Double) value >= 0 && Double.isFinite((Double) value);
@@ -111,8 +111,12 @@ public final class LeastSquaresRegression extends Estimator<LeastSquaresRegressi
         ParamValidators.gtEq(1));
     maxRank = new IntParam(this, "maxRank",
         "beyond 4096 design columns and without rank, the largest rank the cut-off may reach", ParamValidators.gtEq(1));
-    solver = new Param<>(this, "solver", "'auto' (TSQR up to 4096 design columns without rank, else the truncated"
-        + " SVD), 'tsqr' or 'truncated'", ParamValidators.inArray(SOLVERS));
+    solver = new Param<>(this, "solver", "'auto' (TSQR up to 4096 design columns without rank, the truncated SVD"
+        + " with rank, else LSMR), 'tsqr', 'truncated' or 'lsmr'", ParamValidators.inArray(SOLVERS));
+    tol = new DoubleParam(this, "tol", "LSMR's atol = btol: stop when ||A^T r|| <= tol ||A|| ||r|| (or the system is"
+        + " solved to tol)", ParamValidators.gt(0));
+    maxIter = new IntParam(this, "maxIter", "LSMR's iteration limit (0: min(rows, design columns))",
+        ParamValidators.gtEq(0));
     regParam = new DoubleParam(this, "regParam", "L2 penalty lambda >= 0, as Spark's LinearRegression with"
         + " elasticNetParam = 0 (0: least squares)", FINITE_NON_NEGATIVE);
     standardization = new BooleanParam(this, "standardization", "penalize the coefficients of standardized features"
@@ -127,6 +131,8 @@ public final class LeastSquaresRegression extends Estimator<LeastSquaresRegressi
     setDefault(standardization, true);
     setDefault(regParamSelection, "none");
     setDefault(solver, "auto");
+    setDefault(tol, LsmrOptions.DEFAULT_TOLERANCE);
+    setDefault(maxIter, 0);
     setDefault(maxRank, TruncatedSvd.DEFAULT_MAX_RANK);
     setDefault(equilibrate, true);
     setDefault(refinementSteps, 0);
@@ -244,14 +250,34 @@ public final class LeastSquaresRegression extends Estimator<LeastSquaresRegressi
     return solver;
   }
 
+  public DoubleParam tol() {
+    return tol;
+  }
+
+  public IntParam maxIter() {
+    return maxIter;
+  }
+
+  /** LSMR's stopping tolerance, {@code atol = btol} (default 1e-6, as scipy's {@code lsmr}). */
+  public LeastSquaresRegression setTol(double value) {
+    return checkedSet(tol, value, "must be > 0", String.valueOf(value));
+  }
+
+  /** LSMR's iteration limit; 0 (the default) is {@code min(rows, design columns)}. */
+  public LeastSquaresRegression setMaxIter(int value) {
+    return checkedSet(maxIter, value, "must be >= 0", String.valueOf(value));
+  }
+
   /**
    * The algorithm, as Spark's {@code LinearRegression.solver}: {@code "auto"} (the default: one TSQR
-   * pass up to 4096 design columns without {@code rank}, else the certified truncated SVD; see
-   * {@code Route}), {@code "tsqr"} (an error past 4096 columns or with {@code rank}) or
-   * {@code "truncated"} (the truncated SVD at the rank the cut-off decides, or at {@code rank}).
+   * pass up to 4096 design columns without {@code rank}, the certified truncated SVD with {@code rank},
+   * LSMR past 4096 columns without one; see {@code Route}), {@code "tsqr"} (an error past 4096 columns or
+   * with {@code rank}), {@code "truncated"} (the truncated SVD at the rank the cut-off decides, or at
+   * {@code rank}) or {@code "lsmr"} ({@link LsmrRegression}: least squares or ridge at any width, to
+   * {@code tol}; no rank decision, GCV or standard errors).
    */
   public LeastSquaresRegression setSolver(String value) {
-    return checkedSet(solver, value, "must be 'auto', 'tsqr' or 'truncated'", "'" + value + "'");
+    return checkedSet(solver, value, "must be 'auto', 'tsqr', 'truncated' or 'lsmr'", "'" + value + "'");
   }
 
   /**
@@ -312,7 +338,9 @@ public final class LeastSquaresRegression extends Estimator<LeastSquaresRegressi
     boolean intercept = getFitIntercept();
     List<String> names = RegressionSchema.featureNames(dataset.schema().apply(features), dataset);
     boolean ridge = (Double) getOrDefault(regParam) > 0 || !getOrDefault(regParamSelection).equals("none");
-    boolean onesColumn = intercept || ridge; // a ridge fit needs the weights' column for the means either way
+    Route route = route(names.size() + (intercept || ridge ? 1 : 0), ridge);
+    // the TSQR ridge fit needs the weights' column for the means even without an intercept
+    boolean onesColumn = route.kind() == Route.Kind.TSQR ? intercept || ridge : intercept;
     List<Column> selected = new ArrayList<>();
     selected.add(functions.col(features));
     selected.add(functions.col(getLabelCol()).cast(DataTypes.DoubleType));
@@ -321,9 +349,15 @@ public final class LeastSquaresRegression extends Estimator<LeastSquaresRegressi
     }
     JavaRDD<Row> rows = dataset.select(selected.toArray(new Column[0])).toJavaRDD();
     DesignRows design = new DesignRows(features, getLabelCol(), weight, names.size(), onesColumn, names);
-    LeastSquaresFit fit = route(design.designColumns(), ridge).truncated()
-        ? fitTruncated(dataset, rows, design, names)
-        : fitTsqr(rows, design, names, ridge);
+    LeastSquaresFit fit = switch (route.kind()) {
+      case TRUNCATED -> fitTruncated(dataset, rows, design, names);
+      case LSMR -> LsmrRegression.fit(dataset.sparkSession(), rows, design, intercept,
+          (Boolean) getOrDefault(equilibrate), (Boolean) getOrDefault(standardization),
+          (Double) getOrDefault(regParam), LsmrOptions.defaults()
+              .withTolerances((Double) getOrDefault(tol), (Double) getOrDefault(tol))
+              .withMaxIterations((Integer) getOrDefault(maxIter)), names);
+      case TSQR -> TsqrRegression.fit(this, rows, design, names, ridge);
+    };
     LeastSquaresRegressionModel model = new LeastSquaresRegressionModel(uid, fit);
     copyValues(model, extractParamMap());
     return model.setParent(this);
@@ -335,8 +369,15 @@ public final class LeastSquaresRegression extends Estimator<LeastSquaresRegressi
    */
   private Route route(int designColumns, boolean ridge) {
     Route route = Route.of(designColumns, 1, isDefined(rank) ? (Integer) getOrDefault(rank) : null,
-        Route.requested(getOrDefault(solver)));
+        Route.requested(getOrDefault(solver)), false);
     boolean refined = isSet(refinementSteps) && (Integer) getOrDefault(refinementSteps) > 0;
+    if (route.kind() == Route.Kind.LSMR) {
+      if (!getOrDefault(regParamSelection).equals("none") || refined) {
+        throw new InvalidInputException("LeastSquaresRegression: regParamSelection and refinementSteps apply to the"
+            + " TSQR fit (up to " + (Tsqr.MAX_COLUMNS - 2) + " features), not to the LSMR route");
+      }
+      return route;
+    }
     if (ridge && (route.truncated() || refined)) {
       throw new InvalidInputException("LeastSquaresRegression: regParam and regParamSelection apply to the one-pass"
           + " TSQR fit (up to " + (Tsqr.MAX_COLUMNS - 2) + " features), not with rank or refinementSteps");
@@ -354,38 +395,6 @@ public final class LeastSquaresRegression extends Estimator<LeastSquaresRegressi
     return TruncatedRegression.fit(dataset.sparkSession(), rows, design, getFitIntercept(),
         (Boolean) getOrDefault(equilibrate), cutoff(), isDefined(rank) ? (Integer) getOrDefault(rank) : null, options,
         names);
-  }
-
-  /**
-   * The TSQR route: one pass streaming the rows into QR triangles merged in partition order, then the
-   * ridge path or the least-squares fit from the triangle, refined while asked or needed.
-   */
-  private LeastSquaresFit fitTsqr(JavaRDD<Row> rows, DesignRows design, List<String> names, boolean ridge) {
-    int cols = design.designColumns() + 1;
-    JavaRDD<QrAccumulator> triangles = rows.mapPartitions(it -> {
-      QrAccumulator acc = new QrAccumulator(cols);
-      design.forEachDesignRow(it, acc::add);
-      return Collections.singletonList(acc).iterator();
-    }, true);
-    QrAccumulator all = DeterministicReduce.reduce(triangles, DeterministicReduce.leftFold(QrAccumulator::merge));
-    boolean intercept = getFitIntercept();
-    if (ridge) {
-      return RidgeSelection.fit(all.triangle(), intercept, (Boolean) getOrDefault(standardization),
-          getOrDefault(regParamSelection), (Double) getOrDefault(regParam),
-          isDefined(regParamGrid) ? getOrDefault(regParamGrid) : null, names, rows, design);
-    }
-    LeastSquaresFit fit = LeastSquaresFit.fromTriangle(all.triangle(), intercept, (Boolean) getOrDefault(equilibrate),
-        cutoff(), names);
-    boolean automatic = !isSet(refinementSteps);
-    int steps = automatic ? MAX_AUTOMATIC_PASSES : (Integer) getOrDefault(refinementSteps);
-    for (int step = 0; step < steps; step++) {
-      if (automatic && (fit.rank() < names.size() + (intercept ? 1 : 0)
-          || fit.estimatedRelativeError() <= AUTOMATIC_TARGET)) {
-        break; // accurate enough (or rank-deficient, where the minimum-norm fit is not refined unasked)
-      }
-      fit = fit.refine(ResidualCorrelation.over(rows, design, fit.designCoefficients()));
-    }
-    return fit;
   }
 
   @Override

@@ -158,19 +158,24 @@ public final class LeastSquaresRegressionModel extends Model<LeastSquaresRegress
       .add("singular_values", "array<double>").add("threshold", "double").add("residual_sum_of_squares", "double")
       .add("r2", "double").add("rows", "long").add("standard_errors", "array<double>")
       .add("intercept_standard_error", "double").add("dependent_columns", "array<string>")
-      .add("feature_names", "array<string>").add("reg_param", "double").add("effective_df", "double");
+      .add("feature_names", "array<string>").add("reg_param", "double").add("effective_df", "double")
+      .add("iterations", "int").add("stop", "string").add("converged", "boolean").add("certificate", "double");
 
   /**
    * The fit as one row of {@link #DATA} (what {@link #write()} saves as {@code data}): coefficients,
    * intercept, rank, singular values, threshold, residual sum of squares, R^2, rows, standard errors,
-   * dependent columns, feature names and the ridge penalty. Spark Connect clients read the summary so.
+   * dependent columns, feature names, the ridge penalty and, on the LSMR route, how the iteration ended
+   * (null otherwise). Spark Connect clients read the summary so.
    */
   public Dataset<Row> summaryData(SparkSession spark) {
     LeastSquaresFit fit = fitted();
+    LeastSquaresFit.Iterative how = fit.iterative();
     Row row = RowFactory.create(fit.coefficients(), fit.intercept(), fit.rank(), fit.singularValues(),
         fit.threshold(), fit.residualSumOfSquares(), fit.r2(), fit.rows(), fit.standardErrors(),
         fit.interceptStandardError(), fit.dependentColumns().toArray(new String[0]),
-        fit.featureNames().toArray(new String[0]), fit.regParam(), fit.effectiveDegreesOfFreedom());
+        fit.featureNames().toArray(new String[0]), fit.regParam(), fit.effectiveDegreesOfFreedom(),
+        how == null ? null : how.iterations(), how == null ? null : how.stop(),
+        how == null ? null : how.converged(), how == null ? null : how.certificate());
     return spark.createDataFrame(List.of(row), DATA);
   }
 
@@ -201,6 +206,11 @@ public final class LeastSquaresRegressionModel extends Model<LeastSquaresRegress
                 strings(r.getList(10))),
             new LeastSquaresFit.Goodness(r.getDouble(5), r.isNullAt(6) ? null : r.getDouble(6), r.getLong(7)),
             strings(r.getList(11)), ridgeValue(r, "reg_param", 0.0), ridgeValue(r, "effective_df", null));
+        int iterations = Arrays.asList(r.schema().fieldNames()).indexOf("iterations");
+        if (iterations >= 0 && !r.isNullAt(iterations)) { // models saved before the LSMR route have no column
+          fit = fit.withIterative(new LeastSquaresFit.Iterative(r.getInt(iterations), r.getString(iterations + 1),
+              r.getBoolean(iterations + 2), r.getDouble(iterations + 3)));
+        }
         LeastSquaresRegressionModel model = new LeastSquaresRegressionModel(metadata.uid(), fit);
         metadata.getAndSetParams(model, Option.empty());
         return model;

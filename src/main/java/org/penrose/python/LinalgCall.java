@@ -110,7 +110,8 @@ final class LinalgCall {
     RowBlockMatrix b = matrices.aligned(request.get("b"), a, "B");
     Integer rank = integer("rank");
     String method = method();
-    Route route = Route.of(a.cols(), b.cols(), rank, Route.requested(method));
+    boolean derivatives = has("cotangent") || has("tangent_a") || has("tangent_b");
+    Route route = Route.of(a.cols(), b.cols(), rank, Route.requested(method), derivatives);
     if (route.kind() == Route.Kind.LSMR) {
       lsmr(b, route);
       return;
@@ -176,7 +177,7 @@ final class LinalgCall {
   private void pinv() throws IOException {
     Integer rank = integer("rank");
     String method = method();
-    Route route = Route.of(a.cols(), 0, rank, Route.requested(method));
+    Route route = Route.of(a.cols(), 0, rank, Route.requested(method), true);
     DistributedPinv p = DistributedPinv.factor(a, cutoff(), route, rank, options());
     summary(p.factorization().rank(), p.factorization().singularValues(), p.factorization().threshold(), route,
         p.truncatedSvd());

@@ -137,13 +137,15 @@ class TruncatedCommandsTest extends SparkTestSession {
 
   @Test
   void withoutARankTheCutoffDecidesAndAnUnresolvedRankSaysSo() throws Exception {
+    // past 4096 columns without a rank, lstsq goes to LSMR unless the truncated route is asked for
     CliRun r = CliRun.of("lstsq", "--input", a.toString(), "--rhs", b.toString(), "--output", dir.resolve("x2.npy").toString(),
-        "--max-rank", "2");
+        "--solver", "truncated", "--max-rank", "2");
     assertEquals(1, r.status());
     assertTrue(r.err().contains("not resolved by the cut-off") && r.err().contains("fix the rank with --rank K")
         && r.err().contains("raise --max-rank (now 2)"), r.err());
     assertTrue(!r.err().contains("maxRank") && !r.err().contains("solveTruncated"), "the flags, not the API: " + r.err());
-    r = CliRun.of("lstsq", "--input", a.toString(), "--rhs", b.toString(), "--output", dir.resolve("x3.npy").toString());
+    r = CliRun.of("lstsq", "--input", a.toString(), "--rhs", b.toString(), "--output", dir.resolve("x3.npy").toString(),
+        "--solver", "truncated");
     assertEquals(0, r.status(), r.err());
     assertTrue(r.out().contains("rank 3"), r.out());
   }

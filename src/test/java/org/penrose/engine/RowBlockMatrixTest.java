@@ -71,5 +71,11 @@ class RowBlockMatrixTest extends SparkTestSession {
     assertTrue(wide.reason().startsWith("n + k = 4097 columns is more than TSQR's 4096"), wide.reason());
     assertEquals(Route.Kind.TSQR, Route.of(4096, 0, null).kind(), "pinv of 4096 columns");
     assertEquals(new Route(Route.Kind.TRUNCATED, "the rank is fixed at 5"), Route.of(10, 1, 5));
+    // past TSQR, a least-squares solve without rank or derivatives goes to LSMR; pinv and derivatives do not
+    assertEquals(Route.Kind.LSMR, Route.of(4096, 1, null, null, false).kind());
+    assertEquals(Route.Kind.TRUNCATED, Route.of(4096, 1, null, null, true).kind(), "derivatives need a factorization");
+    assertEquals(Route.Kind.TRUNCATED, Route.of(5000, 0, null, null, false).kind(), "pinv");
+    assertEquals(Route.Kind.TRUNCATED, Route.of(5000, 1, 7, null, false).kind(), "a fixed rank");
+    assertEquals(Route.Kind.TSQR, Route.of(4095, 1, null, null, false).kind());
   }
 }

@@ -87,7 +87,7 @@ class EstimatorParamsTest extends SparkTestSession {
   void badValuesAreRefusedThroughTheSetters() {
     InvalidInputException e = assertThrows(InvalidInputException.class,
         () -> new LeastSquaresRegression().setSolver("lsqr"));
-    assertEquals("solver must be 'auto', 'tsqr' or 'truncated', got 'lsqr'", e.getMessage());
+    assertEquals("solver must be 'auto', 'tsqr', 'truncated' or 'lsmr', got 'lsqr'", e.getMessage());
   }
 
   @Test

@@ -203,7 +203,7 @@ class TruncatedRegressionTest extends SparkTestSession {
     }
     Dataset<Row> df = spark.createDataFrame(rows, new StructType().add("features", SQLDataTypes.VectorType())
         .add("label", "double"));
-    LeastSquaresFit fit = new LeastSquaresRegression().setFitIntercept(false).fit(df).summary();
+    LeastSquaresFit fit = new LeastSquaresRegression().setSolver("truncated").setFitIntercept(false).fit(df).summary();
     assertEquals(6, fit.rank(), "six independent directions");
     assertTrue(fit.residualSumOfSquares() < 1e-20 * 240, "y is in the span: " + fit.residualSumOfSquares());
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

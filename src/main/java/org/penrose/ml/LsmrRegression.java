@@ -1,0 +1,76 @@
+package org.penrose.ml;
+
+import java.util.List;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.penrose.engine.DeterministicReduce;
+import org.penrose.engine.RowBlockMatrix;
+import org.penrose.iterative.Lsmr;
+import org.penrose.iterative.LsmrOptions;
+import org.penrose.iterative.LsmrResult;
+import org.penrose.matrix.DoubleMatrix;
+
+/**
+ * The estimator's LSMR route ({@code solver = "lsmr"}, and {@code "auto"} past 4096 design columns
+ * without a rank): least squares or ridge at any width, sparse features kept sparse, one pass over the
+ * design per iteration. The design is weighted, centered and scaled as on the truncated route
+ * ({@link ScaledDesign}: {@code A = sqrt(w) (X - 1 mu^T) D^-1}, {@code y = sqrt(w) (label - ybar)}), and
+ * LSMR from {@code z = 0} solves {@code min ||A z - y||^2 + damp^2 ||z||^2}; {@code beta = D^-1 z}.
+ *
+ * <p>Least squares ({@code regParam = 0}): {@code D} equilibrates the columns ({@code equilibrate}, as
+ * on the other routes) and {@code damp = 0}; for dependent columns the fit is LSMR's minimum-norm one in
+ * the scaled coordinates. Ridge ({@code regParam = lambda > 0}) has Spark's semantics, as {@link RidgePath}
+ * states them: {@code ||W^1/2 (X beta + z - y)||^2 + mu ||S^1/2 beta||^2} with {@code mu = W lambda / delta};
+ * with standardization {@code D_jj = sqrt(W) sigma_j}, so the penalty is {@code (lambda / delta) ||z||^2}
+ * and {@code damp^2 = lambda / delta}; without it {@code D = I} and {@code damp^2 = mu}. The residual sum
+ * of squares is computed exactly (one more pass), not taken from LSMR's estimate.
+ */
+final class LsmrRegression {
+  private LsmrRegression() {}
+
+  static LeastSquaresFit fit(SparkSession spark, JavaRDD<Row> rows, DesignRows design, boolean intercept,
+      boolean equilibrate, boolean standardization, double regParam, LsmrOptions options, List<String> names) {
+    boolean ridge = regParam > 0;
+    ScaledDesign.Scaling scaling = ridge
+        ? (standardization ? ScaledDesign.Scaling.STANDARDIZE : ScaledDesign.Scaling.NONE)
+        : (equilibrate ? ScaledDesign.Scaling.EQUILIBRATE : ScaledDesign.Scaling.NONE);
+    ScaledDesign scaled = ScaledDesign.of(spark, rows, design, intercept, scaling);
+    double damp = 0;
+    if (ridge) {
+      double labelDeviation = scaled.labelStandardDeviation();
+      // a constant label has no deviation to scale the penalty by; its centered fit is 0 either way
+      double penalty = labelDeviation > 0 ? regParam / labelDeviation : 0;
+      damp = Math.sqrt(standardization ? penalty : scaled.sums[0] * penalty);
+    }
+    RowBlockMatrix label = scaled.y.denseColumns(0, 1); // stored, not shifted, for the passes
+    LsmrResult solved = Lsmr.solve(scaled.a, label, options.withDamp(damp));
+    double[] beta = scaled.coefficients(solved.x());
+    double rss = residualSumOfSquares(scaled.a, label, solved.x());
+    double tss = scaled.totalSumOfSquares(intercept);
+    long fitted = (long) scaled.sums[3];
+    Double fittedIntercept = intercept ? scaled.intercept(beta) : null;
+    scaled.unpersist();
+    return LeastSquaresFit.of(new LeastSquaresFit.Coefficients(beta, fittedIntercept, null, null),
+        new LeastSquaresFit.RankDecision(-1, new double[0], Double.NaN, List.of()),
+        new LeastSquaresFit.Goodness(rss, tss > 0 ? 1 - rss / tss : null, fitted), List.copyOf(names),
+        regParam, null)
+        .withIterative(new LeastSquaresFit.Iterative(solved.iterations(), solved.stop().meaning(),
+            solved.stop().converged(), solved.certificate()));
+  }
+
+  /** {@code ||y - A z||^2}, summed over the blocks in partition order. */
+  private static double residualSumOfSquares(RowBlockMatrix a, RowBlockMatrix y, double[] z) {
+    DoubleMatrix solution = DoubleMatrix.column(z.clone());
+    return DeterministicReduce.reduce(a.blocks().zip(y.blocks()).map(pair -> {
+      double[] fit = pair._1().matrix().times(solution).values();
+      double[] label = pair._2().values().values();
+      double sum = 0;
+      for (int i = 0; i < fit.length; i++) {
+        double e = label[i] - fit[i];
+        sum += e * e;
+      }
+      return DoubleMatrix.column(new double[] {sum});
+    }), DeterministicReduce::sum).values()[0];
+  }
+}

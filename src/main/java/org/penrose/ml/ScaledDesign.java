@@ -1,0 +1,230 @@
+package org.penrose.ml;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.ml.linalg.SQLDataTypes;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+import org.penrose.adapters.DatasetRows;
+import org.penrose.engine.DeterministicReduce;
+import org.penrose.engine.RowBlockMatrix;
+import org.penrose.engine.Scratch;
+import org.penrose.factor.RankCutoff;
+import org.penrose.matrix.DoubleMatrix;
+import org.penrose.matrix.SparseEntries;
+
+/**
+ * The weighted, centered, column-scaled design of the routes that keep the rows distributed (truncated,
+ * LSMR): {@code A = sqrt(w) (X - 1 mu^T) D^-1} and {@code y = sqrt(w) (label - ybar)}, in row blocks, made
+ * in one pass over the rows and without densifying a sparse {@code X}. With an intercept {@code mu} are the
+ * weighted column means and {@code ybar} the weighted label mean (the centering is a {@link
+ * org.penrose.matrix.ShiftedBlock} over the stored blocks); without one nothing is centered. The
+ * coefficients are then {@code beta = D^-1 z} for the solution {@code z} in the scaled coordinates, and the
+ * intercept {@code ybar - mu . beta}.
+ */
+final class ScaledDesign {
+  /** A column whose centered norm is below this times its norm is constant: it is not scaled up. */
+  private static final double CONSTANT_COLUMN = Math.sqrt(RankCutoff.EPS);
+
+  /** How the columns are scaled ({@code D}). */
+  enum Scaling {
+    /** {@code D = I}. */
+    NONE,
+    /** Unit (centered, with an intercept) norm; an all-zero or constant column keeps its raw norm (or 1). */
+    EQUILIBRATE,
+    /**
+     * {@code D_jj = sqrt(W) sigma_j}, the weighted population standard deviation (Spark's standardization);
+     * a column of zero variance is multiplied by 0, so its coefficient is 0, as in Spark.
+     */
+    STANDARDIZE
+  }
+
+  final RowBlockMatrix a;
+  final RowBlockMatrix y;
+  final double[] mean;
+  final double[] scale;
+  final double labelMean;
+  /** {@code W = sum w}, {@code sum w y}, {@code sum w y^2}, rows of positive weight. */
+  final double[] sums;
+  private final JavaRDD<Row> prepared;
+
+  private ScaledDesign(RowBlockMatrix a, RowBlockMatrix y, double[] mean, double[] scale, double labelMean,
+      double[] sums, JavaRDD<Row> prepared) {
+    this.a = a;
+    this.y = y;
+    this.mean = mean;
+    this.scale = scale;
+    this.labelMean = labelMean;
+    this.sums = sums;
+    this.prepared = prepared;
+  }
+
+  static ScaledDesign of(SparkSession spark, JavaRDD<Row> rows, DesignRows design, boolean intercept,
+      Scaling scaling) {
+    // (sqrt(w) x [with the intercept's column when not centering], sqrt(w) y, sqrt(w)): one pass, cached
+    JavaRDD<Row> prepared = rows.mapPartitions(it -> {
+      List<Row> out = new ArrayList<>();
+      while (it.hasNext()) {
+        Row r = it.next();
+        double sw = design.sqrtWeight(r);
+        if (sw > 0) {
+          // one conversion of each row, [design | sqrt(w) y | sqrt(w)], so that A, y and sqrt(w) come from
+          // the same rows
+          double swy = sw * design.label(r);
+          out.add(RowFactory.create(intercept ? design.weightedFeatures(r, sw, swy, sw)
+              : design.designVector(r, sw, swy, sw), swy, sw));
+        }
+      }
+      return out.iterator();
+    }, true).persist(StorageLevel.MEMORY_AND_DISK());
+    StructType schema = new StructType().add("row", SQLDataTypes.VectorType(), false);
+    Dataset<Row> frame = spark.createDataFrame(prepared.map(r -> RowFactory.create(r.get(0))), schema);
+    RowBlockMatrix all = DatasetRows.fromDataset(frame, "row", null);
+    int width = all.cols() - 2;
+    RowBlockMatrix a = all.columnRange(0, width);
+    RowBlockMatrix y = all.denseColumns(width, width + 1);
+    RowBlockMatrix sw = all.denseColumns(width + 1, width + 2);
+    double[] sums = DeterministicReduce.reduce(prepared.mapPartitions(it -> {
+      double[] s = new double[4];
+      while (it.hasNext()) {
+        Row r = it.next();
+        double swy = r.getDouble(1);
+        s[0] += r.getDouble(2) * r.getDouble(2);
+        s[1] += r.getDouble(2) * swy;
+        s[2] += swy * swy;
+        s[3] += 1;
+      }
+      return Collections.singletonList(DoubleMatrix.column(s)).iterator();
+    }, true), DeterministicReduce::sum).values();
+    int p = a.cols();
+    double labelMean = intercept && sums[0] > 0 ? sums[1] / sums[0] : 0;
+    boolean means = intercept || scaling == Scaling.STANDARDIZE;
+    double[] columnMeans = means ? weightedMeans(a, sw, sums[0]) : new double[p];
+    double[] scale = new double[p];
+    Arrays.fill(scale, 1.0);
+    if (scaling == Scaling.EQUILIBRATE) {
+      double[] norms = a.columnNorms();
+      double[] centered = intercept ? centeredNorms(a, sw, columnMeans, sums[0]) : norms;
+      for (int j = 0; j < p; j++) {
+        // an all-zero (or, centered, constant) column is not scaled up: it stays ~0 and the cut-off drops it
+        scale[j] = centered[j] > CONSTANT_COLUMN * norms[j] ? centered[j] : norms[j] > 0 ? norms[j] : 1.0;
+      }
+    } else if (scaling == Scaling.STANDARDIZE) {
+      double[] norms = a.columnNorms();
+      double[] centered = centeredNorms(a, sw, columnMeans, sums[0]);
+      for (int j = 0; j < p; j++) {
+        scale[j] = centered[j] > CONSTANT_COLUMN * norms[j] ? centered[j] : Double.POSITIVE_INFINITY;
+      }
+    }
+    if (scaling != Scaling.NONE) {
+      a = a.divideColumns(scale);
+    }
+    double[] mean = intercept ? columnMeans : new double[p];
+    if (intercept) {
+      double[] shift = new double[p];
+      for (int j = 0; j < p; j++) {
+        shift[j] = mean[j] / scale[j];
+      }
+      a = a.minusOuter(sw, shift);
+      y = y.minusOuter(sw, new double[] {labelMean});
+    }
+    a.persist();
+    return new ScaledDesign(a, y, mean, scale, labelMean, sums, prepared);
+  }
+
+  /** {@code beta = D^-1 z}. */
+  double[] coefficients(double[] z) {
+    double[] beta = new double[z.length];
+    for (int j = 0; j < z.length; j++) {
+      beta[j] = z[j] / scale[j];
+    }
+    return beta;
+  }
+
+  /** {@code ybar - mu . beta}. */
+  double intercept(double[] beta) {
+    double value = labelMean;
+    for (int j = 0; j < beta.length; j++) {
+      value -= mean[j] * beta[j];
+    }
+    return value;
+  }
+
+  /** The total sum of squares: about the weighted mean with an intercept, about zero without. */
+  double totalSumOfSquares(boolean intercept) {
+    return intercept ? sums[2] - sums[1] * sums[1] / sums[0] : sums[2];
+  }
+
+  /**
+   * The weighted population standard deviation of the label, {@code sqrt(sum w (y - ybar)^2 / W)} with the
+   * weighted mean whether or not the fit has an intercept (as Spark's scaling of the penalty), summed about
+   * the mean (one more pass over the cached rows) rather than from {@code sum w y^2}, which cancels.
+   */
+  double labelStandardDeviation() {
+    double m = sums[0] > 0 ? sums[1] / sums[0] : 0;
+    double squares = DeterministicReduce.reduce(prepared.mapPartitions(it -> {
+      double s = 0;
+      while (it.hasNext()) {
+        Row r = it.next();
+        double e = r.getDouble(1) - r.getDouble(2) * m;
+        s += e * e;
+      }
+      return Collections.singletonList(DoubleMatrix.column(new double[] {s})).iterator();
+    }, true), DeterministicReduce::sum).values()[0];
+    return sums[0] > 0 ? Math.sqrt(squares / sums[0]) : 0;
+  }
+
+  void unpersist() {
+    prepared.unpersist(false);
+    a.unpersist();
+  }
+
+  /** The weighted column means {@code mu = X^T w / sum(w)}, as {@code (sqrt(w) X)^T sqrt(w) / sum(w)}. */
+  private static double[] weightedMeans(RowBlockMatrix a, RowBlockMatrix sw, double weightSum) {
+    double[] sums = DeterministicReduce.reduce(a.blocks().zip(sw.blocks()).map(pair ->
+        pair._1().matrix().transposeTimes(pair._2().values())), DeterministicReduce::sum).values();
+    for (int j = 0; j < sums.length; j++) {
+      sums[j] = weightSum > 0 ? sums[j] / weightSum : 0;
+    }
+    return sums;
+  }
+
+  /**
+   * {@code ||sqrt(w) (x_j - mu_j)||} per column without cancellation: over the stored entries
+   * {@code (b_ij - sqrt(w_i) mu_j)^2}, plus {@code mu_j^2} times the weight of the rows where column
+   * {@code j} stores nothing.
+   */
+  private static double[] centeredNorms(RowBlockMatrix a, RowBlockMatrix sw, double[] means, double weightSum) {
+    int n = a.cols();
+    Broadcast<double[]> mu = JavaSparkContext.fromSparkContext(a.blocks().context()).broadcast(means);
+    double[] sums = DeterministicReduce.reduce(a.blocks().zip(sw.blocks()).map(pair -> {
+      double[] mean = mu.value();
+      SparseEntries entries = pair._1().matrix().entries(0);
+      double[] r = pair._2().values().values();
+      double[] out = new double[2 * n]; // [sum of squares about the mean | weight of the stored rows]
+      for (int t = 0; t < entries.size(); t++) {
+        int i = (int) entries.row(t);
+        int j = entries.col(t);
+        double e = entries.value(t) - r[i] * mean[j];
+        out[j] += e * e;
+        out[n + j] += r[i] * r[i];
+      }
+      return DoubleMatrix.column(out);
+    }), DeterministicReduce::sum).values();
+    Scratch.destroy(mu);
+    double[] norms = new double[n];
+    for (int j = 0; j < n; j++) {
+      norms[j] = Math.sqrt(sums[j] + means[j] * means[j] * Math.max(0, weightSum - sums[n + j]));
+    }
+    return norms;
+  }
+}

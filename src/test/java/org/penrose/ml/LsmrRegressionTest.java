@@ -1,0 +1,147 @@
+package org.penrose.ml;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.apache.spark.ml.linalg.VectorUDT;
+import org.apache.spark.ml.linalg.Vectors;
+import org.apache.spark.ml.regression.LinearRegression;
+import org.apache.spark.ml.regression.LinearRegressionModel;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.penrose.testing.SparkTestSession;
+
+/**
+ * The estimator's LSMR route: against Spark's {@code LinearRegression} (normal solver) for least squares and
+ * ridge, against the closed form of a one-hot regression past 4096 columns (each row's prediction is its
+ * category's weighted mean label), and its params, summary and persistence.
+ */
+class LsmrRegressionTest extends SparkTestSession {
+  @TempDir Path dir;
+
+  private static final double[] SCALES = {1, 10, 0.1, 3};
+
+  /** Features of different scales (one with a large mean), a noisy label, positive weights. */
+  private Dataset<Row> data(long seed) {
+    Random random = new Random(seed);
+    List<Row> rows = new ArrayList<>();
+    double[] beta = {1.5, -0.2, 4, 0.7};
+    for (int i = 0; i < 300; i++) {
+      double[] x = new double[SCALES.length];
+      double y = 2.5;
+      for (int j = 0; j < x.length; j++) {
+        x[j] = SCALES[j] * random.nextGaussian() + (j == 1 ? 5 : 0);
+        y += beta[j] * x[j];
+      }
+      rows.add(RowFactory.create(Vectors.dense(x), y + 0.5 * random.nextGaussian(), 0.5 + random.nextDouble()));
+    }
+    StructType schema = new StructType().add("features", new VectorUDT()).add("label", DataTypes.DoubleType)
+        .add("w", DataTypes.DoubleType);
+    return spark.createDataFrame(rows, schema).repartition(3);
+  }
+
+  @ParameterizedTest(name = "regParam {0}, standardization {1}, intercept {2}")
+  @CsvSource({"0, true, true", "0, true, false", "0.1, true, true", "1.0, true, false", "0.1, false, true",
+      "2.0, false, false"})
+  void sameCoefficientsAsSparksNormalSolver(double regParam, boolean standardization, boolean intercept) {
+    Dataset<Row> df = data(11);
+    LinearRegressionModel spark = new LinearRegression().setSolver("normal").setElasticNetParam(0)
+        .setRegParam(regParam).setStandardization(standardization).setFitIntercept(intercept).setWeightCol("w")
+        .fit(df);
+    // maxIter: the default, min(rows, columns) = 4 as scipy's, is exact arithmetic's bound, not rounding's
+    LeastSquaresRegressionModel lsmr = new LeastSquaresRegression().setSolver("lsmr").setTol(1e-14).setMaxIter(50)
+        .setRegParam(regParam).setStandardization(standardization).setFitIntercept(intercept).setWeightCol("w")
+        .fit(df);
+    double[] expected = spark.coefficients().toArray();
+    double[] actual = lsmr.coefficients().toArray();
+    double scale = 0;
+    for (double v : expected) {
+      scale = Math.max(scale, Math.abs(v));
+    }
+    for (int j = 0; j < expected.length; j++) {
+      assertEquals(expected[j], actual[j], 1e-8 * scale, "coefficient " + j);
+    }
+    assertEquals(spark.intercept(), lsmr.intercept(), 1e-8 * Math.max(1, Math.abs(spark.intercept())));
+    LeastSquaresFit.Iterative how = lsmr.summary().iterative();
+    assertTrue(how.converged() && how.iterations() > 0, how.toString());
+    assertEquals(-1, lsmr.summary().rank(), "LSMR decides no rank");
+    assertEquals(regParam, lsmr.summary().regParam());
+    LeastSquaresRegressionModel tsqr = new LeastSquaresRegression().setSolver("tsqr").setRegParam(regParam)
+        .setStandardization(standardization).setFitIntercept(intercept).setWeightCol("w").fit(df);
+    assertEquals(tsqr.summary().residualSumOfSquares(), lsmr.summary().residualSumOfSquares(),
+        1e-9 * tsqr.summary().residualSumOfSquares(), "RSS from the exact residuals, as the TSQR route's");
+    assertEquals(tsqr.summary().r2(), lsmr.summary().r2(), 1e-12);
+  }
+
+  /**
+   * A one-hot design of 4,500 categories plus one numeric feature (4,502 design columns: past TSQR) goes to
+   * LSMR by itself. Without the numeric feature the least-squares predictions are the categories' weighted
+   * mean labels, whatever minimum-norm coefficients the (rank-deficient, with the intercept) design has.
+   */
+  @Test
+  void wideOneHotRegressionGoesToLsmrAndPredictsCategoryMeans() {
+    int categories = 4500;
+    Random random = new Random(5);
+    List<Row> rows = new ArrayList<>();
+    double[] sums = new double[categories];
+    double[] weights = new double[categories];
+    for (int i = 0; i < 3 * categories; i++) {
+      int c = i % categories;
+      double y = Math.sin(c) * 3 + random.nextGaussian();
+      double w = 0.5 + random.nextDouble();
+      sums[c] += w * y;
+      weights[c] += w;
+      rows.add(RowFactory.create(Vectors.sparse(categories, new int[] {c}, new double[] {1.0}), y, w, c));
+    }
+    StructType schema = new StructType().add("features", new VectorUDT()).add("label", DataTypes.DoubleType)
+        .add("w", DataTypes.DoubleType).add("category", DataTypes.IntegerType);
+    Dataset<Row> df = spark.createDataFrame(rows, schema).repartition(2);
+    LeastSquaresRegressionModel model = new LeastSquaresRegression().setWeightCol("w").setTol(1e-12).fit(df);
+    assertNotNull(model.summary().iterative(), "auto chose LSMR past 4096 design columns");
+    double worst = 0;
+    for (Row r : model.transform(df).select("category", "prediction").collectAsList()) {
+      int c = r.getInt(0);
+      worst = Math.max(worst, Math.abs(r.getDouble(1) - sums[c] / weights[c]));
+    }
+    System.out.printf("one-hot (%d categories): %d LSMR iterations, max |prediction - category mean| %.1e%n",
+        categories, model.summary().iterative().iterations(), worst);
+    assertTrue(worst < 1e-8, "predictions are the category means: " + worst);
+  }
+
+  @Test
+  void paramsSummaryAndPersistence() throws Exception {
+    Dataset<Row> df = data(3);
+    Exception e = assertThrows(Exception.class, () -> new LeastSquaresRegression().setSolver("lsmr")
+        .setRegParamSelection("gcv").fit(df));
+    assertTrue(e.getMessage().contains("regParamSelection and refinementSteps apply to the TSQR fit"), e.getMessage());
+    e = assertThrows(Exception.class, () -> new LeastSquaresRegression().setSolver("lsmr").setRank(2).fit(df));
+    assertTrue(e.getMessage().contains("a fixed rank (2) needs the truncated route"), e.getMessage());
+    e = assertThrows(Exception.class, () -> new LeastSquaresRegression().setTol(0));
+    assertEquals("tol must be > 0, got 0.0", e.getMessage());
+    e = assertThrows(Exception.class, () -> new LeastSquaresRegression().setSolver("cg"));
+    assertEquals("solver must be 'auto', 'tsqr', 'truncated' or 'lsmr', got 'cg'", e.getMessage());
+    LeastSquaresRegressionModel model = new LeastSquaresRegression().setSolver("lsmr").setMaxIter(2).fit(df);
+    LeastSquaresFit.Iterative how = model.summary().iterative();
+    assertEquals(2, how.iterations());
+    assertTrue(!how.converged() && how.stop().contains("iteration limit"), how.toString());
+    String path = dir.resolve("lsmr-model").toString();
+    model.write().overwrite().save(path);
+    LeastSquaresFit.Iterative loaded = LeastSquaresRegressionModel.load(path).summary().iterative();
+    assertEquals(how, loaded);
+    assertNull(new LeastSquaresRegression().fit(df).summary().iterative(), "TSQR fits report no iteration");
+  }
+}
