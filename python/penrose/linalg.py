@@ -60,7 +60,8 @@ class LstsqResult(RankDecision):
     """``X = pinv(A) B``: numpy ``x`` (n or n x k), ``residuals`` (k sums of squares ``||B_j - A X_j||^2``,
     always, unlike numpy) and the :class:`RankDecision`; with a cotangent ``gX``: ``grad_a`` (m x n) and
     ``grad_b`` (m x k) as DataFrames; with a tangent: ``dx``. On the LSMR route, ``iterations`` per column
-    and ``converged`` (False when a column stopped before its tolerances held)."""
+    and ``converged`` (False when a column stopped before its tolerances held); with a cotangent and
+    ``damp > 0``, also ``grad_damp`` (``dL/d damp``)."""
 
     x: np.ndarray = None
     residuals: np.ndarray = None
@@ -69,6 +70,7 @@ class LstsqResult(RankDecision):
     dx: Optional[np.ndarray] = None
     iterations: Optional[List[int]] = None
     converged: Optional[bool] = None
+    grad_damp: Optional[float] = None
 
 
 @dataclass
@@ -241,10 +243,11 @@ def lstsq(a, b, *, rtol=None, atol=None, rank=None, method="auto", cotangent=Non
     :param b: B (m or m x k): a numpy array, a path, or a DataFrame (``b_column``, ``b_index``) with A's rows.
     :param rtol, atol: the cut-off (numpy/torch names and defaults).
     :param rank: truncate at this rank (principal-component regression; the truncated route).
-    :param method: ``"auto"`` (TSQR up to 4096 columns n + k; past that LSMR, or the truncated SVD with ``rank``,
-        ``cotangent`` or ``tangent``), ``"tsqr"``, ``"truncated"``,
+    :param method: ``"auto"`` (TSQR up to 4096 columns n + k; past that LSMR, or the truncated SVD with
+        ``rank``), ``"tsqr"``, ``"truncated"``,
         or ``"lsmr"`` (iterative, any width, no rank cut; ``atol``/``btol`` are then its stopping tolerances,
-        as ``scipy.sparse.linalg.lsmr``'s, with ``damp`` and ``max_iterations``; no derivatives yet).
+        as ``scipy.sparse.linalg.lsmr``'s, with ``damp`` and ``max_iterations``; the VJP and JVP by further
+        LSMR solves).
     :param cotangent: ``gX = dL/dX`` (shape of X, numpy): adds ``grad_a`` and ``grad_b``.
     :param tangent: ``(dA, dB)`` (either may be None): adds ``dx``, the JVP.
     :param tol, max_rank, seed: the truncated SVD's tolerance, largest rank and start vector seed.
@@ -277,7 +280,8 @@ def lstsq(a, b, *, rtol=None, atol=None, rank=None, method="auto", cotangent=Non
     return LstsqResult(x=x[:, 0] if vector_rhs else x, residuals=request.vector("residuals"),
                        **request.rank_decision(), grad_a=request.frame("grad_a"), grad_b=request.frame("grad_b"),
                        dx=request.like_x("dx", x, vector_rhs),
-                       iterations=None if iterations is None else list(iterations), converged=request.row["converged"])
+                       iterations=None if iterations is None else list(iterations), converged=request.row["converged"],
+                       grad_damp=None if not damp or request.row["grad_mu"] is None else 2 * damp * request.row["grad_mu"])
 
 
 @translated

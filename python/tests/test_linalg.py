@@ -218,7 +218,42 @@ def test_lsmr_route_agrees_with_scipy_lsmr_and_with_the_direct_solution(spark, t
         assert np.linalg.norm(res.x - exact) <= tolerance * np.linalg.norm(exact), (damp, atol)
     limited = linalg.lstsq(str(tmp_path / "A.mtx"), b, method="lsmr", max_iterations=2)
     assert limited.converged is False and limited.iterations == [2]
-    with pytest.raises(penrose.InvalidInputError, match="no derivatives yet"):
-        linalg.lstsq(str(tmp_path / "A.mtx"), b, method="lsmr", cotangent=np.ones(50))
+    with pytest.raises(penrose.InvalidInputError, match="takes no rtol"):
+        linalg.lstsq(str(tmp_path / "A.mtx"), b, method="lsmr", rtol=1e-3)
     with pytest.raises(penrose.InvalidInputError, match="damp, btol and max_iterations are LSMR's"):
         linalg.lstsq(str(tmp_path / "A.mtx"), b, damp=1.0)
+
+
+def test_lsmr_route_vjp_matches_central_differences_of_numpy(spark, tmp_path):
+    """The LSMR route's VJP and JVP (further LSMR solves) against central differences of numpy's direct solutions,
+    undamped (numpy lstsq) and damped (the ridge normal equations, and d/d damp); residuals are computed."""
+    from scipy.io import mmwrite
+    from scipy.sparse import random as sparse_random
+
+    rng = np.random.default_rng(50)
+    a = sparse_random(120, 15, density=0.1, random_state=rng, format="csr")
+    a = a + sparse_random(120, 15, density=0.03, random_state=rng, format="csr")
+    mmwrite(str(tmp_path / "A.mtx"), a)
+    dense = a.toarray()
+    b, g, db = rng.standard_normal(120), rng.standard_normal(15), rng.standard_normal(120)
+    da = np.where(dense != 0, rng.standard_normal(dense.shape), 0.0)  # on A's pattern
+    for damp in (0.0, 0.8):
+        def solve(t, d=damp):
+            at, bt = dense + t * da, b + t * db
+            return np.linalg.solve(at.T @ at + d * d * np.eye(15), at.T @ bt)
+
+        res = linalg.lstsq(str(tmp_path / "A.mtx"), b, method="lsmr", atol=1e-14, btol=1e-14, damp=damp,
+                           max_iterations=500, cotangent=g, tangent=(da, db))
+        h = 1e-6
+        numeric = (g @ solve(h) - g @ solve(-h)) / (2 * h)
+        dx = (solve(h) - solve(-h)) / (2 * h)
+        assert np.linalg.norm(res.dx - dx) <= 1e-7 * np.linalg.norm(dx), damp
+        grad_a, grad_b = linalg.to_numpy(res.grad_a), linalg.to_numpy(res.grad_b)
+        analytic = np.sum(grad_a * da) + grad_b.ravel() @ db
+        assert analytic == pytest.approx(numeric, rel=1e-7), damp
+        assert res.residuals[0] == pytest.approx(np.sum((b - dense @ res.x) ** 2), rel=1e-12)
+        if damp:
+            numeric_damp = (g @ solve(0, damp + h) - g @ solve(0, damp - h)) / (2 * h)
+            assert res.grad_damp == pytest.approx(numeric_damp, rel=1e-7)
+        else:
+            assert res.grad_damp is None

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.penrose.adapters.MatrixFiles;
+import org.penrose.distributed.LsmrVjp;
 import org.penrose.distributed.Route;
 import org.penrose.engine.RowBlockMatrix;
 import org.penrose.iterative.Lsmr;
@@ -18,17 +19,14 @@ import org.penrose.matrix.DoubleMatrix;
  * {@code --damp}, {@code --atol}, {@code --btol}, {@code --max-iterations}), {@code X} written as the
  * other routes write it, and a report naming the route, the iterations, why each column stopped and
  * its backward-error certificate {@code ||A^T r|| / (||A|| ||r||)}. A column that stopped before its
- * tolerances held is written too, and said on stderr and in the report ({@code "converged": false}).
+ * tolerances held is written too, and said on stderr and in the report ({@code "converged": false}). With
+ * {@code --cotangent}, the VJP ({@link LsmrVjp}: further LSMR solves with the same options).
  */
 final class LsmrRun {
   private LsmrRun() {}
 
   static int run(LstsqCommand command, Report report, MatrixFiles files, RowBlockMatrix a, RowBlockMatrix b,
       boolean vectorRhs, Route route) throws Exception {
-    if (command.vjp != null) {
-      throw new IllegalArgumentException("the LSMR route has no derivatives yet: drop --cotangent or use"
-          + " --method auto|tsqr|truncated");
-    }
     if (command.cutoff.rtol != null) {
       throw new IllegalArgumentException("--rtol is a cut-off of singular values; the LSMR route has none (its"
           + " stopping tolerances are --atol and --btol)");
@@ -58,6 +56,10 @@ final class LsmrRun {
     DoubleMatrix x = Lsmr.solution(results);
     files.writeLocalNpy(x, command.output, vectorRhs);
     System.out.printf("lstsq: wrote %s (%s)%n", command.output, vectorRhs ? x.rows() + "," : x.shape());
+    if (command.vjp != null) {
+      DoubleMatrix gx = command.cotangent(files, x, vectorRhs);
+      report.run("vjp", () -> command.writeGradient(files, LsmrVjp.of(a, b, x, gx, options), vectorRhs));
+    }
     if (command.reportPath != null) {
       int iterations = columns.stream().mapToInt(c -> (Integer) c.get("iterations")).sum();
       report.put("command", "lstsq").put("input", command.job.input).put("rhs", command.rhs)

@@ -1,5 +1,6 @@
 package org.penrose.cli;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -92,7 +93,7 @@ final class LstsqCommand implements Callable<Integer> {
       RowBlockMatrix b = files.readAligned(rhs, a);
       boolean vectorRhs = files.isVector(rhs);
       System.out.printf("lstsq: A is %s, B is %s, in %d row blocks%n", a.shape(), b.shape(), a.numBlocks());
-      Route route = Route.of(a.cols(), b.cols(), rank, solver.kind(), vjp != null);
+      Route route = Route.of(a.cols(), b.cols(), rank, solver.kind(), false); // LSMR has the VJP too
       if (route.kind() == Route.Kind.LSMR) {
         return LsmrRun.run(this, report, files, a, b, vectorRhs, route);
       }
@@ -109,24 +110,8 @@ final class LstsqCommand implements Callable<Integer> {
           () -> DistributedLstsq.solve(a, b, cutoff.cutoff(), route, rank, options));
       files.writeLocalNpy(ls.solution(), output, vectorRhs);
       if (vjp != null) {
-        if (files.isVector(vjp.cotangent) != vectorRhs) {
-          throw new IllegalArgumentException("shape mismatch: the cotangent " + vjp.cotangent + " must be "
-              + (vectorRhs ? "1-D" : "2-D") + " like X (" + ls.solution().shape() + ")");
-        }
-        DoubleMatrix gx = files.readLocal(vjp.cotangent);
-        report.run("vjp", () -> {
-          DistributedLstsq.LowRankGradient g = ls.vjp(gx);
-          if (vjp.gradA.toLowerCase(Locale.ROOT).endsWith(".mtx")) {
-            files.writeMatrixMarket(g.aOnStoredEntries(), vjp.gradA);
-          } else {
-            files.writeNpy(g.a(), vjp.gradA);
-          }
-          if (vectorRhs) {
-            files.writeNpyVector(g.b(), vjp.gradB);
-          } else {
-            files.writeNpy(g.b(), vjp.gradB);
-          }
-        });
+        DoubleMatrix gx = cotangent(files, ls.solution(), vectorRhs);
+        report.run("vjp", () -> writeGradient(files, ls.vjp(gx), vectorRhs));
       }
       double[] rss = ls.residualSumOfSquares();
       System.out.printf("lstsq: rank %d, threshold %.6g; wrote %s (%s)%n", ls.rank(), ls.threshold(), output,
@@ -145,5 +130,31 @@ final class LstsqCommand implements Callable<Integer> {
       b.unpersist();
     }
     return 0;
+  }
+
+  /** The cotangent {@code --cotangent}, shaped as X (1-D when B is). */
+  DoubleMatrix cotangent(MatrixFiles files, DoubleMatrix x, boolean vectorRhs) throws IOException {
+    if (files.isVector(vjp.cotangent) != vectorRhs) {
+      throw new IllegalArgumentException("shape mismatch: the cotangent " + vjp.cotangent + " must be "
+          + (vectorRhs ? "1-D" : "2-D") + " like X (" + x.shape() + ")");
+    }
+    return files.readLocal(vjp.cotangent);
+  }
+
+  /**
+   * {@code dL/dA} to {@code --grad-a-output} (.mtx: at A's stored entries; else dense .npy), {@code dL/dB} to
+   * {@code --grad-b-output}.
+   */
+  void writeGradient(MatrixFiles files, DistributedLstsq.LowRankGradient g, boolean vectorRhs) throws IOException {
+    if (vjp.gradA.toLowerCase(Locale.ROOT).endsWith(".mtx")) {
+      files.writeMatrixMarket(g.aOnStoredEntries(), vjp.gradA);
+    } else {
+      files.writeNpy(g.a(), vjp.gradA);
+    }
+    if (vectorRhs) {
+      files.writeNpyVector(g.b(), vjp.gradB);
+    } else {
+      files.writeNpy(g.b(), vjp.gradB);
+    }
   }
 }

@@ -68,12 +68,18 @@ public final class DistributedLstsq implements LstsqSolver<RowBlockMatrix> {
     private final RowBlockMatrix left;
     private final DoubleMatrix right;
     private final RowBlockMatrix b;
+    private final double mu;
 
     LowRankGradient(RowBlockMatrix a, RowBlockMatrix left, DoubleMatrix right, RowBlockMatrix b) {
+      this(a, left, right, b, 0.0);
+    }
+
+    LowRankGradient(RowBlockMatrix a, RowBlockMatrix left, DoubleMatrix right, RowBlockMatrix b, double mu) {
       this.a = a;
       this.left = left;
       this.right = right;
       this.b = b;
+      this.mu = mu;
     }
 
     /** {@code dL/dA} ({@code m x n}) as dense row blocks {@code L_i R^T}. */
@@ -113,10 +119,10 @@ public final class DistributedLstsq implements LstsqSolver<RowBlockMatrix> {
       return b;
     }
 
-    /** 0: least squares has no penalty. */
+    /** {@code dL/dmu} of a damped LSMR solve ({@code mu = damp^2}, {@link LsmrVjp}); 0 for least squares. */
     @Override
     public double mu() {
-      return 0.0;
+      return mu;
     }
   }
 

@@ -9,10 +9,11 @@ import org.penrose.truncated.TruncatedSvd;
  * Which algorithm answers a pinv or lstsq, decided in one place for the Java API, the command line and
  * the estimator, with the reason in words. TSQR ({@link Tsqr}: one pass, exact at any rank) keeps the
  * {@code (n + k) x (n + k)} triangle of {@code [A | B]} on the driver, so it serves up to
- * {@link Tsqr#MAX_COLUMNS} columns. Past that a least-squares solve without a fixed rank and without
- * derivatives goes to LSMR (exact least squares to its tolerances, minimum-norm from {@code x = 0});
- * pinv, a fixed rank, or a solve whose derivatives are asked for (they need a factorization) go to the
- * truncated SVD ({@link TruncatedSvd}).
+ * {@link Tsqr#MAX_COLUMNS} columns. Past that a least-squares solve without a fixed rank goes to LSMR
+ * (exact least squares to its tolerances, minimum-norm from {@code x = 0}; its derivatives by further
+ * LSMR solves, {@link LsmrVjp}, {@link LsmrJvp}) unless the caller needs a factorization (pinv, or the
+ * {@code DistributedLstsq} object of the Java API); those, and a fixed rank, go to the truncated SVD
+ * ({@link TruncatedSvd}).
  *
  * @param kind the algorithm
  * @param reason why, for reports and messages
@@ -26,7 +27,8 @@ public record Route(Kind kind, String reason) {
     TRUNCATED,
     /**
      * LSMR ({@code org.penrose.iterative.Lsmr}): least squares (with ridge damping) at any width, one
-     * pass over A per iteration, to stopping tolerances rather than a cut-off; no pinv, rank or derivatives.
+     * pass over A per iteration, to stopping tolerances rather than a cut-off; its derivatives by further
+     * LSMR solves ({@link LsmrVjp}, {@link LsmrJvp}); no pinv or rank.
      */
     LSMR
   }
@@ -45,7 +47,7 @@ public record Route(Kind kind, String reason) {
    * The route as {@link #of(long, long, Integer)}, or the one the caller asks for.
    *
    * @param requested the algorithm asked for, or null to choose automatically
-   * @param factorization whether the caller needs a factorization (pinv, derivatives); without one a wide
+   * @param factorization whether the caller needs a factorization ({@code DistributedLstsq}); without one a wide
    *     least-squares solve goes to LSMR
    * @throws InvalidInputException when TSQR is asked for past {@link Tsqr#MAX_COLUMNS} columns or with a
    *     fixed rank

@@ -43,6 +43,9 @@ abstract class BidiagonalizationPass implements AutoCloseable {
   /** Starts with {@code u = b} (the m x 1 right-hand side, in A's row blocks). */
   abstract Products start(RowBlockMatrix b);
 
+  /** Starts with {@code u = A v} (v n-sized, on the driver): the transposed bidiagonalization's first pass. */
+  abstract Products startWithProduct(double[] v);
+
   /** {@code u <- A v + c u}, then its products. */
   abstract Products step(double[] v, double c);
 
@@ -122,6 +125,15 @@ abstract class BidiagonalizationPass implements AutoCloseable {
       }
 
       @Override
+      Products startWithProduct(double[] v) {
+        u = new ArrayList<>();
+        for (RowBlock block : blocks) {
+          u.add(new double[block.matrix().rows()]);
+        }
+        return step(v, 0);
+      }
+
+      @Override
       Products step(double[] v, double c) {
         List<DoubleMatrix> parts = threads.map(blocks.size(),
             i -> sweep(blocks.get(i).matrix(), v, c, u.get(i), u.get(i)));
@@ -155,6 +167,16 @@ abstract class BidiagonalizationPass implements AutoCloseable {
           MatrixBlock block = as.next().matrix();
           double[] u = bs.next().dense().values().clone();
           return single(new Tuple2<>(u, sweep(block, null, 1, u, u)));
+        }));
+      }
+
+      @Override
+      Products startWithProduct(double[] v) {
+        Broadcast<double[]> shared = sc.broadcast(v);
+        sinceCheckpoint.add(shared);
+        return keep(a.blocks().map(b -> {
+          double[] u = new double[b.matrix().rows()];
+          return new Tuple2<>(u, sweep(b.matrix(), shared.value(), 0, null, u));
         }));
       }
 

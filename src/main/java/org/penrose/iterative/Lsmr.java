@@ -2,6 +2,7 @@ package org.penrose.iterative;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.penrose.engine.DeterministicReduce;
 import org.penrose.engine.RowBlockMatrix;
 import org.penrose.matrix.DoubleMatrix;
 import org.penrose.matrix.InvalidInputException;
@@ -40,8 +41,36 @@ public final class Lsmr {
     }
     a.requireAlignedWith("b", b);
     try (BidiagonalizationPass pass = BidiagonalizationPass.of(a, options.driverSteps())) {
-      return new Lsmr.Run(a, options, pass).run(b);
+      return new Lsmr.Run(a.cols(), defaultLimit(a), options, pass).run(GolubKahan.of(pass, b));
     }
+  }
+
+  /**
+   * Solves {@code min ||A^T z - g||} ({@code g} n-sized) for the minimum-norm {@code z}, which lies in
+   * {@code range(A)}: {@code z = (A^+)^T g}. The iteration runs on A's row blocks as {@link #solve} does (one
+   * pass per iteration, {@link GolubKahan#transposed}), and the result's {@code x} is an n-sized preimage
+   * {@code s} with {@code z = A s} (m-sized results are never gathered on the driver). Since the norm of
+   * {@code z} is not at hand during the iteration, the compatible-system test is {@code ||A^T z - g|| <=
+   * btol ||g||} (the {@code atol ||A|| ||z||} term left out: a stricter test); {@code normX} of the result is
+   * {@code ||s||}, not {@code ||z||}.
+   *
+   * @throws InvalidInputException when {@code g} does not have A's columns or {@code damp != 0}
+   */
+  public static LsmrResult solveTransposed(RowBlockMatrix a, double[] g, LsmrOptions options) {
+    if (g.length != a.cols()) {
+      throw new InvalidInputException("A^T z = g needs g with A's " + a.cols() + " columns, got " + g.length);
+    }
+    if (options.damp() != 0) {
+      throw new InvalidInputException("the transposed LSMR solve has no damping, got damp = " + options.damp());
+    }
+    try (BidiagonalizationPass pass = BidiagonalizationPass.of(a, options.driverSteps())) {
+      return new Lsmr.Run(a.cols(), defaultLimit(a), options, pass).run(GolubKahan.transposed(pass, g));
+    }
+  }
+
+  /** scipy's default iteration limit, {@code min(m, n)}. */
+  private static int defaultLimit(RowBlockMatrix a) {
+    return (int) Math.min(Integer.MAX_VALUE, Math.min(a.rows(), a.cols()));
   }
 
   /** {@link #solve} for each column of {@code B} ({@code m x k}, in A's row blocks), in column order. */
@@ -63,6 +92,27 @@ public final class Lsmr {
     return x;
   }
 
+  /**
+   * {@code ||B_j - A X_j||^2} for each column, computed (one pass over A, summed in partition order), not
+   * LSMR's estimate (which, damped, is that of the damped problem's residual).
+   */
+  public static double[] residualSumsOfSquares(RowBlockMatrix a, RowBlockMatrix b, DoubleMatrix x) {
+    a.requireAlignedWith("B", b);
+    DoubleMatrix solution = x.copy();
+    return DeterministicReduce.reduce(a.blocks().zip(b.blocks()).map(pair -> {
+      DoubleMatrix fit = pair._1().matrix().times(solution);
+      DoubleMatrix rhs = pair._2().dense();
+      double[] sums = new double[solution.cols()];
+      for (int j = 0; j < sums.length; j++) {
+        for (int i = 0; i < fit.rows(); i++) {
+          double e = rhs.get(i, j) - fit.get(i, j);
+          sums[j] += e * e;
+        }
+      }
+      return DoubleMatrix.column(sums);
+    }), DeterministicReduce::sum).values();
+  }
+
   /** {@code (c, s, r)} with {@code [c s; -s c] [a; b] = [r; 0]}, {@code r >= 0} (stable for any magnitudes). */
   static double[] rotation(double a, double b) {
     if (b == 0) {
@@ -77,39 +127,34 @@ public final class Lsmr {
 
   /** One solve: the driver-side state of the recurrences. */
   private static final class Run {
-    private final RowBlockMatrix a;
     private final LsmrOptions options;
     private final BidiagonalizationPass pass;
     private final int n;
     private final int maxIterations;
 
-    Run(RowBlockMatrix a, LsmrOptions options, BidiagonalizationPass pass) {
-      this.a = a;
+    /** @param n the size of what the driver holds for the solution (A's columns either way) */
+    Run(int n, int defaultLimit, LsmrOptions options, BidiagonalizationPass pass) {
       this.options = options;
       this.pass = pass;
-      this.n = a.cols();
-      this.maxIterations = options.maxIterations() > 0 ? options.maxIterations()
-          : (int) Math.min(Integer.MAX_VALUE, Math.min(a.rows(), a.cols()));
+      this.n = n;
+      this.maxIterations = options.maxIterations() > 0 ? options.maxIterations() : defaultLimit;
     }
 
-    LsmrResult run(RowBlockMatrix b) {
+    LsmrResult run(GolubKahan gk) {
       long started = System.nanoTime();
       double damp = options.damp();
-      // beta_1 u_1 = b,  alpha_1 v_1 = A^T u_1
-      BidiagonalizationPass.Products first = pass.start(b);
-      double beta = Math.sqrt(first.sumOfSquares());
+      // beta_1 u_1 = b,  alpha_1 v_1 = M^T u_1
+      double beta = gk.start();
       double normB = beta;
       double[] x = new double[n];
       if (beta == 0) {
         return result(x, LsmrResult.Stop.ZERO_RIGHT_HAND_SIDE, 0, 0, 0, 0, 1, started);
       }
-      double[] v = scaled(first.transposeTimesU(), 1 / beta);
-      double alpha = norm(v);
+      double alpha = gk.nextV(beta);
       if (alpha == 0) {
         return result(x, LsmrResult.Stop.ZERO_GRADIENT, 0, beta, 0, 0, 1, started);
       }
-      scale(v, 1 / alpha);
-      double uScale = 1 / beta; // u_k = uScale * (the vector kept beside A)
+      double[] v = gk.v();
 
       double zetabar = alpha * beta;
       double alphabar = alpha;
@@ -139,23 +184,10 @@ public final class Lsmr {
       long lastProgress = System.nanoTime();
 
       for (int k = 1; k <= maxIterations; k++) {
-        // beta u = A v - alpha u  (one pass; the new u's products come back with it)
-        BidiagonalizationPass.Products p = pass.step(v, -alpha * uScale);
-        beta = Math.sqrt(p.sumOfSquares());
-        if (beta > 0) {
-          uScale = 1 / beta;
-          // alpha v = A^T u - beta v
-          double[] aTu = p.transposeTimesU();
-          for (int j = 0; j < n; j++) {
-            v[j] = aTu[j] * uScale - beta * v[j];
-          }
-          alpha = norm(v);
-          if (alpha > 0) {
-            scale(v, 1 / alpha);
-          }
-        } else {
-          alpha = 0;
-        }
+        // beta u = M v - alpha u, then alpha v = M^T u - beta v: one pass over A between them
+        beta = gk.nextU(alpha);
+        alpha = beta > 0 ? gk.nextV(beta) : 0;
+        v = gk.v();
 
         // the rotation of damp into alphabar, then the QR of B_k
         double[] q = rotation(alphabar, damp);
@@ -218,7 +250,7 @@ public final class Lsmr {
         condA = Math.max(maxrbar, rhotemp) / Math.min(minrbar, rhotemp);
 
         normAr = Math.abs(zetabar);
-        double normX = norm(x);
+        double normX = gk.solutionOnDriver() ? norm(x) : 0; // see solveTransposed
         double test1 = normR / normB;
         double test2 = normA * normR != 0 ? normAr / (normA * normR) : Double.POSITIVE_INFINITY;
         double test3 = 1 / condA;
@@ -278,13 +310,13 @@ public final class Lsmr {
     return scale * Math.sqrt(sum);
   }
 
-  private static double[] scaled(double[] v, double factor) {
+  static double[] scaled(double[] v, double factor) {
     double[] out = v.clone();
     scale(out, factor);
     return out;
   }
 
-  private static void scale(double[] v, double factor) {
+  static void scale(double[] v, double factor) {
     for (int j = 0; j < v.length; j++) {
       v[j] *= factor;
     }

@@ -53,8 +53,9 @@ import scala.Function1;
  * (default true; see {@link LeastSquaresFit} for what it changes), {@code solver} ({@code "auto"},
  * {@code "tsqr"}, {@code "truncated"} or {@code "lsmr"}; see {@link #setSolver}), {@code rank},
  * {@code maxRank}, {@code refinementSteps}, the ridge params, and LSMR's {@code tol} and {@code maxIter};
- * every param is checked by its validator, however it is set (setter, {@code ParamMap}, {@code copy}, load). NULL or non-finite features,
- * labels or weights, negative weights and feature vectors of different lengths are errors.
+ * every param is checked by its validator, however it is set (setter, {@code ParamMap}, {@code copy}, load).
+ * NULL or non-finite features, labels or weights, negative weights and feature vectors of different lengths
+ * are errors.
  */
 public final class LeastSquaresRegression extends Estimator<LeastSquaresRegressionModel>
     implements LeastSquaresParams<LeastSquaresRegression>, DefaultParamsWritable {

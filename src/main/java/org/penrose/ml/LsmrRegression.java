@@ -4,7 +4,6 @@ import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.penrose.engine.DeterministicReduce;
 import org.penrose.engine.RowBlockMatrix;
 import org.penrose.iterative.Lsmr;
 import org.penrose.iterative.LsmrOptions;
@@ -46,7 +45,7 @@ final class LsmrRegression {
     RowBlockMatrix label = scaled.y.denseColumns(0, 1); // stored, not shifted, for the passes
     LsmrResult solved = Lsmr.solve(scaled.a, label, options.withDamp(damp));
     double[] beta = scaled.coefficients(solved.x());
-    double rss = residualSumOfSquares(scaled.a, label, solved.x());
+    double rss = Lsmr.residualSumsOfSquares(scaled.a, label, DoubleMatrix.column(solved.x()))[0];
     double tss = scaled.totalSumOfSquares(intercept);
     long fitted = (long) scaled.sums[3];
     Double fittedIntercept = intercept ? scaled.intercept(beta) : null;
@@ -57,20 +56,5 @@ final class LsmrRegression {
         regParam, null)
         .withIterative(new LeastSquaresFit.Iterative(solved.iterations(), solved.stop().meaning(),
             solved.stop().converged(), solved.certificate()));
-  }
-
-  /** {@code ||y - A z||^2}, summed over the blocks in partition order. */
-  private static double residualSumOfSquares(RowBlockMatrix a, RowBlockMatrix y, double[] z) {
-    DoubleMatrix solution = DoubleMatrix.column(z.clone());
-    return DeterministicReduce.reduce(a.blocks().zip(y.blocks()).map(pair -> {
-      double[] fit = pair._1().matrix().times(solution).values();
-      double[] label = pair._2().values().values();
-      double sum = 0;
-      for (int i = 0; i < fit.length; i++) {
-        double e = label[i] - fit[i];
-        sum += e * e;
-      }
-      return DoubleMatrix.column(new double[] {sum});
-    }), DeterministicReduce::sum).values()[0];
   }
 }

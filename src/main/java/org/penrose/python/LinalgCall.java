@@ -18,6 +18,8 @@ import org.penrose.adapters.DatasetRows;
 import org.penrose.distributed.DistributedLstsq;
 import org.penrose.distributed.DistributedPinv;
 import org.penrose.distributed.DistributedRidge;
+import org.penrose.distributed.LsmrJvp;
+import org.penrose.distributed.LsmrVjp;
 import org.penrose.distributed.Route;
 import org.penrose.engine.RowBlockMatrix;
 import org.penrose.factor.RankCutoff;
@@ -110,8 +112,7 @@ final class LinalgCall {
     RowBlockMatrix b = matrices.aligned(request.get("b"), a, "B");
     Integer rank = integer("rank");
     String method = method();
-    boolean derivatives = has("cotangent") || has("tangent_a") || has("tangent_b");
-    Route route = Route.of(a.cols(), b.cols(), rank, Route.requested(method), derivatives);
+    Route route = Route.of(a.cols(), b.cols(), rank, Route.requested(method), false); // LSMR has both derivatives
     if (route.kind() == Route.Kind.LSMR) {
       lsmr(b, route);
       return;
@@ -140,24 +141,21 @@ final class LinalgCall {
    * damped problem when {@code damp > 0}), each column's iterations and stop, and the largest
    * backward-error certificate {@code ||A^T r|| / (||A|| ||r||)}; no rank decision (null).
    */
-  private void lsmr(RowBlockMatrix b, Route route) {
-    if (has("rtol") || has("cotangent") || has("tangent_a") || has("tangent_b")) {
-      throw new InvalidInputException("the LSMR route takes no rtol (a cut-off; its tolerances are atol and btol)"
-          + " and has no derivatives yet");
+  private void lsmr(RowBlockMatrix b, Route route) throws IOException {
+    if (has("rtol")) {
+      throw new InvalidInputException("the LSMR route takes no rtol (a cut-off; its tolerances are atol and btol)");
     }
     LsmrOptions options = LsmrOptions.defaults().withDamp(has("damp") ? number("damp") : 0)
         .withTolerances(has("atol") ? number("atol") : LsmrOptions.DEFAULT_TOLERANCE,
             has("btol") ? number("btol") : LsmrOptions.DEFAULT_TOLERANCE)
         .withMaxIterations(has("max_iterations") ? integer("max_iterations") : 0);
     List<LsmrResult> columns = Lsmr.solveEach(a, b, options);
-    double[] residuals = new double[columns.size()];
     int[] iterations = new int[columns.size()];
     String[] stops = new String[columns.size()];
     double certificate = 0;
     boolean converged = true;
     for (int j = 0; j < columns.size(); j++) {
       LsmrResult r = columns.get(j);
-      residuals[j] = r.normR() * r.normR();
       iterations[j] = r.iterations();
       stops[j] = r.stop().name().toLowerCase(Locale.ROOT);
       certificate = Math.max(certificate, r.certificate());
@@ -165,7 +163,19 @@ final class LinalgCall {
     }
     DoubleMatrix x = Lsmr.solution(columns);
     matrix("x", x);
-    out.put("residuals", residuals);
+    out.put("residuals", Lsmr.residualSumsOfSquares(a, b, x));
+    DoubleMatrix cotangent = matrices.local(request.get("cotangent"), "the cotangent");
+    if (cotangent != null) {
+      DoubleMatrix.requireSameShape("X", x, "the cotangent gX", cotangent);
+      DistributedLstsq.LowRankGradient g = LsmrVjp.of(a, b, x, cotangent, options);
+      view("grad_a", g.a());
+      view("grad_b", g.b());
+      out.put("grad_mu", g.mu()); // dL/dmu, mu = damp^2
+    }
+    if (has("tangent_a") || has("tangent_b")) {
+      out.put("dx", LsmrJvp.of(a, b, x, tangent("tangent_a", "dA", a.cols()), tangent("tangent_b", "dB", b.cols()),
+          options).values().clone());
+    }
     out.put("route", "lsmr");
     out.put("route_reason", route.reason());
     out.put("certificate", certificate);

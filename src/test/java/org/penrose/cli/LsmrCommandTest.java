@@ -87,6 +87,33 @@ class LsmrCommandTest extends SparkTestSession {
     assertTrue(error < 1e-9, "relative error " + error);
   }
 
+  /** {@code --cotangent} on the LSMR route: the gradient at A's stored entries and dL/db, as the TSQR route's. */
+  @Test
+  void theVjpMatchesTheTsqrRoutes() throws Exception {
+    Path gx = dir.resolve("gx.npy");
+    NpyFile.writeVector(gx, TestMatrices.gaussian(60, 1, new Random(9)));
+    String[] common = {"lstsq", "--input", a.toString(), "--rhs", b.toString(), "--cotangent", gx.toString()};
+    CliRun lsmr = CliRun.of(concat(common, "--method", "lsmr", "--atol", "1e-14", "--btol", "1e-14",
+        "--output", dir.resolve("xv.npy").toString(), "--grad-a-output", dir.resolve("ga.mtx").toString(),
+        "--grad-b-output", dir.resolve("gb.npy").toString()));
+    assertEquals(0, lsmr.status(), lsmr.err());
+    CliRun tsqr = CliRun.of(concat(common, "--output", dir.resolve("xt.npy").toString(),
+        "--grad-a-output", dir.resolve("ga-tsqr.mtx").toString(), "--grad-b-output",
+        dir.resolve("gb-tsqr.npy").toString()));
+    assertEquals(0, tsqr.status(), tsqr.err());
+    double errorA = relativeError(MatrixMarketFile.read(dir.resolve("ga.mtx")),
+        MatrixMarketFile.read(dir.resolve("ga-tsqr.mtx")));
+    double errorB = relativeError(NpyFile.read(dir.resolve("gb.npy")), NpyFile.read(dir.resolve("gb-tsqr.npy")));
+    System.out.printf("lsmr vjp vs tsqr vjp: grad_A %.1e, grad_b %.1e (relative)%n", errorA, errorB);
+    assertTrue(errorA < 1e-8 && errorB < 1e-8, errorA + ", " + errorB);
+  }
+
+  private static String[] concat(String[] first, String... rest) {
+    String[] all = java.util.Arrays.copyOf(first, first.length + rest.length);
+    System.arraycopy(rest, 0, all, first.length, rest.length);
+    return all;
+  }
+
   @Test
   void anIterationLimitIsReportedNotHidden() throws Exception {
     Path report = dir.resolve("limited.json");

@@ -6,15 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
-import org.penrose.engine.BlockStarts;
-import org.penrose.engine.RowBlock;
 import org.penrose.engine.RowBlockMatrix;
 import org.penrose.factor.RankCutoff;
-import org.penrose.matrix.CsrMatrix;
 import org.penrose.matrix.DoubleMatrix;
 import org.penrose.matrix.InvalidInputException;
 import org.penrose.solver.LeastSquares;
@@ -32,29 +28,8 @@ class LsmrTest extends SparkTestSession {
   private static final LsmrOptions TIGHT = LsmrOptions.defaults().withTolerances(1e-14, 1e-14).withConlim(0)
       .withMaxIterations(500);
 
-  /** A sparse row-block matrix (CSR blocks) holding {@code dense}'s nonzeros. */
   private RowBlockMatrix sparse(DoubleMatrix dense, int parts) {
-    long[] starts = BlockStarts.balanced(dense.rows(), parts);
-    List<RowBlock> blocks = new ArrayList<>();
-    for (int p = 0; p + 1 < starts.length; p++) {
-      DoubleMatrix rows = dense.rowRange((int) starts[p], (int) starts[p + 1]);
-      int[] rowStart = new int[rows.rows() + 1];
-      List<Integer> cols = new ArrayList<>();
-      List<Double> values = new ArrayList<>();
-      for (int i = 0; i < rows.rows(); i++) {
-        for (int j = 0; j < rows.cols(); j++) {
-          if (rows.get(i, j) != 0) {
-            cols.add(j);
-            values.add(rows.get(i, j));
-          }
-        }
-        rowStart[i + 1] = cols.size();
-      }
-      int[] colIndex = cols.stream().mapToInt(Integer::intValue).toArray();
-      double[] stored = values.stream().mapToDouble(Double::doubleValue).toArray();
-      blocks.add(new RowBlock(starts[p], CsrMatrix.of(rows.rows(), rows.cols(), rowStart, colIndex, stored)));
-    }
-    return RowBlockMatrix.fromLocalBlocks(sc, blocks, starts, dense.cols());
+    return TestMatrices.sparseBlocks(sc, dense, parts);
   }
 
   /** A random matrix with about {@code density} of its entries nonzero. */
@@ -127,6 +102,31 @@ class LsmrTest extends SparkTestSession {
     double[] minimumNorm = LeastSquares.solve(a, DoubleMatrix.column(b), RankCutoff.DEFAULT).solution().values();
     assertEquals(0.0, r.x()[7]);
     assertTrue(relativeError(r.x(), minimumNorm) < 1e-10, "relative error " + relativeError(r.x(), minimumNorm));
+  }
+
+  /**
+   * {@code min ||A^T z - g||} at minimum norm, as {@code z = A s}: against the direct solver on {@code A^T}, for
+   * a full-rank sparse matrix (a compatible system) and an exactly rank-deficient one ({@code g} with a part in
+   * {@code null(A)}: least squares, and the preimage's null part does not reach {@code z}).
+   */
+  @Test
+  void transposedSolveIsTheMinimumNormSolutionOfATransposeZ() {
+    Random random = new Random(8);
+    DoubleMatrix full = sparseRandom(200, 25, 0.08, random);
+    DoubleMatrix deficient = TestMatrices.gaussian(60, 4, random).timesTranspose(TestMatrices.gaussian(12, 4, random));
+    for (DoubleMatrix a : List.of(full, deficient)) {
+      double[] g = TestMatrices.gaussian(a.cols(), random);
+      RowBlockMatrix blocks = a == full ? sparse(a, 3) : RowBlockMatrix.fromLocal(sc, a, 2);
+      LsmrResult r = Lsmr.solveTransposed(blocks, g, TIGHT);
+      double[] z = a.times(DoubleMatrix.column(r.x())).values();
+      double[] reference = LeastSquares.solve(a.transpose(), DoubleMatrix.column(g), RankCutoff.DEFAULT).solution()
+          .values();
+      assertTrue(r.stop().converged(), r.stop().meaning());
+      assertTrue(relativeError(z, reference) < 1e-10, a.shape() + ": relative error " + relativeError(z, reference));
+    }
+    assertThrows(InvalidInputException.class, () -> Lsmr.solveTransposed(sparse(full, 2), new double[3], TIGHT));
+    assertThrows(InvalidInputException.class,
+        () -> Lsmr.solveTransposed(sparse(full, 2), new double[25], TIGHT.withDamp(1)));
   }
 
   @Test

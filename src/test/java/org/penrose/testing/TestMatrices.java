@@ -2,8 +2,15 @@ package org.penrose.testing;
 
 import java.math.BigDecimal;
 import java.math.MathContext;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.penrose.check.RandomMatrices;
+import org.penrose.engine.BlockStarts;
+import org.penrose.engine.RowBlock;
+import org.penrose.engine.RowBlockMatrix;
+import org.penrose.matrix.CsrMatrix;
 import org.penrose.matrix.DoubleMatrix;
 
 /** Random test matrices from a seeded generator. */
@@ -129,5 +136,30 @@ public final class TestMatrices {
     }
     out[p] = rss;
     return out;
+  }
+
+  /** A sparse row-block matrix (CSR blocks) holding {@code dense}'s nonzeros. */
+  public static RowBlockMatrix sparseBlocks(JavaSparkContext sc, DoubleMatrix dense, int parts) {
+    long[] starts = BlockStarts.balanced(dense.rows(), parts);
+    List<RowBlock> blocks = new ArrayList<>();
+    for (int p = 0; p + 1 < starts.length; p++) {
+      DoubleMatrix rows = dense.rowRange((int) starts[p], (int) starts[p + 1]);
+      int[] rowStart = new int[rows.rows() + 1];
+      List<Integer> cols = new ArrayList<>();
+      List<Double> values = new ArrayList<>();
+      for (int i = 0; i < rows.rows(); i++) {
+        for (int j = 0; j < rows.cols(); j++) {
+          if (rows.get(i, j) != 0) {
+            cols.add(j);
+            values.add(rows.get(i, j));
+          }
+        }
+        rowStart[i + 1] = cols.size();
+      }
+      int[] colIndex = cols.stream().mapToInt(Integer::intValue).toArray();
+      double[] stored = values.stream().mapToDouble(Double::doubleValue).toArray();
+      blocks.add(new RowBlock(starts[p], CsrMatrix.of(rows.rows(), rows.cols(), rowStart, colIndex, stored)));
+    }
+    return RowBlockMatrix.fromLocalBlocks(sc, blocks, starts, dense.cols());
   }
 }
