@@ -77,7 +77,7 @@ public final class DatasetRows {
   }
 
   /** Rows in RDD order, one block per partition. */
-  static RowBlockMatrix fromRowsInOrder(JavaRDD<Vector> rows) {
+  public static RowBlockMatrix fromRowsInOrder(JavaRDD<Vector> rows) {
     return BlockBuild.toRowBlocks(rows.map(r -> new Tuple2<Long, Vector>(null, r)), false);
   }
 

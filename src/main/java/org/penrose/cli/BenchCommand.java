@@ -66,8 +66,23 @@ final class BenchCommand implements Callable<Integer> {
       description = "Reference singular values (a reference_truncated.py JSON) for the truncated section's errors.")
   String truncatedReference;
 
-  @Option(names = "--skip-dense", description = "Skip the dense sections (run only --truncated).")
+  @Option(names = "--skip-dense", description = "Skip the dense sections (run only --truncated or --one-hot).")
   boolean skipDense;
+
+  @Option(names = "--one-hot", description = "Also fit a generated one-hot regression by the estimator's LSMR route"
+      + " against Spark's LinearRegression (L-BFGS) to the same accuracy.")
+  boolean oneHot;
+
+  @Option(names = "--one-hot-rows", defaultValue = "1000000", description = "Its rows (default ${DEFAULT-VALUE}).")
+  long oneHotRows;
+
+  @Option(names = "--one-hot-columns", defaultValue = "100000",
+      description = "Its feature columns (default ${DEFAULT-VALUE}).")
+  int oneHotColumns;
+
+  @Option(names = "--one-hot-accuracy", defaultValue = "1e-6",
+      description = "The coefficients' relative error both fits must reach (default ${DEFAULT-VALUE}).")
+  double oneHotAccuracy;
 
   @Option(names = "--report", paramLabel = "bench.json", description = "Write the measurements as JSON.")
   Path reportPath;
@@ -123,6 +138,10 @@ final class BenchCommand implements Callable<Integer> {
         if (deficientRows > 0) {
           out.put("rank_deficient", rankDeficient(spark));
         }
+      }
+      if (oneHot) {
+        out.put("lsmr_one_hot", LsmrBench.run(spark, oneHotRows, oneHotColumns, partitions, oneHotAccuracy, repetitions,
+            skipMllib));
       }
       if (truncated != null) {
         out.put("truncated", TruncatedBench.run(spark, truncated, truncatedRank, truncatedReference, partitions,

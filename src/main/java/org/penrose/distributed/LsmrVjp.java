@@ -62,7 +62,6 @@ public final class LsmrVjp {
 
   private static DistributedLstsq.LowRankGradient undamped(RowBlockMatrix a, RowBlockMatrix b, DoubleMatrix x,
       DoubleMatrix g, LsmrOptions options) {
-    int n = a.cols();
     int k = x.cols();
     DoubleMatrix s = transposedSolves(a, g, options); // Z = A S
     DoubleMatrix t = transposedSolves(a, x, options); // Y = A T
@@ -71,51 +70,39 @@ public final class LsmrVjp {
     DoubleMatrix w = Lsmr.solution(Lsmr.solveEach(a, z, options));
     DoubleMatrix projected = transposeTimes(a, z); // A^T Z
     // L = A [-S | -X | T] + [0 | B | 0],  R = [X | W | G - A^T Z]
-    DoubleMatrix factor = DoubleMatrix.zeros(n, 3 * k);
-    DoubleMatrix right = DoubleMatrix.zeros(n, 3 * k);
-    for (int j = 0; j < k; j++) {
-      for (int i = 0; i < n; i++) {
-        factor.set(i, j, -s.get(i, j));
-        factor.set(i, k + j, -x.get(i, j));
-        factor.set(i, 2 * k + j, t.get(i, j));
-        right.set(i, j, x.get(i, j));
-        right.set(i, k + j, w.get(i, j));
-        right.set(i, 2 * k + j, g.get(i, j) - projected.get(i, j));
-      }
-    }
+    DoubleMatrix factor = sideBySide(s.scaled(-1), x.scaled(-1), t);
+    DoubleMatrix right = sideBySide(x, w, g.plusScaled(-1, projected));
     RowBlockMatrix left = leftFactor(a, b, factor, k, 1);
     return new DistributedLstsq.LowRankGradient(a, left, right, z);
   }
 
   private static DistributedLstsq.LowRankGradient damped(RowBlockMatrix a, RowBlockMatrix b, DoubleMatrix x,
       DoubleMatrix g, LsmrOptions options) {
-    int n = a.cols();
     int k = x.cols();
     double mu = options.damp() * options.damp();
-    // K g = g / mu + LSMR(A, -A g / mu; damp)
-    DoubleMatrix shifted = g.copy();
-    for (int p = 0; p < shifted.values().length; p++) {
-      shifted.values()[p] = -shifted.values()[p] / mu;
-    }
-    DoubleMatrix q = Lsmr.solution(Lsmr.solveEach(a, times(a, shifted), options));
-    double dMu = 0;
-    for (int p = 0; p < q.values().length; p++) {
-      q.values()[p] += g.values()[p] / mu;
-      dMu -= q.values()[p] * x.values()[p];
-    }
+    // Q = K G = G / mu + LSMR(A, -A G / mu; damp)
+    DoubleMatrix q = Lsmr.solution(Lsmr.solveEach(a, times(a, g.scaled(-1 / mu)), options)).plusScaled(1 / mu, g);
+    double dMu = -q.dot(x);
     // L = A [-X | -Q] + [B | 0],  R = [Q | X]
-    DoubleMatrix factor = DoubleMatrix.zeros(n, 2 * k);
-    DoubleMatrix right = DoubleMatrix.zeros(n, 2 * k);
-    for (int j = 0; j < k; j++) {
-      for (int i = 0; i < n; i++) {
-        factor.set(i, j, -x.get(i, j));
-        factor.set(i, k + j, -q.get(i, j));
-        right.set(i, j, q.get(i, j));
-        right.set(i, k + j, x.get(i, j));
-      }
-    }
-    RowBlockMatrix left = leftFactor(a, b, factor, k, 0);
+    RowBlockMatrix left = leftFactor(a, b, sideBySide(x.scaled(-1), q.scaled(-1)), k, 0);
+    DoubleMatrix right = sideBySide(q, x);
     return new DistributedLstsq.LowRankGradient(a, left, right, times(a, q), dMu);
+  }
+
+  /** The matrices' columns side by side (each {@code n x k}, column-major: their values one after another). */
+  private static DoubleMatrix sideBySide(DoubleMatrix... parts) {
+    int n = parts[0].rows();
+    int columns = 0;
+    for (DoubleMatrix part : parts) {
+      columns += part.cols();
+    }
+    DoubleMatrix out = DoubleMatrix.zeros(n, columns);
+    int at = 0;
+    for (DoubleMatrix part : parts) {
+      System.arraycopy(part.values(), 0, out.values(), at, part.values().length);
+      at += part.values().length;
+    }
+    return out;
   }
 
   /** Each column {@code g_j}'s {@link Lsmr#solveTransposed} preimage {@code s_j} ({@code (A^+)^T g_j = A s_j}). */

@@ -265,30 +265,32 @@ public final class RowBlockMatrix {
 
   /** The Euclidean norm of each column ({@code n} values; one pass, summed in partition order). */
   public double[] columnNorms() {
-    int n = cols;
-    double[] squares = DeterministicReduce.reduce(blocks.map(b -> {
-      double[] sums = new double[n];
-      MatrixBlock m = b.matrix();
-      if (m instanceof CsrMatrix c) {
-        for (int p = 0; p < c.values().length; p++) {
-          sums[c.colIndex()[p]] += c.values()[p] * c.values()[p];
-        }
-      } else {
-        DoubleMatrix d = m.dense();
-        for (int j = 0; j < n; j++) {
-          double sum = 0;
-          for (int i = j * d.rows(), end = i + d.rows(); i < end; i++) {
-            sum += d.values()[i] * d.values()[i];
-          }
-          sums[j] = sum;
-        }
-      }
-      return DoubleMatrix.column(sums);
-    }), DeterministicReduce::sum).values();
-    for (int j = 0; j < n; j++) {
+    double[] squares = DeterministicReduce.reduce(blocks.map(b -> DoubleMatrix.column(columnSumsOfSquares(b.matrix()))),
+        DeterministicReduce::sum).values();
+    for (int j = 0; j < cols; j++) {
       squares[j] = Math.sqrt(squares[j]);
     }
     return squares;
+  }
+
+  /** One block's {@code sum_i a_ij^2} for each column (over the stored entries of a sparse block). */
+  public static double[] columnSumsOfSquares(MatrixBlock m) {
+    double[] sums = new double[m.cols()];
+    if (m instanceof CsrMatrix c) {
+      for (int p = 0; p < c.values().length; p++) {
+        sums[c.colIndex()[p]] += c.values()[p] * c.values()[p];
+      }
+    } else {
+      DoubleMatrix d = m.dense();
+      for (int j = 0; j < sums.length; j++) {
+        double sum = 0;
+        for (int i = j * d.rows(), end = i + d.rows(); i < end; i++) {
+          sum += d.values()[i] * d.values()[i];
+        }
+        sums[j] = sum;
+      }
+    }
+    return sums;
   }
 
   /** {@code A D^-1}: column {@code j} divided by {@code divisors[j]}, blocks of the same kind. */
@@ -388,8 +390,9 @@ public final class RowBlockMatrix {
       throw new InvalidInputException("columns [" + from + ", " + to + ") are not within the " + cols + " of "
           + shape());
     }
+    // the columns first, then densified: a wide sparse block is never densified whole
     return withBlocks(blocks.map(b -> b.withValues(keepSparse ? b.matrix().columnRange(from, to)
-        : b.dense().columns(from, to))), to - from);
+        : b.matrix().columnRange(from, to).dense())), to - from);
   }
 
   /**

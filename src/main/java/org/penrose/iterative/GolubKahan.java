@@ -37,6 +37,21 @@ abstract class GolubKahan {
   /** Whether {@link #v()} is {@code v_k} itself, so that the norm of LSMR's iterate is at hand. */
   abstract boolean solutionOnDriver();
 
+  /**
+   * The driver's half-step {@code w <- product * scale - coefficient * w}, then {@code w / ||w||} when
+   * {@code ||w|| > 0}: returns {@code ||w||}.
+   */
+  static double normalizedStep(double[] w, double[] product, double scale, double coefficient) {
+    for (int j = 0; j < w.length; j++) {
+      w[j] = product[j] * scale - coefficient * w[j];
+    }
+    double norm = Lsmr.norm(w);
+    if (norm > 0) {
+      Lsmr.scale(w, 1 / norm);
+    }
+    return norm;
+  }
+
   /** {@code M = A}, {@code b} in A's row blocks. */
   static GolubKahan of(BidiagonalizationPass pass, RowBlockMatrix b) {
     return new GolubKahan() {
@@ -56,17 +71,9 @@ abstract class GolubKahan {
       @Override
       double nextV(double beta) {
         if (v == null) {
-          v = Lsmr.scaled(aTu, uScale);
-        } else {
-          for (int j = 0; j < v.length; j++) {
-            v[j] = aTu[j] * uScale - beta * v[j];
-          }
+          v = new double[aTu.length];
         }
-        double alpha = Lsmr.norm(v);
-        if (alpha > 0) {
-          Lsmr.scale(v, 1 / alpha);
-        }
-        return alpha;
+        return normalizedStep(v, aTu, uScale, beta);
       }
 
       @Override
@@ -127,14 +134,7 @@ abstract class GolubKahan {
 
       @Override
       double nextU(double alpha) {
-        for (int j = 0; j < u.length; j++) {
-          u[j] = aTv[j] * vScale - alpha * u[j];
-        }
-        double beta = Lsmr.norm(u);
-        if (beta > 0) {
-          Lsmr.scale(u, 1 / beta);
-        }
-        return beta;
+        return normalizedStep(u, aTv, vScale, alpha);
       }
 
       @Override

@@ -40,6 +40,7 @@ public final class Lsmr {
       throw new InvalidInputException("LSMR solves one right-hand side at a time; b has " + b.cols() + " columns");
     }
     a.requireAlignedWith("b", b);
+    requireDriverMemory(a);
     try (BidiagonalizationPass pass = BidiagonalizationPass.of(a, options.driverSteps())) {
       return new Lsmr.Run(a.cols(), defaultLimit(a), options, pass).run(GolubKahan.of(pass, b));
     }
@@ -63,8 +64,24 @@ public final class Lsmr {
     if (options.damp() != 0) {
       throw new InvalidInputException("the transposed LSMR solve has no damping, got damp = " + options.damp());
     }
+    requireDriverMemory(a);
     try (BidiagonalizationPass pass = BidiagonalizationPass.of(a, options.driverSteps())) {
       return new Lsmr.Run(a.cols(), defaultLimit(a), options, pass).run(GolubKahan.transposed(pass, g));
+    }
+  }
+
+  /**
+   * The driver holds about six n-sized vectors (x, h, hbar, v and the pass's products, u or a preimage) and,
+   * while a pass's contributions merge, one per row block: refused past half the driver's heap.
+   */
+  private static void requireDriverMemory(RowBlockMatrix a) {
+    double vectors = 6.0 + a.numBlocks();
+    double bytes = 8.0 * a.cols() * vectors;
+    long max = Runtime.getRuntime().maxMemory();
+    if (bytes > max / 2.0) {
+      throw new InvalidInputException(String.format("LSMR over %d columns keeps about %.0f vectors of that size on"
+          + " the driver, %.1f GiB, but the driver has %.1f GiB; raise spark.driver.memory", a.cols(), vectors,
+          bytes / 1073741824.0, max / 1073741824.0));
     }
   }
 

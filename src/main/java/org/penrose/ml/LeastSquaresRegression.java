@@ -351,8 +351,8 @@ public final class LeastSquaresRegression extends Estimator<LeastSquaresRegressi
     JavaRDD<Row> rows = dataset.select(selected.toArray(new Column[0])).toJavaRDD();
     DesignRows design = new DesignRows(features, getLabelCol(), weight, names.size(), onesColumn, names);
     LeastSquaresFit fit = switch (route.kind()) {
-      case TRUNCATED -> fitTruncated(dataset, rows, design, names);
-      case LSMR -> LsmrRegression.fit(dataset.sparkSession(), rows, design, intercept,
+      case TRUNCATED -> fitTruncated(rows, design, names);
+      case LSMR -> LsmrRegression.fit(rows, design, intercept,
           (Boolean) getOrDefault(equilibrate), (Boolean) getOrDefault(standardization),
           (Double) getOrDefault(regParam), LsmrOptions.defaults()
               .withTolerances((Double) getOrDefault(tol), (Double) getOrDefault(tol))
@@ -391,9 +391,9 @@ public final class LeastSquaresRegression extends Estimator<LeastSquaresRegressi
   }
 
   /** The truncated route ({@link TruncatedRegression}): the design's certified truncated SVD. */
-  private LeastSquaresFit fitTruncated(Dataset<?> dataset, JavaRDD<Row> rows, DesignRows design, List<String> names) {
+  private LeastSquaresFit fitTruncated(JavaRDD<Row> rows, DesignRows design, List<String> names) {
     TruncatedSvdOptions options = new TruncatedSvdOptions().maxRank((Integer) getOrDefault(maxRank));
-    return TruncatedRegression.fit(dataset.sparkSession(), rows, design, getFitIntercept(),
+    return TruncatedRegression.fit(rows, design, getFitIntercept(),
         (Boolean) getOrDefault(equilibrate), cutoff(), isDefined(rank) ? (Integer) getOrDefault(rank) : null, options,
         names);
   }

@@ -3,7 +3,6 @@ package org.penrose.ml;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
 import org.penrose.engine.RowBlockMatrix;
 import org.penrose.iterative.Lsmr;
 import org.penrose.iterative.LsmrOptions;
@@ -28,13 +27,13 @@ import org.penrose.matrix.DoubleMatrix;
 final class LsmrRegression {
   private LsmrRegression() {}
 
-  static LeastSquaresFit fit(SparkSession spark, JavaRDD<Row> rows, DesignRows design, boolean intercept,
+  static LeastSquaresFit fit(JavaRDD<Row> rows, DesignRows design, boolean intercept,
       boolean equilibrate, boolean standardization, double regParam, LsmrOptions options, List<String> names) {
     boolean ridge = regParam > 0;
     ScaledDesign.Scaling scaling = ridge
         ? (standardization ? ScaledDesign.Scaling.STANDARDIZE : ScaledDesign.Scaling.NONE)
         : (equilibrate ? ScaledDesign.Scaling.EQUILIBRATE : ScaledDesign.Scaling.NONE);
-    ScaledDesign scaled = ScaledDesign.of(spark, rows, design, intercept, scaling);
+    ScaledDesign scaled = ScaledDesign.of(rows, design, intercept, scaling);
     double damp = 0;
     if (ridge) {
       double labelDeviation = scaled.labelStandardDeviation();

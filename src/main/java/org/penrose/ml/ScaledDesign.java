@@ -7,12 +7,9 @@ import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.ml.linalg.SQLDataTypes;
-import org.apache.spark.sql.Dataset;
+import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 import org.penrose.adapters.DatasetRows;
 import org.penrose.engine.DeterministicReduce;
@@ -20,6 +17,7 @@ import org.penrose.engine.RowBlockMatrix;
 import org.penrose.engine.Scratch;
 import org.penrose.factor.RankCutoff;
 import org.penrose.matrix.DoubleMatrix;
+import org.penrose.matrix.MatrixBlock;
 import org.penrose.matrix.SparseEntries;
 
 /**
@@ -68,7 +66,7 @@ final class ScaledDesign {
     this.prepared = prepared;
   }
 
-  static ScaledDesign of(SparkSession spark, JavaRDD<Row> rows, DesignRows design, boolean intercept,
+  static ScaledDesign of(JavaRDD<Row> rows, DesignRows design, boolean intercept,
       Scaling scaling) {
     // (sqrt(w) x [with the intercept's column when not centering], sqrt(w) y, sqrt(w)): one pass, cached
     JavaRDD<Row> prepared = rows.mapPartitions(it -> {
@@ -86,43 +84,41 @@ final class ScaledDesign {
       }
       return out.iterator();
     }, true).persist(StorageLevel.MEMORY_AND_DISK());
-    StructType schema = new StructType().add("row", SQLDataTypes.VectorType(), false);
-    Dataset<Row> frame = spark.createDataFrame(prepared.map(r -> RowFactory.create(r.get(0))), schema);
-    RowBlockMatrix all = DatasetRows.fromDataset(frame, "row", null);
+    RowBlockMatrix all = DatasetRows.fromRowsInOrder(prepared.map(r -> (Vector) r.get(0)));
     int width = all.cols() - 2;
     RowBlockMatrix a = all.columnRange(0, width);
     RowBlockMatrix y = all.denseColumns(width, width + 1);
     RowBlockMatrix sw = all.denseColumns(width + 1, width + 2);
-    double[] sums = DeterministicReduce.reduce(prepared.mapPartitions(it -> {
-      double[] s = new double[4];
-      while (it.hasNext()) {
-        Row r = it.next();
-        double swy = r.getDouble(1);
-        s[0] += r.getDouble(2) * r.getDouble(2);
-        s[1] += r.getDouble(2) * swy;
-        s[2] += swy * swy;
-        s[3] += 1;
-      }
-      return Collections.singletonList(DoubleMatrix.column(s)).iterator();
-    }, true), DeterministicReduce::sum).values();
     int p = a.cols();
-    double labelMean = intercept && sums[0] > 0 ? sums[1] / sums[0] : 0;
     boolean means = intercept || scaling == Scaling.STANDARDIZE;
-    double[] columnMeans = means ? weightedMeans(a, sw, sums[0]) : new double[p];
+    boolean squares = scaling != Scaling.NONE;
+    // one pass: [sum w, sum w y, sum w y^2, rows | (sqrt(w) X)^T sqrt(w) | sum x^2], summed in partition order
+    double[] statistics = DeterministicReduce.reduce(a.blocks().zip(y.blocks()).zip(sw.blocks()).map(blocks ->
+        blockStatistics(blocks._1()._1().matrix(), blocks._1()._2().values().values(), blocks._2().values(), means,
+            squares)), DeterministicReduce::sum).values();
+    double[] sums = Arrays.copyOf(statistics, 4);
+    double labelMean = intercept && sums[0] > 0 ? sums[1] / sums[0] : 0;
+    double[] columnMeans = new double[p];
+    if (means) {
+      for (int j = 0; j < p; j++) {
+        columnMeans[j] = sums[0] > 0 ? statistics[4 + j] / sums[0] : 0;
+      }
+    }
     double[] scale = new double[p];
     Arrays.fill(scale, 1.0);
-    if (scaling == Scaling.EQUILIBRATE) {
-      double[] norms = a.columnNorms();
-      double[] centered = intercept ? centeredNorms(a, sw, columnMeans, sums[0]) : norms;
+    if (squares) {
+      double[] norms = new double[p];
       for (int j = 0; j < p; j++) {
-        // an all-zero (or, centered, constant) column is not scaled up: it stays ~0 and the cut-off drops it
-        scale[j] = centered[j] > CONSTANT_COLUMN * norms[j] ? centered[j] : norms[j] > 0 ? norms[j] : 1.0;
+        norms[j] = Math.sqrt(statistics[4 + (means ? p : 0) + j]);
       }
-    } else if (scaling == Scaling.STANDARDIZE) {
-      double[] norms = a.columnNorms();
-      double[] centered = centeredNorms(a, sw, columnMeans, sums[0]);
+      boolean centering = intercept || scaling == Scaling.STANDARDIZE;
+      double[] centered = centering ? centeredNorms(a, sw, columnMeans, sums[0]) : norms;
       for (int j = 0; j < p; j++) {
-        scale[j] = centered[j] > CONSTANT_COLUMN * norms[j] ? centered[j] : Double.POSITIVE_INFINITY;
+        // EQUILIBRATE: an all-zero (or, centered, constant) column is not scaled up: it stays ~0 and the cut-off
+        // drops it; STANDARDIZE: a column of zero variance is multiplied by 0
+        boolean varies = centered[j] > CONSTANT_COLUMN * norms[j];
+        scale[j] = scaling == Scaling.STANDARDIZE ? (varies ? centered[j] : Double.POSITIVE_INFINITY)
+            : varies ? centered[j] : norms[j] > 0 ? norms[j] : 1.0;
       }
     }
     if (scaling != Scaling.NONE) {
@@ -188,14 +184,28 @@ final class ScaledDesign {
     a.unpersist();
   }
 
-  /** The weighted column means {@code mu = X^T w / sum(w)}, as {@code (sqrt(w) X)^T sqrt(w) / sum(w)}. */
-  private static double[] weightedMeans(RowBlockMatrix a, RowBlockMatrix sw, double weightSum) {
-    double[] sums = DeterministicReduce.reduce(a.blocks().zip(sw.blocks()).map(pair ->
-        pair._1().matrix().transposeTimes(pair._2().values())), DeterministicReduce::sum).values();
-    for (int j = 0; j < sums.length; j++) {
-      sums[j] = weightSum > 0 ? sums[j] / weightSum : 0;
+  /**
+   * One block's {@code [sum w, sum w y, sum w y^2, rows | (sqrt(w) X)^T sqrt(w) (with means) | sum x^2 (with
+   * squares)]} from its rows {@code sqrt(w) x}, {@code sqrt(w) y} and {@code sqrt(w)}.
+   */
+  private static DoubleMatrix blockStatistics(MatrixBlock x, double[] swy, DoubleMatrix sw, boolean means,
+      boolean squares) {
+    int p = x.cols();
+    double[] out = new double[4 + (means ? p : 0) + (squares ? p : 0)];
+    double[] weights = sw.values();
+    for (int i = 0; i < swy.length; i++) {
+      out[0] += weights[i] * weights[i];
+      out[1] += weights[i] * swy[i];
+      out[2] += swy[i] * swy[i];
+      out[3] += 1;
     }
-    return sums;
+    if (means) {
+      System.arraycopy(x.transposeTimes(sw).values(), 0, out, 4, p);
+    }
+    if (squares) {
+      System.arraycopy(RowBlockMatrix.columnSumsOfSquares(x), 0, out, 4 + (means ? p : 0), p);
+    }
+    return DoubleMatrix.column(out);
   }
 
   /**

@@ -1,28 +1,13 @@
 package org.penrose.ml;
 
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
-import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.ml.linalg.SQLDataTypes;
-import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.StructType;
-import org.apache.spark.storage.StorageLevel;
-import org.penrose.adapters.DatasetRows;
 import org.penrose.distributed.DistributedLstsq;
-import org.penrose.engine.DeterministicReduce;
 import org.penrose.engine.RowBlockMatrix;
-import org.penrose.engine.Scratch;
 import org.penrose.factor.RankCutoff;
-import org.penrose.matrix.DoubleMatrix;
 import org.penrose.matrix.ShiftedBlock;
-import org.penrose.matrix.SparseEntries;
 import org.penrose.truncated.TruncatedSvd;
 import org.penrose.truncated.TruncatedSvdOptions;
 
@@ -42,9 +27,9 @@ import org.penrose.truncated.TruncatedSvdOptions;
 final class TruncatedRegression {
   private TruncatedRegression() {}
 
-  static LeastSquaresFit fit(SparkSession spark, JavaRDD<Row> rows, DesignRows design, boolean intercept,
+  static LeastSquaresFit fit(JavaRDD<Row> rows, DesignRows design, boolean intercept,
       boolean equilibrate, RankCutoff cutoff, Integer rank, TruncatedSvdOptions options, List<String> names) {
-    ScaledDesign scaled = ScaledDesign.of(spark, rows, design, intercept,
+    ScaledDesign scaled = ScaledDesign.of(rows, design, intercept,
         equilibrate ? ScaledDesign.Scaling.EQUILIBRATE : ScaledDesign.Scaling.NONE);
     RowBlockMatrix a = scaled.a;
     int p = a.cols();

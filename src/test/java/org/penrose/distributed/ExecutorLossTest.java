@@ -25,6 +25,9 @@ import org.penrose.engine.DeterministicReduce;
 import org.penrose.engine.ReliableCheckpoints;
 import org.penrose.engine.RowBlockMatrix;
 import org.penrose.factor.RankCutoff;
+import org.penrose.iterative.Lsmr;
+import org.penrose.iterative.LsmrOptions;
+import org.penrose.iterative.LsmrResult;
 import org.penrose.matrix.DoubleMatrix;
 import org.penrose.testing.SparkTestSession;
 import org.penrose.testing.TestMatrices;
@@ -36,9 +39,9 @@ import org.penrose.truncated.TruncatedSvdOptions;
  * An executor JVM killed (SIGKILL) in the middle of a computation, or after it and before its
  * m-sized result is used, costs time, not the job: on {@code local-cluster[2,1,1024]} each run is
  * repeated with an executor killed once half of the undisturbed run's tasks have ended, and must give
- * the undisturbed run's bits. Covered: the dense route (lstsq, its VJP, pinv's {@code P^T}) and the
+ * the undisturbed run's bits. Covered: the dense route (lstsq, its VJP, pinv's {@code P^T}), the
  * truncated SVD by both iterations (normal operator and Golub–Kahan), whose bases live in reliable
- * checkpoints ({@link ReliableCheckpoints}).
+ * checkpoints ({@link ReliableCheckpoints}), and LSMR with its VJP.
  */
 class ExecutorLossTest extends SparkTestSession {
   private static final int M = 2400;
@@ -176,6 +179,25 @@ class ExecutorLossTest extends SparkTestSession {
           RankCutoff.DEFAULT);
       List<double[]> out = List.of(ls.solution().values(), ls.vjp(cotangent).a().collectLocal().values(),
           ls.vjp(cotangent).b().collectLocal().values());
+      a.unpersist();
+      return out;
+    });
+  }
+
+  /**
+   * LSMR with one Spark job per pass (u cached beside A, checkpointed every 25 passes) and its VJP (three more
+   * solves): 160 passes, an executor killed halfway.
+   */
+  @Test
+  void lsmrAndItsGradient() {
+    DoubleMatrix cotangent = TestMatrices.gaussian(N, 1, new Random(4));
+    LsmrOptions options = LsmrOptions.defaults().withTolerances(1e-12, 1e-12).withMaxIterations(40);
+    sameBitsWhenAnExecutorDies("lsmr + VJP", () -> {
+      RowBlockMatrix a = a();
+      RowBlockMatrix b = RowBlockMatrix.fromLocal(sc, rhs, a.blockStarts()).denseColumns(0, 1);
+      LsmrResult solved = Lsmr.solve(a, b, options);
+      DistributedLstsq.LowRankGradient g = LsmrVjp.of(a, b, DoubleMatrix.column(solved.x()), cotangent, options);
+      List<double[]> out = List.of(solved.x(), g.a().collectLocal().values(), g.b().collectLocal().values());
       a.unpersist();
       return out;
     });

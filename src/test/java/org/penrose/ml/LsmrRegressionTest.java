@@ -33,32 +33,11 @@ import org.penrose.testing.SparkTestSession;
 class LsmrRegressionTest extends SparkTestSession {
   @TempDir Path dir;
 
-  private static final double[] SCALES = {1, 10, 0.1, 3};
-
-  /** Features of different scales (one with a large mean), a noisy label, positive weights. */
-  private Dataset<Row> data(long seed) {
-    Random random = new Random(seed);
-    List<Row> rows = new ArrayList<>();
-    double[] beta = {1.5, -0.2, 4, 0.7};
-    for (int i = 0; i < 300; i++) {
-      double[] x = new double[SCALES.length];
-      double y = 2.5;
-      for (int j = 0; j < x.length; j++) {
-        x[j] = SCALES[j] * random.nextGaussian() + (j == 1 ? 5 : 0);
-        y += beta[j] * x[j];
-      }
-      rows.add(RowFactory.create(Vectors.dense(x), y + 0.5 * random.nextGaussian(), 0.5 + random.nextDouble()));
-    }
-    StructType schema = new StructType().add("features", new VectorUDT()).add("label", DataTypes.DoubleType)
-        .add("w", DataTypes.DoubleType);
-    return spark.createDataFrame(rows, schema).repartition(3);
-  }
-
   @ParameterizedTest(name = "regParam {0}, standardization {1}, intercept {2}")
   @CsvSource({"0, true, true", "0, true, false", "0.1, true, true", "1.0, true, false", "0.1, false, true",
       "2.0, false, false"})
   void sameCoefficientsAsSparksNormalSolver(double regParam, boolean standardization, boolean intercept) {
-    Dataset<Row> df = data(11);
+    Dataset<Row> df = RidgeRegressionTest.data(spark, 11, true);
     LinearRegressionModel spark = new LinearRegression().setSolver("normal").setElasticNetParam(0)
         .setRegParam(regParam).setStandardization(standardization).setFitIntercept(intercept).setWeightCol("w")
         .fit(df);
@@ -122,9 +101,25 @@ class LsmrRegressionTest extends SparkTestSession {
     assertTrue(worst < 1e-8, "predictions are the category means: " + worst);
   }
 
+  /**
+   * 25,000 rows of 100,000 one-hot columns in one partition: a block of 2.5e9 entries if dense, which the
+   * design's column split once densified (an error before); the fit stays sparse and, with more columns than
+   * rows, solves the system: the residual is (almost) zero.
+   */
+  @Test
+  void aDesignWiderThanADenseBlockCanHoldStaysSparse() {
+    org.penrose.bench.OneHotProblem p = org.penrose.bench.OneHotProblem.generate(spark, 25_000, 100_000, 1);
+    LeastSquaresRegressionModel model = new LeastSquaresRegression().setTol(1e-10).fit(p.frame);
+    LeastSquaresFit.Iterative how = model.summary().iterative();
+    assertTrue(how.converged() && how.stop().contains("A x = b is solved"), how.toString());
+    assertTrue(model.summary().r2() > 1 - 1e-12, "R^2 " + model.summary().r2());
+    assertEquals(100_000, model.coefficients().size());
+    p.unpersist();
+  }
+
   @Test
   void paramsSummaryAndPersistence() throws Exception {
-    Dataset<Row> df = data(3);
+    Dataset<Row> df = RidgeRegressionTest.data(spark, 3, true);
     Exception e = assertThrows(Exception.class, () -> new LeastSquaresRegression().setSolver("lsmr")
         .setRegParamSelection("gcv").fit(df));
     assertTrue(e.getMessage().contains("regParamSelection and refinementSteps apply to the TSQR fit"), e.getMessage());

@@ -13,6 +13,7 @@ import org.apache.spark.ml.regression.LinearRegressionModel;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
@@ -31,8 +32,8 @@ class RidgeRegressionTest extends org.penrose.testing.SparkTestSession {
   private static final int ROWS = 400;
   private static final double[] SCALES = {1, 10, 0.1, 3};
 
-  /** Features of different scales, a label with noise, positive weights. */
-  private Dataset<Row> data(long seed, boolean weighted) {
+  /** Features of different scales, a label with noise, positive weights (also the LSMR route's test data). */
+  static Dataset<Row> data(SparkSession spark, long seed, boolean weighted) {
     Random random = new Random(seed);
     List<Row> rows = new ArrayList<>();
     double[] beta = {1.5, -0.2, 4, 0.7};
@@ -58,7 +59,7 @@ class RidgeRegressionTest extends org.penrose.testing.SparkTestSession {
     "0.1, true, false, false", "1.0, false, false, true", "0.3, true, false, true"})
   void sameCoefficientsAsSparksNormalSolver(double regParam, boolean standardization, boolean intercept,
       boolean weighted) {
-    Dataset<Row> df = data(7, weighted);
+    Dataset<Row> df = data(spark, 7, weighted);
     LinearRegressionModel spark = new LinearRegression().setSolver("normal").setElasticNetParam(0)
         .setRegParam(regParam).setStandardization(standardization).setFitIntercept(intercept).setWeightCol("w").fit(df);
     LeastSquaresRegressionModel penrose = new LeastSquaresRegression().setRegParam(regParam)
@@ -168,7 +169,7 @@ class RidgeRegressionTest extends org.penrose.testing.SparkTestSession {
 
   @Test
   void aSavedRidgeModelLoadsWithItsPenalty(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
-    LeastSquaresRegressionModel model = new LeastSquaresRegression().setRegParamSelection("gcv").fit(data(13, true));
+    LeastSquaresRegressionModel model = new LeastSquaresRegression().setRegParamSelection("gcv").fit(data(spark, 13, true));
     model.write().overwrite().save(dir.resolve("ridge").toString());
     LeastSquaresFit loaded = LeastSquaresRegressionModel.load(dir.resolve("ridge").toString()).summary();
     assertEquals(model.summary().regParam(), loaded.regParam());
@@ -183,7 +184,7 @@ class RidgeRegressionTest extends org.penrose.testing.SparkTestSession {
     org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
         () -> new LeastSquaresRegression().setRegParamSelection("cv"));
     IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-        () -> new LeastSquaresRegression().setRegParam(0.1).setRank(2).fit(data(1, false)));
+        () -> new LeastSquaresRegression().setRegParam(0.1).setRank(2).fit(data(spark, 1, false)));
     assertTrue(e.getMessage().contains("not with rank or refinementSteps"), e.getMessage());
   }
 
@@ -197,7 +198,7 @@ class RidgeRegressionTest extends org.penrose.testing.SparkTestSession {
 
   @Test
   void gcvPathEqualsTheHatMatrixComputation() {
-    Dataset<Row> table = data(11, false);
+    Dataset<Row> table = data(spark, 11, false);
     double[] grid = {1e-4, 1e-3, 1e-2, 0.03, 0.1, 0.3, 1, 3, 10};
     LeastSquaresRegressionModel model = new LeastSquaresRegression().setRegParamSelection("gcv").setRegParamGrid(grid)
         .fit(table);
