@@ -7,6 +7,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.IntFunction;
+import org.apache.spark.SparkEnv;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.storage.BlockManager;
+import org.apache.spark.storage.BlockResult;
+import org.apache.spark.storage.RDDBlockId;
 
 /**
  * The driver's threads for the in-driver routes (a local master whose driver holds {@code A}'s blocks):
@@ -38,6 +43,32 @@ public final class DriverThreads implements AutoCloseable {
   public static boolean hold(RowBlockMatrix a, boolean allowed) {
     return allowed && a.blocks().context().isLocal()
         && storedBytes(a) <= DRIVER_SHARE * Runtime.getRuntime().maxMemory();
+  }
+
+  /**
+   * A's blocks on the driver, in partition order. On a local master a cached A (as {@link #hold}'s sizing job
+   * leaves it) is read from this JVM's block store as it is, without serializing 1e8 bytes to copy them;
+   * a block not found there, or an A not cached, is collected. The blocks are shared with the cache: read them
+   * only.
+   */
+  public static List<RowBlock> gather(RowBlockMatrix a) {
+    JavaRDD<RowBlock> blocks = a.blocks();
+    if (blocks.context().isLocal() && blocks.getStorageLevel().useMemory() && SparkEnv.get() != null) {
+      BlockManager store = SparkEnv.get().blockManager();
+      List<RowBlock> out = new ArrayList<>();
+      for (int p = 0; p < blocks.getNumPartitions(); p++) {
+        scala.Option<BlockResult> cached = store.getLocalValues(new RDDBlockId(blocks.id(), p));
+        if (cached.isEmpty()) {
+          return blocks.collect();
+        }
+        scala.collection.Iterator<Object> values = cached.get().data();
+        while (values.hasNext()) { // read to the end: that releases the block's read lock
+          out.add((RowBlock) values.next());
+        }
+      }
+      return out;
+    }
+    return blocks.collect();
   }
 
   private static double storedBytes(RowBlockMatrix a) {

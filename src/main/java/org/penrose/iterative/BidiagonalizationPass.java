@@ -110,7 +110,7 @@ abstract class BidiagonalizationPass implements AutoCloseable {
 
   /** The blocks on the driver; each pass runs them on the driver's threads, merged in block order. */
   static BidiagonalizationPass inDriver(RowBlockMatrix a) {
-    List<RowBlock> blocks = a.blocks().collect();
+    List<RowBlock> blocks = DriverThreads.gather(a);
     DriverThreads threads = new DriverThreads(a.blocks().context().defaultParallelism(), "penrose-lsmr");
     return new BidiagonalizationPass() {
       private List<double[]> u;

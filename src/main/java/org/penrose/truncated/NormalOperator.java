@@ -84,7 +84,7 @@ abstract class NormalOperator implements AutoCloseable {
   /** {@code A}'s blocks collected to the driver, each product on {@code threads} driver threads. */
   static NormalOperator inDriver(RowBlockMatrix a, int threads) {
     List<MatrixBlock> blocks = new ArrayList<>();
-    for (RowBlock b : a.blocks().collect()) { // in partition order
+    for (RowBlock b : DriverThreads.gather(a)) { // in partition order
       blocks.add(b.matrix());
     }
     DriverThreads pool = new DriverThreads(threads, "penrose-normal-operator");

@@ -3,8 +3,11 @@ package org.penrose.engine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
+import java.util.List;
 import java.util.Random;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
@@ -77,5 +80,30 @@ class RowBlockMatrixTest extends SparkTestSession {
     assertEquals(Route.Kind.TRUNCATED, Route.of(5000, 0, null, null, false).kind(), "pinv");
     assertEquals(Route.Kind.TRUNCATED, Route.of(5000, 1, 7, null, false).kind(), "a fixed rank");
     assertEquals(Route.Kind.TSQR, Route.of(4095, 1, null, null, false).kind());
+  }
+
+  /**
+   * The in-driver routes' blocks: a cached A's, read from the local block store, are the collected ones in
+   * partition order, and reading them releases the blocks (a blocking unpersist returns); an uncached A is
+   * collected.
+   */
+  @Test
+  void gatheredBlocksAreTheCachedOnesInPartitionOrder() {
+    DoubleMatrix dense = TestMatrices.gaussian(50, 4, new Random(1));
+    RowBlockMatrix cached = RowBlockMatrix.fromLocal(sc, dense, 3).persist();
+    cached.blocks().count();
+    List<RowBlock> gathered = DriverThreads.gather(cached);
+    assertEquals(3, gathered.size());
+    int next = 0;
+    for (RowBlock block : gathered) {
+      assertEquals(next, block.firstRow(), "partition order");
+      assertEquals(dense.rowRange(next, next + block.dense().rows()), block.dense());
+      next += block.dense().rows();
+    }
+    assertEquals(50, next);
+    assertTimeoutPreemptively(Duration.ofSeconds(30), () -> cached.blocks().unpersist(true), "no lock left held");
+    List<RowBlock> collected = DriverThreads.gather(RowBlockMatrix.fromLocal(sc, dense, 2));
+    assertEquals(2, collected.size());
+    assertEquals(dense.rowRange(0, collected.get(0).dense().rows()), collected.get(0).dense());
   }
 }
