@@ -45,16 +45,7 @@ class LsmrRegressionTest extends SparkTestSession {
     LeastSquaresRegressionModel lsmr = new LeastSquaresRegression().setSolver("lsmr").setTol(1e-14).setMaxIter(50)
         .setRegParam(regParam).setStandardization(standardization).setFitIntercept(intercept).setWeightCol("w")
         .fit(df);
-    double[] expected = spark.coefficients().toArray();
-    double[] actual = lsmr.coefficients().toArray();
-    double scale = 0;
-    for (double v : expected) {
-      scale = Math.max(scale, Math.abs(v));
-    }
-    for (int j = 0; j < expected.length; j++) {
-      assertEquals(expected[j], actual[j], 1e-8 * scale, "coefficient " + j);
-    }
-    assertEquals(spark.intercept(), lsmr.intercept(), 1e-8 * Math.max(1, Math.abs(spark.intercept())));
+    RidgeRegressionTest.assertSameFit(spark, lsmr);
     LeastSquaresFit.Iterative how = lsmr.summary().iterative();
     assertTrue(how.converged() && how.iterations() > 0, how.toString());
     assertEquals(-1, lsmr.summary().rank(), "LSMR decides no rank");

@@ -52,6 +52,20 @@ class RidgeRegressionTest extends org.penrose.testing.SparkTestSession {
     return spark.createDataFrame(rows, schema).repartition(3);
   }
 
+  /** Spark's coefficients and intercept within 1e-8 of the largest (the intercept: of max(1, |it|)). */
+  static void assertSameFit(LinearRegressionModel spark, LeastSquaresRegressionModel penrose) {
+    double[] expected = spark.coefficients().toArray();
+    double[] actual = penrose.coefficients().toArray();
+    double scale = 0;
+    for (double v : expected) {
+      scale = Math.max(scale, Math.abs(v));
+    }
+    for (int j = 0; j < expected.length; j++) {
+      assertEquals(expected[j], actual[j], 1e-8 * scale, "coefficient " + j);
+    }
+    assertEquals(spark.intercept(), penrose.intercept(), 1e-8 * Math.max(1, Math.abs(spark.intercept())));
+  }
+
   @ParameterizedTest(name = "regParam {0}, standardization {1}, intercept {2}, weighted {3}")
   @CsvSource({
     "0.01, true, true, false", "0.1, true, true, true", "1.0, true, true, false", "5.0, true, true, true",
@@ -64,16 +78,13 @@ class RidgeRegressionTest extends org.penrose.testing.SparkTestSession {
         .setRegParam(regParam).setStandardization(standardization).setFitIntercept(intercept).setWeightCol("w").fit(df);
     LeastSquaresRegressionModel penrose = new LeastSquaresRegression().setRegParam(regParam)
         .setStandardization(standardization).setFitIntercept(intercept).setWeightCol("w").fit(df);
+    assertSameFit(spark, penrose);
     double[] expected = spark.coefficients().toArray();
     double[] actual = penrose.coefficients().toArray();
     double scale = 0;
     for (double v : expected) {
       scale = Math.max(scale, Math.abs(v));
     }
-    for (int j = 0; j < expected.length; j++) {
-      assertEquals(expected[j], actual[j], 1e-8 * scale, "coefficient " + j);
-    }
-    assertEquals(spark.intercept(), penrose.intercept(), 1e-8 * Math.max(1, Math.abs(spark.intercept())));
     assertEquals(regParam, penrose.summary().regParam());
     // the penalty matters at these values: far from least squares compared with the tolerance
     double[] ols = new LeastSquaresRegression().setFitIntercept(intercept).setWeightCol("w").fit(df).coefficients().toArray();
