@@ -2,15 +2,12 @@ package org.penrose.ml;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
-import org.apache.spark.storage.StorageLevel;
 import org.penrose.adapters.DatasetRows;
 import org.penrose.engine.DeterministicReduce;
 import org.penrose.engine.RowBlockMatrix;
@@ -53,38 +50,37 @@ final class ScaledDesign {
   final double labelMean;
   /** {@code W = sum w}, {@code sum w y}, {@code sum w y^2}, rows of positive weight. */
   final double[] sums;
-  private final JavaRDD<Row> prepared;
+  /** {@code [sqrt(w) y | sqrt(w)]}, uncentered, in the design's row blocks. */
+  private final RowBlockMatrix weightedLabels;
 
   private ScaledDesign(RowBlockMatrix a, RowBlockMatrix y, double[] mean, double[] scale, double labelMean,
-      double[] sums, JavaRDD<Row> prepared) {
+      double[] sums, RowBlockMatrix weightedLabels) {
     this.a = a;
     this.y = y;
     this.mean = mean;
     this.scale = scale;
     this.labelMean = labelMean;
     this.sums = sums;
-    this.prepared = prepared;
+    this.weightedLabels = weightedLabels;
   }
 
   static ScaledDesign of(JavaRDD<Row> rows, DesignRows design, boolean intercept,
       Scaling scaling) {
-    // (sqrt(w) x [with the intercept's column when not centering], sqrt(w) y, sqrt(w)): one pass, cached
-    JavaRDD<Row> prepared = rows.mapPartitions(it -> {
-      List<Row> out = new ArrayList<>();
+    // [sqrt(w) x [with the intercept's column when not centering] | sqrt(w) y | sqrt(w)]: one conversion of
+    // each row, so that A, y and sqrt(w) come from the same rows; the blocks built from them are cached
+    JavaRDD<Vector> prepared = rows.mapPartitions(it -> {
+      List<Vector> out = new ArrayList<>();
       while (it.hasNext()) {
         Row r = it.next();
         double sw = design.sqrtWeight(r);
         if (sw > 0) {
-          // one conversion of each row, [design | sqrt(w) y | sqrt(w)], so that A, y and sqrt(w) come from
-          // the same rows
           double swy = sw * design.label(r);
-          out.add(RowFactory.create(intercept ? design.weightedFeatures(r, sw, swy, sw)
-              : design.designVector(r, sw, swy, sw), swy, sw));
+          out.add(intercept ? design.weightedFeatures(r, sw, swy, sw) : design.designVector(r, sw, swy, sw));
         }
       }
       return out.iterator();
-    }, true).persist(StorageLevel.MEMORY_AND_DISK());
-    RowBlockMatrix all = DatasetRows.fromRowsInOrder(prepared.map(r -> (Vector) r.get(0)));
+    }, true);
+    RowBlockMatrix all = DatasetRows.fromRowsInOrder(prepared);
     int width = all.cols() - 2;
     RowBlockMatrix a = all.columnRange(0, width);
     RowBlockMatrix y = all.denseColumns(width, width + 1);
@@ -134,7 +130,7 @@ final class ScaledDesign {
       y = y.minusOuter(sw, new double[] {labelMean});
     }
     a.persist();
-    return new ScaledDesign(a, y, mean, scale, labelMean, sums, prepared);
+    return new ScaledDesign(a, y, mean, scale, labelMean, sums, all.denseColumns(width, width + 2));
   }
 
   /** {@code beta = D^-1 z}. */
@@ -163,24 +159,23 @@ final class ScaledDesign {
   /**
    * The weighted population standard deviation of the label, {@code sqrt(sum w (y - ybar)^2 / W)} with the
    * weighted mean whether or not the fit has an intercept (as Spark's scaling of the penalty), summed about
-   * the mean (one more pass over the cached rows) rather than from {@code sum w y^2}, which cancels.
+   * the mean (one more pass over the cached blocks) rather than from {@code sum w y^2}, which cancels.
    */
   double labelStandardDeviation() {
     double m = sums[0] > 0 ? sums[1] / sums[0] : 0;
-    double squares = DeterministicReduce.reduce(prepared.mapPartitions(it -> {
+    double squares = DeterministicReduce.reduce(weightedLabels.blocks().map(block -> {
+      DoubleMatrix labels = block.dense(); // [sqrt(w) y | sqrt(w)]
       double s = 0;
-      while (it.hasNext()) {
-        Row r = it.next();
-        double e = r.getDouble(1) - r.getDouble(2) * m;
+      for (int i = 0; i < labels.rows(); i++) {
+        double e = labels.get(i, 0) - labels.get(i, 1) * m;
         s += e * e;
       }
-      return Collections.singletonList(DoubleMatrix.column(new double[] {s})).iterator();
-    }, true), DeterministicReduce::sum).values()[0];
+      return DoubleMatrix.column(new double[] {s});
+    }), DeterministicReduce::sum).values()[0];
     return sums[0] > 0 ? Math.sqrt(squares / sums[0]) : 0;
   }
 
   void unpersist() {
-    prepared.unpersist(false);
     a.unpersist();
   }
 
