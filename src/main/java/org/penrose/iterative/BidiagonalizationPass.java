@@ -16,6 +16,7 @@ import org.penrose.engine.Tsqr;
 import org.penrose.matrix.CsrMatrix;
 import org.penrose.matrix.DoubleMatrix;
 import org.penrose.matrix.MatrixBlock;
+import org.penrose.matrix.ShiftedBlock;
 import scala.Tuple2;
 
 /**
@@ -64,13 +65,27 @@ abstract class BidiagonalizationPass implements AutoCloseable {
    * One block's share of a pass, in one sweep over its stored entries: {@code out = A_i v + c u} (each
    * row's dot product, then that row's entries added into {@code A_i^T out}), returning
    * {@code [A_i^T out; ||out||^2]} ({@code (n + 1) x 1}). {@code u} may be {@code out}; with {@code c = 0}
-   * it is not read (it may be null). {@code v} null stands for zero ({@code out = c u}).
+   * it is not read (it may be null). {@code v} null stands for zero ({@code out = c u}). A sparse block
+   * shifted by a rank-one term ({@link ShiftedBlock}, {@code B - r s^T}: a centered sparse design) is swept
+   * the same way, with {@code -r_i (s . v)} added to each row's dot product and {@code -s (r . out)} to
+   * {@code B^T out} at the end.
    */
   static DoubleMatrix sweep(MatrixBlock block, double[] v, double c, double[] u, double[] out) {
     int n = block.cols();
     double[] result = new double[n + 1];
     double sumOfSquares = 0;
-    if (block instanceof CsrMatrix csr) {
+    ShiftedBlock shifted = block instanceof ShiftedBlock s && s.block() instanceof CsrMatrix ? s : null;
+    if (block instanceof CsrMatrix || shifted != null) {
+      CsrMatrix csr = (CsrMatrix) (shifted != null ? shifted.block() : block);
+      double[] r = shifted != null ? shifted.rowFactor() : null;
+      double sv = 0; // s . v
+      if (shifted != null && v != null) {
+        double[] s = shifted.columnFactor();
+        for (int j = 0; j < n; j++) {
+          sv += s[j] * v[j];
+        }
+      }
+      double rOut = 0; // r . out
       int[] start = csr.rowStart();
       int[] col = csr.colIndex();
       double[] value = csr.values();
@@ -81,12 +96,21 @@ abstract class BidiagonalizationPass implements AutoCloseable {
           for (int k = start[i]; k < start[i + 1]; k++) {
             dot += value[k] * v[col[k]];
           }
-          ui += dot;
+          ui += r == null ? dot : dot - r[i] * sv;
         }
         out[i] = ui;
         sumOfSquares += ui * ui;
         for (int k = start[i]; k < start[i + 1]; k++) {
           result[col[k]] += value[k] * ui;
+        }
+        if (r != null) {
+          rOut += r[i] * ui;
+        }
+      }
+      if (shifted != null) {
+        double[] s = shifted.columnFactor();
+        for (int j = 0; j < n; j++) {
+          result[j] -= s[j] * rOut;
         }
       }
     } else {

@@ -39,6 +39,16 @@ public final class ShiftedBlock implements MatrixBlock {
     return block;
   }
 
+  /** {@code r} ({@code rows}; shared, not copied). */
+  public double[] rowFactor() {
+    return left;
+  }
+
+  /** {@code c} ({@code cols}; shared, not copied). */
+  public double[] columnFactor() {
+    return right;
+  }
+
   @Override
   public int rows() {
     return block.rows();

@@ -129,6 +129,31 @@ class LsmrTest extends SparkTestSession {
         () -> Lsmr.solveTransposed(sparse(full, 2), new double[25], TIGHT.withDamp(1)));
   }
 
+  /** One block's pass over a shifted sparse block (a centered sparse design) equals it over the dense shifted matrix. */
+  @Test
+  void theSweepOfAShiftedSparseBlockIsTheDenseOnes() {
+    Random random = new Random(21);
+    DoubleMatrix base = sparseRandom(40, 9, 0.2, random);
+    double[] r = TestMatrices.gaussian(40, random);
+    double[] shift = TestMatrices.gaussian(9, random);
+    DoubleMatrix dense = base.copy();
+    for (int i = 0; i < 40; i++) {
+      for (int j = 0; j < 9; j++) {
+        dense.set(i, j, dense.get(i, j) - r[i] * shift[j]);
+      }
+    }
+    org.penrose.matrix.MatrixBlock shifted = new org.penrose.matrix.ShiftedBlock(
+        sparse(base, 1).blocks().first().matrix(), r, shift);
+    double[] v = TestMatrices.gaussian(9, random);
+    double[] u = TestMatrices.gaussian(40, random);
+    double[] outShifted = new double[40];
+    double[] outDense = new double[40];
+    double[] viaShift = BidiagonalizationPass.sweep(shifted, v, -0.7, u, outShifted).values();
+    double[] viaDense = BidiagonalizationPass.sweep(dense, v, -0.7, u, outDense).values();
+    assertTrue(relativeError(outShifted, outDense) < 1e-14, "A v + c u");
+    assertTrue(relativeError(viaShift, viaDense) < 1e-13, "[A^T out; ||out||^2]");
+  }
+
   @Test
   void dampIsRidgeWithMuDampSquared() {
     Random random = new Random(3);
