@@ -1,6 +1,7 @@
 package org.penrose.cli;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -112,7 +113,7 @@ final class LsmrBench {
   }
 
   private static double[] withIntercept(double[] coefficients, double intercept) {
-    double[] all = java.util.Arrays.copyOf(coefficients, coefficients.length + 1);
+    double[] all = Arrays.copyOf(coefficients, coefficients.length + 1);
     all[coefficients.length] = intercept;
     return all;
   }

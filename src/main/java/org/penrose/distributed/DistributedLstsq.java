@@ -6,8 +6,8 @@ import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.storage.StorageLevel;
 import org.penrose.engine.DeterministicReduce;
 import org.penrose.engine.RowBlock;
+import org.penrose.engine.Residuals;
 import org.penrose.engine.RowBlockMatrix;
-import org.penrose.engine.Scratch;
 import org.penrose.engine.Tsqr;
 import org.penrose.factor.PinvFactorization;
 import org.penrose.factor.RankCutoff;
@@ -178,28 +178,12 @@ public final class DistributedLstsq implements LstsqSolver<RowBlockMatrix> {
     double threshold = cutoff.threshold(s.length == 0 ? 0 : s[0], a.rows(), a.cols());
     int r = RankCutoff.rank(s, threshold);
     TruncatedSvd kept = svd.truncate(r);
-    int k = b.cols();
-    JavaSparkContext sc = JavaSparkContext.fromSparkContext(a.blocks().context());
     // U^T B (r x k), one reduction; X = V S^-1 (U^T B)
     DoubleMatrix utb = DeterministicReduce.reduce(
         kept.u().blocks().zip(b.blocks()).map(p -> p._1().values().transposeTimes(p._2().dense())),
         DeterministicReduce::sum);
     DoubleMatrix x = kept.v().times(scaleRows(utb, kept.singularValues()));
-    // ||B - A X||^2 per column, one pass
-    Broadcast<DoubleMatrix> xb = sc.broadcast(x);
-    double[] rss = DeterministicReduce.reduce(a.blocks().zip(b.blocks()).map(p -> {
-      DoubleMatrix residual = p._2().dense().plusScaled(-1.0, p._1().matrix().times(xb.value()));
-      DoubleMatrix sums = DoubleMatrix.zeros(1, k);
-      for (int j = 0; j < k; j++) {
-        double sum = 0;
-        for (int i = 0; i < residual.rows(); i++) {
-          sum += residual.get(i, j) * residual.get(i, j);
-        }
-        sums.set(0, j, sum);
-      }
-      return sums;
-    }), DeterministicReduce::sum).values();
-    Scratch.destroy(xb);
+    double[] rss = Residuals.sumsOfSquares(a, b, x); // ||B - A X||^2 per column, one pass
     PinvFactorization f = PinvFactorization.fromTruncatedSvd(a.rows(), a.cols(), s, threshold, kept.v(),
         kept.singularValues(), x, rss);
     return new DistributedLstsq(a, b, f, Tsqr.DEFAULT_FAN_IN, kept);

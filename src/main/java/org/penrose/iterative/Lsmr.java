@@ -2,7 +2,6 @@ package org.penrose.iterative;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.penrose.engine.DeterministicReduce;
 import org.penrose.engine.RowBlockMatrix;
 import org.penrose.matrix.DoubleMatrix;
 import org.penrose.matrix.InvalidInputException;
@@ -107,27 +106,6 @@ public final class Lsmr {
       System.arraycopy(columns.get(j).x(), 0, x.values(), j * n, n);
     }
     return x;
-  }
-
-  /**
-   * {@code ||B_j - A X_j||^2} for each column, computed (one pass over A, summed in partition order), not
-   * LSMR's estimate (which, damped, is that of the damped problem's residual).
-   */
-  public static double[] residualSumsOfSquares(RowBlockMatrix a, RowBlockMatrix b, DoubleMatrix x) {
-    a.requireAlignedWith("B", b);
-    DoubleMatrix solution = x.copy();
-    return DeterministicReduce.reduce(a.blocks().zip(b.blocks()).map(pair -> {
-      DoubleMatrix fit = pair._1().matrix().times(solution);
-      DoubleMatrix rhs = pair._2().dense();
-      double[] sums = new double[solution.cols()];
-      for (int j = 0; j < sums.length; j++) {
-        for (int i = 0; i < fit.rows(); i++) {
-          double e = rhs.get(i, j) - fit.get(i, j);
-          sums[j] += e * e;
-        }
-      }
-      return DoubleMatrix.column(sums);
-    }), DeterministicReduce::sum).values();
   }
 
   /** {@code (c, s, r)} with {@code [c s; -s c] [a; b] = [r; 0]}, {@code r >= 0} (stable for any magnitudes). */

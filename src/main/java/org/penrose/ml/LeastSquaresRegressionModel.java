@@ -206,7 +206,7 @@ public final class LeastSquaresRegressionModel extends Model<LeastSquaresRegress
                 strings(r.getList(10))),
             new LeastSquaresFit.Goodness(r.getDouble(5), r.isNullAt(6) ? null : r.getDouble(6), r.getLong(7)),
             strings(r.getList(11)), ridgeValue(r, "reg_param", 0.0), ridgeValue(r, "effective_df", null));
-        int iterations = Arrays.asList(r.schema().fieldNames()).indexOf("iterations");
+        int iterations = field(r, "iterations");
         if (iterations >= 0 && !r.isNullAt(iterations)) { // models saved before the LSMR route have no column
           fit = fit.withIterative(new LeastSquaresFit.Iterative(r.getInt(iterations), r.getString(iterations + 1),
               r.getBoolean(iterations + 2), r.getDouble(iterations + 3)));
@@ -220,8 +220,13 @@ public final class LeastSquaresRegressionModel extends Model<LeastSquaresRegress
 
   /** A ridge column of the stored data, or {@code absent} for models saved before ridge existed. */
   private static Double ridgeValue(Row r, String column, Double absent) {
-    int i = Arrays.asList(r.schema().fieldNames()).indexOf(column);
+    int i = field(r, column);
     return i < 0 || r.isNullAt(i) ? absent : Double.valueOf(r.getDouble(i));
+  }
+
+  /** The index of a column of the stored data, -1 when a model saved by an earlier version has none. */
+  private static int field(Row r, String column) {
+    return Arrays.asList(r.schema().fieldNames()).indexOf(column);
   }
 
   public static LeastSquaresRegressionModel load(String path) {

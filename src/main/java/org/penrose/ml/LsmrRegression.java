@@ -3,6 +3,7 @@ package org.penrose.ml;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Row;
+import org.penrose.engine.Residuals;
 import org.penrose.engine.RowBlockMatrix;
 import org.penrose.iterative.Lsmr;
 import org.penrose.iterative.LsmrOptions;
@@ -44,7 +45,7 @@ final class LsmrRegression {
     RowBlockMatrix label = scaled.y.denseColumns(0, 1); // stored, not shifted, for the passes
     LsmrResult solved = Lsmr.solve(scaled.a, label, options.withDamp(damp));
     double[] beta = scaled.coefficients(solved.x());
-    double rss = Lsmr.residualSumsOfSquares(scaled.a, label, DoubleMatrix.column(solved.x()))[0];
+    double rss = Residuals.sumsOfSquares(scaled.a, label, DoubleMatrix.column(solved.x()))[0];
     double tss = scaled.totalSumOfSquares(intercept);
     long fitted = (long) scaled.sums[3];
     Double fittedIntercept = intercept ? scaled.intercept(beta) : null;

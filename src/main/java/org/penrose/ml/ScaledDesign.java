@@ -107,8 +107,7 @@ final class ScaledDesign {
       for (int j = 0; j < p; j++) {
         norms[j] = Math.sqrt(statistics[4 + (means ? p : 0) + j]);
       }
-      boolean centering = intercept || scaling == Scaling.STANDARDIZE;
-      double[] centered = centering ? centeredNorms(a, sw, columnMeans, sums[0]) : norms;
+      double[] centered = means ? centeredNorms(a, sw, columnMeans, sums[0]) : norms; // centered wherever mu is
       for (int j = 0; j < p; j++) {
         // EQUILIBRATE: an all-zero (or, centered, constant) column is not scaled up: it stays ~0 and the cut-off
         // drops it; STANDARDIZE: a column of zero variance is multiplied by 0

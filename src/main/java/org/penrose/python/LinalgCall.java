@@ -21,6 +21,7 @@ import org.penrose.distributed.DistributedRidge;
 import org.penrose.distributed.LsmrJvp;
 import org.penrose.distributed.LsmrVjp;
 import org.penrose.distributed.Route;
+import org.penrose.engine.Residuals;
 import org.penrose.engine.RowBlockMatrix;
 import org.penrose.factor.RankCutoff;
 import org.penrose.iterative.Lsmr;
@@ -163,7 +164,7 @@ final class LinalgCall {
     }
     DoubleMatrix x = Lsmr.solution(columns);
     matrix("x", x);
-    out.put("residuals", Lsmr.residualSumsOfSquares(a, b, x));
+    out.put("residuals", Residuals.sumsOfSquares(a, b, x));
     DoubleMatrix cotangent = matrices.local(request.get("cotangent"), "the cotangent");
     if (cotangent != null) {
       DoubleMatrix.requireSameShape("X", x, "the cotangent gX", cotangent);

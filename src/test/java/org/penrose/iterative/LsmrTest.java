@@ -13,6 +13,8 @@ import org.penrose.engine.RowBlockMatrix;
 import org.penrose.factor.RankCutoff;
 import org.penrose.matrix.DoubleMatrix;
 import org.penrose.matrix.InvalidInputException;
+import org.penrose.matrix.MatrixBlock;
+import org.penrose.matrix.ShiftedBlock;
 import org.penrose.solver.LeastSquares;
 import org.penrose.solver.Ridge;
 import org.penrose.testing.SparkTestSession;
@@ -142,7 +144,7 @@ class LsmrTest extends SparkTestSession {
         dense.set(i, j, dense.get(i, j) - r[i] * shift[j]);
       }
     }
-    org.penrose.matrix.MatrixBlock shifted = new org.penrose.matrix.ShiftedBlock(
+    MatrixBlock shifted = new ShiftedBlock(
         sparse(base, 1).blocks().first().matrix(), r, shift);
     double[] v = TestMatrices.gaussian(9, random);
     double[] u = TestMatrices.gaussian(40, random);

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.penrose.bench.OneHotProblem;
 import org.penrose.testing.SparkTestSession;
 
 /**
@@ -99,7 +100,7 @@ class LsmrRegressionTest extends SparkTestSession {
    */
   @Test
   void aDesignWiderThanADenseBlockCanHoldStaysSparse() {
-    org.penrose.bench.OneHotProblem p = org.penrose.bench.OneHotProblem.generate(spark, 25_000, 100_000, 1);
+    OneHotProblem p = OneHotProblem.generate(spark, 25_000, 100_000, 1);
     LeastSquaresRegressionModel model = new LeastSquaresRegression().setTol(1e-10).fit(p.frame);
     LeastSquaresFit.Iterative how = model.summary().iterative();
     assertTrue(how.converged() && how.stop().contains("A x = b is solved"), how.toString());
