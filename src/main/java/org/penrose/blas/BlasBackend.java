@@ -121,6 +121,17 @@ public final class BlasBackend {
     }
   }
 
+  /**
+   * Requests {@code mode} ({@code auto|system|bundled|java}) for this JVM, as a Spark setting does
+   * ({@code spark.penrose.blas}): a request made before the first BLAS call wins over {@code PENROSE_BLAS};
+   * after it, or for a null {@code mode}, nothing changes.
+   */
+  public static synchronized void request(String mode) {
+    if (mode != null && !configured()) {
+      System.setProperty("penrose.blas", mode);
+    }
+  }
+
   /** True once the choice is made (after which a new request has no effect in this JVM). */
   public static synchronized boolean configured() {
     return source != null;

@@ -31,6 +31,7 @@ final class ConnectServerCommand implements Callable<Integer> {
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("--port must be in 0..65535 (0: any free port), got " + port);
     }
+    SparkJob.beforeSparkStarts();
     SparkConf conf = new SparkConf().setIfMissing("spark.app.name", "penrose connect-server")
         .setIfMissing("spark.master", "local[*]")
         .set("spark.connect.grpc.binding.port", Integer.toString(port))

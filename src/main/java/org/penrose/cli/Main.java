@@ -3,7 +3,6 @@ package org.penrose.cli;
 import java.io.PrintWriter;
 import java.util.Arrays;
 import org.penrose.engine.ErrorMessages;
-import org.penrose.engine.TaskErrorLogFilter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine;
@@ -11,7 +10,7 @@ import picocli.CommandLine;
 /**
  * The {@code jobs/penrose} entry point: {@code penrose <command> [options]}. Errors print one line,
  * {@code penrose: error: ...}, and exit with status 1 (2 for bad usage), without Spark's own log lines
- * about the failed task ({@link TaskErrorLogFilter}); {@code --verbose} adds the stack trace and
+ * about the failed task ({@link SparkJob#quietTaskErrors}); {@code --verbose} adds the stack trace and
  * keeps those lines.
  */
 @Command(
@@ -58,9 +57,9 @@ public final class Main implements Runnable {
   }
 
   public static void main(String[] args) {
-    if (!Arrays.asList(args).contains("--verbose")) {
-      TaskErrorLogFilter.install(); // the error is reported once, below, not also in Spark's task logs
-    }
+    // the error is reported once, below, not also in Spark's task logs (set up as Spark starts: log4j's
+    // start-up, 0.3 s, is not paid by a command that runs without Spark)
+    SparkJob.quietTaskErrors(!Arrays.asList(args).contains("--verbose"));
     int status = commandLine().execute(args);
     System.exit(status);
   }

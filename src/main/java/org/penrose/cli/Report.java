@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.penrose.factor.PinvFactorization;
 import org.penrose.factor.RankCutoff;
 import org.penrose.solver.Solver;
 
@@ -46,9 +47,18 @@ final class Report {
 
   /** The rank decision of a result for an {@code m x n} matrix: rank, threshold, rtol, atol, singular values. */
   Report putRankDecision(Solver<?, ?> result, RankCutoff cutoff, long m, long n) {
-    return put("rank", result.rank()).put("threshold", result.threshold())
-        .put("rtol", cutoff.effectiveRtol(m, n)).put("atol", cutoff.effectiveAtol())
-        .put("singular_values", result.singularValues());
+    return putRankDecision(result.rank(), result.threshold(), result.singularValues(), cutoff, m, n);
+  }
+
+  /** The same for a factorization computed without a solver object (the in-driver route). */
+  Report putRankDecision(PinvFactorization f, RankCutoff cutoff, long m, long n) {
+    return putRankDecision(f.rank(), f.threshold(), f.singularValues(), cutoff, m, n);
+  }
+
+  private Report putRankDecision(int rank, double threshold, double[] singularValues, RankCutoff cutoff, long m,
+      long n) {
+    return put("rank", rank).put("threshold", threshold).put("rtol", cutoff.effectiveRtol(m, n))
+        .put("atol", cutoff.effectiveAtol()).put("singular_values", singularValues);
   }
 
   /** Seconds spent in a phase (0 if it did not run). */

@@ -7,6 +7,7 @@ import org.apache.spark.sql.SparkSession;
 import org.penrose.adapters.MatrixFiles;
 import org.penrose.engine.BlockStarts;
 import org.penrose.engine.RowBlockMatrix;
+import org.penrose.engine.TaskErrorLogFilter;
 import picocli.CommandLine.Option;
 
 /** The Spark side of a command: the session, and the options saying how its matrix files are read. */
@@ -22,6 +23,23 @@ final class SparkJob {
   @Option(names = "--column", paramLabel = "NAME",
       description = "For Parquet inputs: the vector or array<double> column (default: the only one).")
   String column;
+
+  private static boolean quietTaskErrors;
+
+  /**
+   * Whether Spark's log lines about a task failed on bad input are dropped ({@link TaskErrorLogFilter}, installed
+   * by {@link #beforeSparkStarts}): the command line reports the error itself, once (not with {@code --verbose}).
+   */
+  static void quietTaskErrors(boolean quiet) {
+    quietTaskErrors = quiet;
+  }
+
+  /** What a command does before it starts a SparkContext: the log filter, when asked for. */
+  static void beforeSparkStarts() {
+    if (quietTaskErrors) {
+      TaskErrorLogFilter.install();
+    }
+  }
 
   /** {@code --partitions N}: a number of row blocks ({@link BlockStarts#requireCount}). */
   static int requirePartitions(int partitions) {
@@ -81,6 +99,7 @@ final class SparkJob {
     if (active.isDefined()) {
       return new Session(active.get().sparkContext(), active.get(), false);
     }
+    beforeSparkStarts();
     SparkConf conf = new SparkConf().setIfMissing("spark.app.name", appName).setIfMissing("spark.master", "local[*]");
     return new Session(SparkContext.getOrCreate(conf), null, true);
   }

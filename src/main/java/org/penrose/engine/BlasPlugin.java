@@ -30,9 +30,9 @@ public final class BlasPlugin implements SparkPlugin {
       @Override
       public Map<String, String> init(SparkContext sc, PluginContext context) {
         String requested = sc.getConf().getOption(CONF).getOrElse(() -> null);
-        if (requested != null && !BlasBackend.configured()) {
-          System.setProperty(REQUEST, requested);
-        } else if (requested == null) {
+        if (requested != null) {
+          BlasBackend.request(requested);
+        } else {
           requested = System.getProperty(REQUEST, System.getenv("PENROSE_BLAS"));
         }
         String loaded = BlasBackend.describe();

@@ -1,6 +1,7 @@
 package org.penrose.engine;
 
 import java.io.Serializable;
+import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.penrose.factor.QrTriangle;
 import org.penrose.matrix.DoubleMatrix;
@@ -42,6 +43,21 @@ public final class Tsqr {
   /** {@link #triangle} with every leaf by Householder QR ({@link QrTriangle#ofBlock}), as the bench's baseline. */
   public static QrTriangle householderTriangle(RowBlockMatrix a, RowBlockMatrix b, int fanIn) {
     return triangle(a, b, fanIn, QrTriangle::ofBlock);
+  }
+
+  /**
+   * {@link #triangle} over row blocks held on the driver ({@code aBlocks.get(i)} in the place of partition
+   * {@code i}, {@code bBlocks} aligned with them, or null): the same leaves, computed on {@code threads}, and
+   * the same merge tree ({@link DeterministicReduce#reduceInOrder}), hence the same bits as a Spark job over
+   * those blocks. Blocks are checked finite as the tasks check them.
+   */
+  public static QrTriangle triangle(List<DoubleMatrix> aBlocks, List<DoubleMatrix> bBlocks, int fanIn,
+      DriverThreads threads) {
+    int columns = aBlocks.get(0).cols() + (bBlocks == null ? 0 : bBlocks.get(0).cols());
+    requireSupportedColumns(columns, fanIn);
+    List<QrTriangle> leaves = threads.map(aBlocks.size(), i -> QrTriangle.leafOf(aBlocks.get(i),
+        bBlocks == null ? null : bBlocks.get(i)));
+    return DeterministicReduce.reduceInOrder(leaves, fanIn, QrTriangle::merge);
   }
 
   /** How a task computes its block's triangle ({@code b} null when there is no {@code B}). */

@@ -4,6 +4,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -39,6 +40,28 @@ public interface ByteSource extends Closeable {
 
       @Override
       public void close() {}
+    };
+  }
+
+  /** A local file, read with java.nio (closed by {@link #close()}). */
+  static ByteSource openLocal(java.nio.file.Path path) throws IOException {
+    FileChannel channel = FileChannel.open(path, StandardOpenOption.READ);
+    ByteSource source = of(channel);
+    return new ByteSource() {
+      @Override
+      public long size() throws IOException {
+        return source.size();
+      }
+
+      @Override
+      public int read(long position, byte[] buffer, int offset, int length) throws IOException {
+        return source.read(position, buffer, offset, length);
+      }
+
+      @Override
+      public void close() throws IOException {
+        channel.close();
+      }
     };
   }
 

@@ -96,7 +96,9 @@ public final class NpyFile {
     double[] values = block.values();
     // Whether the requested block's rows run along the file's storage order: then one run holds them all.
     boolean contiguous = columnMajor == transposed;
-    if (contiguous) {
+    if (contiguous && header.type() == NpyType.FLOAT64 && width <= CHUNK_BYTES) { // a chunk holds a row
+      readFloat64Rows(in, header, first * width, b, w, values, source);
+    } else if (contiguous) {
       // row t of the block is stored at element (first + t) * w .. + w - 1
       ElementReader run = new ElementReader(in, header, first * width, count * width, source);
       for (int t = 0; t < b; t++) {
@@ -114,6 +116,34 @@ public final class NpyFile {
       }
     }
     return block;
+  }
+
+  /**
+   * The contiguous float64 case of {@link #readBlock}, the common one: {@code b} rows of {@code w} values stored
+   * row after row from element {@code firstElement}, read a chunk of rows at a time (one bulk conversion of the
+   * chunk's bytes) and transposed into the column-major {@code values} ({@code b x w}) column by column.
+   */
+  private static void readFloat64Rows(ByteSource in, NpyHeader header, long firstElement, int b, int w,
+      double[] values, String source) throws IOException {
+    int chunkRows = (int) Math.max(1, Math.min(b, CHUNK_BYTES / (8L * Math.max(1, w))));
+    byte[] bytes = new byte[chunkRows * w * 8];
+    double[] rows = new double[chunkRows * w];
+    long position = header.dataOffset() + firstElement * 8;
+    for (int t0 = 0; t0 < b; t0 += chunkRows) {
+      int r = Math.min(chunkRows, b - t0);
+      int want = r * w * 8;
+      if (in.readFully(position, bytes, 0, want) < want) {
+        throw new MatrixFormatException(source + ": truncated .npy data (the file ended early)");
+      }
+      position += want;
+      ByteBuffer.wrap(bytes, 0, want).order(header.byteOrder()).asDoubleBuffer().get(rows, 0, r * w);
+      for (int j = 0; j < w; j++) {
+        int column = t0 + j * b;
+        for (int t = 0; t < r; t++) {
+          values[column + t] = rows[t * w + j];
+        }
+      }
+    }
   }
 
   /** Sequential, buffered reading of elements of the file's type, converted to double. */

@@ -2,10 +2,12 @@ package org.penrose.io;
 
 import java.io.IOException;
 import java.io.Serializable;
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -60,12 +62,32 @@ public final class NpyFileSet implements Serializable {
      * @throws MatrixFormatException for a non-finite value (naming the global row) or a corrupt file
      */
     public DoubleMatrix read(Configuration conf) throws IOException {
-      Path p = new Path(file.path);
-      try (ByteSource in = ByteSource.open(p.getFileSystem(conf), p)) {
+      return read(hadoop(conf));
+    }
+
+    /** {@link #read(Configuration)} through {@code files} (e.g. {@link #LOCAL}). */
+    public DoubleMatrix read(Opener files) throws IOException {
+      try (ByteSource in = files.open(file.path)) {
         return requireFinite(NpyFile.readRows(in, file.header, firstRowInFile, rowCount, file.path), file.path,
             firstRow());
       }
     }
+  }
+
+  /** How the files of a set are opened by path. */
+  public interface Opener {
+    ByteSource open(String path) throws IOException;
+  }
+
+  /** Local files, read with java.nio: no Hadoop file system (nor its start-up) involved. */
+  public static final Opener LOCAL = path -> ByteSource.openLocal(java.nio.file.Path.of(path));
+
+  /** Files of any Hadoop file system, by {@code conf}. */
+  public static Opener hadoop(Configuration conf) {
+    return path -> {
+      Path p = new Path(path);
+      return ByteSource.open(p.getFileSystem(conf), p);
+    };
   }
 
   /**
@@ -123,23 +145,62 @@ public final class NpyFileSet implements Serializable {
     } else {
       files.add(fs.getFileStatus(root));
     }
+    List<String> names = new ArrayList<>();
+    for (FileStatus st : files) {
+      names.add(st.getPath().toString());
+    }
+    return ofFiles(names, hadoop(conf));
+  }
+
+  /**
+   * {@link #open} for a path of the local file system (a file or a folder), listed and read with java.nio.
+   *
+   * @throws MatrixFormatException as {@link #open}
+   */
+  public static NpyFileSet openLocal(String path) throws IOException {
+    java.nio.file.Path root = java.nio.file.Path.of(path);
+    if (!Files.exists(root)) {
+      throw new MissingPathException(path);
+    }
+    List<String> names = new ArrayList<>();
+    if (Files.isDirectory(root)) {
+      try (Stream<java.nio.file.Path> listing = Files.list(root)) {
+        listing.filter(NpyFileSet::isMember).map(java.nio.file.Path::toString).sorted().forEach(names::add);
+      }
+      if (names.isEmpty()) {
+        throw new MatrixFormatException("the folder " + path + " has no .npy files");
+      }
+    } else {
+      names.add(path);
+    }
+    return ofFiles(names, LOCAL);
+  }
+
+  /** A stacked member of a folder: a {@code .npy} file whose name starts with neither {@code _} nor {@code .}. */
+  public static boolean isMember(java.nio.file.Path file) {
+    String name = file.getFileName().toString();
+    return Files.isRegularFile(file) && name.endsWith(".npy") && !name.startsWith("_") && !name.startsWith(".");
+  }
+
+  /** The set of {@code files} (in stacking order), their headers read through {@code opener}. */
+  private static NpyFileSet ofFiles(List<String> files, Opener opener) throws IOException {
     List<Member> members = new ArrayList<>();
     long offset = 0;
     int cols = -1;
-    for (FileStatus st : files) {
+    for (String file : files) {
       NpyHeader header;
-      try (ByteSource in = ByteSource.open(fs, st.getPath())) {
-        header = NpyHeader.read(in, st.getPath().toString());
+      try (ByteSource in = opener.open(file)) {
+        header = NpyHeader.read(in, file);
       }
       if (header.cols() > Integer.MAX_VALUE) {
-        throw new MatrixFormatException(st.getPath() + ": " + header.cols() + " columns is too many");
+        throw new MatrixFormatException(file + ": " + header.cols() + " columns is too many");
       }
       if (cols >= 0 && header.cols() != cols) {
-        throw new MatrixFormatException(st.getPath() + " has " + header.cols() + " columns but "
+        throw new MatrixFormatException(file + " has " + header.cols() + " columns but "
             + members.get(0).path + " has " + cols + ": stacked files must have the same number of columns");
       }
       cols = (int) header.cols();
-      members.add(new Member(st.getPath().toString(), header, offset));
+      members.add(new Member(file, header, offset));
       offset += header.rows();
     }
     return new NpyFileSet(members, offset, cols);
@@ -180,6 +241,11 @@ public final class NpyFileSet implements Serializable {
    * (for reading a matrix aligned with another one's row blocks).
    */
   public DoubleMatrix readRange(Configuration conf, long first, long count) throws IOException {
+    return readRange(hadoop(conf), first, count);
+  }
+
+  /** {@link #readRange(Configuration, long, long)} through {@code files} (e.g. {@link #LOCAL}). */
+  public DoubleMatrix readRange(Opener files, long first, long count) throws IOException {
     if (first < 0 || count < 0 || first + count > rows) {
       throw new InvalidInputException("rows [" + first + ", " + (first + count) + ") are outside the " + rows
           + " rows of " + this);
@@ -192,7 +258,7 @@ public final class NpyFileSet implements Serializable {
       long start = Math.max(first, f.firstRow);
       long end = Math.min(first + count, f.firstRow + f.header.rows());
       if (start < end) {
-        pieces.add(new RowRange(f, start - f.firstRow, end - start).read(conf));
+        pieces.add(new RowRange(f, start - f.firstRow, end - start).read(files));
       }
     }
     if (pieces.size() == 1) {

@@ -77,7 +77,8 @@ class NpyFileTest {
 
   @Test
   void roundTripsLargerMatricesAndEdgeShapes() throws IOException {
-    for (int[] shape : new int[][] {{0, 0}, {0, 5}, {7, 0}, {1, 1}, {1000, 37}}) {
+    // 5000 x 37 in C order spans two 1 MiB chunks of rows
+    for (int[] shape : new int[][] {{0, 0}, {0, 5}, {7, 0}, {1, 1}, {1000, 37}, {5000, 37}}) {
       DoubleMatrix m = DoubleMatrix.zeros(shape[0], shape[1]);
       for (int e = 0; e < m.values().length; e++) {
         m.values()[e] = Math.sin(e) * 1e300 / (e + 1);
@@ -87,6 +88,17 @@ class NpyFileTest {
       assertEquals(m, NpyFile.read(p));
       NpyFile.writeRowMajor(p, m);
       assertEquals(m, NpyFile.read(p));
+      if (shape[0] == 5000) { // rows [1234, 4999): a range starting and ending inside chunks
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(p)) {
+          NpyHeader header = NpyHeader.read(ByteSource.of(ch), p.toString());
+          DoubleMatrix rows = NpyFile.readRows(ByteSource.of(ch), header, 1234, 3765, p.toString());
+          for (int j = 0; j < 37; j++) {
+            for (int i = 0; i < 3765; i++) {
+              assertEquals(m.get(1234 + i, j), rows.get(i, j));
+            }
+          }
+        }
+      }
     }
   }
 

@@ -1,0 +1,112 @@
+package org.penrose.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.apache.spark.sql.SparkSession;
+import org.penrose.blas.BlasBackend;
+import org.penrose.engine.BlasPlugin;
+import org.penrose.io.NpyFileSet;
+
+/**
+ * Whether a command runs in the driver JVM alone, without starting Spark: the one place that decides it.
+ * A command started by {@code jobs/penrose} on a local master (the launcher's {@code spark.master}
+ * property) whose inputs are local {@code .npy} files taking at most {@link #HEAP_SHARE} of the heap, and
+ * whose outputs are local files, needs no SparkContext (nor Hadoop, nor log4j): it reads the inputs in the
+ * row blocks a Spark read would make and runs the same kernels on the driver's threads, with the same merge
+ * order, so it gives the bits the Spark job gives. Spark's start-up (about 1.5 s here) is most of a small
+ * job's time. {@code --conf spark.penrose.inDriver=false} always
+ * starts Spark; a running SparkSession (a notebook's, a test's) is always used.
+ */
+final class InDriver {
+  /** The setting: {@code auto} (default) or {@code false}. */
+  static final String SETTING = "spark.penrose.inDriver";
+
+  /** Inputs up to this fraction of the driver's maximum heap are read into it. */
+  static final double HEAP_SHARE = 0.25;
+
+  private static final Pattern SCHEME = Pattern.compile("[A-Za-z][A-Za-z0-9+.-]*:");
+  private static final Pattern LOCAL = Pattern.compile("local(?:\\[(\\*|\\d+)(?:,\\d+)?])?");
+
+  private InDriver() {}
+
+  /**
+   * The number of threads (Spark's default parallelism on this master) when the command may run in the
+   * driver, 0 when it must start Spark.
+   *
+   * @param inputs the command's input paths: all must be local {@code .npy} files or folders of them
+   * @param outputs the paths it writes: all must be local (no scheme such as {@code hdfs:} or {@code file:})
+   */
+  static int parallelism(List<String> inputs, List<String> outputs) throws IOException {
+    String setting = System.getProperty(SETTING, "auto").strip().toLowerCase(Locale.ROOT);
+    if (!setting.equals("auto") && !setting.equals("false")) {
+      throw new IllegalArgumentException(SETTING + " must be auto or false, got '" + setting + "'");
+    }
+    int threads = localThreads(System.getProperty("spark.master"));
+    if (setting.equals("false") || threads == 0 || !outputs.stream().allMatch(InDriver::isLocal)) {
+      return 0;
+    }
+    long bytes = 0;
+    for (String input : inputs) {
+      long size = isLocal(input) ? npyBytes(Path.of(input)) : -1;
+      if (size < 0) {
+        return 0;
+      }
+      bytes += size;
+    }
+    if (bytes > HEAP_SHARE * Runtime.getRuntime().maxMemory() || SparkSession.getActiveSession().isDefined()) {
+      return 0;
+    }
+    BlasBackend.request(System.getProperty(BlasPlugin.CONF)); // what BlasPlugin does in a Spark run
+    return threads;
+  }
+
+  /** A path without a scheme ({@code hdfs:}, {@code s3a:}, {@code file:}, ...): a local file's. */
+  private static boolean isLocal(String path) {
+    return !SCHEME.matcher(path).lookingAt();
+  }
+
+  /** The bytes of a {@code .npy} file, or of the stacked members of a folder; -1 for anything else. */
+  private static long npyBytes(Path path) throws IOException {
+    if (Files.isRegularFile(path) && path.toString().toLowerCase(Locale.ROOT).endsWith(".npy")) {
+      return Files.size(path);
+    }
+    if (!Files.isDirectory(path)) {
+      return -1;
+    }
+    long bytes = 0;
+    boolean any = false;
+    try (Stream<Path> listing = Files.list(path)) {
+      for (Path member : (Iterable<Path>) listing.filter(NpyFileSet::isMember)::iterator) {
+        bytes += Files.size(member);
+        any = true;
+      }
+    }
+    return any ? bytes : -1;
+  }
+
+  /**
+   * The default parallelism of a local master ({@code local}: 1, {@code local[N]}: N, {@code local[*]}:
+   * the cores; {@code spark.default.parallelism} when set), or 0 for any other master, or none.
+   */
+  static int localThreads(String master) {
+    Matcher m = master == null ? null : LOCAL.matcher(master.strip());
+    if (m == null || !m.matches()) {
+      return 0;
+    }
+    String configured = System.getProperty("spark.default.parallelism");
+    if (configured != null) {
+      return Math.max(1, Integer.parseInt(configured.strip()));
+    }
+    String n = m.group(1);
+    if (n == null) {
+      return 1;
+    }
+    return n.equals("*") ? Runtime.getRuntime().availableProcessors() : Math.max(1, Integer.parseInt(n));
+  }
+}

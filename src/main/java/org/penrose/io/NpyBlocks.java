@@ -1,0 +1,115 @@
+package org.penrose.io;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.IntFunction;
+import org.penrose.matrix.DoubleMatrix;
+import org.penrose.matrix.InvalidInputException;
+
+/**
+ * A local {@code .npy} file (or folder, {@link NpyFileSet}) read on the driver in the row blocks a Spark
+ * read makes of it ({@code NpyRowBlocks}): the same split, the same checks, the same values, for the
+ * routes that run in the driver JVM without Spark (nor Hadoop: java.nio reads the files, {@link
+ * NpyFileSet#LOCAL}). Block {@code i} holds rows {@code [starts[i], starts[i+1])}.
+ */
+public final class NpyBlocks {
+  /** How the caller runs block reads: {@code count} tasks, results in task order. */
+  public interface Tasks {
+    <T> List<T> map(int count, IntFunction<T> task);
+  }
+
+  private final String path;
+  private final List<DoubleMatrix> blocks;
+  private final long[] starts;
+  private final int cols;
+  private final boolean vector;
+
+  private NpyBlocks(String path, List<DoubleMatrix> blocks, long[] starts, int cols, boolean vector) {
+    this.path = path;
+    this.blocks = blocks;
+    this.starts = starts;
+    this.cols = cols;
+    this.vector = vector;
+  }
+
+  /**
+   * {@code path} in {@code partitions} row blocks (more when a folder has more files), read on {@code tasks};
+   * a null {@code partitions} takes {@link NpyFileSet#defaultPartitions} for {@code parallelism}.
+   */
+  public static NpyBlocks read(String path, Integer partitions, int parallelism, Tasks tasks) throws IOException {
+    NpyFileSet files = NpyFileSet.openLocal(path);
+    int parts = partitions != null ? partitions : files.defaultPartitions(parallelism);
+    List<NpyFileSet.RowRange> ranges = files.split(files.rowsPerPartitionFor(parts));
+    List<DoubleMatrix> blocks = readAll(ranges.size(), tasks, i -> ranges.get(i).read(NpyFileSet.LOCAL));
+    return new NpyBlocks(path, blocks, NpyFileSet.starts(ranges, files.rows()), files.cols(), isVector(files));
+  }
+
+  /**
+   * {@code path} read in the row blocks of {@code a} (e.g. {@code B}).
+   *
+   * @throws InvalidInputException when its row count differs from these blocks'
+   */
+  public NpyBlocks readAligned(String other, Tasks tasks) throws IOException {
+    NpyFileSet files = NpyFileSet.openLocal(other);
+    if (files.rows() != rows()) {
+      throw new InvalidInputException("shape mismatch: " + other + " is " + files.rows() + " x "
+          + files.cols() + " but must have as many rows as A, which is " + shape());
+    }
+    List<DoubleMatrix> aligned = readAll(blocks.size(), tasks,
+        i -> files.readRange(NpyFileSet.LOCAL, starts[i], starts[i + 1] - starts[i]));
+    return new NpyBlocks(other, aligned, starts, files.cols(), isVector(files));
+  }
+
+  /** How one block is read. */
+  private interface BlockRead {
+    DoubleMatrix read(int index) throws IOException;
+  }
+
+  /** Every block read on {@code tasks}; the first failure's {@code IOException} is rethrown as it was. */
+  private static List<DoubleMatrix> readAll(int count, Tasks tasks, BlockRead read) throws IOException {
+    try {
+      return tasks.map(count, i -> {
+        try {
+          return read.read(i);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      });
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
+    }
+  }
+
+  private static boolean isVector(NpyFileSet files) {
+    return files.members().size() == 1 && files.members().get(0).header.shape().length == 1;
+  }
+
+  /** The blocks, in row order (shared: read them only). */
+  public List<DoubleMatrix> blocks() {
+    return new ArrayList<>(blocks);
+  }
+
+  public long rows() {
+    return starts[starts.length - 1];
+  }
+
+  public int cols() {
+    return cols;
+  }
+
+  /** True for a single 1-D file (its results are written 1-D). */
+  public boolean isVector() {
+    return vector;
+  }
+
+  /** {@code "m x n"}, as {@code RowBlockMatrix.shape}. */
+  public String shape() {
+    return rows() + " x " + cols;
+  }
+
+  public String path() {
+    return path;
+  }
+}

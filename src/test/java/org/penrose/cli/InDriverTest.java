@@ -1,0 +1,171 @@
+package org.penrose.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.penrose.io.NpyFile;
+import org.penrose.matrix.DoubleMatrix;
+import org.penrose.testing.OracleCase;
+
+/**
+ * {@code lstsq} run in the driver JVM without Spark ({@link InDriver}): what {@code jobs/penrose} does on a
+ * local master for small {@code .npy} inputs. Checked against the oracle case (numpy's answer) and, bit for
+ * bit, against the same command run on a Spark session with the same master; the decision's rules.
+ */
+class InDriverTest {
+  @TempDir Path dir;
+
+  private static OracleCase rankDeficientCase() {
+    return OracleCase.all().stream().filter(c -> c.name.equals("rank3_tall_160x10_int")).findFirst().orElseThrow();
+  }
+
+  /** {@code body} with the launcher's {@code spark.master} (and {@code extra} settings) as system properties. */
+  private static <T> T withLauncherSettings(String master, List<String[]> extra, Callable<T> body) throws Exception {
+    List<String[]> settings = new ArrayList<>(extra);
+    settings.add(new String[] {"spark.master", master});
+    List<String> previous = new ArrayList<>();
+    for (String[] s : settings) {
+      previous.add(System.getProperty(s[0]));
+      System.setProperty(s[0], s[1]);
+    }
+    try {
+      return body.call();
+    } finally {
+      for (int i = 0; i < settings.size(); i++) {
+        if (previous.get(i) == null) {
+          System.clearProperty(settings.get(i)[0]);
+        } else {
+          System.setProperty(settings.get(i)[0], previous.get(i));
+        }
+      }
+    }
+  }
+
+  private Path save(String name, DoubleMatrix m) throws IOException {
+    Path p = dir.resolve(name);
+    NpyFile.writeRowMajor(p, m);
+    return p;
+  }
+
+  private JsonNode report(String name) throws IOException {
+    return new ObjectMapper().readTree(dir.resolve(name).toFile());
+  }
+
+  private String[] lstsq(Path a, Path b, String x, String report) {
+    return new String[] {"lstsq", "--partitions", "3", "--input", a.toString(), "--rhs", b.toString(),
+        "--output", dir.resolve(x).toString(), "--report", dir.resolve(report).toString()};
+  }
+
+  @Test
+  void lstsqInTheDriverMatchesTheOracleAndSparksBits() throws Exception {
+    assertTrue(SparkSession.getActiveSession().isEmpty(), "no Spark session may be running before this test");
+    OracleCase c = rankDeficientCase();
+    Path a = save("A.npy", c.a);
+    Path b = save("B.npy", c.b);
+    Path b1 = dir.resolve("b1.npy");
+    NpyFile.writeVector(b1, c.b.columns(0, 1));
+    CliRun driver = withLauncherSettings("local[2]", List.of(), () -> CliRun.of(lstsq(a, b, "X.npy", "r.json")));
+    assertEquals(0, driver.status(), driver.err());
+    assertTrue(driver.out().contains("in the driver JVM"), driver.out());
+    CliRun vector = withLauncherSettings("local[2]", List.of(), () -> CliRun.of(lstsq(a, b1, "x1.npy", "r1.json")));
+    assertEquals(0, vector.status(), vector.err());
+    assertEquals("driver", report("r.json").get("engine").asText());
+    assertEquals(1, NpyFile.header(dir.resolve("x1.npy")).shape().length);
+    double err = c.relativeError("lstsq_x", NpyFile.read(dir.resolve("X.npy")));
+    assertTrue(err <= c.tolerance("lstsq_x"), "X against numpy: " + err);
+    assertEquals(c.rank, report("r.json").get("rank").asInt());
+
+    SparkSession spark = SparkSession.builder().master("local[2]").appName("InDriverTest")
+        .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
+        .config("spark.driver.bindAddress", "127.0.0.1")
+        .config("spark.serializer", "org.apache.spark.serializer.KryoSerializer").getOrCreate();
+    spark.sparkContext().setLogLevel("WARN");
+    try {
+      // the launcher's settings, but a running session: the command uses it
+      CliRun onSpark = withLauncherSettings("local[2]", List.of(), () -> CliRun.of(lstsq(a, b, "Xs.npy", "rs.json")));
+      assertEquals(0, onSpark.status(), onSpark.err());
+      CliRun vectorOnSpark = CliRun.of(lstsq(a, b1, "x1s.npy", "r1s.json"));
+      assertEquals(0, vectorOnSpark.status(), vectorOnSpark.err());
+    } finally {
+      spark.stop();
+    }
+    assertEquals("spark", report("rs.json").get("engine").asText());
+    assertArrayEquals(Files.readAllBytes(dir.resolve("Xs.npy")), Files.readAllBytes(dir.resolve("X.npy")));
+    assertArrayEquals(Files.readAllBytes(dir.resolve("x1s.npy")), Files.readAllBytes(dir.resolve("x1.npy")));
+    for (String field : List.of("singular_values", "threshold", "residual_sum_of_squares", "rank", "partitions")) {
+      assertEquals(report("rs.json").get(field), report("r.json").get(field), field);
+    }
+  }
+
+  @Test
+  void badInputInTheDriverIsOneLineAsOnSpark() throws Exception {
+    DoubleMatrix a = DoubleMatrix.identity(3);
+    a.set(1, 2, Double.NaN);
+    Path nan = save("nan.npy", a);
+    Path b3 = save("b3.npy", DoubleMatrix.zeros(3, 1));
+    CliRun bad = withLauncherSettings("local[2]", List.of(), () -> CliRun.of("lstsq", "--input", nan.toString(),
+        "--rhs", b3.toString(), "--output", dir.resolve("X.npy").toString()));
+    assertEquals(1, bad.status());
+    assertTrue(bad.err().startsWith("penrose: error: " + nan + ": row 1 has a non-finite value NaN in column 2"),
+        bad.err());
+    assertEquals(1, bad.err().lines().count(), bad.err());
+    assertFalse(Files.exists(dir.resolve("X.npy")), "no output for a failed run");
+
+    Path b4 = save("b4.npy", DoubleMatrix.zeros(4, 1));
+    CliRun mismatch = withLauncherSettings("local[2]", List.of(), () -> CliRun.of("lstsq", "--input",
+        save("A3.npy", DoubleMatrix.identity(3)).toString(), "--rhs", b4.toString(), "--output",
+        dir.resolve("X.npy").toString()));
+    assertEquals(1, mismatch.status());
+    assertTrue(mismatch.err().contains("b4.npy is 4 x 1") && mismatch.err().contains("A, which is 3 x 3"),
+        mismatch.err());
+
+    CliRun setting = withLauncherSettings("local[2]", List.<String[]>of(new String[] {InDriver.SETTING, "maybe"}),
+        () -> CliRun.of("lstsq", "--input", dir.resolve("A3.npy").toString(), "--rhs", b3.toString(), "--output",
+            dir.resolve("X.npy").toString()));
+    assertEquals(1, setting.status());
+    assertTrue(setting.err().contains("spark.penrose.inDriver must be auto or false, got 'maybe'"), setting.err());
+  }
+
+  @Test
+  void onlyALocalMasterRunsInTheDriver() throws Exception {
+    int cores = Runtime.getRuntime().availableProcessors();
+    assertEquals(1, InDriver.localThreads("local"));
+    assertEquals(3, InDriver.localThreads("local[3]"));
+    assertEquals(cores, InDriver.localThreads("local[*]"));
+    assertEquals(2, InDriver.localThreads("local[2,4]"));
+    assertEquals(0, InDriver.localThreads("local-cluster[2,1,1024]"));
+    assertEquals(0, InDriver.localThreads("spark://host:7077"));
+    assertEquals(0, InDriver.localThreads("yarn"));
+    assertEquals(0, InDriver.localThreads(null));
+    Path a = save("A.npy", DoubleMatrix.identity(3));
+    Path csv = dir.resolve("A.csv");
+    Files.writeString(csv, "x\n1\n");
+    List<String> out = List.of(dir.resolve("X.npy").toString());
+    assertEquals(2, withLauncherSettings("local[2]", List.of(), () -> InDriver.parallelism(List.of(a.toString()), out)));
+    assertEquals(2, withLauncherSettings("local[2]", List.of(),
+        () -> InDriver.parallelism(List.of(dir.toString()), out)), "a folder of .npy files");
+    assertEquals(0, withLauncherSettings("local[2]", List.of(), () -> InDriver.parallelism(List.of(csv.toString()),
+        out)), "not .npy");
+    assertEquals(0, withLauncherSettings("local[2]", List.of(),
+        () -> InDriver.parallelism(List.of("file:" + a), out)), "a path with a scheme goes through Hadoop");
+    assertEquals(0, withLauncherSettings("local[2]", List.of(),
+        () -> InDriver.parallelism(List.of(a.toString()), List.of("hdfs:///tmp/X.npy"))), "a remote output");
+    assertEquals(0, withLauncherSettings("local[2]", List.<String[]>of(new String[] {InDriver.SETTING, "false"}),
+        () -> InDriver.parallelism(List.of(a.toString()), out)), "spark.penrose.inDriver=false");
+    assertEquals(0, withLauncherSettings("spark://host:7077", List.of(),
+        () -> InDriver.parallelism(List.of(a.toString()), out)), "a cluster master");
+  }
+}
