@@ -15,6 +15,7 @@ import org.penrose.io.HadoopConf;
 import org.penrose.io.MatrixFormatException;
 import org.penrose.io.MatrixMarketParts;
 import org.penrose.io.NpyAssembler;
+import org.penrose.io.NpyBlocks;
 import org.penrose.io.NpyFileSet;
 import org.penrose.matrix.DoubleMatrix;
 
@@ -81,6 +82,30 @@ public final class MatrixFiles {
         throw new MatrixFormatException(path + ": a CSV file is a table, not a matrix; convert it to .npy or Parquet,"
             + " or fit it with `penrose regress`");
     }
+  }
+
+  /**
+   * A local {@code .npy} or Matrix Market file read on the driver without Spark (e.g. while Spark starts), in
+   * the row blocks {@link #read} makes: {@code partitions}, or when null the default for a Spark default
+   * parallelism of {@code parallelism}; block for block the same. Null for other formats (Parquet needs a
+   * session).
+   */
+  public static DriverBlocks readOnDriver(String path, Integer partitions, int parallelism) throws IOException {
+    FileFormat format = FileFormat.byName(path);
+    if (format == FileFormat.NPY) {
+      NpyBlocks npy = NpyBlocks.read(path, partitions, parallelism, NpyBlocks.IN_ORDER);
+      List<RowBlock> blocks = new ArrayList<>();
+      List<DoubleMatrix> values = npy.blocks();
+      for (int i = 0; i < values.size(); i++) {
+        blocks.add(new RowBlock(npy.starts()[i], values.get(i)));
+      }
+      return new DriverBlocks(blocks, npy.starts(), npy.cols());
+    }
+    if (format == FileFormat.MTX) {
+      int parts = partitions != null ? partitions : parallelism;
+      return MatrixMarketRowBlocks.readOnDriver(new Configuration(), path, parts);
+    }
+    return null;
   }
 
   /** A matrix in {@code partitions} row blocks. */

@@ -1,11 +1,14 @@
 package org.penrose.adapters;
 
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.penrose.engine.BlockStarts;
 import org.penrose.engine.EntryShuffle;
+import org.penrose.engine.RowBlock;
 import org.penrose.engine.RowBlockMatrix;
 import org.penrose.io.MatrixMarketEntries;
 import org.penrose.io.MatrixMarketHeader;
@@ -30,6 +33,24 @@ final class MatrixMarketRowBlocks implements RowBlockFormat {
     long rows = source.header().rows();
     return RowBlockMatrix.fromEntries(source.entries(), rows, RowBlockMatrix.columnCount(path, source.header().cols()),
         BlockStarts.balanced(rows, partitions), source.header().isCoordinate());
+  }
+
+  /**
+   * The file in {@code partitions} balanced row blocks built on the driver, without a Spark job (e.g. while
+   * Spark starts): the entries parsed in file order and the blocks built from them as {@link #read}'s tasks
+   * build them ({@link RowBlock#fromEntries}), so the blocks are the same.
+   */
+  static DriverBlocks readOnDriver(Configuration hadoop, String path, int partitions) throws IOException {
+    MatrixMarketHeader header = MatrixMarketEntries.header(hadoop, path);
+    int cols = RowBlockMatrix.columnCount(path, header.cols());
+    long[] starts = BlockStarts.balanced(header.rows(), partitions);
+    SparseEntries[] split = MatrixMarketEntries.readAll(hadoop, header).splitByRows(starts);
+    List<RowBlock> blocks = new ArrayList<>();
+    for (int p = 0; p < partitions; p++) {
+      blocks.add(RowBlock.fromEntries(split[p] == null ? new SparseEntries() : split[p], starts[p],
+          (int) (starts[p + 1] - starts[p]), cols, header.isCoordinate()));
+    }
+    return new DriverBlocks(blocks, starts, cols);
   }
 
   /** The file in the row blocks of {@code alignedWith} (e.g. {@code B} for {@code A}). */

@@ -11,6 +11,8 @@ import java.util.stream.Stream;
 import org.apache.spark.sql.SparkSession;
 import org.penrose.blas.BlasBackend;
 import org.penrose.engine.BlasPlugin;
+import org.penrose.adapters.MatrixFiles;
+import org.penrose.io.FileFormat;
 import org.penrose.io.NpyFileSet;
 
 /**
@@ -43,12 +45,8 @@ final class InDriver {
    * @param outputs the paths it writes: all must be local (no scheme such as {@code hdfs:} or {@code file:})
    */
   static int parallelism(List<String> inputs, List<String> outputs) throws IOException {
-    String setting = System.getProperty(SETTING, "auto").strip().toLowerCase(Locale.ROOT);
-    if (!setting.equals("auto") && !setting.equals("false")) {
-      throw new IllegalArgumentException(SETTING + " must be auto or false, got '" + setting + "'");
-    }
-    int threads = localThreads(System.getProperty("spark.master"));
-    if (setting.equals("false") || threads == 0 || !outputs.stream().allMatch(InDriver::isLocal)) {
+    int threads = localMaster();
+    if (threads == 0 || !outputs.stream().allMatch(InDriver::isLocal)) {
       return 0;
     }
     long bytes = 0;
@@ -59,11 +57,44 @@ final class InDriver {
       }
       bytes += size;
     }
-    if (bytes > HEAP_SHARE * Runtime.getRuntime().maxMemory() || SparkSession.getActiveSession().isDefined()) {
+    return fits(bytes) ? threads : 0;
+  }
+
+  /**
+   * For a command that needs Spark: the local master's parallelism when its input {@code path} may be read on
+   * the driver while Spark starts on another thread (a local {@code .npy} or {@code .mtx}/{@code .mtx.gz} file
+   * that fits, {@link MatrixFiles#readOnDriver}), else 0. The blocks are then shipped to Spark once, the same
+   * blocks a Spark read makes.
+   */
+  static int readWhileSparkStarts(String path) throws IOException {
+    int threads = localMaster();
+    FileFormat format = FileFormat.byName(path);
+    if (threads == 0 || !isLocal(path) || (format != FileFormat.NPY && format != FileFormat.MTX)) {
       return 0;
     }
+    Path file = Path.of(path);
+    long bytes = format == FileFormat.NPY ? npyBytes(file) : Files.isRegularFile(file) ? Files.size(file) : -1;
+    // parsed entries (row, column, value) and their blocks: about 4x the text, 20x a gzip-compressed file's
+    long inMemory = format == FileFormat.NPY ? bytes : bytes * (path.endsWith(".gz") ? 20 : 4);
+    return bytes >= 0 && fits(inMemory) ? threads : 0;
+  }
+
+  /** The local master's parallelism when the setting allows driver-side work, else 0. */
+  private static int localMaster() {
+    String setting = System.getProperty(SETTING, "auto").strip().toLowerCase(Locale.ROOT);
+    if (!setting.equals("auto") && !setting.equals("false")) {
+      throw new IllegalArgumentException(SETTING + " must be auto or false, got '" + setting + "'");
+    }
+    return setting.equals("false") ? 0 : localThreads(System.getProperty("spark.master"));
+  }
+
+  /** Whether {@code bytes} fit the driver's share and no session is running (then BLAS as a Spark run has it). */
+  private static boolean fits(long bytes) {
+    if (bytes > HEAP_SHARE * Runtime.getRuntime().maxMemory() || SparkSession.getActiveSession().isDefined()) {
+      return false;
+    }
     BlasBackend.request(System.getProperty(BlasPlugin.CONF)); // what BlasPlugin does in a Spark run
-    return threads;
+    return true;
   }
 
   /** A path without a scheme ({@code hdfs:}, {@code s3a:}, {@code file:}, ...): a local file's. */

@@ -98,15 +98,16 @@ final class LstsqCommand implements Callable<Integer> {
         solver.kind(), false).kind() == Route.Kind.TSQR) {
       return inDriver(report, threads);
     }
-    try (SparkJob.Session session = SparkJob.session("penrose lstsq")) {
-      SparkContext spark = session.context();
+    try (SparkJob.Started started = job.startReadingA("penrose lstsq")) {
+      SparkContext spark = started.session().context();
       MatrixFiles files = job.files(spark);
-      RowBlockMatrix a = job.readA(spark);
+      RowBlockMatrix a = started.a();
       RowBlockMatrix b = files.readAligned(rhs, a);
       boolean vectorRhs = files.isVector(rhs);
       System.out.printf("lstsq: A is %s, B is %s, in %d row blocks%n", a.shape(), b.shape(), a.numBlocks());
       Route route = Route.of(a.cols(), b.cols(), rank, solver.kind(), false); // LSMR has the VJP too
       if (route.kind() == Route.Kind.LSMR) {
+        report.put("a_read_by", started.readBy());
         return LsmrRun.run(this, report, files, a, b, vectorRhs, route);
       }
       if (damp != null || btol != null || maxIterations != null) {
@@ -133,7 +134,7 @@ final class LstsqCommand implements Callable<Integer> {
             .put("m", a.rows()).put("n", a.cols()).put("k", b.cols()).put("partitions", a.numBlocks())
             .putRankDecision(ls, cutoff.cutoff(), a.rows(), a.cols())
             .put("residual_sum_of_squares", rss).put("route", "tsqr").put("route_reason", route.reason())
-            .put("engine", "spark");
+            .put("engine", "spark").put("a_read_by", started.readBy());
         if (ls.truncatedSvd() != null) {
           TruncationOptions.report(report, ls.truncatedSvd());
         }

@@ -56,10 +56,10 @@ final class PinvCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Report report = new Report();
-    try (SparkJob.Session session = SparkJob.session("penrose pinv")) {
-      SparkContext spark = session.context();
+    try (SparkJob.Started started = job.startReadingA("penrose pinv")) {
+      SparkContext spark = started.session().context();
       MatrixFiles files = job.files(spark);
-      RowBlockMatrix a = job.readA(spark);
+      RowBlockMatrix a = started.a();
       // the factorization, the columns of P, and each derivative read A once more
       a.cacheFor(2 + (jvp != null ? 1 : 0) + (vjp != null ? 1 : 0));
       System.out.printf("pinv: A is %s in %d row blocks%n", a.shape(), a.numBlocks());
@@ -79,7 +79,8 @@ final class PinvCommand implements Callable<Integer> {
           pinv.rank(), pinv.threshold(), output, a.cols(), a.rows());
       if (reportPath != null) {
         report.put("command", "pinv").put("input", job.input).put("m", a.rows()).put("n", a.cols())
-            .put("partitions", a.numBlocks()).putRankDecision(pinv, cutoff.cutoff(), a.rows(), a.cols());
+            .put("partitions", a.numBlocks()).putRankDecision(pinv, cutoff.cutoff(), a.rows(), a.cols())
+            .put("a_read_by", started.readBy());
         report.write(reportPath);
       }
       a.unpersist();

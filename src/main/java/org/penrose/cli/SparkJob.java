@@ -1,9 +1,13 @@
 package org.penrose.cli;
 
 import java.io.IOException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.apache.spark.SparkConf;
 import org.apache.spark.SparkContext;
 import org.apache.spark.sql.SparkSession;
+import org.penrose.adapters.DriverBlocks;
 import org.penrose.adapters.MatrixFiles;
 import org.penrose.engine.BlockStarts;
 import org.penrose.engine.RowBlockMatrix;
@@ -102,6 +106,54 @@ final class SparkJob {
     beforeSparkStarts();
     SparkConf conf = new SparkConf().setIfMissing("spark.app.name", appName).setIfMissing("spark.master", "local[*]");
     return new Session(SparkContext.getOrCreate(conf), null, true);
+  }
+
+  /**
+   * A command's Spark session and its {@code A} ({@link #startReadingA}); {@code readBy} says who read it:
+   * {@code "driver"} (while Spark started) or {@code "spark"} (its tasks).
+   */
+  record Started(Session session, RowBlockMatrix a, String readBy) implements AutoCloseable {
+    @Override
+    public void close() {
+      session.close();
+    }
+  }
+
+  /**
+   * The session and {@code A} from {@code --input}. On a local master with a local {@code .npy} or Matrix Market
+   * {@code A} that fits the driver ({@link InDriver#readWhileSparkStarts}), Spark starts on another thread while
+   * this one reads {@code A} on the driver, in the blocks {@link #readA} makes; otherwise as {@link #readA}.
+   */
+  Started startReadingA(String appName) throws Exception {
+    if (partitions != null) {
+      requirePartitions(partitions);
+    }
+    int threads = InDriver.readWhileSparkStarts(input);
+    if (threads == 0) {
+      Session session = session(appName);
+      try {
+        return new Started(session, readA(session.context()), "spark");
+      } catch (Exception | Error e) {
+        session.close();
+        throw e;
+      }
+    }
+    ExecutorService starter = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "penrose-spark-start");
+      t.setDaemon(true);
+      return t;
+    });
+    Future<Session> starting = starter.submit(() -> session(appName));
+    starter.shutdown();
+    DriverBlocks blocks;
+    try {
+      blocks = MatrixFiles.readOnDriver(input, partitions, threads);
+    } catch (Exception | Error e) {
+      starting.get().close(); // a bad input: the Spark that was starting stops
+      throw e;
+    }
+    Session session = starting.get();
+    return new Started(session, blocks.toMatrix(session.context()), "driver");
   }
 
   /** A's row blocks from {@code --input}, in {@code --partitions} blocks or the input's default. */

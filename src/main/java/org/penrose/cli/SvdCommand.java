@@ -34,10 +34,10 @@ final class SvdCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Report report = new Report();
-    try (SparkJob.Session session = SparkJob.session("penrose svd")) {
-      SparkContext spark = session.context();
+    try (SparkJob.Started started = report.time("start", () -> job.startReadingA("penrose svd"))) {
+      SparkContext spark = started.session().context();
       MatrixFiles files = job.files(spark);
-      RowBlockMatrix a = job.readA(spark).cacheFor(RowBlockMatrix.MANY_PASSES);
+      RowBlockMatrix a = started.a().cacheFor(RowBlockMatrix.MANY_PASSES);
       System.out.printf("svd: A is %s in %d row blocks%n", a.shape(), a.numBlocks());
       TruncatedSvd svd = report.time("svd", () -> TruncatedSvd.compute(a, rank, truncation.options()));
       Files.createDirectories(outputDir);
@@ -55,7 +55,7 @@ final class SvdCommand implements Callable<Integer> {
       if (reportPath != null) {
         report.put("command", "svd").put("input", job.input).put("m", a.rows()).put("n", a.cols())
             .put("partitions", a.numBlocks()).put("rank", svd.rank()).put("requested_rank", rank)
-            .put("singular_values", s);
+            .put("singular_values", s).put("a_read_by", started.readBy());
         TruncationOptions.report(report, svd);
         report.write(reportPath);
       }

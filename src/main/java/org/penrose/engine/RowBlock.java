@@ -5,6 +5,7 @@ import org.penrose.matrix.CsrMatrix;
 import org.penrose.matrix.DoubleMatrix;
 import org.penrose.matrix.InvalidInputException;
 import org.penrose.matrix.MatrixBlock;
+import org.penrose.matrix.SparseEntries;
 
 /**
  * One contiguous row block of a distributed matrix: rows {@code [firstRow, firstRow + rows)} of
@@ -94,6 +95,23 @@ public final class RowBlock implements Serializable {
       throw new InvalidInputException(name + " has a non-finite value " + value + " at row " + (firstRow + row)
           + ", column " + col);
     }
+  }
+
+  /**
+   * The block of rows {@code [firstRow, firstRow + rows)} holding {@code entries} (their rows in that range): a
+   * CSR block built in entry order ({@link CsrMatrix#fromEntries}), or a dense one; checked finite. How the
+   * row blocks of a Matrix Market file are built, in a task or on the driver.
+   */
+  public static RowBlock fromEntries(SparseEntries entries, long firstRow, int rows, int cols, boolean sparse) {
+    MatrixBlock block;
+    if (sparse) {
+      block = CsrMatrix.fromEntries(entries, firstRow, rows, cols);
+    } else {
+      DoubleMatrix dense = DoubleMatrix.zeros(rows, cols);
+      entries.addTo(dense, firstRow);
+      block = dense;
+    }
+    return new RowBlock(firstRow, block).requireFinite("the entries");
   }
 
   /** {@code "[first, end)"}, for messages. */

@@ -178,19 +178,9 @@ public final class RowBlockMatrix {
       boolean sparse) {
     long[] blockStarts = starts.clone();
     BlockStarts.requireValid(blockStarts, rows);
-    JavaRDD<RowBlock> blocks = EntryShuffle.byRowRanges(entries, blockStarts).mapPartitionsWithIndex((p, it) -> {
-      int blockRows = (int) (blockStarts[p + 1] - blockStarts[p]);
-      SparseEntries e = it.next();
-      MatrixBlock block;
-      if (sparse) {
-        block = CsrMatrix.fromEntries(e, blockStarts[p], blockRows, cols);
-      } else {
-        DoubleMatrix dense = DoubleMatrix.zeros(blockRows, cols);
-        e.addTo(dense, blockStarts[p]);
-        block = dense;
-      }
-      return Collections.singletonList(new RowBlock(blockStarts[p], block).requireFinite("the entries")).iterator();
-    }, true);
+    JavaRDD<RowBlock> blocks = EntryShuffle.byRowRanges(entries, blockStarts).mapPartitionsWithIndex((p, it) ->
+        Collections.singletonList(RowBlock.fromEntries(it.next(), blockStarts[p],
+            (int) (blockStarts[p + 1] - blockStarts[p]), cols, sparse)).iterator(), true);
     return new RowBlockMatrix(blocks, blockStarts, cols);
   }
 

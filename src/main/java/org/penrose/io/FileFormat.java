@@ -49,7 +49,7 @@ public enum FileFormat {
   }
 
   /** The format a file name announces, or null. */
-  static FileFormat byName(String path) {
+  public static FileFormat byName(String path) {
     String lower = path.toLowerCase(Locale.ROOT);
     if (lower.endsWith(".npy")) {
       return NPY;

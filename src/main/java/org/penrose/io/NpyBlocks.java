@@ -20,6 +20,18 @@ public final class NpyBlocks {
     <T> List<T> map(int count, IntFunction<T> task);
   }
 
+  /** The blocks read one after the other on the calling thread. */
+  public static final Tasks IN_ORDER = new Tasks() {
+    @Override
+    public <T> List<T> map(int count, IntFunction<T> task) {
+      List<T> results = new ArrayList<>(count);
+      for (int i = 0; i < count; i++) {
+        results.add(task.apply(i));
+      }
+      return results;
+    }
+  };
+
   private final String path;
   private final List<DoubleMatrix> blocks;
   private final long[] starts;
@@ -89,6 +101,11 @@ public final class NpyBlocks {
   /** The blocks, in row order (shared: read them only). */
   public List<DoubleMatrix> blocks() {
     return new ArrayList<>(blocks);
+  }
+
+  /** First rows of the blocks, then {@code m} (a copy). */
+  public long[] starts() {
+    return starts.clone();
   }
 
   public long rows() {

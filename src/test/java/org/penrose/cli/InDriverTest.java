@@ -110,6 +110,81 @@ class InDriverTest {
     }
   }
 
+  /**
+   * Commands that need Spark read a local A on the driver while Spark starts: the same blocks, so the same
+   * bits as Spark's own read (svd of a Matrix Market file; lstsq with gradients of a .npy).
+   */
+  @Test
+  void readingWhileSparkStartsGivesSparksBits() throws Exception {
+    assertTrue(SparkSession.getActiveSession().isEmpty(), "no Spark session may be running before this test");
+    OracleCase c = rankDeficientCase();
+    Path a = save("A.npy", c.a);
+    Path b = save("B.npy", c.b);
+    Path gx = save("GX.npy", c.gx);
+    Path mtx = dir.resolve("A.mtx");
+    writeCoordinate(mtx, c.a);
+    List<String[]> quiet = List.<String[]>of(new String[] {"spark.ui.enabled", "false"},
+        new String[] {"spark.driver.host", "127.0.0.1"}, new String[] {"spark.driver.bindAddress", "127.0.0.1"});
+    String[] svd = {"svd", "--rank", "3", "--partitions", "3", "--input", mtx.toString(), "--output-dir"};
+    String[] gradients = {"--cotangent", gx.toString(), "--grad-a-output", "GA", "--grad-b-output", "GB"};
+    for (String run : List.of("overlapped", "spark")) {
+      Callable<CliRun> commands = () -> {
+        CliRun s = CliRun.of(concat(svd, dir.resolve("svd-" + run).toString()));
+        assertEquals(0, s.status(), s.err());
+        String[] lstsq = concat(lstsq(a, b, "X-" + run + ".npy", "r-" + run + ".json"), gradients);
+        lstsq[lstsq.length - 3] = dir.resolve("GA-" + run + ".npy").toString();
+        lstsq[lstsq.length - 1] = dir.resolve("GB-" + run + ".npy").toString();
+        return CliRun.of(lstsq);
+      };
+      CliRun l;
+      if (run.equals("overlapped")) {
+        l = withLauncherSettings("local[2]", quiet, commands);
+      } else {
+        SparkSession spark = SparkSession.builder().master("local[2]").appName("InDriverTest")
+            .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
+            .config("spark.driver.bindAddress", "127.0.0.1")
+            .config("spark.serializer", "org.apache.spark.serializer.KryoSerializer").getOrCreate();
+        spark.sparkContext().setLogLevel("WARN");
+        try {
+          l = commands.call();
+        } finally {
+          spark.stop();
+        }
+      }
+      assertEquals(0, l.status(), l.err());
+      assertEquals("spark", report("r-" + run + ".json").get("engine").asText());
+      assertEquals(run.equals("overlapped") ? "driver" : "spark", report("r-" + run + ".json").get("a_read_by").asText());
+    }
+    assertTrue(c.relativeError("lstsq_grad_A", NpyFile.read(dir.resolve("GA-overlapped.npy")))
+        <= c.tolerance("lstsq_grad_A"));
+    for (String file : List.of("svd-%s/U.npy", "svd-%s/S.npy", "svd-%s/V.npy", "X-%s.npy", "GA-%s.npy", "GB-%s.npy")) {
+      assertArrayEquals(Files.readAllBytes(dir.resolve(String.format(file, "spark"))),
+          Files.readAllBytes(dir.resolve(String.format(file, "overlapped"))), file);
+    }
+  }
+
+  /** {@code m}'s nonzero entries as a coordinate Matrix Market file (values printed to round-trip exactly). */
+  private static void writeCoordinate(Path path, DoubleMatrix m) throws IOException {
+    StringBuilder entries = new StringBuilder();
+    int count = 0;
+    for (int i = 0; i < m.rows(); i++) {
+      for (int j = 0; j < m.cols(); j++) {
+        if (m.get(i, j) != 0) {
+          entries.append(i + 1).append(' ').append(j + 1).append(' ').append(m.get(i, j)).append('\n');
+          count++;
+        }
+      }
+    }
+    Files.writeString(path, "%%MatrixMarket matrix coordinate real general\n" + m.rows() + " " + m.cols() + " "
+        + count + "\n" + entries);
+  }
+
+  private static String[] concat(String[] first, String... more) {
+    String[] all = java.util.Arrays.copyOf(first, first.length + more.length);
+    System.arraycopy(more, 0, all, first.length, more.length);
+    return all;
+  }
+
   @Test
   void badInputInTheDriverIsOneLineAsOnSpark() throws Exception {
     DoubleMatrix a = DoubleMatrix.identity(3);

@@ -1,0 +1,32 @@
+package org.penrose.adapters;
+
+import java.util.List;
+import org.apache.spark.SparkContext;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.penrose.engine.RowBlock;
+import org.penrose.engine.RowBlockMatrix;
+
+/**
+ * A matrix's row blocks read on the driver without a Spark job ({@link MatrixFiles#readOnDriver}): block
+ * {@code i} holds rows {@code [starts[i], starts[i+1])}, as the tasks of a Spark read would build it.
+ */
+public final class DriverBlocks {
+  private final List<RowBlock> blocks;
+  private final long[] starts;
+  private final int cols;
+
+  DriverBlocks(List<RowBlock> blocks, long[] starts, int cols) {
+    this.blocks = List.copyOf(blocks);
+    this.starts = starts.clone();
+    this.cols = cols;
+  }
+
+  /** The blocks as a {@link RowBlockMatrix} of {@code sc} (shipped once, {@link RowBlockMatrix#fromLocalBlocks}). */
+  public RowBlockMatrix toMatrix(SparkContext sc) {
+    return RowBlockMatrix.fromLocalBlocks(JavaSparkContext.fromSparkContext(sc), blocks, starts, cols);
+  }
+
+  public int numBlocks() {
+    return blocks.size();
+  }
+}
