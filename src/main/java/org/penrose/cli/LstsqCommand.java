@@ -161,8 +161,8 @@ final class LstsqCommand implements Callable<Integer> {
     }
     try (DriverThreads pool = new DriverThreads(threads, "penrose-lstsq")) {
       Integer parts = job.partitions == null ? null : SparkJob.requirePartitions(job.partitions);
-      NpyBlocks a = NpyBlocks.read(job.input, parts, threads, pool::map);
-      NpyBlocks b = a.readAligned(rhs, pool::map);
+      NpyBlocks a = report.time("read", () -> NpyBlocks.read(job.input, parts, threads, pool::map));
+      NpyBlocks b = report.time("read_rhs", () -> a.readAligned(rhs, pool::map));
       System.out.printf("lstsq: A is %s, B is %s, in %d row blocks, in the driver JVM (no Spark job)%n", a.shape(),
           b.shape(), a.blocks().size());
       Route route = Route.of(a.cols(), b.cols(), rank, solver.kind(), false);

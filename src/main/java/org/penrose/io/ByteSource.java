@@ -25,6 +25,14 @@ public interface ByteSource extends Closeable {
    */
   int read(long position, byte[] buffer, int offset, int length) throws IOException;
 
+  /**
+   * Bytes {@code [position, position + length)} mapped into memory (read-only), or null when this source
+   * cannot map them (a Hadoop stream; more than 2 GiB).
+   */
+  default ByteBuffer map(long position, long length) throws IOException {
+    return null;
+  }
+
   /** A local file channel (not closed by {@link #close()}: the caller owns it). */
   static ByteSource of(FileChannel channel) {
     return new ByteSource() {
@@ -36,6 +44,12 @@ public interface ByteSource extends Closeable {
       @Override
       public int read(long position, byte[] buffer, int offset, int length) throws IOException {
         return channel.read(ByteBuffer.wrap(buffer, offset, length), position);
+      }
+
+      @Override
+      public ByteBuffer map(long position, long length) throws IOException {
+        return length > Integer.MAX_VALUE || position + length > channel.size() ? null
+            : channel.map(FileChannel.MapMode.READ_ONLY, position, length);
       }
 
       @Override
@@ -56,6 +70,11 @@ public interface ByteSource extends Closeable {
       @Override
       public int read(long position, byte[] buffer, int offset, int length) throws IOException {
         return source.read(position, buffer, offset, length);
+      }
+
+      @Override
+      public ByteBuffer map(long position, long length) throws IOException {
+        return source.map(position, length);
       }
 
       @Override

@@ -3,6 +3,7 @@ package org.penrose.io;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.DoubleBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -126,17 +127,24 @@ public final class NpyFile {
   private static void readFloat64Rows(ByteSource in, NpyHeader header, long firstElement, int b, int w,
       double[] values, String source) throws IOException {
     int chunkRows = (int) Math.max(1, Math.min(b, CHUNK_BYTES / (8L * Math.max(1, w))));
-    byte[] bytes = new byte[chunkRows * w * 8];
     double[] rows = new double[chunkRows * w];
     long position = header.dataOffset() + firstElement * 8;
+    // a local file is mapped (no copy through a read buffer); the mapping must lie within the file
+    ByteBuffer mapped = (long) b * w * 8 <= in.size() - position ? in.map(position, (long) b * w * 8) : null;
+    DoubleBuffer mappedValues = mapped == null ? null : mapped.order(header.byteOrder()).asDoubleBuffer();
+    byte[] bytes = mapped == null ? new byte[chunkRows * w * 8] : null;
     for (int t0 = 0; t0 < b; t0 += chunkRows) {
       int r = Math.min(chunkRows, b - t0);
       int want = r * w * 8;
-      if (in.readFully(position, bytes, 0, want) < want) {
-        throw new MatrixFormatException(source + ": truncated .npy data (the file ended early)");
+      if (mappedValues != null) {
+        mappedValues.get(rows, 0, r * w);
+      } else {
+        if (in.readFully(position, bytes, 0, want) < want) {
+          throw new MatrixFormatException(source + ": truncated .npy data (the file ended early)");
+        }
+        position += want;
+        ByteBuffer.wrap(bytes, 0, want).order(header.byteOrder()).asDoubleBuffer().get(rows, 0, r * w);
       }
-      position += want;
-      ByteBuffer.wrap(bytes, 0, want).order(header.byteOrder()).asDoubleBuffer().get(rows, 0, r * w);
       for (int j = 0; j < w; j++) {
         int column = t0 + j * b;
         for (int t = 0; t < r; t++) {
