@@ -1,11 +1,18 @@
 package org.penrose.cli;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.spark.SparkContext;
 import org.penrose.adapters.MatrixFiles;
 import org.penrose.distributed.DistributedPinv;
+import org.penrose.engine.DriverThreads;
 import org.penrose.engine.RowBlockMatrix;
+import org.penrose.engine.Tsqr;
+import org.penrose.factor.PinvFactorization;
+import org.penrose.io.NpyBlocks;
+import org.penrose.io.NpyFile;
+import org.penrose.io.NpyFileSet;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -56,6 +63,11 @@ final class PinvCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Report report = new Report();
+    List<String> outputs = reportPath == null ? List.of(output) : List.of(output, reportPath.toString());
+    int threads = jvp == null && vjp == null ? InDriver.parallelism(List.of(job.input), outputs) : 0;
+    if (threads > 0 && NpyFileSet.openLocal(job.input).cols() <= Tsqr.MAX_COLUMNS) {
+      return inDriver(report, threads);
+    }
     try (SparkJob.Started started = job.startReadingA("penrose pinv")) {
       SparkContext spark = started.session().context();
       MatrixFiles files = job.files(spark);
@@ -80,10 +92,36 @@ final class PinvCommand implements Callable<Integer> {
       if (reportPath != null) {
         report.put("command", "pinv").put("input", job.input).put("m", a.rows()).put("n", a.cols())
             .put("partitions", a.numBlocks()).putRankDecision(pinv, cutoff.cutoff(), a.rows(), a.cols())
-            .put("a_read_by", started.readBy());
+            .put("engine", "spark").put("a_read_by", started.readBy());
         report.write(reportPath);
       }
       a.unpersist();
+    }
+    return 0;
+  }
+
+  /**
+   * {@code pinv} run in the driver JVM without Spark ({@link InDriver}): A read in the row blocks a Spark read
+   * makes, the same TSQR and {@code P^T} passes on {@code threads} threads, the same merge trees: the same P.
+   */
+  private Integer inDriver(Report report, int threads) throws Exception {
+    try (DriverThreads pool = new DriverThreads(threads, "penrose-pinv")) {
+      Integer parts = job.partitions == null ? null : SparkJob.requirePartitions(job.partitions);
+      NpyBlocks a = report.time("read", () -> NpyBlocks.read(job.input, parts, threads, pool::map));
+      System.out.printf("pinv: A is %s in %d row blocks, in the driver JVM (no Spark job)%n", a.shape(),
+          a.blocks().size());
+      DistributedPinv.DriverPinv pinv = report.time("factor",
+          () -> DistributedPinv.ofDriverBlocks(a.blocks(), cutoff.cutoff(), pool));
+      report.run("pinv", () -> NpyFile.writeTransposeOf(Path.of(output), pinv.pinvTranspose(), a.cols()));
+      PinvFactorization f = pinv.factorization();
+      System.out.printf("pinv: rank %d, threshold %.6g; wrote %s (%d x %d)%n", f.rank(), f.threshold(), output,
+          a.cols(), a.rows());
+      if (reportPath != null) {
+        report.put("command", "pinv").put("input", job.input).put("m", a.rows()).put("n", a.cols())
+            .put("partitions", a.blocks().size()).putRankDecision(f, cutoff.cutoff(), a.rows(), a.cols())
+            .put("engine", "driver");
+        report.write(reportPath);
+      }
     }
     return 0;
   }

@@ -1,10 +1,12 @@
 package org.penrose.distributed;
 
+import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.storage.StorageLevel;
 import org.penrose.engine.DeterministicReduce;
+import org.penrose.engine.DriverThreads;
 import org.penrose.engine.RowBlock;
 import org.penrose.engine.RowBlockMatrix;
 import org.penrose.engine.StorageBudget;
@@ -162,6 +164,32 @@ public final class DistributedPinv implements PinvSolver<RowBlockMatrix, RowBloc
       }
       t = t.fromReduction(gram);
     }
+  }
+
+  /** {@code pinv(A)} computed on the driver: the factorization and the row blocks of {@code P^T}. */
+  public record DriverPinv(PinvFactorization factorization, List<DoubleMatrix> pinvTranspose) {}
+
+  /**
+   * {@code pinv(A)} of {@code A} held as row blocks on the driver ({@code blocks.get(i)} in the place of
+   * partition {@code i}), on {@code threads}, without Spark: the TSQR of the blocks, then {@code P^T}'s rows
+   * with the refinement passes {@link #pinvTranspose()} makes, each reduced in the same tree: the bits of the
+   * Spark job over those blocks.
+   */
+  public static DriverPinv ofDriverBlocks(List<DoubleMatrix> blocks, RankCutoff cutoff, DriverThreads threads) {
+    PinvFactorization f = PinvFactorization.fromTriangle(
+        Tsqr.triangle(blocks, null, Tsqr.DEFAULT_FAN_IN, threads), blocks.get(0).cols(), cutoff);
+    PinvTranspose t = PinvTranspose.unrefined(f);
+    while (!t.isFinal()) { // as pinvTranspose's loop: a Gram pass, refined until U is orthonormal
+      PinvTranspose current = t;
+      DoubleMatrix gram = DeterministicReduce.reduceInOrder(threads.map(blocks.size(),
+          i -> current.blockTerm(blocks.get(i))), Tsqr.DEFAULT_FAN_IN, DeterministicReduce::sum);
+      if (!current.needsRefinement(gram)) {
+        break;
+      }
+      t = current.fromReduction(gram);
+    }
+    PinvTranspose last = t;
+    return new DriverPinv(f, threads.map(blocks.size(), i -> last.rowMap(blocks.get(i))));
   }
 
   /** {@code P^T} as a map over {@code A}'s blocks ({@link PinvTranspose#rowMap}), computed when used. */

@@ -11,6 +11,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 import java.util.UUID;
 import org.penrose.matrix.DoubleMatrix;
 import org.penrose.matrix.InvalidInputException;
@@ -221,12 +222,12 @@ public final class NpyFile {
 
   /** Writes {@code matrix} as a 2-D float64 array ({@code rows x cols}, Fortran order: the values as stored). */
   public static void write(Path path, DoubleMatrix matrix) throws IOException {
-    write(path, matrix, new long[] {matrix.rows(), matrix.cols()}, true);
+    write(path, List.of(matrix), new long[] {matrix.rows(), matrix.cols()}, true, true);
   }
 
   /** Writes {@code matrix} as a 2-D float64 array in C (row-major) order, which readers can split by rows. */
   public static void writeRowMajor(Path path, DoubleMatrix matrix) throws IOException {
-    write(path, matrix, new long[] {matrix.rows(), matrix.cols()}, false);
+    write(path, List.of(matrix), new long[] {matrix.rows(), matrix.cols()}, false, false);
   }
 
   /** Writes a single-column {@code matrix} as a 1-D float64 array of its {@code rows} values. */
@@ -234,10 +235,28 @@ public final class NpyFile {
     if (column.cols() != 1) {
       throw new InvalidInputException("a vector must have one column, got " + column.shape());
     }
-    write(path, column, new long[] {column.rows()}, false);
+    write(path, List.of(column), new long[] {column.rows()}, false, true);
   }
 
-  private static void write(Path path, DoubleMatrix matrix, long[] shape, boolean fortranOrder) throws IOException {
+  /**
+   * Writes the transpose {@code M^T} ({@code n x m}, Fortran order) of the matrix {@code M} ({@code m x n})
+   * stacked from {@code rowBlocks}: the blocks' rows one after the other, as {@code P} is written from the
+   * row blocks of {@code P^T}.
+   */
+  public static void writeTransposeOf(Path path, List<DoubleMatrix> rowBlocks, int n) throws IOException {
+    long m = 0;
+    for (DoubleMatrix block : rowBlocks) {
+      m += block.rows();
+    }
+    write(path, rowBlocks, new long[] {n, m}, true, false);
+  }
+
+  /**
+   * Writes a float64 {@code .npy} file of {@code shape}: the values of {@code blocks} as stored ({@code asStored},
+   * column-major) or row after row of each block in turn; into a hidden sibling first, then moved in place.
+   */
+  private static void write(Path path, List<DoubleMatrix> blocks, long[] shape, boolean fortranOrder,
+      boolean asStored) throws IOException {
     Path absolute = path.toAbsolutePath();
     Path dir = absolute.getParent();
     if (dir != null) {
@@ -249,18 +268,20 @@ public final class NpyFile {
       try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
         writeFully(out, ByteBuffer.wrap(NpyHeader.encode(shape, fortranOrder && shape.length == 2)));
         ByteBuffer buffer = ByteBuffer.allocate(CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
-        double[] values = matrix.values();
-        int rows = matrix.rows();
-        int cols = matrix.cols();
-        boolean columnMajor = fortranOrder || cols == 1;
-        for (long e = 0; e < values.length; e++) {
-          if (!buffer.hasRemaining()) {
-            buffer.flip();
-            writeFully(out, buffer);
-            buffer.clear();
+        for (DoubleMatrix block : blocks) {
+          double[] values = block.values();
+          int rows = block.rows();
+          int cols = block.cols();
+          boolean columnMajor = asStored || cols == 1;
+          for (long e = 0; e < values.length; e++) {
+            if (!buffer.hasRemaining()) {
+              buffer.flip();
+              writeFully(out, buffer);
+              buffer.clear();
+            }
+            // column-major: the values as stored; row-major: element e is (e / cols, e % cols)
+            buffer.putDouble(columnMajor ? values[(int) e] : values[(int) (e / cols) + (int) (e % cols) * rows]);
           }
-          // column-major: the values as stored; row-major: element e is (e / cols, e % cols)
-          buffer.putDouble(columnMajor ? values[(int) e] : values[(int) (e / cols) + (int) (e % cols) * rows]);
         }
         buffer.flip();
         writeFully(out, buffer);

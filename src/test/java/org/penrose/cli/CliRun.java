@@ -9,6 +9,13 @@ import picocli.CommandLine;
 
 /** One in-process run of the command line: exit status, stderr and stdout. */
 record CliRun(int status, String err, String out) {
+  /** {@code first} followed by {@code more}: a command line built from parts. */
+  static String[] concat(String[] first, String... more) {
+    String[] all = java.util.Arrays.copyOf(first, first.length + more.length);
+    System.arraycopy(more, 0, all, first.length, more.length);
+    return all;
+  }
+
   static CliRun of(String... args) {
     StringWriter err = new StringWriter();
     CommandLine cl = Main.commandLine();

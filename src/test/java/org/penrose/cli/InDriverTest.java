@@ -54,6 +54,16 @@ class InDriverTest {
     }
   }
 
+  /** A {@code local[2]} session as the tests' ({@code SparkTestSession}), started and stopped by one test. */
+  private static SparkSession startSpark() {
+    SparkSession spark = SparkSession.builder().master("local[2]").appName("InDriverTest")
+        .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
+        .config("spark.driver.bindAddress", "127.0.0.1")
+        .config("spark.serializer", "org.apache.spark.serializer.KryoSerializer").getOrCreate();
+    spark.sparkContext().setLogLevel("WARN");
+    return spark;
+  }
+
   private Path save(String name, DoubleMatrix m) throws IOException {
     Path p = dir.resolve(name);
     NpyFile.writeRowMajor(p, m);
@@ -69,8 +79,13 @@ class InDriverTest {
         "--output", dir.resolve(x).toString(), "--report", dir.resolve(report).toString()};
   }
 
+  private String[] pinv(Path a, String p, String report) {
+    return new String[] {"pinv", "--partitions", "3", "--input", a.toString(), "--output", dir.resolve(p).toString(),
+        "--report", dir.resolve(report).toString()};
+  }
+
   @Test
-  void lstsqInTheDriverMatchesTheOracleAndSparksBits() throws Exception {
+  void lstsqAndPinvInTheDriverMatchTheOracleAndSparksBits() throws Exception {
     assertTrue(SparkSession.getActiveSession().isEmpty(), "no Spark session may be running before this test");
     OracleCase c = rankDeficientCase();
     Path a = save("A.npy", c.a);
@@ -81,6 +96,20 @@ class InDriverTest {
     assertEquals(0, driver.status(), driver.err());
     assertTrue(driver.out().contains("in the driver JVM"), driver.out());
     CliRun vector = withLauncherSettings("local[2]", List.of(), () -> CliRun.of(lstsq(a, b1, "x1.npy", "r1.json")));
+    CliRun pinv = withLauncherSettings("local[2]", List.of(), () -> CliRun.of(pinv(a, "P.npy", "p.json")));
+    // a well-conditioned A: certified Gram leaves, P^T without a refinement pass
+    DoubleMatrix gaussian = DoubleMatrix.zeros(400, 8);
+    java.util.Random random = new java.util.Random(7);
+    for (int e = 0; e < gaussian.values().length; e++) {
+      gaussian.values()[e] = random.nextGaussian();
+    }
+    Path g = save("gaussian.npy", gaussian);
+    CliRun pinvG = withLauncherSettings("local[2]", List.of(), () -> CliRun.of(pinv(g, "PG.npy", "pg.json")));
+    assertEquals(0, pinvG.status(), pinvG.err());
+    assertEquals(0, pinv.status(), pinv.err());
+    assertEquals("driver", report("p.json").get("engine").asText());
+    double errP = c.relativeError("pinv", NpyFile.read(dir.resolve("P.npy")));
+    assertTrue(errP <= c.tolerance("pinv"), "P against numpy: " + errP);
     assertEquals(0, vector.status(), vector.err());
     assertEquals("driver", report("r.json").get("engine").asText());
     assertEquals(1, NpyFile.header(dir.resolve("x1.npy")).shape().length);
@@ -88,23 +117,31 @@ class InDriverTest {
     assertTrue(err <= c.tolerance("lstsq_x"), "X against numpy: " + err);
     assertEquals(c.rank, report("r.json").get("rank").asInt());
 
-    SparkSession spark = SparkSession.builder().master("local[2]").appName("InDriverTest")
-        .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
-        .config("spark.driver.bindAddress", "127.0.0.1")
-        .config("spark.serializer", "org.apache.spark.serializer.KryoSerializer").getOrCreate();
-    spark.sparkContext().setLogLevel("WARN");
+    SparkSession spark = startSpark();
     try {
       // the launcher's settings, but a running session: the command uses it
       CliRun onSpark = withLauncherSettings("local[2]", List.of(), () -> CliRun.of(lstsq(a, b, "Xs.npy", "rs.json")));
       assertEquals(0, onSpark.status(), onSpark.err());
       CliRun vectorOnSpark = CliRun.of(lstsq(a, b1, "x1s.npy", "r1s.json"));
       assertEquals(0, vectorOnSpark.status(), vectorOnSpark.err());
+      CliRun pinvOnSpark = CliRun.of(pinv(a, "Ps.npy", "ps.json"));
+      assertEquals(0, pinvOnSpark.status(), pinvOnSpark.err());
+      CliRun pinvGOnSpark = CliRun.of(pinv(g, "PGs.npy", "pgs.json"));
+      assertEquals(0, pinvGOnSpark.status(), pinvGOnSpark.err());
     } finally {
       spark.stop();
     }
     assertEquals("spark", report("rs.json").get("engine").asText());
     assertArrayEquals(Files.readAllBytes(dir.resolve("Xs.npy")), Files.readAllBytes(dir.resolve("X.npy")));
     assertArrayEquals(Files.readAllBytes(dir.resolve("x1s.npy")), Files.readAllBytes(dir.resolve("x1.npy")));
+    assertEquals("spark", report("ps.json").get("engine").asText());
+    assertArrayEquals(Files.readAllBytes(dir.resolve("Ps.npy")), Files.readAllBytes(dir.resolve("P.npy")));
+    assertArrayEquals(Files.readAllBytes(dir.resolve("PGs.npy")), Files.readAllBytes(dir.resolve("PG.npy")));
+    // P A = I for a full-rank A (an independent check of the in-driver P)
+    DoubleMatrix identityError = NpyFile.read(dir.resolve("PG.npy")).times(gaussian)
+        .plusScaled(-1, DoubleMatrix.identity(8));
+    assertTrue(identityError.maxAbs() < 1e-13, "P A - I: " + identityError.maxAbs());
+    assertEquals(report("ps.json").get("singular_values"), report("p.json").get("singular_values"));
     for (String field : List.of("singular_values", "threshold", "residual_sum_of_squares", "rank", "partitions")) {
       assertEquals(report("rs.json").get(field), report("r.json").get(field), field);
     }
@@ -129,9 +166,9 @@ class InDriverTest {
     String[] gradients = {"--cotangent", gx.toString(), "--grad-a-output", "GA", "--grad-b-output", "GB"};
     for (String run : List.of("overlapped", "spark")) {
       Callable<CliRun> commands = () -> {
-        CliRun s = CliRun.of(concat(svd, dir.resolve("svd-" + run).toString()));
+        CliRun s = CliRun.of(CliRun.concat(svd, dir.resolve("svd-" + run).toString()));
         assertEquals(0, s.status(), s.err());
-        String[] lstsq = concat(lstsq(a, b, "X-" + run + ".npy", "r-" + run + ".json"), gradients);
+        String[] lstsq = CliRun.concat(lstsq(a, b, "X-" + run + ".npy", "r-" + run + ".json"), gradients);
         lstsq[lstsq.length - 3] = dir.resolve("GA-" + run + ".npy").toString();
         lstsq[lstsq.length - 1] = dir.resolve("GB-" + run + ".npy").toString();
         return CliRun.of(lstsq);
@@ -140,11 +177,7 @@ class InDriverTest {
       if (run.equals("overlapped")) {
         l = withLauncherSettings("local[2]", quiet, commands);
       } else {
-        SparkSession spark = SparkSession.builder().master("local[2]").appName("InDriverTest")
-            .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
-            .config("spark.driver.bindAddress", "127.0.0.1")
-            .config("spark.serializer", "org.apache.spark.serializer.KryoSerializer").getOrCreate();
-        spark.sparkContext().setLogLevel("WARN");
+        SparkSession spark = startSpark();
         try {
           l = commands.call();
         } finally {
@@ -179,11 +212,6 @@ class InDriverTest {
         + count + "\n" + entries);
   }
 
-  private static String[] concat(String[] first, String... more) {
-    String[] all = java.util.Arrays.copyOf(first, first.length + more.length);
-    System.arraycopy(more, 0, all, first.length, more.length);
-    return all;
-  }
 
   @Test
   void badInputInTheDriverIsOneLineAsOnSpark() throws Exception {

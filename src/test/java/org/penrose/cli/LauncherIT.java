@@ -103,9 +103,16 @@ class LauncherIT {
 
   @Test
   void verboseKeepsTheTraces() throws Exception {
-    Launcher.Result r = Launcher.penrose(dir, "--verbose", "pinv", "--input", dir + "/nan.npy", "--output", dir + "/P.npy");
+    // read by Spark's tasks (spark.penrose.inDriver=false): the task's own lines are kept
+    Launcher.Result r = Launcher.penrose(dir, "--verbose", "--conf", "spark.penrose.inDriver=false", "pinv", "--input",
+        dir + "/nan.npy", "--output", dir + "/P.npy");
     assertEquals(1, r.status());
     assertTrue(r.err().contains("Exception in task") && r.err().contains("\tat org.penrose.io.NpyFileSet"), r.err());
+    // read in the driver (the default for a small local file): the stack trace
+    Launcher.Result driver = Launcher.penrose(dir, "--verbose", "pinv", "--input", dir + "/nan.npy", "--output",
+        dir + "/P.npy");
+    assertEquals(1, driver.status());
+    assertTrue(driver.err().contains("\tat org.penrose.io.NpyFileSet"), driver.err());
   }
 
   @Test

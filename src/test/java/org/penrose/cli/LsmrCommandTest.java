@@ -93,11 +93,11 @@ class LsmrCommandTest extends SparkTestSession {
     Path gx = dir.resolve("gx.npy");
     NpyFile.writeVector(gx, TestMatrices.gaussian(60, 1, new Random(9)));
     String[] common = {"lstsq", "--input", a.toString(), "--rhs", b.toString(), "--cotangent", gx.toString()};
-    CliRun lsmr = CliRun.of(concat(common, "--method", "lsmr", "--atol", "1e-14", "--btol", "1e-14",
+    CliRun lsmr = CliRun.of(CliRun.concat(common, "--method", "lsmr", "--atol", "1e-14", "--btol", "1e-14",
         "--output", dir.resolve("xv.npy").toString(), "--grad-a-output", dir.resolve("ga.mtx").toString(),
         "--grad-b-output", dir.resolve("gb.npy").toString()));
     assertEquals(0, lsmr.status(), lsmr.err());
-    CliRun tsqr = CliRun.of(concat(common, "--output", dir.resolve("xt.npy").toString(),
+    CliRun tsqr = CliRun.of(CliRun.concat(common, "--output", dir.resolve("xt.npy").toString(),
         "--grad-a-output", dir.resolve("ga-tsqr.mtx").toString(), "--grad-b-output",
         dir.resolve("gb-tsqr.npy").toString()));
     assertEquals(0, tsqr.status(), tsqr.err());
@@ -108,11 +108,6 @@ class LsmrCommandTest extends SparkTestSession {
     assertTrue(errorA < 1e-8 && errorB < 1e-8, errorA + ", " + errorB);
   }
 
-  private static String[] concat(String[] first, String... rest) {
-    String[] all = java.util.Arrays.copyOf(first, first.length + rest.length);
-    System.arraycopy(rest, 0, all, first.length, rest.length);
-    return all;
-  }
 
   @Test
   void anIterationLimitIsReportedNotHidden() throws Exception {
