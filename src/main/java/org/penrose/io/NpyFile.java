@@ -267,24 +267,30 @@ public final class NpyFile {
     try {
       try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
         writeFully(out, ByteBuffer.wrap(NpyHeader.encode(shape, fortranOrder && shape.length == 2)));
-        ByteBuffer buffer = ByteBuffer.allocate(CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer bytes = ByteBuffer.allocate(CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        DoubleBuffer chunk = bytes.asDoubleBuffer();
         for (DoubleMatrix block : blocks) {
           double[] values = block.values();
           int rows = block.rows();
           int cols = block.cols();
-          boolean columnMajor = asStored || cols == 1;
-          for (long e = 0; e < values.length; e++) {
-            if (!buffer.hasRemaining()) {
-              buffer.flip();
-              writeFully(out, buffer);
-              buffer.clear();
+          if (asStored || cols == 1) { // column-major: the values as stored
+            for (int from = 0; from < values.length; ) {
+              int count = Math.min(chunk.remaining(), values.length - from);
+              chunk.put(values, from, count);
+              from += count;
+              flushIfFull(out, bytes, chunk);
             }
-            // column-major: the values as stored; row-major: element e is (e / cols, e % cols)
-            buffer.putDouble(columnMajor ? values[(int) e] : values[(int) (e / cols) + (int) (e % cols) * rows]);
+          } else { // row-major: row t is values[t + j * rows], j = 0..cols-1
+            for (int t = 0; t < rows; t++) {
+              for (int j = 0; j < cols; j++) {
+                chunk.put(values[t + j * rows]);
+                flushIfFull(out, bytes, chunk);
+              }
+            }
           }
         }
-        buffer.flip();
-        writeFully(out, buffer);
+        bytes.limit(chunk.position() * Double.BYTES);
+        writeFully(out, bytes);
         out.force(false);
       }
       try {
@@ -294,6 +300,16 @@ public final class NpyFile {
       }
     } finally {
       Files.deleteIfExists(temp);
+    }
+  }
+
+  /** Writes the chunk's doubles when it is full, then starts it again. */
+  private static void flushIfFull(FileChannel out, ByteBuffer bytes, DoubleBuffer chunk) throws IOException {
+    if (!chunk.hasRemaining()) {
+      bytes.position(0).limit(chunk.position() * Double.BYTES);
+      writeFully(out, bytes);
+      bytes.clear();
+      chunk.clear();
     }
   }
 
