@@ -144,6 +144,11 @@ public final class MatrixFiles {
     return format(path).readTransposed(spark, path, a);
   }
 
+  /** Throws when a {@code rows x cols} matrix in {@code path} exceeds {@link #MAX_LOCAL_ENTRIES}. */
+  public static void requireLocal(String path, long rows, long cols) {
+    RowBlockFormat.requireLocal(path, rows, cols, MAX_LOCAL_ENTRIES);
+  }
+
   /**
    * A small matrix (a cotangent {@code gX}, say) read whole on the driver.
    *

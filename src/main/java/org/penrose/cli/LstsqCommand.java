@@ -2,6 +2,7 @@ package org.penrose.cli;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -93,10 +94,12 @@ final class LstsqCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Report report = new Report();
-    int threads = vjp == null ? InDriver.parallelism(List.of(job.input, rhs), reportOutputs()) : 0;
+    List<String> inputs = vjp == null ? List.of(job.input, rhs) : List.of(job.input, rhs, vjp.cotangent);
+    boolean denseGradient = vjp == null || !vjp.gradA.toLowerCase(Locale.ROOT).endsWith(".mtx");
+    int threads = denseGradient ? InDriver.parallelism(inputs, outputs()) : 0;
     if (threads > 0 && Route.of(NpyFileSet.openLocal(job.input).cols(), NpyFileSet.openLocal(rhs).cols(), rank,
         solver.kind(), false).kind() == Route.Kind.TSQR) {
-      return inDriver(report, threads);
+      return InDriverLstsq.run(this, report, threads);
     }
     try (SparkJob.Started started = job.startReadingA("penrose lstsq")) {
       SparkContext spark = started.session().context();
@@ -146,45 +149,16 @@ final class LstsqCommand implements Callable<Integer> {
     return 0;
   }
 
-  /**
-   * The TSQR route run in the driver JVM without Spark ({@link InDriver}): A and B read in the row blocks a
-   * Spark read makes, the same leaves on {@code threads} threads and the same merge tree, hence the same X.
-   */
-  /** {@code --output}, and {@code --report} when given. */
-  private List<String> reportOutputs() {
-    return reportPath == null ? List.of(output) : List.of(output, reportPath.toString());
-  }
-
-  private Integer inDriver(Report report, int threads) throws Exception {
-    if (damp != null || btol != null || maxIterations != null) {
-      throw new IllegalArgumentException("--damp, --btol and --max-iterations are LSMR's: add --method lsmr");
+  /** {@code --output}, {@code --report} and the gradients' files, when given. */
+  List<String> outputs() {
+    List<String> paths = new ArrayList<>(List.of(output));
+    if (reportPath != null) {
+      paths.add(reportPath.toString());
     }
-    try (DriverThreads pool = new DriverThreads(threads, "penrose-lstsq")) {
-      Integer parts = job.partitions == null ? null : SparkJob.requirePartitions(job.partitions);
-      NpyBlocks a = report.time("read", () -> NpyBlocks.read(job.input, parts, threads, pool::map));
-      NpyBlocks b = report.time("read_rhs", () -> a.readAligned(rhs, pool::map));
-      System.out.printf("lstsq: A is %s, B is %s, in %d row blocks, in the driver JVM (no Spark job)%n", a.shape(),
-          b.shape(), a.blocks().size());
-      Route route = Route.of(a.cols(), b.cols(), rank, solver.kind(), false);
-      PinvFactorization f = report.time("solve", () -> PinvFactorization.fromTriangle(
-          Tsqr.triangle(a.blocks(), b.blocks(), Tsqr.DEFAULT_FAN_IN, pool), a.cols(), cutoff.cutoff()));
-      if (b.isVector()) {
-        NpyFile.writeVector(Path.of(output), f.solution());
-      } else {
-        NpyFile.writeRowMajor(Path.of(output), f.solution());
-      }
-      System.out.printf("lstsq: rank %d, threshold %.6g; wrote %s (%s)%n", f.rank(), f.threshold(), output,
-          b.isVector() ? f.solution().rows() + "," : f.solution().shape());
-      if (reportPath != null) {
-        report.put("command", "lstsq").put("input", job.input).put("rhs", rhs)
-            .put("m", a.rows()).put("n", a.cols()).put("k", b.cols()).put("partitions", a.blocks().size())
-            .putRankDecision(f, cutoff.cutoff(), a.rows(), a.cols())
-            .put("residual_sum_of_squares", f.residualSumOfSquares()).put("route", "tsqr")
-            .put("route_reason", route.reason()).put("engine", "driver");
-        report.write(reportPath);
-      }
+    if (vjp != null) {
+      paths.addAll(List.of(vjp.gradA, vjp.gradB));
     }
-    return 0;
+    return paths;
   }
 
   /** The cotangent {@code --cotangent}, shaped as X (1-D when B is). */

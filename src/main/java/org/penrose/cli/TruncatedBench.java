@@ -44,6 +44,12 @@ final class TruncatedBench {
       Repetitions.Timing<TruncatedSvd> jobs = time(repetitions, a, k, new TruncatedSvdOptions().driverSteps(false));
       System.out.printf("  %-36s %8.2f s  (median of%s)%n", "penrose, each step a Spark job", jobs.median(),
           jobs.runs());
+      // what Spark adds to a step (scheduling, the broadcast of W, the partial sums' transfer): the two medians'
+      // difference over the block steps (the finishing passes run in the driver in the first route only)
+      double overhead = (jobs.median() - penrose.median()) / Math.max(1, svd.steps());
+      System.out.printf("  Spark's share of a step: %.0f ms ((%.2f - %.2f) s / %d steps)%n", 1000 * overhead,
+          jobs.median(), penrose.median(), svd.steps());
+      out.put("spark_overhead_per_step_seconds", overhead);
       out.put("penrose_spark_job_steps_seconds", jobs.median());
       out.put("penrose_spark_job_steps_runs", jobs.seconds());
     }

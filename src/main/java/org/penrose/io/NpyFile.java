@@ -239,6 +239,22 @@ public final class NpyFile {
   }
 
   /**
+   * Writes the matrix stacked from {@code rowBlocks} in C order ({@code m x n}), or with {@code asVector} (one
+   * column) as a 1-D array of its {@code m} values: what Spark's tasks write from the same blocks.
+   */
+  public static void writeRows(Path path, List<DoubleMatrix> rowBlocks, boolean asVector) throws IOException {
+    long m = 0;
+    for (DoubleMatrix block : rowBlocks) {
+      m += block.rows();
+    }
+    int n = rowBlocks.isEmpty() ? 0 : rowBlocks.get(0).cols();
+    if (asVector && n != 1) {
+      throw new InvalidInputException("a vector must have one column, got " + m + " x " + n);
+    }
+    write(path, rowBlocks, asVector ? new long[] {m} : new long[] {m, n}, false, false);
+  }
+
+  /**
    * Writes the transpose {@code M^T} ({@code n x m}, Fortran order) of the matrix {@code M} ({@code m x n})
    * stacked from {@code rowBlocks}: the blocks' rows one after the other, as {@code P} is written from the
    * row blocks of {@code P^T}.

@@ -8,8 +8,8 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * One {@code local[2]} SparkSession per test class (extend this class), with the serializer the jobs
- * use ({@code conf/spark-defaults.conf}: Kryo), so that whatever travels in RDDs is tested as it
- * travels there.
+ * use ({@code conf/spark-defaults.conf}: Kryo, unsafe-based IO), so that whatever travels in RDDs is
+ * tested as it travels there.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class SparkTestSession {
@@ -33,6 +33,7 @@ public abstract class SparkTestSession {
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.shuffle.partitions", "4")
         .config("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
+        .config("spark.kryo.unsafe", "true")
         .config("spark.driver.host", "127.0.0.1")
         .config("spark.driver.bindAddress", "127.0.0.1");
     configure(builder);
