@@ -274,6 +274,9 @@ public final class NpyFile {
   private static void write(Path path, List<DoubleMatrix> blocks, long[] shape, boolean fortranOrder,
       boolean asStored) throws IOException {
     Path absolute = path.toAbsolutePath();
+    if (Files.isDirectory(absolute)) {
+      throw new InvalidInputException(path + " is a folder; give a file name ending in .npy");
+    }
     Path dir = absolute.getParent();
     if (dir != null) {
       Files.createDirectories(dir);

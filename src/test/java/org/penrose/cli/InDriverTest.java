@@ -248,6 +248,12 @@ class InDriverTest {
     assertTrue(mismatch.err().contains("b4.npy is 4 x 1") && mismatch.err().contains("A, which is 3 x 3"),
         mismatch.err());
 
+    Path folder = Files.createDirectories(dir.resolve("out.npy"));
+    CliRun intoFolder = withLauncherSettings("local[2]", List.of(), () -> CliRun.of("lstsq", "--input",
+        dir.resolve("A3.npy").toString(), "--rhs", b3.toString(), "--output", folder.toString()));
+    assertEquals(1, intoFolder.status());
+    assertTrue(intoFolder.err().contains(folder + " is a folder; give a file name ending in .npy"), intoFolder.err());
+
     CliRun setting = withLauncherSettings("local[2]", List.<String[]>of(new String[] {InDriver.SETTING, "maybe"}),
         () -> CliRun.of("lstsq", "--input", dir.resolve("A3.npy").toString(), "--rhs", b3.toString(), "--output",
             dir.resolve("X.npy").toString()));
