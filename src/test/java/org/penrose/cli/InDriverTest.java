@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.penrose.io.NpyFile;
@@ -27,6 +28,20 @@ import org.penrose.testing.OracleCase;
  */
 class InDriverTest {
   @TempDir Path dir;
+
+  /** The oracle case and its A, B and cotangent gX, saved as .npy files before each test. */
+  private final OracleCase c = rankDeficientCase();
+  private Path a;
+  private Path b;
+  private Path gx;
+
+  @BeforeEach
+  void saveTheCase() throws IOException {
+    assertTrue(SparkSession.getActiveSession().isEmpty(), "no Spark session may be running before this test");
+    a = save("A.npy", c.a);
+    b = save("B.npy", c.b);
+    gx = save("GX.npy", c.gx);
+  }
 
   private static OracleCase rankDeficientCase() {
     return OracleCase.all().stream().filter(c -> c.name.equals("rank3_tall_160x10_int")).findFirst().orElseThrow();
@@ -87,13 +102,8 @@ class InDriverTest {
 
   @Test
   void lstsqAndPinvInTheDriverMatchTheOracleAndSparksBits() throws Exception {
-    assertTrue(SparkSession.getActiveSession().isEmpty(), "no Spark session may be running before this test");
-    OracleCase c = rankDeficientCase();
-    Path a = save("A.npy", c.a);
-    Path b = save("B.npy", c.b);
     Path b1 = dir.resolve("b1.npy");
     NpyFile.writeVector(b1, c.b.columns(0, 1));
-    Path gx = save("GX.npy", c.gx);
     String[] gradients = {"--cotangent", gx.toString(), "--grad-a-output", dir.resolve("GA.npy").toString(),
         "--grad-b-output", dir.resolve("GB.npy").toString()};
     CliRun driver = withLauncherSettings("local[2]", List.of(),
@@ -166,11 +176,6 @@ class InDriverTest {
    */
   @Test
   void readingWhileSparkStartsGivesSparksBits() throws Exception {
-    assertTrue(SparkSession.getActiveSession().isEmpty(), "no Spark session may be running before this test");
-    OracleCase c = rankDeficientCase();
-    Path a = save("A.npy", c.a);
-    Path b = save("B.npy", c.b);
-    Path gx = save("GX.npy", c.gx);
     Path mtx = dir.resolve("A.mtx");
     writeCoordinate(mtx, c.a);
     List<String[]> quiet = List.<String[]>of(new String[] {"spark.ui.enabled", "false"},
@@ -272,22 +277,22 @@ class InDriverTest {
     assertEquals(0, InDriver.localThreads("spark://host:7077"));
     assertEquals(0, InDriver.localThreads("yarn"));
     assertEquals(0, InDriver.localThreads(null));
-    Path a = save("A.npy", DoubleMatrix.identity(3));
+    Path identity = save("I3.npy", DoubleMatrix.identity(3));
     Path csv = dir.resolve("A.csv");
     Files.writeString(csv, "x\n1\n");
     List<String> out = List.of(dir.resolve("X.npy").toString());
-    assertEquals(2, withLauncherSettings("local[2]", List.of(), () -> InDriver.parallelism(List.of(a.toString()), out)));
+    assertEquals(2, withLauncherSettings("local[2]", List.of(), () -> InDriver.parallelism(List.of(identity.toString()), out)));
     assertEquals(2, withLauncherSettings("local[2]", List.of(),
         () -> InDriver.parallelism(List.of(dir.toString()), out)), "a folder of .npy files");
     assertEquals(0, withLauncherSettings("local[2]", List.of(), () -> InDriver.parallelism(List.of(csv.toString()),
         out)), "not .npy");
     assertEquals(0, withLauncherSettings("local[2]", List.of(),
-        () -> InDriver.parallelism(List.of("file:" + a), out)), "a path with a scheme goes through Hadoop");
+        () -> InDriver.parallelism(List.of("file:" + identity), out)), "a path with a scheme goes through Hadoop");
     assertEquals(0, withLauncherSettings("local[2]", List.of(),
-        () -> InDriver.parallelism(List.of(a.toString()), List.of("hdfs:///tmp/X.npy"))), "a remote output");
+        () -> InDriver.parallelism(List.of(identity.toString()), List.of("hdfs:///tmp/X.npy"))), "a remote output");
     assertEquals(0, withLauncherSettings("local[2]", List.<String[]>of(new String[] {InDriver.SETTING, "false"}),
-        () -> InDriver.parallelism(List.of(a.toString()), out)), "spark.penrose.inDriver=false");
+        () -> InDriver.parallelism(List.of(identity.toString()), out)), "spark.penrose.inDriver=false");
     assertEquals(0, withLauncherSettings("spark://host:7077", List.of(),
-        () -> InDriver.parallelism(List.of(a.toString()), out)), "a cluster master");
+        () -> InDriver.parallelism(List.of(identity.toString()), out)), "a cluster master");
   }
 }
