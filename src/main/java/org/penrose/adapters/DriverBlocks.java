@@ -25,8 +25,4 @@ public final class DriverBlocks {
   public RowBlockMatrix toMatrix(SparkContext sc) {
     return RowBlockMatrix.fromLocalBlocks(JavaSparkContext.fromSparkContext(sc), blocks, starts, cols);
   }
-
-  public int numBlocks() {
-    return blocks.size();
-  }
 }

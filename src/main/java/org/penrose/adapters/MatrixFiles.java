@@ -94,12 +94,13 @@ public final class MatrixFiles {
     FileFormat format = FileFormat.byName(path);
     if (format == FileFormat.NPY) {
       NpyBlocks npy = NpyBlocks.read(path, partitions, parallelism, NpyBlocks.IN_ORDER);
+      long[] starts = npy.starts();
       List<RowBlock> blocks = new ArrayList<>();
       List<DoubleMatrix> values = npy.blocks();
       for (int i = 0; i < values.size(); i++) {
-        blocks.add(new RowBlock(npy.starts()[i], values.get(i)));
+        blocks.add(new RowBlock(starts[i], values.get(i)));
       }
-      return new DriverBlocks(blocks, npy.starts(), npy.cols());
+      return new DriverBlocks(blocks, starts, npy.cols());
     }
     if (format == FileFormat.MTX) {
       int parts = partitions != null ? partitions : parallelism;

@@ -100,8 +100,7 @@ final class NpyRowBlocks implements RowBlockFormat {
   /** True for a single 1-D file. */
   @Override
   public boolean isVector(SparkContext spark, String path) throws IOException {
-    NpyFileSet files = NpyFileSet.open(spark.hadoopConfiguration(), path);
-    return files.members().size() == 1 && files.members().get(0).header.shape().length == 1;
+    return NpyFileSet.open(spark.hadoopConfiguration(), path).isVector();
   }
 
   /**

@@ -9,9 +9,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.spark.sql.SparkSession;
+import org.penrose.adapters.MatrixFiles;
 import org.penrose.blas.BlasBackend;
 import org.penrose.engine.BlasPlugin;
-import org.penrose.adapters.MatrixFiles;
 import org.penrose.io.FileFormat;
 import org.penrose.io.NpyFileSet;
 
@@ -57,7 +57,11 @@ final class InDriver {
       }
       bytes += size;
     }
-    return fits(bytes) ? threads : 0;
+    if (!fits(bytes)) {
+      return 0;
+    }
+    BlasBackend.request(System.getProperty(BlasPlugin.CONF)); // what BlasPlugin does in a Spark run
+    return threads;
   }
 
   /**
@@ -88,13 +92,9 @@ final class InDriver {
     return setting.equals("false") ? 0 : localThreads(System.getProperty("spark.master"));
   }
 
-  /** Whether {@code bytes} fit the driver's share and no session is running (then BLAS as a Spark run has it). */
+  /** Whether {@code bytes} fit the driver's share and no session is running. */
   private static boolean fits(long bytes) {
-    if (bytes > HEAP_SHARE * Runtime.getRuntime().maxMemory() || SparkSession.getActiveSession().isDefined()) {
-      return false;
-    }
-    BlasBackend.request(System.getProperty(BlasPlugin.CONF)); // what BlasPlugin does in a Spark run
-    return true;
+    return bytes <= HEAP_SHARE * Runtime.getRuntime().maxMemory() && SparkSession.getActiveSession().isEmpty();
   }
 
   /** A path without a scheme ({@code hdfs:}, {@code s3a:}, {@code file:}, ...): a local file's. */

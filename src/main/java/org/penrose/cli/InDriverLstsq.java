@@ -58,11 +58,7 @@ final class InDriverLstsq {
   /** The cotangent {@code gX}, shaped as X (1-D when B is), read and checked as the Spark route reads it. */
   private static DoubleMatrix cotangent(String path, DoubleMatrix x, boolean vectorRhs) throws Exception {
     NpyFileSet file = NpyFileSet.openLocal(path);
-    boolean vector = file.members().size() == 1 && file.members().get(0).header.shape().length == 1;
-    if (vector != vectorRhs) {
-      throw new IllegalArgumentException("shape mismatch: the cotangent " + path + " must be "
-          + (vectorRhs ? "1-D" : "2-D") + " like X (" + x.shape() + ")");
-    }
+    LstsqCommand.requireCotangentLikeX(path, file.isVector(), x, vectorRhs);
     MatrixFiles.requireLocal(path, file.rows(), file.cols()); // before reading, as MatrixFiles.readLocal
     return file.readRange(NpyFileSet.LOCAL, 0, file.rows());
   }

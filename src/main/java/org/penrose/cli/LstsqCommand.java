@@ -10,12 +10,7 @@ import org.apache.spark.SparkContext;
 import org.penrose.adapters.MatrixFiles;
 import org.penrose.distributed.DistributedLstsq;
 import org.penrose.distributed.Route;
-import org.penrose.engine.DriverThreads;
 import org.penrose.engine.RowBlockMatrix;
-import org.penrose.engine.Tsqr;
-import org.penrose.factor.PinvFactorization;
-import org.penrose.io.NpyBlocks;
-import org.penrose.io.NpyFile;
 import org.penrose.io.NpyFileSet;
 import org.penrose.matrix.DoubleMatrix;
 import org.penrose.truncated.TruncatedSvd;
@@ -163,11 +158,16 @@ final class LstsqCommand implements Callable<Integer> {
 
   /** The cotangent {@code --cotangent}, shaped as X (1-D when B is). */
   DoubleMatrix cotangent(MatrixFiles files, DoubleMatrix x, boolean vectorRhs) throws IOException {
-    if (files.isVector(vjp.cotangent) != vectorRhs) {
-      throw new IllegalArgumentException("shape mismatch: the cotangent " + vjp.cotangent + " must be "
+    requireCotangentLikeX(vjp.cotangent, files.isVector(vjp.cotangent), x, vectorRhs);
+    return files.readLocal(vjp.cotangent);
+  }
+
+  /** The cotangent file must be 1-D exactly when B (and so X) is. */
+  static void requireCotangentLikeX(String path, boolean vector, DoubleMatrix x, boolean vectorRhs) {
+    if (vector != vectorRhs) {
+      throw new IllegalArgumentException("shape mismatch: the cotangent " + path + " must be "
           + (vectorRhs ? "1-D" : "2-D") + " like X (" + x.shape() + ")");
     }
-    return files.readLocal(vjp.cotangent);
   }
 
   /**

@@ -6,9 +6,9 @@ import java.util.concurrent.Callable;
 import org.apache.spark.SparkContext;
 import org.penrose.adapters.MatrixFiles;
 import org.penrose.distributed.DistributedPinv;
+import org.penrose.distributed.Route;
 import org.penrose.engine.DriverThreads;
 import org.penrose.engine.RowBlockMatrix;
-import org.penrose.engine.Tsqr;
 import org.penrose.factor.PinvFactorization;
 import org.penrose.io.NpyBlocks;
 import org.penrose.io.NpyFile;
@@ -65,7 +65,7 @@ final class PinvCommand implements Callable<Integer> {
     Report report = new Report();
     List<String> outputs = reportPath == null ? List.of(output) : List.of(output, reportPath.toString());
     int threads = jvp == null && vjp == null ? InDriver.parallelism(List.of(job.input), outputs) : 0;
-    if (threads > 0 && NpyFileSet.openLocal(job.input).cols() <= Tsqr.MAX_COLUMNS) {
+    if (threads > 0 && Route.of(NpyFileSet.openLocal(job.input).cols(), 0, null).kind() == Route.Kind.TSQR) {
       return inDriver(report, threads);
     }
     try (SparkJob.Started started = job.startReadingA("penrose pinv")) {

@@ -35,6 +35,16 @@ public interface ByteSource extends Closeable {
 
   /** A local file channel (not closed by {@link #close()}: the caller owns it). */
   static ByteSource of(FileChannel channel) {
+    return ofChannel(channel, false);
+  }
+
+  /** A local file, read with java.nio (closed by {@link #close()}). */
+  static ByteSource openLocal(java.nio.file.Path path) throws IOException {
+    return ofChannel(FileChannel.open(path, StandardOpenOption.READ), true);
+  }
+
+  /** Reads from {@code channel}, closing it on {@link #close()} when {@code owned}. */
+  private static ByteSource ofChannel(FileChannel channel, boolean owned) {
     return new ByteSource() {
       @Override
       public long size() throws IOException {
@@ -53,33 +63,10 @@ public interface ByteSource extends Closeable {
       }
 
       @Override
-      public void close() {}
-    };
-  }
-
-  /** A local file, read with java.nio (closed by {@link #close()}). */
-  static ByteSource openLocal(java.nio.file.Path path) throws IOException {
-    FileChannel channel = FileChannel.open(path, StandardOpenOption.READ);
-    ByteSource source = of(channel);
-    return new ByteSource() {
-      @Override
-      public long size() throws IOException {
-        return source.size();
-      }
-
-      @Override
-      public int read(long position, byte[] buffer, int offset, int length) throws IOException {
-        return source.read(position, buffer, offset, length);
-      }
-
-      @Override
-      public ByteBuffer map(long position, long length) throws IOException {
-        return source.map(position, length);
-      }
-
-      @Override
       public void close() throws IOException {
-        channel.close();
+        if (owned) {
+          channel.close();
+        }
       }
     };
   }

@@ -32,14 +32,12 @@ public final class NpyBlocks {
     }
   };
 
-  private final String path;
   private final List<DoubleMatrix> blocks;
   private final long[] starts;
   private final int cols;
   private final boolean vector;
 
-  private NpyBlocks(String path, List<DoubleMatrix> blocks, long[] starts, int cols, boolean vector) {
-    this.path = path;
+  private NpyBlocks(List<DoubleMatrix> blocks, long[] starts, int cols, boolean vector) {
     this.blocks = blocks;
     this.starts = starts;
     this.cols = cols;
@@ -55,7 +53,7 @@ public final class NpyBlocks {
     int parts = partitions != null ? partitions : files.defaultPartitions(parallelism);
     List<NpyFileSet.RowRange> ranges = files.split(files.rowsPerPartitionFor(parts));
     List<DoubleMatrix> blocks = readAll(ranges.size(), tasks, i -> ranges.get(i).read(NpyFileSet.LOCAL));
-    return new NpyBlocks(path, blocks, NpyFileSet.starts(ranges, files.rows()), files.cols(), isVector(files));
+    return new NpyBlocks(blocks, NpyFileSet.starts(ranges, files.rows()), files.cols(), files.isVector());
   }
 
   /**
@@ -71,7 +69,7 @@ public final class NpyBlocks {
     }
     List<DoubleMatrix> aligned = readAll(blocks.size(), tasks,
         i -> files.readRange(NpyFileSet.LOCAL, starts[i], starts[i + 1] - starts[i]));
-    return new NpyBlocks(other, aligned, starts, files.cols(), isVector(files));
+    return new NpyBlocks(aligned, starts, files.cols(), files.isVector());
   }
 
   /** How one block is read. */
@@ -92,10 +90,6 @@ public final class NpyBlocks {
     } catch (UncheckedIOException e) {
       throw e.getCause();
     }
-  }
-
-  private static boolean isVector(NpyFileSet files) {
-    return files.members().size() == 1 && files.members().get(0).header.shape().length == 1;
   }
 
   /** The blocks, in row order (shared: read them only). */
@@ -124,9 +118,5 @@ public final class NpyBlocks {
   /** {@code "m x n"}, as {@code RowBlockMatrix.shape}. */
   public String shape() {
     return rows() + " x " + cols;
-  }
-
-  public String path() {
-    return path;
   }
 }

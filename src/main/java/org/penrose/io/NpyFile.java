@@ -243,10 +243,7 @@ public final class NpyFile {
    * column) as a 1-D array of its {@code m} values: what Spark's tasks write from the same blocks.
    */
   public static void writeRows(Path path, List<DoubleMatrix> rowBlocks, boolean asVector) throws IOException {
-    long m = 0;
-    for (DoubleMatrix block : rowBlocks) {
-      m += block.rows();
-    }
+    long m = stackedRows(rowBlocks);
     int n = rowBlocks.isEmpty() ? 0 : rowBlocks.get(0).cols();
     if (asVector && n != 1) {
       throw new InvalidInputException("a vector must have one column, got " + m + " x " + n);
@@ -260,11 +257,15 @@ public final class NpyFile {
    * row blocks of {@code P^T}.
    */
   public static void writeTransposeOf(Path path, List<DoubleMatrix> rowBlocks, int n) throws IOException {
+    write(path, rowBlocks, new long[] {n, stackedRows(rowBlocks)}, true, false);
+  }
+
+  private static long stackedRows(List<DoubleMatrix> rowBlocks) {
     long m = 0;
     for (DoubleMatrix block : rowBlocks) {
       m += block.rows();
     }
-    write(path, rowBlocks, new long[] {n, m}, true, false);
+    return m;
   }
 
   /**

@@ -214,6 +214,11 @@ public final class NpyFileSet implements Serializable {
     return cols;
   }
 
+  /** True for a single 1-D file (its results are written 1-D). */
+  public boolean isVector() {
+    return members.size() == 1 && members.get(0).header.shape().length == 1;
+  }
+
   public List<Member> members() {
     return members;
   }
