@@ -5,6 +5,7 @@ import org.apache.spark.SparkContext;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.penrose.engine.RowBlock;
 import org.penrose.engine.RowBlockMatrix;
+import org.penrose.matrix.MatrixBlock;
 
 /**
  * A matrix's row blocks read on the driver without a Spark job ({@link MatrixFiles#readOnDriver}): block
@@ -19,6 +20,20 @@ public final class DriverBlocks {
     this.blocks = List.copyOf(blocks);
     this.starts = starts.clone();
     this.cols = cols;
+  }
+
+  /** The blocks' values, in partition order. */
+  public List<MatrixBlock> matrices() {
+    return blocks.stream().map(RowBlock::matrix).toList();
+  }
+
+  /** The row count of the stacked blocks. */
+  public long rows() {
+    return starts[starts.length - 1];
+  }
+
+  public int cols() {
+    return cols;
   }
 
   /** The blocks as a {@link RowBlockMatrix} of {@code sc} (shipped once, {@link RowBlockMatrix#fromLocalBlocks}). */

@@ -104,7 +104,7 @@ public final class MatrixFiles {
     }
     if (format == FileFormat.MTX) {
       int parts = partitions != null ? partitions : parallelism;
-      return MatrixMarketRowBlocks.readOnDriver(new Configuration(), path, parts);
+      return MatrixMarketRowBlocks.readOnDriver(path, parts);
     }
     return null;
   }

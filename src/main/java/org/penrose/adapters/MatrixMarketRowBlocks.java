@@ -38,13 +38,14 @@ final class MatrixMarketRowBlocks implements RowBlockFormat {
   /**
    * The file in {@code partitions} balanced row blocks built on the driver, without a Spark job (e.g. while
    * Spark starts): the entries parsed in file order and the blocks built from them as {@link #read}'s tasks
-   * build them ({@link RowBlock#fromEntries}), so the blocks are the same.
+   * build them ({@link RowBlock#fromEntries}), so the blocks are the same. A local file, read through java.nio
+   * (Hadoop is not needed, nor loaded).
    */
-  static DriverBlocks readOnDriver(Configuration hadoop, String path, int partitions) throws IOException {
-    MatrixMarketHeader header = MatrixMarketEntries.header(hadoop, path);
+  static DriverBlocks readOnDriver(String path, int partitions) throws IOException {
+    MatrixMarketHeader header = MatrixMarketEntries.header(null, path);
     int cols = RowBlockMatrix.columnCount(path, header.cols());
     long[] starts = BlockStarts.balanced(header.rows(), partitions);
-    SparseEntries[] split = MatrixMarketEntries.readAll(hadoop, header).splitByRows(starts);
+    SparseEntries[] split = MatrixMarketEntries.readAll(null, header).splitByRows(starts);
     List<RowBlock> blocks = new ArrayList<>();
     for (int p = 0; p < partitions; p++) {
       blocks.add(RowBlock.fromEntries(split[p] == null ? new SparseEntries() : split[p], starts[p],

@@ -18,12 +18,12 @@ import org.penrose.io.NpyFileSet;
 /**
  * Whether a command runs in the driver JVM alone, without starting Spark: the one place that decides it.
  * A command started by {@code jobs/penrose} on a local master (the launcher's {@code spark.master}
- * property) whose inputs are local {@code .npy} files taking at most {@link #HEAP_SHARE} of the heap, and
- * whose outputs are local files, needs no SparkContext (nor Hadoop, nor log4j): it reads the inputs in the
- * row blocks a Spark read would make and runs the same kernels on the driver's threads, with the same merge
- * order, so it gives the bits the Spark job gives. Spark's start-up (about 1.5 s here) is most of a small
- * job's time. {@code --conf spark.penrose.inDriver=false} always
- * starts Spark; a running SparkSession (a notebook's, a test's) is always used.
+ * property) whose inputs are local files taking at most {@link #HEAP_SHARE} of the heap ({@code .npy} for
+ * {@code lstsq} and {@code pinv}, also Matrix Market for {@code svd}), and whose outputs are local files, needs
+ * no SparkContext (nor Hadoop, nor log4j): it reads the inputs in the row blocks a Spark read would make and runs
+ * the same kernels on the driver's threads, with the same merge order, so it gives the bits the Spark job gives.
+ * Spark's start-up (about 1.5 s here) is most of a small job's time. {@code --conf spark.penrose.inDriver=false}
+ * always starts Spark; a running SparkSession (a notebook's, a test's) is always used.
  */
 final class InDriver {
   /** The setting: {@code auto} (default) or {@code false}. */
@@ -61,6 +61,19 @@ final class InDriver {
       return 0;
     }
     BlasBackend.request(System.getProperty(BlasPlugin.CONF)); // what BlasPlugin does in a Spark run
+    return threads;
+  }
+
+  /**
+   * For a command whose one input is a matrix {@code A} read on the driver ({@link MatrixFiles#readOnDriver}: a
+   * local {@code .npy} or Matrix Market file that fits, as {@link #readWhileSparkStarts} says) and whose
+   * {@code outputs} are local: the number of threads when it may run in the driver, else 0.
+   */
+  static int parallelismReadingA(String input, List<String> outputs) throws IOException {
+    int threads = outputs.stream().allMatch(InDriver::isLocal) ? readWhileSparkStarts(input) : 0;
+    if (threads > 0) {
+      BlasBackend.request(System.getProperty(BlasPlugin.CONF)); // what BlasPlugin does in a Spark run
+    }
     return threads;
   }
 

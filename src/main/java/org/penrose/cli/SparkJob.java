@@ -156,6 +156,17 @@ final class SparkJob {
     return new Started(session, blocks.toMatrix(session.context()), "driver");
   }
 
+  /** A session and {@code A} from blocks the driver read already ({@link MatrixFiles#readOnDriver}), shipped once. */
+  static Started startWith(DriverBlocks blocks, String appName) {
+    Session session = session(appName);
+    try {
+      return new Started(session, blocks.toMatrix(session.context()), "driver");
+    } catch (RuntimeException | Error e) {
+      session.close();
+      throw e;
+    }
+  }
+
   /** A's row blocks from {@code --input}, in {@code --partitions} blocks or the input's default. */
   RowBlockMatrix readA(SparkContext sc) throws IOException {
     MatrixFiles files = files(sc);

@@ -2,17 +2,28 @@ package org.penrose.cli;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
-import org.apache.spark.SparkContext;
+import org.penrose.adapters.DriverBlocks;
 import org.penrose.adapters.MatrixFiles;
+import org.penrose.engine.DriverThreads;
 import org.penrose.engine.RowBlockMatrix;
+import org.penrose.io.NpyFile;
 import org.penrose.matrix.DoubleMatrix;
+import org.penrose.matrix.MatrixBlock;
+import org.penrose.truncated.KrylovIteration;
 import org.penrose.truncated.TruncatedSvd;
+import org.penrose.truncated.TruncatedSvdOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code penrose svd}: the certified truncated SVD {@code A ~ U S V^T} of rank K, to {@code .npy} files. */
+/**
+ * {@code penrose svd}: the certified truncated SVD {@code A ~ U S V^T} of rank K, to {@code .npy} files. On a local
+ * master, with a local {@code A} and outputs that fit the driver ({@link InDriver#parallelismReadingA}), it runs in
+ * the driver JVM without Spark ({@link TruncatedSvd#computeInDriver}); when that iteration gives up, Spark starts and
+ * Golub–Kahan continues from the blocks read, as the Spark route would. Same bits either way.
+ */
 @Command(name = "svd", mixinStandardHelpOptions = true,
     description = "Truncated SVD A ~ U S V^T (rank K) of a dense or sparse matrix, certified: writes U.npy (m x K),"
         + " S.npy (K) and V.npy (n x K).")
@@ -34,33 +45,67 @@ final class SvdCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Report report = new Report();
-    try (SparkJob.Started started = report.time("start", () -> job.startReadingA("penrose svd"))) {
-      SparkContext spark = started.session().context();
-      MatrixFiles files = job.files(spark);
-      RowBlockMatrix a = started.a().cacheFor(RowBlockMatrix.MANY_PASSES);
-      System.out.printf("svd: A is %s in %d row blocks%n", a.shape(), a.numBlocks());
-      TruncatedSvd svd = report.time("svd", () -> TruncatedSvd.compute(a, rank, truncation.options()));
-      Files.createDirectories(outputDir);
-      report.run("write", () -> {
-        files.writeNpy(svd.u(), outputDir.resolve("U.npy").toString());
-        files.writeLocalNpy(DoubleMatrix.column(svd.singularValues()), outputDir.resolve("S.npy").toString(), true);
-        files.writeLocalNpy(svd.v(), outputDir.resolve("V.npy").toString(), false);
-      });
-      if (svd.exhausted()) {
-        System.out.printf("svd: A has rank %d < %d: wrote the %d nonzero triplets%n", svd.rank(), rank, svd.rank());
+    List<String> outputs = reportPath == null ? List.of(outputDir.toString())
+        : List.of(outputDir.toString(), reportPath.toString());
+    int threads = InDriver.parallelismReadingA(job.input, outputs);
+    if (threads == 0) {
+      try (SparkJob.Started started = report.time("start", () -> job.startReadingA("penrose svd"))) {
+        return inSpark(report, started, truncation.options());
       }
-      double[] s = svd.singularValues();
-      System.out.printf("svd: %d triplets, s_1 %.10g, s_%d %.10g, certificate %.2e x s_1; wrote %s%n", svd.rank(),
-          s.length == 0 ? 0 : s[0], s.length, s.length == 0 ? 0 : s[s.length - 1], svd.certificate(), outputDir);
-      if (reportPath != null) {
-        report.put("command", "svd").put("input", job.input).put("m", a.rows()).put("n", a.cols())
-            .put("partitions", a.numBlocks()).put("rank", svd.rank()).put("requested_rank", rank)
-            .put("singular_values", s).put("a_read_by", started.readBy());
-        TruncationOptions.report(report, svd);
-        report.write(reportPath);
+    }
+    DriverBlocks a;
+    try (DriverThreads pool = new DriverThreads(threads, "penrose-svd")) {
+      Integer parts = job.partitions == null ? null : SparkJob.requirePartitions(job.partitions);
+      a = report.time("read", () -> MatrixFiles.readOnDriver(job.input, parts, threads));
+      List<MatrixBlock> blocks = a.matrices();
+      System.out.printf("svd: A is %d x %d in %d row blocks, in the driver JVM (no Spark job)%n", a.rows(), a.cols(),
+          blocks.size());
+      TruncatedSvd svd = report.time("svd", () -> TruncatedSvd.computeInDriver(blocks, rank, truncation.options(),
+          pool));
+      if (svd != null) {
+        return finish(report, svd, () -> NpyFile.writeRows(outputDir.resolve("U.npy"), svd.uBlocks(), false),
+            a.rows(), a.cols(), blocks.size(), "driver", "driver");
       }
-      svd.u().unpersist();
-      a.unpersist();
+    }
+    // the normal-operator iteration gave up, as it would in Spark: Golub-Kahan continues there, from these blocks
+    try (SparkJob.Started started = report.time("start", () -> SparkJob.startWith(a, "penrose svd"))) {
+      return inSpark(report, started, truncation.options().iteration(KrylovIteration.GOLUB_KAHAN));
+    }
+  }
+
+  private Integer inSpark(Report report, SparkJob.Started started, TruncatedSvdOptions options) throws Exception {
+    MatrixFiles files = job.files(started.session().context());
+    RowBlockMatrix a = started.a().cacheFor(RowBlockMatrix.MANY_PASSES);
+    System.out.printf("svd: A is %s in %d row blocks%n", a.shape(), a.numBlocks());
+    TruncatedSvd svd = report.time("svd", () -> TruncatedSvd.compute(a, rank, options));
+    finish(report, svd, () -> files.writeNpy(svd.u(), outputDir.resolve("U.npy").toString()), a.rows(), a.cols(),
+        a.numBlocks(), "spark", started.readBy());
+    svd.u().unpersist();
+    a.unpersist();
+    return 0;
+  }
+
+  /** Writes U (by {@code writeU}), S and V, prints the summary and writes the report. */
+  private Integer finish(Report report, TruncatedSvd svd, Report.Step writeU, long m, int n, int blocks, String engine,
+      String readBy) throws Exception {
+    Files.createDirectories(outputDir);
+    report.run("write", () -> {
+      writeU.run();
+      NpyFile.writeRows(outputDir.resolve("S.npy"), List.of(DoubleMatrix.column(svd.singularValues())), true);
+      NpyFile.writeRows(outputDir.resolve("V.npy"), List.of(svd.v()), false);
+    });
+    if (svd.exhausted()) {
+      System.out.printf("svd: A has rank %d < %d: wrote the %d nonzero triplets%n", svd.rank(), rank, svd.rank());
+    }
+    double[] s = svd.singularValues();
+    System.out.printf("svd: %d triplets, s_1 %.10g, s_%d %.10g, certificate %.2e x s_1; wrote %s%n", svd.rank(),
+        s.length == 0 ? 0 : s[0], s.length, s.length == 0 ? 0 : s[s.length - 1], svd.certificate(), outputDir);
+    if (reportPath != null) {
+      report.put("command", "svd").put("input", job.input).put("m", m).put("n", n)
+          .put("partitions", blocks).put("rank", svd.rank()).put("requested_rank", rank)
+          .put("singular_values", s).put("engine", engine).put("a_read_by", readBy);
+      TruncationOptions.report(report, svd);
+      report.write(reportPath);
     }
     return 0;
   }

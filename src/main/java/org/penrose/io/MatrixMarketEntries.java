@@ -2,6 +2,8 @@ package org.penrose.io;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.GZIPInputStream;
@@ -24,10 +26,14 @@ import org.penrose.matrix.SparseEntries;
 public final class MatrixMarketEntries {
   private MatrixMarketEntries() {}
 
-  /** Reads the header of {@code path} (any Hadoop file system; {@code .gz} decompressed). */
+  /**
+   * Reads the header of {@code path} (any Hadoop file system of {@code conf}, or with a null {@code conf} a local
+   * file read through java.nio, without Hadoop; {@code .gz} decompressed).
+   */
   public static MatrixMarketHeader header(Configuration conf, String path) throws IOException {
-    Path p = new Path(path);
-    if (!p.getFileSystem(conf).exists(p)) {
+    boolean exists = conf == null ? Files.isRegularFile(java.nio.file.Path.of(path))
+        : new Path(path).getFileSystem(conf).exists(new Path(path));
+    if (!exists) {
       throw new MatrixFormatException("no such file: " + path);
     }
     try (InputStream in = open(conf, path)) {
@@ -35,11 +41,10 @@ public final class MatrixMarketEntries {
     }
   }
 
-  /** Opens the file's bytes (decompressing {@code .gz}). */
+  /** Opens the file's bytes (decompressing {@code .gz}); a null {@code conf}: a local file, through java.nio. */
   static InputStream open(Configuration conf, String path) throws IOException {
-    Path p = new Path(path);
-    FileSystem fs = p.getFileSystem(conf);
-    InputStream raw = fs.open(p);
+    InputStream raw = conf == null ? Files.newInputStream(java.nio.file.Path.of(path))
+        : new Path(path).getFileSystem(conf).open(new Path(path));
     return path.endsWith(".gz") ? new GZIPInputStream(raw, 1 << 16) : raw;
   }
 
@@ -49,7 +54,8 @@ public final class MatrixMarketEntries {
   }
 
   /**
-   * Parses every entry of the file (any format). The entry count is checked against the header.
+   * Parses every entry of the file (any format; a null {@code conf} as for {@link #header}). The entry count is
+   * checked against the header.
    */
   public static SparseEntries readAll(Configuration conf, MatrixMarketHeader header) throws IOException {
     try (InputStream in = open(conf, header.source)) {
@@ -149,26 +155,31 @@ public final class MatrixMarketEntries {
     long count = 0;
     long readHere = 0;
     int fields = h.fieldsPerLine();
+    CoordinateLine entry = new CoordinateLine();
     while (lines.position() < end) {
       long linePosition = lines.position();
-      String line = lines.next();
-      if (line == null) {
+      if (!lines.nextBytes()) {
         break;
       }
       readHere++;
-      if (MatrixMarketHeader.isSkipped(line)) {
-        continue;
-      }
-      String[] f = fields(line);
       try {
-        if (f.length != fields) {
-          throw new InvalidInputException("expected " + fields + " fields ('row col" + (h.pattern ? "" : " value")
-              + "'), got " + f.length);
+        if (entry.read(lines.bytes(), lines.lineStart(), lines.lineEnd(), h.pattern, h.rows, h.cols)) {
+          add(h, out, entry.row - 1, (int) (entry.col - 1), entry.value);
+        } else { // a comment, or a line the fast reader leaves to this one (which names an error)
+          String line = new String(lines.bytes(), lines.lineStart(), lines.lineEnd() - lines.lineStart(),
+              StandardCharsets.ISO_8859_1);
+          if (MatrixMarketHeader.isSkipped(line)) {
+            continue;
+          }
+          String[] f = fields(line);
+          if (f.length != fields) {
+            throw new InvalidInputException("expected " + fields + " fields ('row col" + (h.pattern ? "" : " value")
+                + "'), got " + f.length);
+          }
+          long i = index(f[0], h.rows, "row");
+          long j = index(f[1], h.cols, "column");
+          add(h, out, i - 1, (int) (j - 1), h.pattern ? 1.0 : value(f[2]));
         }
-        long i = index(f[0], h.rows, "row");
-        long j = index(f[1], h.cols, "column");
-        double v = h.pattern ? 1.0 : value(f[2]);
-        add(h, out, i - 1, (int) (j - 1), v);
         count++;
       } catch (IllegalArgumentException e) {
         throw MatrixMarketHeader.error(h.source, locate.lineNumber(linePosition, readHere), e.getMessage());

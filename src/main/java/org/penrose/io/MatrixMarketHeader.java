@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Locale;
 import org.penrose.matrix.DoubleMatrix;
 
@@ -221,9 +222,11 @@ public final class MatrixMarketHeader implements Serializable {
    */
   static final class LineReader {
     private final InputStream in;
-    private final byte[] buffer = new byte[1 << 16];
+    private byte[] buffer = new byte[1 << 16];
     private int start;
     private int end;
+    private int lineStart;
+    private int lineEnd;
     private long position;
     private long lineNumber;
 
@@ -235,42 +238,76 @@ public final class MatrixMarketHeader implements Serializable {
 
     /** The next line without its terminator, or null at the end. */
     String next() throws IOException {
-      StringBuilder line = null;
+      return nextBytes() ? new String(buffer, lineStart, lineEnd - lineStart, StandardCharsets.ISO_8859_1) : null;
+    }
+
+    /**
+     * Moves to the next line, false at the end: its bytes, without the terminator ({@code \n} or {@code \r\n}),
+     * are {@code bytes()[lineStart(), lineEnd())} until the next call. The line is read into the buffer whole
+     * (the buffer grows for a longer line), so a parser can read it in place, without a String.
+     */
+    boolean nextBytes() throws IOException {
+      int scanned = 0; // bytes of the partial line [start, end) scanned already: no '\n' among them
       while (true) {
-        if (start == end) {
-          end = in.read(buffer, 0, buffer.length);
-          start = 0;
-          if (end <= 0) {
-            end = 0;
-            if (line == null) {
-              return null;
-            }
-            lineNumber++;
-            return stripCr(line);
-          }
-        }
-        int i = start;
+        int i = start + scanned;
         while (i < end && buffer[i] != '\n') {
           i++;
         }
-        if (line == null) {
-          line = new StringBuilder(i - start + 16);
+        if (i < end) {
+          return line(i, 1);
         }
-        line.append(new String(buffer, start, i - start, StandardCharsets.ISO_8859_1));
-        position += i - start;
-        if (i < end) { // found '\n'
-          start = i + 1;
-          position++;
-          lineNumber++;
-          return stripCr(line);
+        scanned = i - start;
+        if (!fill()) { // the end of the stream: the last line has no terminator, or there is none
+          return scanned > 0 && line(end, 0);
         }
-        start = end;
       }
     }
 
-    private static String stripCr(StringBuilder line) {
-      int n = line.length();
-      return n > 0 && line.charAt(n - 1) == '\r' ? line.substring(0, n - 1) : line.toString();
+    /** The line {@code [start, terminator)} is the current one; the next starts after its terminator. */
+    private boolean line(int terminator, int terminatorLength) {
+      lineStart = start;
+      lineEnd = terminator;
+      position += terminator - start + terminatorLength;
+      start = terminator + terminatorLength;
+      lineNumber++;
+      if (lineEnd > lineStart && buffer[lineEnd - 1] == '\r') {
+        lineEnd--;
+      }
+      return true;
+    }
+
+    /**
+     * Reads more bytes after the partial line {@code [start, end)}, moved to the front of the buffer (grown when
+     * the line fills it); false at the end of the stream.
+     */
+    private boolean fill() throws IOException {
+      int partial = end - start;
+      if (start > 0) {
+        System.arraycopy(buffer, start, buffer, 0, partial);
+        start = 0;
+        end = partial;
+      }
+      if (end == buffer.length) {
+        buffer = Arrays.copyOf(buffer, 2 * buffer.length);
+      }
+      int n = in.read(buffer, end, buffer.length - end);
+      if (n <= 0) {
+        return false;
+      }
+      end += n;
+      return true;
+    }
+
+    byte[] bytes() {
+      return buffer;
+    }
+
+    int lineStart() {
+      return lineStart;
+    }
+
+    int lineEnd() {
+      return lineEnd;
     }
 
     /** Byte offset of the next line. */

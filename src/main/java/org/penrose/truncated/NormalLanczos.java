@@ -5,6 +5,7 @@ import java.util.List;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.storage.StorageLevel;
 import org.penrose.engine.DeterministicReduce;
+import org.penrose.engine.DriverThreads;
 import org.penrose.engine.RowBlock;
 import org.penrose.engine.RowBlockMatrix;
 import org.penrose.engine.Tsqr;
@@ -13,6 +14,7 @@ import org.penrose.factor.QrTriangle;
 import org.penrose.factor.RankCutoff;
 import org.penrose.matrix.DoubleMatrix;
 import org.penrose.matrix.Lapack;
+import org.penrose.matrix.MatrixBlock;
 
 /**
  * The truncated SVD's first iteration ({@link KrylovIteration#NORMAL_OPERATOR}): thick-restarted
@@ -53,7 +55,10 @@ final class NormalLanczos {
   /** Certificate attempts (each one pass over {@code A}) before giving up on this iteration. */
   private static final int ATTEMPTS = 2;
 
+  /** {@code A} in Spark, or null when the driver holds its blocks ({@link #driverBlocks}). */
   private final RowBlockMatrix a;
+  private final List<MatrixBlock> driverBlocks;
+  private final DriverThreads driverThreads;
   private final int k;
   private final int keep;
   private final int limit;
@@ -69,13 +74,26 @@ final class NormalLanczos {
   private int attempts;
 
   NormalLanczos(RowBlockMatrix a, int k, int keep, int block, int limit, TruncatedSvdOptions options) {
+    this(a, null, null, a.cols(), k, keep, block, limit, options);
+  }
+
+  /** The iteration over {@code A}'s blocks held by the driver, run on {@code threads}, without Spark. */
+  NormalLanczos(List<MatrixBlock> blocks, DriverThreads threads, int k, int keep, int block, int limit,
+      TruncatedSvdOptions options) {
+    this(null, blocks, threads, blocks.get(0).cols(), k, keep, block, limit, options);
+  }
+
+  private NormalLanczos(RowBlockMatrix a, List<MatrixBlock> driverBlocks, DriverThreads driverThreads, int n, int k,
+      int keep, int block, int limit, TruncatedSvdOptions options) {
     this.a = a;
+    this.driverBlocks = driverBlocks;
+    this.driverThreads = driverThreads;
     this.k = k;
     this.keep = keep;
     this.limit = limit;
     this.options = options;
-    this.right = OrthonormalBasis.empty(a.cols(), limit + block);
-    DoubleMatrix f = options.startBlock(a.cols(), block);
+    this.right = OrthonormalBasis.empty(n, limit + block);
+    DoubleMatrix f = options.startBlock(n, block);
     OrthonormalBasis.Extension start = right.extend(f, 0);
     this.newest = start.block;
     this.right = right.append(newest);
@@ -83,7 +101,8 @@ final class NormalLanczos {
 
   /** The certified triplets, or null when this iteration cannot certify them (see the class comment). */
   TruncatedSvd run() {
-    try (NormalOperator operator = NormalOperator.of(a, options.driverSteps)) {
+    try (NormalOperator operator = a != null ? NormalOperator.of(a, options.driverSteps)
+        : NormalOperator.inDriver(driverBlocks, driverThreads, false)) {
       product = operator;
       if (options.progress != null) {
         options.progress.accept("svd: normal-operator block Lanczos, products " + operator.where());
@@ -235,19 +254,25 @@ final class NormalLanczos {
     List<TripletCertificate> terms = product.mapInDriver((i, block) ->
         TripletCertificate.ofBlock(block, u.get(i), images.get(i).times(dir.vectors), dir.values));
     TripletCertificate c = DeterministicReduce.reduceInOrder(terms, Tsqr.DEFAULT_FAN_IN, TripletCertificate::merge);
-    return c.triplets(() -> {
-      long[] starts = a.blockStarts();
-      List<RowBlock> blocks = new ArrayList<>();
-      for (int i = 0; i < u.size(); i++) {
-        blocks.add(new RowBlock(starts[i], u.get(i)));
-      }
-      RowBlockMatrix matrix = RowBlockMatrix.fromLocalBlocks(
-          JavaSparkContext.fromSparkContext(a.blocks().context()), blocks, starts, k);
-      matrix.blocks().persist(StorageLevel.MEMORY_AND_DISK());
-      matrix.blocks().count();
-      return matrix;
-    }, vk.times(dir.vectors), dir.values, next, options.tolerance,
-        new TruncatedSvd.Run(KrylovIteration.NORMAL_OPERATOR, steps, restarts, false));
+    DoubleMatrix v = vk.times(dir.vectors);
+    TruncatedSvd.Certification passed = c.passed(v, dir.values, next, options.tolerance);
+    if (passed == null) {
+      return null;
+    }
+    TruncatedSvd.Run run = new TruncatedSvd.Run(KrylovIteration.NORMAL_OPERATOR, steps, restarts, false);
+    if (a == null) {
+      return TruncatedSvd.inDriver(u, dir.values, v, passed, run);
+    }
+    long[] starts = a.blockStarts();
+    List<RowBlock> blocks = new ArrayList<>();
+    for (int i = 0; i < u.size(); i++) {
+      blocks.add(new RowBlock(starts[i], u.get(i)));
+    }
+    RowBlockMatrix matrix = RowBlockMatrix.fromLocalBlocks(JavaSparkContext.fromSparkContext(a.blocks().context()),
+        blocks, starts, k);
+    matrix.blocks().persist(StorageLevel.MEMORY_AND_DISK());
+    matrix.blocks().count();
+    return new TruncatedSvd(matrix, dir.values, v, passed, run);
   }
 
   /**

@@ -87,7 +87,15 @@ abstract class NormalOperator implements AutoCloseable {
     for (RowBlock b : DriverThreads.gather(a)) { // in partition order
       blocks.add(b.matrix());
     }
-    DriverThreads pool = new DriverThreads(threads, "penrose-normal-operator");
+    return inDriver(blocks, new DriverThreads(threads, "penrose-normal-operator"), true);
+  }
+
+  /**
+   * Each product over {@code blocks} (held by the driver, in partition order) on {@code pool}'s threads; the
+   * pool is closed with the operator when it {@code owned} it.
+   */
+  static NormalOperator inDriver(List<MatrixBlock> blocks, DriverThreads pool, boolean owned) {
+    int threads = pool.threads();
     return new NormalOperator() {
       @Override
       DoubleMatrix apply(DoubleMatrix w) {
@@ -102,12 +110,15 @@ abstract class NormalOperator implements AutoCloseable {
 
       @Override
       String where() {
-        return "in the driver on " + threads + " thread" + (threads == 1 ? "" : "s") + " (local master)";
+        return "in the driver on " + threads + " thread" + (threads == 1 ? "" : "s")
+            + (owned ? " (local master)" : " (no Spark)");
       }
 
       @Override
       public void close() {
-        pool.close();
+        if (owned) {
+          pool.close();
+        }
       }
     };
   }

@@ -2,8 +2,6 @@ package org.penrose.truncated;
 
 import java.io.Serializable;
 import java.util.List;
-import java.util.function.Supplier;
-import org.penrose.engine.RowBlockMatrix;
 import org.penrose.matrix.DoubleMatrix;
 import org.penrose.matrix.MatrixBlock;
 
@@ -53,12 +51,11 @@ final class TripletCertificate implements Serializable {
   }
 
   /**
-   * The triplets when these sums (for {@code U}, {@code V}, {@code s}) pass:
-   * residuals {@code ||A v_i - s_i u_i||} and {@code ||A^T u_i - s_i v_i||} at most {@code tolerance * s_1};
-   * {@code u} then materializes {@code U} (cached row blocks). Null when they do not.
+   * The certification of the triplets {@code (U, s, V)} these sums were computed for, when they pass:
+   * residuals {@code ||A v_i - s_i u_i||} and {@code ||A^T u_i - s_i v_i||} at most {@code tolerance * s_1}.
+   * Null when they do not.
    */
-  TruncatedSvd triplets(Supplier<RowBlockMatrix> u, DoubleMatrix vk, double[] s, double[] next, double tolerance,
-      TruncatedSvd.Run run) {
+  TruncatedSvd.Certification passed(DoubleMatrix vk, double[] s, double[] next, double tolerance) {
     int r = s.length;
     double[] leftRes = new double[r];
     double[] rightRes = new double[r];
@@ -79,7 +76,6 @@ final class TripletCertificate implements Serializable {
     }
     double uOrth = gram.plusScaled(-1.0, DoubleMatrix.identity(r)).maxAbs();
     double vOrth = vk.transposeTimes(vk).plusScaled(-1.0, DoubleMatrix.identity(r)).maxAbs();
-    return new TruncatedSvd(u.get(), s, vk,
-        new TruncatedSvd.Certification(leftRes, rightRes, next, tolerance, uOrth, vOrth), run);
+    return new TruncatedSvd.Certification(leftRes, rightRes, next, tolerance, uOrth, vOrth);
   }
 }

@@ -1,9 +1,12 @@
 package org.penrose.truncated;
 
 import java.util.Arrays;
+import java.util.List;
+import org.penrose.engine.DriverThreads;
 import org.penrose.engine.RowBlockMatrix;
 import org.penrose.factor.RankCutoff;
 import org.penrose.matrix.DoubleMatrix;
+import org.penrose.matrix.MatrixBlock;
 
 /**
  * The truncated SVD {@code A ~ U_k S_k V_k^T} of a row-block matrix (dense or sparse blocks, any
@@ -79,18 +82,33 @@ public final class TruncatedSvd {
     }
   }
 
+  /** {@code U} in Spark, or null when it is held by the driver ({@link #uBlocks}). */
   private final RowBlockMatrix u;
+  /** {@code U}'s row blocks held by the driver ({@link #computeInDriver}), or null. */
+  private final List<DoubleMatrix> uBlocks;
   private final double[] s;
   private final DoubleMatrix v;
   private final Certification certification;
   private final Run run;
 
-  TruncatedSvd(RowBlockMatrix u, double[] s, DoubleMatrix v, Certification certification, Run run) {
+  private TruncatedSvd(RowBlockMatrix u, List<DoubleMatrix> uBlocks, double[] s, DoubleMatrix v,
+      Certification certification, Run run) {
     this.u = u;
+    this.uBlocks = uBlocks;
     this.s = s;
     this.v = v;
     this.certification = certification;
     this.run = run;
+  }
+
+  TruncatedSvd(RowBlockMatrix u, double[] s, DoubleMatrix v, Certification certification, Run run) {
+    this(u, null, s, v, certification, run);
+  }
+
+  /** A result whose {@code U} the driver holds, in the row blocks of {@code A}'s. */
+  static TruncatedSvd inDriver(List<DoubleMatrix> uBlocks, double[] s, DoubleMatrix v, Certification certification,
+      Run run) {
+    return new TruncatedSvd(null, List.copyOf(uBlocks), s, v, certification, run);
   }
 
   /**
@@ -101,9 +119,29 @@ public final class TruncatedSvd {
     return run.iteration();
   }
 
-  /** {@code U_k} ({@code m x r}, dense row blocks aligned with {@code A}, cached). */
+  /**
+   * {@code U_k} ({@code m x r}, dense row blocks aligned with {@code A}, cached).
+   *
+   * @throws IllegalStateException for a result computed in the driver ({@link #uBlocks})
+   */
   public RowBlockMatrix u() {
+    if (u == null) {
+      throw new IllegalStateException("this SVD was computed in the driver without Spark: its U is uBlocks()");
+    }
     return u;
+  }
+
+  /**
+   * {@code U_k}'s row blocks held by the driver, aligned with the blocks of {@code A} given to
+   * {@link #computeInDriver}.
+   *
+   * @throws IllegalStateException for a result computed by Spark ({@link #u})
+   */
+  public List<DoubleMatrix> uBlocks() {
+    if (uBlocks == null) {
+      throw new IllegalStateException("this SVD was computed by Spark: its U is u()");
+    }
+    return uBlocks;
   }
 
   /** {@code S_k}, descending ({@code r} values; {@code r = k} unless {@link #exhausted()}). */
@@ -192,6 +230,21 @@ public final class TruncatedSvd {
   }
 
   /**
+   * The {@code k} largest singular triplets of {@code A} held by the driver as row blocks ({@code blocks.get(i)} in
+   * the place of partition {@code i}), computed on {@code threads} without Spark: the normal-operator iteration's
+   * in-driver steps and finish, the same kernels and merge order as {@link #compute} on a local master, hence the
+   * same bits. Null when that iteration cannot certify them (see {@link KrylovIteration}): then
+   * {@link #compute} with {@link KrylovIteration#GOLUB_KAHAN} continues where {@code compute} would, in Spark.
+   *
+   * @throws IllegalArgumentException as {@link #compute}, and when the options ask for the Golub–Kahan iteration
+   *     or forbid driver steps
+   */
+  public static TruncatedSvd computeInDriver(List<MatrixBlock> blocks, int k, TruncatedSvdOptions options,
+      DriverThreads threads) {
+    return TruncatedSvdSolver.computeInDriver(blocks, k, options, threads);
+  }
+
+  /**
    * The triplets above the cut-off {@code max(atol, rtol s_1)} ({@link TruncatedSvdSolver#byCutoff}).
    *
    * @throws IllegalArgumentException when the rank is not resolved within {@link TruncatedSvdOptions#maxRank}
@@ -205,8 +258,11 @@ public final class TruncatedSvd {
     if (r == s.length) {
       return this;
     }
-    RowBlockMatrix kept = u.withBlocks(u.blocks().map(b -> b.withValues(b.values().columns(0, r))), r);
     double[] next = Arrays.copyOfRange(s, r, s.length);
-    return new TruncatedSvd(kept, Arrays.copyOf(s, r), v.columns(0, r), certification.first(r, next), run);
+    RowBlockMatrix kept = u == null ? null : u.withBlocks(u.blocks().map(b -> b.withValues(b.values().columns(0, r))),
+        r);
+    List<DoubleMatrix> keptBlocks = u != null ? null : uBlocks.stream().map(b -> b.columns(0, r)).toList();
+    return new TruncatedSvd(kept, keptBlocks, Arrays.copyOf(s, r), v.columns(0, r), certification.first(r, next),
+        run);
   }
 }

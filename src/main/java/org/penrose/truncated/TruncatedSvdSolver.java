@@ -1,12 +1,15 @@
 package org.penrose.truncated;
 
+import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.storage.StorageLevel;
+import org.penrose.engine.DriverThreads;
 import org.penrose.engine.ReliableCheckpoints;
 import org.penrose.engine.RowBlockMatrix;
 import org.penrose.factor.RankCutoff;
 import org.penrose.matrix.DoubleMatrix;
 import org.penrose.matrix.InvalidInputException;
+import org.penrose.matrix.MatrixBlock;
 
 /**
  * Computes a {@link TruncatedSvd}: sizes the Krylov basis from {@code k} and the options, checks the
@@ -29,28 +32,13 @@ final class TruncatedSvdSolver {
    * @throws ArithmeticException when the certificate does not hold within {@code maxSteps} block steps
    */
   public static TruncatedSvd compute(RowBlockMatrix a, int k, TruncatedSvdOptions options) {
-    long m = a.rows();
-    int n = a.cols();
-    long smaller = Math.min(m, n);
-    if (k < 1) {
-      throw new InvalidInputException("the rank must be at least 1, got " + k);
-    }
-    if (k > smaller) {
-      throw new InvalidInputException("the rank " + k + " is more than min(m, n) = " + smaller + " for A of "
-          + a.shape());
-    }
-    int p = options.oversampling != null ? options.oversampling : Math.max(10, (k + 1) / 2);
-    int keep = (int) Math.min(k + p, smaller);
-    int block = options.blockSize != null ? options.blockSize : Math.min(48, Math.max(8, (keep + 4) / 5));
-    block = (int) Math.min(block, smaller);
-    int limit = (int) Math.min(smaller, keep + (long) RESTART_BLOCKS * block);
-    requireDriverMemory(n, limit, block);
+    Basis basis = Basis.of(a.rows(), a.cols(), a.shape(), k, options);
     ReliableCheckpoints.requireDirectory(a.blocks().context());
     if (a.blocks().getStorageLevel().equals(StorageLevel.NONE())) {
       a.persist(); // read by every step
     }
     if (options.iteration != KrylovIteration.GOLUB_KAHAN) {
-      TruncatedSvd result = new NormalLanczos(a, k, keep, block, limit, options).run();
+      TruncatedSvd result = new NormalLanczos(a, k, basis.keep, basis.block, basis.limit, options).run();
       if (result != null) {
         return result;
       }
@@ -59,7 +47,50 @@ final class TruncatedSvdSolver {
             + " of A (" + a.shape() + "); use the golub-kahan iteration (or auto)");
       }
     }
-    return new BlockLanczos(a, k, keep, block, limit, options).run();
+    return new BlockLanczos(a, k, basis.keep, basis.block, basis.limit, options).run();
+  }
+
+  /**
+   * {@link TruncatedSvd#computeInDriver}: the normal-operator iteration over blocks the driver holds, or null
+   * when it gives up.
+   */
+  static TruncatedSvd computeInDriver(List<MatrixBlock> blocks, int k, TruncatedSvdOptions options,
+      DriverThreads threads) {
+    if (options.iteration == KrylovIteration.GOLUB_KAHAN || !options.driverSteps) {
+      throw new IllegalArgumentException("the truncated SVD in the driver runs the normal-operator iteration's driver"
+          + " steps; these options ask for " + (options.driverSteps ? "the Golub-Kahan iteration" : "Spark steps"));
+    }
+    long m = 0;
+    for (MatrixBlock b : blocks) {
+      m += b.rows();
+    }
+    int n = blocks.get(0).cols();
+    Basis basis = Basis.of(m, n, m + " x " + n, k, options);
+    return new NormalLanczos(blocks, threads, k, basis.keep, basis.block, basis.limit, options).run();
+  }
+
+  /**
+   * The Krylov basis's sizes for {@code k} triplets of an {@code m x n} {@code A}: {@code keep = k + p} vectors
+   * kept at a restart ({@code p} the oversampling), blocks of {@code block} vectors, at most {@code limit}.
+   */
+  private record Basis(int keep, int block, int limit) {
+    static Basis of(long m, int n, String shape, int k, TruncatedSvdOptions options) {
+      long smaller = Math.min(m, n);
+      if (k < 1) {
+        throw new InvalidInputException("the rank must be at least 1, got " + k);
+      }
+      if (k > smaller) {
+        throw new InvalidInputException("the rank " + k + " is more than min(m, n) = " + smaller + " for A of "
+            + shape);
+      }
+      int p = options.oversampling != null ? options.oversampling : Math.max(10, (k + 1) / 2);
+      int keep = (int) Math.min(k + p, smaller);
+      int block = options.blockSize != null ? options.blockSize : Math.min(48, Math.max(8, (keep + 4) / 5));
+      block = (int) Math.min(block, smaller);
+      int limit = (int) Math.min(smaller, keep + (long) RESTART_BLOCKS * block);
+      requireDriverMemory(n, limit, block);
+      return new Basis(keep, block, limit);
+    }
   }
 
   /**
@@ -101,12 +132,14 @@ final class TruncatedSvdSolver {
   static TruncatedSvd certified(LeftBasis uk, DoubleMatrix vk, JavaRDD<DoubleMatrix> images, double[] s, double[] next,
       double tolerance, TruncatedSvd.Run run) {
     TripletCertificate c = uk.certify(vk, s, images);
-    TruncatedSvd result = c.triplets(() -> {
+    TruncatedSvd.Certification passed = c.passed(vk, s, next, tolerance);
+    TruncatedSvd result = null;
+    if (passed != null) {
       RowBlockMatrix blocks = uk.matrix();
       blocks.blocks().persist(StorageLevel.MEMORY_AND_DISK());
       blocks.blocks().count();
-      return blocks;
-    }, vk, s, next, tolerance, run);
+      result = new TruncatedSvd(blocks, s, vk, passed, run);
+    }
     uk.release();
     return result;
   }

@@ -169,22 +169,30 @@ class InDriverTest {
     }
   }
 
+  /** The launcher's settings for a command that may start Spark, without its UI or a public address. */
+  private static final List<String[]> QUIET = List.<String[]>of(new String[] {"spark.ui.enabled", "false"},
+      new String[] {"spark.driver.host", "127.0.0.1"}, new String[] {"spark.driver.bindAddress", "127.0.0.1"});
+
   /**
-   * Commands that need Spark read a local A on the driver while Spark starts: the same blocks, so the same
-   * bits as Spark's own read (svd of a Matrix Market file; lstsq of a .npy with the gradient at A's stored
-   * entries, a .mtx file, which the in-driver route does not write).
+   * An svd of a Matrix Market file runs in the driver; a command that needs Spark reads a local A on the driver
+   * while Spark starts. The same blocks either way, so the same bits as Spark's own read and steps (svd; lstsq
+   * of a .npy with the gradient at A's stored entries, a .mtx file, which the in-driver route does not write).
    */
   @Test
-  void readingWhileSparkStartsGivesSparksBits() throws Exception {
+  void svdInTheDriverAndReadingWhileSparkStartsGiveSparksBits() throws Exception {
     Path mtx = dir.resolve("A.mtx");
-    writeCoordinate(mtx, c.a);
-    List<String[]> quiet = List.<String[]>of(new String[] {"spark.ui.enabled", "false"},
-        new String[] {"spark.driver.host", "127.0.0.1"}, new String[] {"spark.driver.bindAddress", "127.0.0.1"});
+    DoubleMatrix sparse = DoubleMatrix.zeros(600, 150); // full rank, about a third of its entries stored
+    java.util.Random random = new java.util.Random(5);
+    for (int e = 0; e < sparse.values().length; e++) {
+      sparse.values()[e] = random.nextInt(3) == 0 ? random.nextGaussian() : 0;
+    }
+    writeCoordinate(mtx, sparse);
     String[] svd = {"svd", "--rank", "3", "--partitions", "3", "--input", mtx.toString(), "--output-dir"};
     String[] gradients = {"--cotangent", gx.toString(), "--grad-a-output", "GA", "--grad-b-output", "GB"};
     for (String run : List.of("overlapped", "spark")) {
       Callable<CliRun> commands = () -> {
-        CliRun s = CliRun.of(CliRun.concat(svd, dir.resolve("svd-" + run).toString()));
+        CliRun s = CliRun.of(CliRun.concat(svd, dir.resolve("svd-" + run).toString(), "--report",
+            dir.resolve("svd-" + run + ".json").toString()));
         assertEquals(0, s.status(), s.err());
         String[] lstsq = CliRun.concat(lstsq(a, b, "X-" + run + ".npy", "r-" + run + ".json"), gradients);
         lstsq[lstsq.length - 3] = dir.resolve("GA-" + run + ".mtx").toString(); // at stored entries: Spark
@@ -193,7 +201,7 @@ class InDriverTest {
       };
       CliRun l;
       if (run.equals("overlapped")) {
-        l = withLauncherSettings("local[2]", quiet, commands);
+        l = withLauncherSettings("local[2]", QUIET, commands);
       } else {
         SparkSession spark = startSpark();
         try {
@@ -203,6 +211,7 @@ class InDriverTest {
         }
       }
       assertEquals(0, l.status(), l.err());
+      assertEquals(run.equals("overlapped") ? "driver" : "spark", report("svd-" + run + ".json").get("engine").asText());
       assertEquals("spark", report("r-" + run + ".json").get("engine").asText());
       assertEquals(run.equals("overlapped") ? "driver" : "spark", report("r-" + run + ".json").get("a_read_by").asText());
     }
@@ -211,6 +220,54 @@ class InDriverTest {
     for (String file : List.of("svd-%s/U.npy", "svd-%s/S.npy", "svd-%s/V.npy", "X-%s.npy", "GA-%s.mtx", "GB-%s.npy")) {
       assertArrayEquals(Files.readAllBytes(dir.resolve(String.format(file, "spark"))),
           Files.readAllBytes(dir.resolve(String.format(file, "overlapped"))), file);
+    }
+    // and the triplets against an independent SVD (LAPACK's, of the dense A): S, and |u_i^T u'_i| = 1
+    double[] s = NpyFile.read(dir.resolve("svd-overlapped/S.npy")).values();
+    org.penrose.matrix.Lapack.Svd reference = org.penrose.matrix.Lapack.svd(sparse.transpose()); // A^T = V S U^T
+    DoubleMatrix u = NpyFile.read(dir.resolve("svd-overlapped/U.npy"));
+    for (int i = 0; i < 3; i++) {
+      assertEquals(reference.s[i], s[i], 1e-12 * reference.s[0], "s_" + (i + 1));
+      double cosine = Math.abs(u.columns(i, i + 1).transposeTimes(reference.v.columns(i, i + 1)).get(0, 0));
+      assertEquals(1, cosine, 1e-10, "u_" + (i + 1));
+    }
+  }
+
+  /**
+   * An svd whose smallest wanted singular values are beyond the normal-operator iteration's reach: the
+   * in-driver run gives up as Spark's would and continues with Golub–Kahan in Spark, from the blocks it read;
+   * the same bits as a run on a Spark session.
+   */
+  @Test
+  void svdBeyondTheNormalOperatorContinuesInSpark() throws Exception {
+    DoubleMatrix graded = DoubleMatrix.zeros(80, 12);
+    java.util.Random random = new java.util.Random(3);
+    for (int j = 0; j < 12; j++) {
+      for (int i = 0; i < 80; i++) {
+        graded.set(i, j, random.nextGaussian() * Math.pow(10, -j)); // singular values about 1 down to 1e-11
+      }
+    }
+    Path g = save("graded.npy", graded);
+    Callable<CliRun> svd = () -> CliRun.of("svd", "--rank", "10", "--partitions", "2", "--input", g.toString(),
+        "--output-dir", dir.resolve(SparkSession.getActiveSession().isEmpty() ? "fallback" : "session").toString());
+    CliRun fallback = withLauncherSettings("local[2]", QUIET, svd);
+    assertEquals(0, fallback.status(), fallback.err());
+    assertTrue(fallback.out().contains("continuing with Golub-Kahan"), fallback.out());
+    assertTrue(fallback.out().contains("golub-kahan"), fallback.out());
+    SparkSession spark = startSpark();
+    try {
+      CliRun session = svd.call();
+      assertEquals(0, session.status(), session.err());
+    } finally {
+      spark.stop();
+    }
+    for (String file : List.of("U.npy", "S.npy", "V.npy")) {
+      assertArrayEquals(Files.readAllBytes(dir.resolve("session").resolve(file)),
+          Files.readAllBytes(dir.resolve("fallback").resolve(file)), file);
+    }
+    double[] s = NpyFile.read(dir.resolve("fallback/S.npy")).values();
+    double[] reference = org.penrose.matrix.Lapack.svd(graded.transpose()).s;
+    for (int i = 0; i < 10; i++) {
+      assertEquals(reference[i], s[i], 1e-10 * reference[0], "s_" + (i + 1));
     }
   }
 
@@ -294,5 +351,19 @@ class InDriverTest {
         () -> InDriver.parallelism(List.of(identity.toString()), out)), "spark.penrose.inDriver=false");
     assertEquals(0, withLauncherSettings("spark://host:7077", List.of(),
         () -> InDriver.parallelism(List.of(identity.toString()), out)), "a cluster master");
+    // a command reading one matrix A (svd): a local .npy or Matrix Market file
+    Path mtx = dir.resolve("I3.mtx");
+    writeCoordinate(mtx, DoubleMatrix.identity(3));
+    List<String> folder = List.of(dir.resolve("svd").toString());
+    assertEquals(2, withLauncherSettings("local[2]", List.of(), () -> InDriver.parallelismReadingA(mtx.toString(),
+        folder)));
+    assertEquals(2, withLauncherSettings("local[2]", List.of(), () -> InDriver.parallelismReadingA(
+        identity.toString(), folder)));
+    assertEquals(0, withLauncherSettings("local[2]", List.of(), () -> InDriver.parallelismReadingA(csv.toString(),
+        folder)), "not a matrix file");
+    assertEquals(0, withLauncherSettings("local[2]", List.of(), () -> InDriver.parallelismReadingA(mtx.toString(),
+        List.of("hdfs:///tmp/svd"))), "a remote output");
+    assertEquals(0, withLauncherSettings("yarn", List.of(), () -> InDriver.parallelismReadingA(mtx.toString(),
+        folder)), "a cluster master");
   }
 }
