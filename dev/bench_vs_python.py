@@ -2,12 +2,12 @@
 """Whole-process timings of Penrose's CLI against the same computation in numpy/scipy, interleaved.
 
     python3 dev/bench_vs_python.py lstsq [--runs 3] [--rows 1000000] [--cols 100]
-    python3 dev/bench_vs_python.py svd [--runs 3] [--rank 100] [--partitions 2] [matrix.mtx.gz]
+    python3 dev/bench_vs_python.py svd [--runs 3] [--rank 100] [--partitions 2] [--scipy-writes] [matrix.mtx.gz]
 
 lstsq: `jobs/penrose lstsq` on a generated m x n .npy (written once, with numpy, under
 /tmp/penrose-bench-lstsq-MxN) against `numpy.load` + `numpy.linalg.lstsq`. svd: `jobs/penrose svd
 --rank K` on a Matrix Market file (default data/sparse/debian_packages) against scipy's
-`mmread` + `svds(k=K)`. The two alternate, so machine noise hits both; every time, the medians and
+`mmread` + `svds(k=K)` (with --scipy-writes, + `numpy.save` of U, S, V, as Penrose writes them). The two alternate, so machine noise hits both; every time, the medians and
 their ratio are printed. Needs numpy (and scipy for svd); not used by the tests.
 """
 import argparse
@@ -29,9 +29,14 @@ np.save(sys.argv[3], x)
 """
 
 SCIPY_SVDS = """
-import sys, scipy.io, scipy.sparse.linalg as sla
+import os, sys, numpy as np, scipy.io, scipy.sparse.linalg as sla
 a = scipy.io.mmread(sys.argv[1]).tocsr()
 u, s, vt = sla.svds(a, k=int(sys.argv[2]))
+if len(sys.argv) > 3:  # --scipy-writes: U, S, V to .npy files, as Penrose writes them (descending)
+    order = np.argsort(s)[::-1]
+    np.save(os.path.join(sys.argv[3], "U.npy"), u[:, order])
+    np.save(os.path.join(sys.argv[3], "S.npy"), s[order])
+    np.save(os.path.join(sys.argv[3], "V.npy"), vt[order].T)
 print(max(s))
 """
 
@@ -65,6 +70,9 @@ def svd_commands(args):
     penrose = [os.path.join(ROOT, "jobs", "penrose"), "svd", "--master", args.master, "--input", args.matrix,
                "--rank", str(args.rank), "--partitions", str(args.partitions), "--output-dir", out]
     python = [sys.executable, "-c", SCIPY_SVDS, args.matrix, str(args.rank)]
+    if args.scipy_writes:
+        python.append(tempfile.mkdtemp(prefix="penrose-bench-scipy-"))
+        return penrose, python, "scipy mmread + svds + np.save"
     return penrose, python, "scipy mmread + svds"
 
 
@@ -78,6 +86,8 @@ def main():
     p.add_argument("--rank", type=int, default=100)
     p.add_argument("--partitions", type=int, default=2)
     p.add_argument("--master", default="local[2]")
+    p.add_argument("--scipy-writes", action="store_true",
+                   help="svd: scipy also writes U, S, V to .npy files, as Penrose does")
     args = p.parse_args()
     penrose, python, label = lstsq_commands(args) if args.what == "lstsq" else svd_commands(args)
     timed(penrose)  # builds the jar, resolves the classpath and the class-data archive on a first run

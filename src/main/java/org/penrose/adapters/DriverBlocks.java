@@ -5,6 +5,7 @@ import org.apache.spark.SparkContext;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.penrose.engine.RowBlock;
 import org.penrose.engine.RowBlockMatrix;
+import org.penrose.matrix.DoubleMatrix;
 import org.penrose.matrix.MatrixBlock;
 
 /**
@@ -15,16 +16,33 @@ public final class DriverBlocks {
   private final List<RowBlock> blocks;
   private final long[] starts;
   private final int cols;
+  private final boolean vector;
 
-  DriverBlocks(List<RowBlock> blocks, long[] starts, int cols) {
+  DriverBlocks(List<RowBlock> blocks, long[] starts, int cols, boolean vector) {
     this.blocks = List.copyOf(blocks);
     this.starts = starts.clone();
     this.cols = cols;
+    this.vector = vector;
   }
 
   /** The blocks' values, in partition order. */
   public List<MatrixBlock> matrices() {
     return blocks.stream().map(RowBlock::matrix).toList();
+  }
+
+  /** The blocks' values as dense matrices (a sparse block densified), in partition order. */
+  public List<DoubleMatrix> denseBlocks() {
+    return blocks.stream().map(RowBlock::dense).toList();
+  }
+
+  /** Where each block's rows start, and the row count last. */
+  public long[] starts() {
+    return starts.clone();
+  }
+
+  /** Whether the file holds a 1-D array (a {@code .npy} vector), which an answer shaped like it keeps. */
+  public boolean isVector() {
+    return vector;
   }
 
   /** The row count of the stacked blocks. */

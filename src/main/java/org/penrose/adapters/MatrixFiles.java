@@ -13,6 +13,8 @@ import org.penrose.engine.RowBlockMatrix;
 import org.penrose.io.FileFormat;
 import org.penrose.io.HadoopConf;
 import org.penrose.io.MatrixFormatException;
+import org.penrose.io.MatrixMarketEntries;
+import org.penrose.io.MatrixMarketHeader;
 import org.penrose.io.MatrixMarketParts;
 import org.penrose.io.NpyAssembler;
 import org.penrose.io.NpyBlocks;
@@ -100,11 +102,28 @@ public final class MatrixFiles {
       for (int i = 0; i < values.size(); i++) {
         blocks.add(new RowBlock(starts[i], values.get(i)));
       }
-      return new DriverBlocks(blocks, starts, npy.cols());
+      return new DriverBlocks(blocks, starts, npy.cols(), npy.isVector());
     }
     if (format == FileFormat.MTX) {
       int parts = partitions != null ? partitions : parallelism;
       return MatrixMarketRowBlocks.readOnDriver(path, parts);
+    }
+    return null;
+  }
+
+  /**
+   * The shape {@code {rows, cols}} of a local {@code .npy} file (or folder) or Matrix Market file, from its
+   * header, without Spark; null for other formats.
+   */
+  public static long[] shapeOnDriver(String path) throws IOException {
+    FileFormat format = FileFormat.byName(path);
+    if (format == FileFormat.NPY) {
+      NpyFileSet files = NpyFileSet.openLocal(path);
+      return new long[] {files.rows(), files.cols()};
+    }
+    if (format == FileFormat.MTX) {
+      MatrixMarketHeader header = MatrixMarketEntries.header(null, path);
+      return new long[] {header.rows(), header.cols()};
     }
     return null;
   }

@@ -51,7 +51,7 @@ final class MatrixMarketRowBlocks implements RowBlockFormat {
       blocks.add(RowBlock.fromEntries(split[p] == null ? new SparseEntries() : split[p], starts[p],
           (int) (starts[p + 1] - starts[p]), cols, header.isCoordinate()));
     }
-    return new DriverBlocks(blocks, starts, cols);
+    return new DriverBlocks(blocks, starts, cols, false);
   }
 
   /** The file in the row blocks of {@code alignedWith} (e.g. {@code B} for {@code A}). */

@@ -45,17 +45,26 @@ final class InDriver {
    * @param outputs the paths it writes: all must be local (no scheme such as {@code hdfs:} or {@code file:})
    */
   static int parallelism(List<String> inputs, List<String> outputs) throws IOException {
+    return parallelism(inputs, outputs, input -> isLocal(input) ? npyBytes(Path.of(input)) : -1);
+  }
+
+  /** The bytes an input takes once read into the driver, -1 when it cannot be read there. */
+  private interface InputSize {
+    long of(String input) throws IOException;
+  }
+
+  private static int parallelism(List<String> inputs, List<String> outputs, InputSize size) throws IOException {
     int threads = localMaster();
     if (threads == 0 || !outputs.stream().allMatch(InDriver::isLocal)) {
       return 0;
     }
     long bytes = 0;
     for (String input : inputs) {
-      long size = isLocal(input) ? npyBytes(Path.of(input)) : -1;
-      if (size < 0) {
+      long inMemory = size.of(input);
+      if (inMemory < 0) {
         return 0;
       }
-      bytes += size;
+      bytes += inMemory;
     }
     if (!fits(bytes)) {
       return 0;
@@ -65,16 +74,12 @@ final class InDriver {
   }
 
   /**
-   * For a command whose one input is a matrix {@code A} read on the driver ({@link MatrixFiles#readOnDriver}: a
-   * local {@code .npy} or Matrix Market file that fits, as {@link #readWhileSparkStarts} says) and whose
+   * For a command whose inputs are matrices read on the driver ({@link MatrixFiles#readOnDriver}: local
+   * {@code .npy} or Matrix Market files that fit together, as {@link #readWhileSparkStarts} counts them) and whose
    * {@code outputs} are local: the number of threads when it may run in the driver, else 0.
    */
-  static int parallelismReadingA(String input, List<String> outputs) throws IOException {
-    int threads = outputs.stream().allMatch(InDriver::isLocal) ? readWhileSparkStarts(input) : 0;
-    if (threads > 0) {
-      BlasBackend.request(System.getProperty(BlasPlugin.CONF)); // what BlasPlugin does in a Spark run
-    }
-    return threads;
+  static int parallelismReading(List<String> inputs, List<String> outputs) throws IOException {
+    return parallelism(inputs, outputs, InDriver::inMemoryBytes);
   }
 
   /**
@@ -85,15 +90,25 @@ final class InDriver {
    */
   static int readWhileSparkStarts(String path) throws IOException {
     int threads = localMaster();
+    long bytes = threads == 0 ? -1 : inMemoryBytes(path);
+    return bytes >= 0 && fits(bytes) ? threads : 0;
+  }
+
+  /**
+   * What a local {@code .npy} or Matrix Market file takes in the driver's memory once read, estimated: a
+   * {@code .npy} its size; Matrix Market's parsed entries (row, column, value) and their blocks about 4 times the
+   * text, 20 times a gzip-compressed file. -1 for any other path.
+   */
+  private static long inMemoryBytes(String path) throws IOException {
     FileFormat format = FileFormat.byName(path);
-    if (threads == 0 || !isLocal(path) || (format != FileFormat.NPY && format != FileFormat.MTX)) {
-      return 0;
+    if (!isLocal(path) || (format != FileFormat.NPY && format != FileFormat.MTX)) {
+      return -1;
     }
     Path file = Path.of(path);
-    long bytes = format == FileFormat.NPY ? npyBytes(file) : Files.isRegularFile(file) ? Files.size(file) : -1;
-    // parsed entries (row, column, value) and their blocks: about 4x the text, 20x a gzip-compressed file's
-    long inMemory = format == FileFormat.NPY ? bytes : bytes * (path.endsWith(".gz") ? 20 : 4);
-    return bytes >= 0 && fits(inMemory) ? threads : 0;
+    if (format == FileFormat.NPY) {
+      return npyBytes(file);
+    }
+    return Files.isRegularFile(file) ? Files.size(file) * (path.endsWith(".gz") ? 20 : 4) : -1;
   }
 
   /** The local master's parallelism when the setting allows driver-side work, else 0. */

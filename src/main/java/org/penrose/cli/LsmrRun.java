@@ -1,14 +1,20 @@
 package org.penrose.cli;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.penrose.adapters.DriverBlocks;
 import org.penrose.adapters.MatrixFiles;
 import org.penrose.distributed.LsmrVjp;
 import org.penrose.distributed.Route;
+import org.penrose.engine.DriverThreads;
 import org.penrose.engine.RowBlockMatrix;
+import org.penrose.io.NpyFile;
 import org.penrose.iterative.Lsmr;
 import org.penrose.iterative.LsmrOptions;
 import org.penrose.iterative.LsmrResult;
@@ -27,18 +33,76 @@ final class LsmrRun {
 
   static int run(LstsqCommand command, Report report, MatrixFiles files, RowBlockMatrix a, RowBlockMatrix b,
       boolean vectorRhs, Route route) throws Exception {
+    LsmrOptions options = options(command);
+    a.cacheFor(RowBlockMatrix.MANY_PASSES);
+    b.cacheFor(RowBlockMatrix.MANY_PASSES);
+    List<LsmrResult> results = report.time("solve", () -> Lsmr.solveEach(a, b, options));
+    DoubleMatrix x = finish(command, report, options, results,
+        solution -> files.writeLocalNpy(solution, command.output, vectorRhs), vectorRhs);
+    if (command.vjp != null) {
+      DoubleMatrix gx = command.cotangent(files, x, vectorRhs);
+      report.run("vjp", () -> command.writeGradient(files, LsmrVjp.of(a, b, x, gx, options), vectorRhs));
+    }
+    if (command.reportPath != null) {
+      write(command, report, route, a.rows(), a.cols(), b.cols(), a.numBlocks(), "spark");
+    }
+    a.unpersist();
+    b.unpersist();
+    return 0;
+  }
+
+  /**
+   * {@code lstsq --method lsmr} in the driver JVM without Spark ({@link InDriver}; no derivatives): A and B read
+   * on the driver in the row blocks a Spark read makes, the passes on {@code threads} threads
+   * ({@link Lsmr#solveEachInDriver}): the bits of the Spark route's in-driver passes. Null when B's blocks do not
+   * line up with A's (then the Spark route reads B in A's blocks).
+   */
+  static Integer inDriver(LstsqCommand command, Report report, int threads, Route route) throws Exception {
+    LsmrOptions options = options(command);
+    Integer parts = command.job.partitions == null ? null : SparkJob.requirePartitions(command.job.partitions);
+    DriverBlocks a = report.time("read", () -> MatrixFiles.readOnDriver(command.job.input, parts, threads));
+    DriverBlocks b = MatrixFiles.readOnDriver(command.rhs, a.matrices().size(), threads);
+    if (b.rows() != a.rows()) {
+      throw new IllegalArgumentException("shape mismatch: B (" + command.rhs + ") is " + b.rows() + " x " + b.cols()
+          + " but must have as many rows as A, which is " + a.rows() + " x " + a.cols());
+    }
+    if (!Arrays.equals(a.starts(), b.starts())) {
+      return null;
+    }
+    System.out.printf("lstsq: A is %d x %d, B is %d x %d, in %d row blocks, in the driver JVM (no Spark job)%n",
+        a.rows(), a.cols(), b.rows(), b.cols(), a.matrices().size());
+    try (DriverThreads pool = new DriverThreads(threads, "penrose-lsmr")) {
+      List<LsmrResult> results = report.time("solve",
+          () -> Lsmr.solveEachInDriver(a.matrices(), b.denseBlocks(), options, pool));
+      finish(command, report, options, results,
+          x -> NpyFile.writeRows(Path.of(command.output), List.of(x), b.isVector()), b.isVector());
+    }
+    if (command.reportPath != null) {
+      write(command, report, route, a.rows(), a.cols(), b.cols(), a.matrices().size(), "driver");
+    }
+    return 0;
+  }
+
+  private static LsmrOptions options(LstsqCommand command) {
     if (command.cutoff.rtol != null) {
       throw new IllegalArgumentException("--rtol is a cut-off of singular values; the LSMR route has none (its"
           + " stopping tolerances are --atol and --btol)");
     }
-    LsmrOptions options = LsmrOptions.defaults()
+    return LsmrOptions.defaults()
         .withDamp(command.damp == null ? 0 : command.damp)
         .withTolerances(orDefault(command.cutoff.atol), orDefault(command.btol))
         .withMaxIterations(command.maxIterations == null ? 0 : command.maxIterations)
         .withProgress(System.out::println, 10);
-    a.cacheFor(RowBlockMatrix.MANY_PASSES);
-    b.cacheFor(RowBlockMatrix.MANY_PASSES);
-    List<LsmrResult> results = report.time("solve", () -> Lsmr.solveEach(a, b, options));
+  }
+
+  /** Writes {@code X} ({@code n x k}). */
+  private interface SolutionWriter {
+    void write(DoubleMatrix x) throws IOException;
+  }
+
+  /** Says how each column stopped, writes X, and keeps the columns' report fields. */
+  private static DoubleMatrix finish(LstsqCommand command, Report report, LsmrOptions options,
+      List<LsmrResult> results, SolutionWriter writer, boolean vectorRhs) throws IOException {
     List<Map<String, Object>> columns = new ArrayList<>();
     boolean converged = true;
     for (int j = 0; j < results.size(); j++) {
@@ -54,24 +118,20 @@ final class LsmrRun {
       columns.add(describe(r));
     }
     DoubleMatrix x = Lsmr.solution(results);
-    files.writeLocalNpy(x, command.output, vectorRhs);
+    writer.write(x);
     System.out.printf("lstsq: wrote %s (%s)%n", command.output, vectorRhs ? x.rows() + "," : x.shape());
-    if (command.vjp != null) {
-      DoubleMatrix gx = command.cotangent(files, x, vectorRhs);
-      report.run("vjp", () -> command.writeGradient(files, LsmrVjp.of(a, b, x, gx, options), vectorRhs));
-    }
-    if (command.reportPath != null) {
-      int iterations = columns.stream().mapToInt(c -> (Integer) c.get("iterations")).sum();
-      report.put("command", "lstsq").put("input", command.job.input).put("rhs", command.rhs)
-          .put("m", a.rows()).put("n", a.cols()).put("k", b.cols()).put("partitions", a.numBlocks())
-          .put("route", "lsmr").put("route_reason", route.reason()).put("damp", options.damp())
-          .put("atol", options.atol()).put("btol", options.btol()).put("iterations", iterations)
-          .put("converged", converged).put("columns", columns);
-      report.write(command.reportPath);
-    }
-    a.unpersist();
-    b.unpersist();
-    return 0;
+    int iterations = columns.stream().mapToInt(c -> (Integer) c.get("iterations")).sum();
+    report.put("damp", options.damp()).put("atol", options.atol()).put("btol", options.btol())
+        .put("iterations", iterations).put("converged", converged).put("columns", columns);
+    return x;
+  }
+
+  private static void write(LstsqCommand command, Report report, Route route, long m, int n, int k, int blocks,
+      String engine) throws IOException {
+    report.put("command", "lstsq").put("input", command.job.input).put("rhs", command.rhs).put("m", m)
+        .put("n", n).put("k", k).put("partitions", blocks).put("route", "lsmr").put("route_reason", route.reason())
+        .put("engine", engine);
+    report.write(command.reportPath);
   }
 
   private static double orDefault(Double tolerance) {

@@ -96,6 +96,16 @@ final class LstsqCommand implements Callable<Integer> {
         solver.kind(), false).kind() == Route.Kind.TSQR) {
       return InDriverLstsq.run(this, report, threads);
     }
+    int lsmrThreads = vjp == null ? InDriver.parallelismReading(List.of(job.input, rhs), outputs()) : 0;
+    if (lsmrThreads > 0) {
+      long[] aShape = MatrixFiles.shapeOnDriver(job.input);
+      long[] bShape = MatrixFiles.shapeOnDriver(rhs);
+      Route route = Route.of(aShape[1], bShape[1], rank, solver.kind(), false);
+      Integer done = route.kind() == Route.Kind.LSMR ? LsmrRun.inDriver(this, report, lsmrThreads, route) : null;
+      if (done != null) {
+        return done;
+      }
+    }
     try (SparkJob.Started started = job.startReadingA("penrose lstsq")) {
       SparkContext spark = started.session().context();
       MatrixFiles files = job.files(spark);

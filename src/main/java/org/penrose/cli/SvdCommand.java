@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code penrose svd}: the certified truncated SVD {@code A ~ U S V^T} of rank K, to {@code .npy} files. On a local
- * master, with a local {@code A} and outputs that fit the driver ({@link InDriver#parallelismReadingA}), it runs in
+ * master, with a local {@code A} and outputs that fit the driver ({@link InDriver#parallelismReading}), it runs in
  * the driver JVM without Spark ({@link TruncatedSvd#computeInDriver}); when that iteration gives up, Spark starts and
  * Golub–Kahan continues from the blocks read, as the Spark route would. Same bits either way.
  */
@@ -47,7 +47,7 @@ final class SvdCommand implements Callable<Integer> {
     Report report = new Report();
     List<String> outputs = reportPath == null ? List.of(outputDir.toString())
         : List.of(outputDir.toString(), reportPath.toString());
-    int threads = InDriver.parallelismReadingA(job.input, outputs);
+    int threads = InDriver.parallelismReading(List.of(job.input), outputs);
     if (threads == 0) {
       try (SparkJob.Started started = report.time("start", () -> job.startReadingA("penrose svd"))) {
         return inSpark(report, started, truncation.options());

@@ -44,6 +44,14 @@ abstract class BidiagonalizationPass implements AutoCloseable {
   /** Starts with {@code u = b} (the m x 1 right-hand side, in A's row blocks). */
   abstract Products start(RowBlockMatrix b);
 
+  /**
+   * Starts with {@code u = b}, {@code b}'s row blocks (aligned with A's) held by the driver: the in-driver pass
+   * over blocks the driver read ({@link #inDriver(List, DriverThreads)}).
+   */
+  Products start(List<double[]> b) {
+    throw new UnsupportedOperationException("a right-hand side held by the driver needs the in-driver pass");
+  }
+
   /** Starts with {@code u = A v} (v n-sized, on the driver): the transposed bidiagonalization's first pass. */
   abstract Products startWithProduct(double[] v);
 
@@ -92,10 +100,19 @@ abstract class BidiagonalizationPass implements AutoCloseable {
       for (int i = 0; i < block.rows(); i++) {
         double ui = c == 0 ? 0 : c * u[i];
         if (v != null) {
-          double dot = 0;
-          for (int k = start[i]; k < start[i + 1]; k++) {
-            dot += value[k] * v[col[k]];
+          // two partial sums (even and odd entries of the row), added at the end: two independent chains of
+          // additions instead of one, which the processor overlaps
+          double even = 0;
+          double odd = 0;
+          int k = start[i];
+          for (int last = start[i + 1] - 1; k < last; k += 2) {
+            even += value[k] * v[col[k]];
+            odd += value[k + 1] * v[col[k + 1]];
           }
+          if (k < start[i + 1]) {
+            even += value[k] * v[col[k]];
+          }
+          double dot = even + odd;
           ui += r == null ? dot : dot - r[i] * sv;
         }
         out[i] = ui;
@@ -134,16 +151,37 @@ abstract class BidiagonalizationPass implements AutoCloseable {
 
   /** The blocks on the driver; each pass runs them on the driver's threads, merged in block order. */
   static BidiagonalizationPass inDriver(RowBlockMatrix a) {
-    List<RowBlock> blocks = DriverThreads.gather(a);
-    DriverThreads threads = new DriverThreads(a.blocks().context().defaultParallelism(), "penrose-lsmr");
+    List<MatrixBlock> blocks = new ArrayList<>();
+    for (RowBlock block : DriverThreads.gather(a)) {
+      blocks.add(block.matrix());
+    }
+    return inDriver(blocks, new DriverThreads(a.blocks().context().defaultParallelism(), "penrose-lsmr"), true);
+  }
+
+  /** Passes over {@code A}'s blocks held by the driver (in partition order), on {@code threads}, without Spark. */
+  static BidiagonalizationPass inDriver(List<MatrixBlock> blocks, DriverThreads threads) {
+    return inDriver(blocks, threads, false);
+  }
+
+  /** The in-driver pass; it closes {@code threads} when it {@code owns} them. */
+  private static BidiagonalizationPass inDriver(List<MatrixBlock> blocks, DriverThreads threads, boolean owns) {
     return new BidiagonalizationPass() {
       private List<double[]> u;
 
       @Override
       Products start(RowBlockMatrix b) {
-        u = new ArrayList<>();
+        List<double[]> values = new ArrayList<>();
         for (RowBlock block : b.blocks().collect()) {
-          u.add(block.dense().values().clone());
+          values.add(block.dense().values());
+        }
+        return start(values);
+      }
+
+      @Override
+      Products start(List<double[]> b) {
+        u = new ArrayList<>();
+        for (double[] block : b) {
+          u.add(block.clone());
         }
         return step(null, 1);
       }
@@ -151,27 +189,29 @@ abstract class BidiagonalizationPass implements AutoCloseable {
       @Override
       Products startWithProduct(double[] v) {
         u = new ArrayList<>();
-        for (RowBlock block : blocks) {
-          u.add(new double[block.matrix().rows()]);
+        for (MatrixBlock block : blocks) {
+          u.add(new double[block.rows()]);
         }
         return step(v, 0);
       }
 
       @Override
       Products step(double[] v, double c) {
-        List<DoubleMatrix> parts = threads.map(blocks.size(),
-            i -> sweep(blocks.get(i).matrix(), v, c, u.get(i), u.get(i)));
+        List<DoubleMatrix> parts = threads.map(blocks.size(), i -> sweep(blocks.get(i), v, c, u.get(i), u.get(i)));
         return products(DeterministicReduce.reduceInOrder(parts, Tsqr.DEFAULT_FAN_IN, DeterministicReduce::sum));
       }
 
       @Override
       String where() {
-        return "in the driver on " + threads.threads() + " threads (" + blocks.size() + " blocks)";
+        return "in the driver on " + threads.threads() + " threads (" + blocks.size() + " blocks"
+            + (owns ? ")" : ", no Spark)");
       }
 
       @Override
       public void close() {
-        threads.close();
+        if (owns) {
+          threads.close();
+        }
       }
     };
   }

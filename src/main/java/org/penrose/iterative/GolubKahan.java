@@ -1,5 +1,6 @@
 package org.penrose.iterative;
 
+import java.util.function.Supplier;
 import org.penrose.engine.RowBlockMatrix;
 
 /**
@@ -54,6 +55,11 @@ abstract class GolubKahan {
 
   /** {@code M = A}, {@code b} in A's row blocks. */
   static GolubKahan of(BidiagonalizationPass pass, RowBlockMatrix b) {
+    return of(pass, () -> pass.start(b));
+  }
+
+  /** {@code M = A}, the pass started with {@code u = b} by {@code start}. */
+  static GolubKahan of(BidiagonalizationPass pass, Supplier<BidiagonalizationPass.Products> start) {
     return new GolubKahan() {
       private double[] aTu;
       private double uScale; // u_k = uScale * (the vector kept beside A)
@@ -61,7 +67,7 @@ abstract class GolubKahan {
 
       @Override
       double start() {
-        BidiagonalizationPass.Products first = pass.start(b);
+        BidiagonalizationPass.Products first = start.get();
         double beta = Math.sqrt(first.sumOfSquares());
         aTu = first.transposeTimesU();
         uScale = 1 / beta;

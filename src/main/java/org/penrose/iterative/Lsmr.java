@@ -2,9 +2,11 @@ package org.penrose.iterative;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.penrose.engine.DriverThreads;
 import org.penrose.engine.RowBlockMatrix;
 import org.penrose.matrix.DoubleMatrix;
 import org.penrose.matrix.InvalidInputException;
+import org.penrose.matrix.MatrixBlock;
 
 /**
  * LSMR (Fong &amp; Saunders, SIAM J. Sci. Comput. 33, 2011) over a row-block matrix: the iterates
@@ -39,10 +41,42 @@ public final class Lsmr {
       throw new InvalidInputException("LSMR solves one right-hand side at a time; b has " + b.cols() + " columns");
     }
     a.requireAlignedWith("b", b);
-    requireDriverMemory(a);
+    requireDriverMemory(a.cols(), a.numBlocks());
     try (BidiagonalizationPass pass = BidiagonalizationPass.of(a, options.driverSteps())) {
-      return new Lsmr.Run(a.cols(), defaultLimit(a), options, pass).run(GolubKahan.of(pass, b));
+      return new Lsmr.Run(a.cols(), defaultLimit(a.rows(), a.cols()), options, pass).run(GolubKahan.of(pass, b));
     }
+  }
+
+  /**
+   * {@link #solveEach} over blocks the driver holds, on {@code threads}, without Spark: {@code a.get(i)} and
+   * {@code b.get(i)} ({@code m_i x k}) in the place of partition {@code i}. The same passes, merged in the same
+   * order, as {@link #solveEach}'s in-driver passes: the same bits.
+   *
+   * @throws InvalidInputException when {@code b}'s blocks are not aligned with {@code a}'s
+   */
+  public static List<LsmrResult> solveEachInDriver(List<MatrixBlock> a, List<DoubleMatrix> b, LsmrOptions options,
+      DriverThreads threads) {
+    long m = 0;
+    for (int i = 0; i < a.size(); i++) {
+      if (b.size() != a.size() || b.get(i).rows() != a.get(i).rows()) {
+        throw new InvalidInputException("b's row blocks are not aligned with A's");
+      }
+      m += a.get(i).rows();
+    }
+    int n = a.get(0).cols();
+    requireDriverMemory(n, a.size());
+    List<LsmrResult> columns = new ArrayList<>();
+    for (int j = 0; j < b.get(0).cols(); j++) {
+      List<double[]> column = new ArrayList<>();
+      for (DoubleMatrix block : b) {
+        column.add(block.columns(j, j + 1).values());
+      }
+      try (BidiagonalizationPass pass = BidiagonalizationPass.inDriver(a, threads)) {
+        columns.add(new Lsmr.Run(n, defaultLimit(m, n), options, pass).run(GolubKahan.of(pass,
+            () -> pass.start(column))));
+      }
+    }
+    return columns;
   }
 
   /**
@@ -63,9 +97,10 @@ public final class Lsmr {
     if (options.damp() != 0) {
       throw new InvalidInputException("the transposed LSMR solve has no damping, got damp = " + options.damp());
     }
-    requireDriverMemory(a);
+    requireDriverMemory(a.cols(), a.numBlocks());
     try (BidiagonalizationPass pass = BidiagonalizationPass.of(a, options.driverSteps())) {
-      return new Lsmr.Run(a.cols(), defaultLimit(a), options, pass).run(GolubKahan.transposed(pass, g));
+      return new Lsmr.Run(a.cols(), defaultLimit(a.rows(), a.cols()), options, pass)
+          .run(GolubKahan.transposed(pass, g));
     }
   }
 
@@ -73,20 +108,20 @@ public final class Lsmr {
    * The driver holds about six n-sized vectors (x, h, hbar, v and the pass's products, u or a preimage) and,
    * while a pass's contributions merge, one per row block: refused past half the driver's heap.
    */
-  private static void requireDriverMemory(RowBlockMatrix a) {
-    double vectors = 6.0 + a.numBlocks();
-    double bytes = 8.0 * a.cols() * vectors;
+  private static void requireDriverMemory(int cols, int blocks) {
+    double vectors = 6.0 + blocks;
+    double bytes = 8.0 * cols * vectors;
     long max = Runtime.getRuntime().maxMemory();
     if (bytes > max / 2.0) {
       throw new InvalidInputException(String.format("LSMR over %d columns keeps about %.0f vectors of that size on"
-          + " the driver, %.1f GiB, but the driver has %.1f GiB; raise spark.driver.memory", a.cols(), vectors,
+          + " the driver, %.1f GiB, but the driver has %.1f GiB; raise spark.driver.memory", cols, vectors,
           bytes / 1073741824.0, max / 1073741824.0));
     }
   }
 
   /** scipy's default iteration limit, {@code min(m, n)}. */
-  private static int defaultLimit(RowBlockMatrix a) {
-    return (int) Math.min(Integer.MAX_VALUE, Math.min(a.rows(), a.cols()));
+  private static int defaultLimit(long rows, long cols) {
+    return (int) Math.min(Integer.MAX_VALUE, Math.min(rows, cols));
   }
 
   /** {@link #solve} for each column of {@code B} ({@code m x k}, in A's row blocks), in column order. */

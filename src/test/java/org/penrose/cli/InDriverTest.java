@@ -80,6 +80,17 @@ class InDriverTest {
     return spark;
   }
 
+  /** {@code command} run on a {@code local[2]} session started and stopped around it: it must succeed. */
+  private static void onASparkSession(Callable<CliRun> command) throws Exception {
+    SparkSession spark = startSpark();
+    try {
+      CliRun run = command.call();
+      assertEquals(0, run.status(), run.err());
+    } finally {
+      spark.stop();
+    }
+  }
+
   private Path save(String name, DoubleMatrix m) throws IOException {
     Path p = dir.resolve(name);
     NpyFile.writeRowMajor(p, m);
@@ -181,11 +192,7 @@ class InDriverTest {
   @Test
   void svdInTheDriverAndReadingWhileSparkStartsGiveSparksBits() throws Exception {
     Path mtx = dir.resolve("A.mtx");
-    DoubleMatrix sparse = DoubleMatrix.zeros(600, 150); // full rank, about a third of its entries stored
-    java.util.Random random = new java.util.Random(5);
-    for (int e = 0; e < sparse.values().length; e++) {
-      sparse.values()[e] = random.nextInt(3) == 0 ? random.nextGaussian() : 0;
-    }
+    DoubleMatrix sparse = randomSparse(600, 150, 5);
     writeCoordinate(mtx, sparse);
     String[] svd = {"svd", "--rank", "3", "--partitions", "3", "--input", mtx.toString(), "--output-dir"};
     String[] gradients = {"--cotangent", gx.toString(), "--grad-a-output", "GA", "--grad-b-output", "GB"};
@@ -211,9 +218,10 @@ class InDriverTest {
         }
       }
       assertEquals(0, l.status(), l.err());
-      assertEquals(run.equals("overlapped") ? "driver" : "spark", report("svd-" + run + ".json").get("engine").asText());
+      String expected = run.equals("overlapped") ? "driver" : "spark";
+      assertEquals(expected, report("svd-" + run + ".json").get("engine").asText());
       assertEquals("spark", report("r-" + run + ".json").get("engine").asText());
-      assertEquals(run.equals("overlapped") ? "driver" : "spark", report("r-" + run + ".json").get("a_read_by").asText());
+      assertEquals(expected, report("r-" + run + ".json").get("a_read_by").asText());
     }
     assertTrue(c.relativeError("lstsq_grad_A", org.penrose.io.MatrixMarketFile.read(dir.resolve("GA-overlapped.mtx")))
         <= c.tolerance("lstsq_grad_A"));
@@ -253,13 +261,7 @@ class InDriverTest {
     assertEquals(0, fallback.status(), fallback.err());
     assertTrue(fallback.out().contains("continuing with Golub-Kahan"), fallback.out());
     assertTrue(fallback.out().contains("golub-kahan"), fallback.out());
-    SparkSession spark = startSpark();
-    try {
-      CliRun session = svd.call();
-      assertEquals(0, session.status(), session.err());
-    } finally {
-      spark.stop();
-    }
+    onASparkSession(svd);
     for (String file : List.of("U.npy", "S.npy", "V.npy")) {
       assertArrayEquals(Files.readAllBytes(dir.resolve("session").resolve(file)),
           Files.readAllBytes(dir.resolve("fallback").resolve(file)), file);
@@ -269,6 +271,55 @@ class InDriverTest {
     for (int i = 0; i < 10; i++) {
       assertEquals(reference[i], s[i], 1e-10 * reference[0], "s_" + (i + 1));
     }
+  }
+
+  /** A full-rank {@code rows x cols} matrix with about a third of its entries nonzero (Gaussian). */
+  private static DoubleMatrix randomSparse(int rows, int cols, long seed) {
+    DoubleMatrix sparse = DoubleMatrix.zeros(rows, cols);
+    java.util.Random random = new java.util.Random(seed);
+    for (int e = 0; e < sparse.values().length; e++) {
+      sparse.values()[e] = random.nextInt(3) == 0 ? random.nextGaussian() : 0;
+    }
+    return sparse;
+  }
+
+  /**
+   * {@code lstsq --method lsmr} of a local Matrix Market A runs in the driver: the bits of a run on a Spark
+   * session, and a solution of the damped normal equations {@code (A^T A + damp^2 I) x = A^T b}.
+   */
+  @Test
+  void lsmrInTheDriverGivesSparksBits() throws Exception {
+    DoubleMatrix sparse = randomSparse(300, 40, 9);
+    Path mtx = dir.resolve("L.mtx");
+    writeCoordinate(mtx, sparse);
+    DoubleMatrix rhs = DoubleMatrix.zeros(300, 1);
+    java.util.Random random = new java.util.Random(4);
+    for (int i = 0; i < 300; i++) {
+      rhs.set(i, 0, random.nextGaussian());
+    }
+    Path b1 = dir.resolve("l.npy");
+    NpyFile.writeVector(b1, rhs);
+    Callable<CliRun> lsmr = () -> {
+      String run = SparkSession.getActiveSession().isEmpty() ? "driver" : "session";
+      return CliRun.of("lstsq", "--method", "lsmr", "--damp", "0.5", "--atol", "1e-12", "--btol", "1e-12",
+          "--partitions", "3", "--input", mtx.toString(), "--rhs", b1.toString(), "--output",
+          dir.resolve("x-" + run + ".npy").toString(), "--report", dir.resolve("l-" + run + ".json").toString());
+    };
+    CliRun driver = withLauncherSettings("local[2]", QUIET, lsmr);
+    assertEquals(0, driver.status(), driver.err());
+    assertTrue(driver.out().contains("in the driver JVM (no Spark job)"), driver.out());
+    onASparkSession(lsmr);
+    assertEquals("driver", report("l-driver.json").get("engine").asText());
+    assertEquals("spark", report("l-session.json").get("engine").asText());
+    assertEquals(report("l-session.json").get("iterations"), report("l-driver.json").get("iterations"));
+    assertArrayEquals(Files.readAllBytes(dir.resolve("x-session.npy")),
+        Files.readAllBytes(dir.resolve("x-driver.npy")));
+    DoubleMatrix x = NpyFile.read(dir.resolve("x-driver.npy"));
+    assertEquals(1, NpyFile.header(dir.resolve("x-driver.npy")).shape().length, "1-D like b");
+    DoubleMatrix x2 = x.rows() == 40 ? x : x.transpose();
+    DoubleMatrix normal = sparse.transpose().times(sparse.times(x2).plusScaled(-1, rhs)).plusScaled(0.25, x2);
+    double scale = sparse.transpose().times(rhs).maxAbs();
+    assertTrue(normal.maxAbs() <= 1e-9 * scale, "A^T (A x - b) + damp^2 x: " + normal.maxAbs() + " of " + scale);
   }
 
   /** {@code m}'s nonzero entries as a coordinate Matrix Market file (values printed to round-trip exactly). */
@@ -355,15 +406,15 @@ class InDriverTest {
     Path mtx = dir.resolve("I3.mtx");
     writeCoordinate(mtx, DoubleMatrix.identity(3));
     List<String> folder = List.of(dir.resolve("svd").toString());
-    assertEquals(2, withLauncherSettings("local[2]", List.of(), () -> InDriver.parallelismReadingA(mtx.toString(),
-        folder)));
-    assertEquals(2, withLauncherSettings("local[2]", List.of(), () -> InDriver.parallelismReadingA(
-        identity.toString(), folder)));
-    assertEquals(0, withLauncherSettings("local[2]", List.of(), () -> InDriver.parallelismReadingA(csv.toString(),
-        folder)), "not a matrix file");
-    assertEquals(0, withLauncherSettings("local[2]", List.of(), () -> InDriver.parallelismReadingA(mtx.toString(),
-        List.of("hdfs:///tmp/svd"))), "a remote output");
-    assertEquals(0, withLauncherSettings("yarn", List.of(), () -> InDriver.parallelismReadingA(mtx.toString(),
-        folder)), "a cluster master");
+    List<String> both = List.of(mtx.toString(), identity.toString());
+    assertEquals(2, withLauncherSettings("local[2]", List.of(), () -> InDriver.parallelismReading(both, folder)));
+    assertEquals(2, withLauncherSettings("local[2]", List.of(),
+        () -> InDriver.parallelismReading(List.of(identity.toString()), folder)));
+    assertEquals(0, withLauncherSettings("local[2]", List.of(),
+        () -> InDriver.parallelismReading(List.of(mtx.toString(), csv.toString()), folder)), "not a matrix file");
+    assertEquals(0, withLauncherSettings("local[2]", List.of(),
+        () -> InDriver.parallelismReading(both, List.of("hdfs:///tmp/svd"))), "a remote output");
+    assertEquals(0, withLauncherSettings("yarn", List.of(), () -> InDriver.parallelismReading(both, folder)),
+        "a cluster master");
   }
 }
