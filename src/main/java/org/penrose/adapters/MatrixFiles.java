@@ -89,13 +89,14 @@ public final class MatrixFiles {
   /**
    * A local {@code .npy} or Matrix Market file read on the driver without Spark (e.g. while Spark starts), in
    * the row blocks {@link #read} makes: {@code partitions}, or when null the default for a Spark default
-   * parallelism of {@code parallelism}; block for block the same. Null for other formats (Parquet needs a
-   * session).
+   * parallelism of {@code parallelism}; block for block the same, each block read or built as one of
+   * {@code tasks}. Null for other formats (Parquet needs a session).
    */
-  public static DriverBlocks readOnDriver(String path, Integer partitions, int parallelism) throws IOException {
+  public static DriverBlocks readOnDriver(String path, Integer partitions, int parallelism, NpyBlocks.Tasks tasks)
+      throws IOException {
     FileFormat format = FileFormat.byName(path);
     if (format == FileFormat.NPY) {
-      NpyBlocks npy = NpyBlocks.read(path, partitions, parallelism, NpyBlocks.IN_ORDER);
+      NpyBlocks npy = NpyBlocks.read(path, partitions, parallelism, tasks);
       long[] starts = npy.starts();
       List<RowBlock> blocks = new ArrayList<>();
       List<DoubleMatrix> values = npy.blocks();
@@ -106,7 +107,7 @@ public final class MatrixFiles {
     }
     if (format == FileFormat.MTX) {
       int parts = partitions != null ? partitions : parallelism;
-      return MatrixMarketRowBlocks.readOnDriver(path, parts);
+      return MatrixMarketRowBlocks.readOnDriver(path, parts, tasks);
     }
     return null;
   }

@@ -1,7 +1,6 @@
 package org.penrose.adapters;
 
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkContext;
@@ -12,6 +11,7 @@ import org.penrose.engine.RowBlock;
 import org.penrose.engine.RowBlockMatrix;
 import org.penrose.io.MatrixMarketEntries;
 import org.penrose.io.MatrixMarketHeader;
+import org.penrose.io.NpyBlocks;
 import org.penrose.matrix.DoubleMatrix;
 import org.penrose.matrix.SparseEntries;
 
@@ -38,19 +38,16 @@ final class MatrixMarketRowBlocks implements RowBlockFormat {
   /**
    * The file in {@code partitions} balanced row blocks built on the driver, without a Spark job (e.g. while
    * Spark starts): the entries parsed in file order and the blocks built from them as {@link #read}'s tasks
-   * build them ({@link RowBlock#fromEntries}), so the blocks are the same. A local file, read through java.nio
-   * (Hadoop is not needed, nor loaded).
+   * build them ({@link RowBlock#fromEntries}, one of {@code tasks} each), so the blocks are the same. A local
+   * file, read through java.nio (Hadoop is not needed, nor loaded).
    */
-  static DriverBlocks readOnDriver(String path, int partitions) throws IOException {
+  static DriverBlocks readOnDriver(String path, int partitions, NpyBlocks.Tasks tasks) throws IOException {
     MatrixMarketHeader header = MatrixMarketEntries.header(null, path);
     int cols = RowBlockMatrix.columnCount(path, header.cols());
     long[] starts = BlockStarts.balanced(header.rows(), partitions);
     SparseEntries[] split = MatrixMarketEntries.readAll(null, header).splitByRows(starts);
-    List<RowBlock> blocks = new ArrayList<>();
-    for (int p = 0; p < partitions; p++) {
-      blocks.add(RowBlock.fromEntries(split[p] == null ? new SparseEntries() : split[p], starts[p],
-          (int) (starts[p + 1] - starts[p]), cols, header.isCoordinate()));
-    }
+    List<RowBlock> blocks = tasks.map(partitions, p -> RowBlock.fromEntries(split[p] == null ? new SparseEntries()
+        : split[p], starts[p], (int) (starts[p + 1] - starts[p]), cols, header.isCoordinate()));
     return new DriverBlocks(blocks, starts, cols, false);
   }
 

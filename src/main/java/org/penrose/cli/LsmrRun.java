@@ -60,18 +60,20 @@ final class LsmrRun {
   static Integer inDriver(LstsqCommand command, Report report, int threads, Route route) throws Exception {
     LsmrOptions options = options(command);
     Integer parts = command.job.partitions == null ? null : SparkJob.requirePartitions(command.job.partitions);
-    DriverBlocks a = report.time("read", () -> MatrixFiles.readOnDriver(command.job.input, parts, threads));
-    DriverBlocks b = MatrixFiles.readOnDriver(command.rhs, a.matrices().size(), threads);
-    if (b.rows() != a.rows()) {
-      throw new IllegalArgumentException("shape mismatch: B (" + command.rhs + ") is " + b.rows() + " x " + b.cols()
-          + " but must have as many rows as A, which is " + a.rows() + " x " + a.cols());
-    }
-    if (!Arrays.equals(a.starts(), b.starts())) {
-      return null;
-    }
-    System.out.printf("lstsq: A is %d x %d, B is %d x %d, in %d row blocks, in the driver JVM (no Spark job)%n",
-        a.rows(), a.cols(), b.rows(), b.cols(), a.matrices().size());
+    DriverBlocks a;
+    DriverBlocks b;
     try (DriverThreads pool = new DriverThreads(threads, "penrose-lsmr")) {
+      a = report.time("read", () -> MatrixFiles.readOnDriver(command.job.input, parts, threads, pool::map));
+      b = MatrixFiles.readOnDriver(command.rhs, a.matrices().size(), threads, pool::map);
+      if (b.rows() != a.rows()) {
+        throw new IllegalArgumentException("shape mismatch: B (" + command.rhs + ") is " + b.rows() + " x "
+            + b.cols() + " but must have as many rows as A, which is " + a.rows() + " x " + a.cols());
+      }
+      if (!Arrays.equals(a.starts(), b.starts())) {
+        return null;
+      }
+      System.out.printf("lstsq: A is %d x %d, B is %d x %d, in %d row blocks, in the driver JVM (no Spark job)%n",
+          a.rows(), a.cols(), b.rows(), b.cols(), a.matrices().size());
       List<LsmrResult> results = report.time("solve",
           () -> Lsmr.solveEachInDriver(a.matrices(), b.denseBlocks(), options, pool));
       finish(command, report, options, results,

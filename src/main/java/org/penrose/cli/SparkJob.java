@@ -10,6 +10,7 @@ import org.apache.spark.sql.SparkSession;
 import org.penrose.adapters.DriverBlocks;
 import org.penrose.adapters.MatrixFiles;
 import org.penrose.engine.BlockStarts;
+import org.penrose.engine.DriverThreads;
 import org.penrose.engine.RowBlockMatrix;
 import org.penrose.engine.TaskErrorLogFilter;
 import picocli.CommandLine.Option;
@@ -147,7 +148,9 @@ final class SparkJob {
     starter.shutdown();
     DriverBlocks blocks;
     try {
-      blocks = MatrixFiles.readOnDriver(input, partitions, threads);
+      try (DriverThreads pool = new DriverThreads(threads, "penrose-read")) {
+        blocks = MatrixFiles.readOnDriver(input, partitions, threads, pool::map);
+      }
     } catch (Exception | Error e) {
       starting.get().close(); // a bad input: the Spark that was starting stops
       throw e;

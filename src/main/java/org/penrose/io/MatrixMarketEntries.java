@@ -36,16 +36,24 @@ public final class MatrixMarketEntries {
     if (!exists) {
       throw new MatrixFormatException("no such file: " + path);
     }
-    try (InputStream in = open(conf, path)) {
+    try (InputStream in = open(conf, path, false)) {
       return MatrixMarketHeader.read(in, path);
     }
   }
 
-  /** Opens the file's bytes (decompressing {@code .gz}); a null {@code conf}: a local file, through java.nio. */
-  static InputStream open(Configuration conf, String path) throws IOException {
+  /**
+   * Opens the file's bytes (decompressing {@code .gz}); a null {@code conf}: a local file, through java.nio.
+   * With {@code readAhead}, a local {@code .gz} is decompressed ahead on a thread of its own while the caller
+   * parses ({@link ReadAheadStream}).
+   */
+  static InputStream open(Configuration conf, String path, boolean readAhead) throws IOException {
     InputStream raw = conf == null ? Files.newInputStream(java.nio.file.Path.of(path))
         : new Path(path).getFileSystem(conf).open(new Path(path));
-    return path.endsWith(".gz") ? new GZIPInputStream(raw, 1 << 16) : raw;
+    if (!path.endsWith(".gz")) {
+      return raw;
+    }
+    InputStream decompressed = new GZIPInputStream(raw, 1 << 16);
+    return conf == null && readAhead ? new ReadAheadStream(decompressed, path) : decompressed;
   }
 
   /** True when the file can be parsed in byte ranges (uncompressed coordinate). */
@@ -58,7 +66,7 @@ public final class MatrixMarketEntries {
    * checked against the header.
    */
   public static SparseEntries readAll(Configuration conf, MatrixMarketHeader header) throws IOException {
-    try (InputStream in = open(conf, header.source)) {
+    try (InputStream in = open(conf, header.source, true)) {
       MatrixMarketHeader.LineReader lines = new MatrixMarketHeader.LineReader(in, 0, 0);
       MatrixMarketHeader.read(lines, header.source); // leaves the reader at the first data line
       SparseEntries out = new SparseEntries();
@@ -119,7 +127,7 @@ public final class MatrixMarketEntries {
   /** Lines ending before byte {@code position}: the number of the line that starts there, minus one. */
   private static long linesBefore(Configuration conf, String path, long position) throws IOException {
     long count = 0;
-    try (InputStream in = open(conf, path)) {
+    try (InputStream in = open(conf, path, false)) {
       byte[] buffer = new byte[1 << 16];
       long remaining = position;
       while (remaining > 0) {
