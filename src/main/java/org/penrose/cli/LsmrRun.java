@@ -90,11 +90,21 @@ final class LsmrRun {
       throw new IllegalArgumentException("--rtol is a cut-off of singular values; the LSMR route has none (its"
           + " stopping tolerances are --atol and --btol)");
     }
+    boolean scale = command.precondition == LstsqCommand.Precondition.columns;
+    if (scale && command.damp != null && command.damp != 0) {
+      throw new IllegalArgumentException("--precondition columns solves min ||A D y - b|| with x = D y, where --damp"
+          + " would damp ||y||, not ||x||: use one or the other");
+    }
+    if (scale && command.vjp != null) {
+      throw new IllegalArgumentException("--precondition columns is for the solve alone; the VJP's minimum-norm"
+          + " solves (--cotangent) run unscaled: drop one or the other");
+    }
     return LsmrOptions.defaults()
         .withDamp(command.damp == null ? 0 : command.damp)
         .withTolerances(orDefault(command.cutoff.atol), orDefault(command.btol))
         .withMaxIterations(command.maxIterations == null ? 0 : command.maxIterations)
-        .withProgress(System.out::println, 10);
+        .withProgress(System.out::println, 10)
+        .withColumnScaling(scale);
   }
 
   /** Writes {@code X} ({@code n x k}). */
@@ -123,7 +133,8 @@ final class LsmrRun {
     writer.write(x);
     System.out.printf("lstsq: wrote %s (%s)%n", command.output, vectorRhs ? x.rows() + "," : x.shape());
     int iterations = columns.stream().mapToInt(c -> (Integer) c.get("iterations")).sum();
-    report.put("damp", options.damp()).put("atol", options.atol()).put("btol", options.btol())
+    report.put("damp", options.damp()).put("precondition", options.scaleColumns() ? "columns" : "none")
+        .put("atol", options.atol()).put("btol", options.btol())
         .put("iterations", iterations).put("converged", converged).put("columns", columns);
     return x;
   }

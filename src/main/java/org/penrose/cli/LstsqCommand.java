@@ -62,6 +62,15 @@ final class LstsqCommand implements Callable<Integer> {
       description = "With --method lsmr: at most N iterations (default min(m, n)).")
   Integer maxIterations;
 
+  /** LSMR's preconditioner. */
+  enum Precondition { none, columns }
+
+  @Option(names = "--precondition", paramLabel = "P",
+      description = "With --method lsmr, undamped: columns = LSMR on A D, D = diag(1 / ||a_j||), x = D y: fewer"
+          + " iterations, the same x when A has full column rank (rank-deficient: the least-squares x of least"
+          + " ||D^-1 x||, not the minimum-norm one); none (default).")
+  Precondition precondition;
+
   @Mixin SparkJob job;
 
   static final class Vjp {
@@ -118,8 +127,9 @@ final class LstsqCommand implements Callable<Integer> {
         report.put("a_read_by", started.readBy());
         return LsmrRun.run(this, report, files, a, b, vectorRhs, route);
       }
-      if (damp != null || btol != null || maxIterations != null) {
-        throw new IllegalArgumentException("--damp, --btol and --max-iterations are LSMR's: add --method lsmr");
+      if (damp != null || btol != null || maxIterations != null || precondition != null) {
+        throw new IllegalArgumentException("--damp, --btol, --max-iterations and --precondition are LSMR's: add"
+            + " --method lsmr");
       }
       boolean truncated = route.truncated();
       // the TSQR route reads A and B once (the solution comes from the triangle); gradients read them again

@@ -216,6 +216,57 @@ abstract class BidiagonalizationPass implements AutoCloseable {
     };
   }
 
+  /**
+   * The passes of {@code A D} ({@code D = diag(d)}, column scaling) from those of {@code A}: {@code v} is scaled by
+   * {@code D} before the pass, {@code A^T u} after it.
+   */
+  static BidiagonalizationPass columnScaled(BidiagonalizationPass a, double[] d) {
+    return new BidiagonalizationPass() {
+      private Products scaled(Products p) {
+        return new Products(times(d, p.transposeTimesU()), p.sumOfSquares());
+      }
+
+      @Override
+      Products start(RowBlockMatrix b) {
+        return scaled(a.start(b));
+      }
+
+      @Override
+      Products start(List<double[]> b) {
+        return scaled(a.start(b));
+      }
+
+      @Override
+      Products startWithProduct(double[] v) {
+        return scaled(a.startWithProduct(times(d, v)));
+      }
+
+      @Override
+      Products step(double[] v, double c) {
+        return scaled(a.step(v == null ? null : times(d, v), c));
+      }
+
+      @Override
+      String where() {
+        return a.where() + ", columns scaled";
+      }
+
+      @Override
+      public void close() {
+        a.close();
+      }
+    };
+  }
+
+  /** {@code d_j v_j} for each {@code j}. */
+  static double[] times(double[] d, double[] v) {
+    double[] out = new double[v.length];
+    for (int j = 0; j < v.length; j++) {
+      out[j] = d[j] * v[j];
+    }
+    return out;
+  }
+
   /** One Spark job per pass; {@code u} stays in the executors beside A's blocks. */
   static BidiagonalizationPass spark(RowBlockMatrix a) {
     JavaSparkContext sc = JavaSparkContext.fromSparkContext(a.blocks().context());

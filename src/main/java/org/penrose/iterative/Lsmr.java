@@ -2,8 +2,11 @@ package org.penrose.iterative;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
+import org.penrose.engine.DeterministicReduce;
 import org.penrose.engine.DriverThreads;
 import org.penrose.engine.RowBlockMatrix;
+import org.penrose.engine.Tsqr;
 import org.penrose.matrix.DoubleMatrix;
 import org.penrose.matrix.InvalidInputException;
 import org.penrose.matrix.MatrixBlock;
@@ -42,9 +45,84 @@ public final class Lsmr {
     }
     a.requireAlignedWith("b", b);
     requireDriverMemory(a.cols(), a.numBlocks());
+    double[] norms = options.scaleColumns() ? a.columnNorms() : null;
     try (BidiagonalizationPass pass = BidiagonalizationPass.of(a, options.driverSteps())) {
-      return new Lsmr.Run(a.cols(), defaultLimit(a.rows(), a.cols()), options, pass).run(GolubKahan.of(pass, b));
+      return solve(pass, p -> p.start(b), a.cols(), norms, defaultLimit(a.rows(), a.cols()), options);
     }
+  }
+
+  /**
+   * One solve with {@code pass} (A's passes) started with {@code u = b} by {@code start}: plain, or with
+   * {@code columnNorms} (options.scaleColumns) on {@code A D}, {@code D = diag(1 / ||a_j||)}, with the answer
+   * {@code x = D y} certified on {@code A} itself: {@code ||r||} and {@code ||A^T r||} from two more passes
+   * ({@code u = b}, then {@code u <- b - A x}), {@code ||A||} as {@code ||A||_F} from the column norms. The stop
+   * (and {@code cond}) are the scaled iteration's.
+   */
+  private static LsmrResult solve(BidiagonalizationPass pass,
+      Function<BidiagonalizationPass, BidiagonalizationPass.Products> start, int n, double[] columnNorms, int limit,
+      LsmrOptions options) {
+    if (columnNorms == null) {
+      return new Lsmr.Run(n, limit, options, pass).run(GolubKahan.of(pass, () -> start.apply(pass)));
+    }
+    double[] d = new double[n];
+    double frobenius = 0;
+    for (int j = 0; j < n; j++) {
+      d[j] = columnNorms[j] > 0 ? 1 / columnNorms[j] : 1; // a zero column: y_j stays 0, as x_j in the plain solve
+      frobenius += columnNorms[j] * columnNorms[j];
+    }
+    BidiagonalizationPass scaled = BidiagonalizationPass.columnScaled(pass, d);
+    LsmrResult y = new Lsmr.Run(n, limit, options, scaled).run(GolubKahan.of(scaled, () -> start.apply(scaled)));
+    long started = System.nanoTime();
+    double[] x = BidiagonalizationPass.times(d, y.x());
+    BidiagonalizationPass.Products residual = residual(pass, start, x);
+    double normA = Math.sqrt(frobenius);
+    int iterations = y.iterations();
+    LsmrResult.Stop stop = y.stop();
+    double seconds = y.seconds();
+    // the stop was tested on A D: while A's own certificate is above atol, solve for a correction of x from the
+    // residual (min ||A D z - r||, x += D z), to a tolerance tightened by the factor still missing
+    int cap = options.maxIterations() > 0 ? options.maxIterations() : limit;
+    for (int round = 0; round < REFINEMENTS && stop.converged() && iterations < cap; round++) {
+      double certificate = certificate(residual, normA);
+      if (certificate <= options.atol()) {
+        break;
+      }
+      BidiagonalizationPass.Products atResidual = new BidiagonalizationPass.Products(
+          BidiagonalizationPass.times(d, residual.transposeTimesU()), residual.sumOfSquares());
+      double tighter = options.atol() * options.atol() / certificate;
+      LsmrOptions correcting = options.withTolerances(tighter, options.btol()).withMaxIterations(cap - iterations);
+      LsmrResult z = new Lsmr.Run(n, cap, correcting, scaled).run(GolubKahan.of(scaled, () -> atResidual));
+      double[] correction = BidiagonalizationPass.times(d, z.x());
+      for (int j = 0; j < n; j++) {
+        x[j] += correction[j];
+      }
+      iterations += z.iterations();
+      stop = z.stop();
+      seconds += z.seconds();
+      residual = residual(pass, start, x);
+    }
+    return new LsmrResult(x, stop, iterations, Math.sqrt(residual.sumOfSquares()), norm(residual.transposeTimesU()),
+        normA, y.condA(), norm(x), 0, scaled.where(), seconds + (System.nanoTime() - started) / 1e9);
+  }
+
+  /** Corrections after a column-scaled solve at most. */
+  private static final int REFINEMENTS = 3;
+
+  /** {@code u = b - A x} beside A's blocks, with {@code A^T u} and {@code ||u||^2}: two passes. */
+  private static BidiagonalizationPass.Products residual(BidiagonalizationPass pass,
+      Function<BidiagonalizationPass, BidiagonalizationPass.Products> start, double[] x) {
+    double[] minusX = new double[x.length];
+    for (int j = 0; j < x.length; j++) {
+      minusX[j] = -x[j];
+    }
+    start.apply(pass); // u = b
+    return pass.step(minusX, 1); // u <- A (-x) + u
+  }
+
+  /** {@code ||A^T r|| / (||A|| ||r||)} (0 for {@code r = 0}). */
+  private static double certificate(BidiagonalizationPass.Products residual, double normA) {
+    double normR = Math.sqrt(residual.sumOfSquares());
+    return normR == 0 || normA == 0 ? 0 : norm(residual.transposeTimesU()) / (normA * normR);
   }
 
   /**
@@ -65,6 +143,7 @@ public final class Lsmr {
     }
     int n = a.get(0).cols();
     requireDriverMemory(n, a.size());
+    double[] norms = options.scaleColumns() ? columnNorms(a, threads) : null;
     List<LsmrResult> columns = new ArrayList<>();
     for (int j = 0; j < b.get(0).cols(); j++) {
       List<double[]> column = new ArrayList<>();
@@ -72,11 +151,21 @@ public final class Lsmr {
         column.add(block.columns(j, j + 1).values());
       }
       try (BidiagonalizationPass pass = BidiagonalizationPass.inDriver(a, threads)) {
-        columns.add(new Lsmr.Run(n, defaultLimit(m, n), options, pass).run(GolubKahan.of(pass,
-            () -> pass.start(column))));
+        columns.add(solve(pass, p -> p.start(column), n, norms, defaultLimit(m, n), options));
       }
     }
     return columns;
+  }
+
+  /** {@link RowBlockMatrix#columnNorms} of blocks the driver holds: the same sums in the same order. */
+  private static double[] columnNorms(List<MatrixBlock> a, DriverThreads threads) {
+    List<DoubleMatrix> parts = threads.map(a.size(),
+        i -> DoubleMatrix.column(RowBlockMatrix.columnSumsOfSquares(a.get(i))));
+    double[] norms = DeterministicReduce.reduceInOrder(parts, Tsqr.DEFAULT_FAN_IN, DeterministicReduce::sum).values();
+    for (int j = 0; j < norms.length; j++) {
+      norms[j] = Math.sqrt(norms[j]);
+    }
+    return norms;
   }
 
   /**
@@ -96,6 +185,9 @@ public final class Lsmr {
     }
     if (options.damp() != 0) {
       throw new InvalidInputException("the transposed LSMR solve has no damping, got damp = " + options.damp());
+    }
+    if (options.scaleColumns()) {
+      throw new InvalidInputException("the transposed LSMR solve (minimum-norm z) runs without column scaling");
     }
     requireDriverMemory(a.cols(), a.numBlocks());
     try (BidiagonalizationPass pass = BidiagonalizationPass.of(a, options.driverSteps())) {

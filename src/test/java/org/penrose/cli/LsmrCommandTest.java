@@ -75,6 +75,19 @@ class LsmrCommandTest extends SparkTestSession {
     assertTrue(json.get("iterations").asInt() > 5);
     assertTrue(json.get("columns").get(0).get("certificate").asDouble() < 1e-11);
     assertTrue(r.out().contains("LSMR column 0:"), r.out());
+    assertEquals("none", json.get("precondition").asText());
+    // with the columns scaled: the same solution (A has full column rank), A's own certificate
+    Path scaledX = dir.resolve("xs.npy");
+    CliRun scaled = CliRun.of("lstsq", "--input", a.toString(), "--rhs", b.toString(), "--method", "lsmr",
+        "--precondition", "columns", "--atol", "1e-12", "--btol", "1e-12", "--output", scaledX.toString(),
+        "--report", report.toString());
+    assertEquals(0, scaled.status(), scaled.err());
+    double scaledError = relativeError(NpyFile.read(scaledX), reference);
+    assertTrue(scaledError < 1e-9, "relative error " + scaledError);
+    JsonNode scaledJson = new ObjectMapper().readTree(report.toFile());
+    assertEquals("columns", scaledJson.get("precondition").asText());
+    assertTrue(scaledJson.get("columns").get(0).get("certificate").asDouble() <= 1e-12);
+    assertTrue(scaledJson.get("columns").get(0).get("where").asText().contains("columns scaled"));
   }
 
   @Test
@@ -128,8 +141,14 @@ class LsmrCommandTest extends SparkTestSession {
             "--method", "lsmr", "--rtol", "1e-3", "--output", out).err());
     assertEquals("penrose: error: damp must be a finite number >= 0, got -1.0\n", CliRun.of("lstsq", "--input",
         a.toString(), "--rhs", b.toString(), "--method", "lsmr", "--damp", "-1", "--output", out).err());
-    assertEquals("penrose: error: --damp, --btol and --max-iterations are LSMR's: add --method lsmr\n",
-        CliRun.of("lstsq", "--input", a.toString(), "--rhs", b.toString(), "--damp", "1", "--output", out).err());
+    assertEquals("penrose: error: --damp, --btol, --max-iterations and --precondition are LSMR's: add --method"
+        + " lsmr\n", CliRun.of("lstsq", "--input", a.toString(), "--rhs", b.toString(), "--damp", "1", "--output",
+            out).err());
+    assertEquals("penrose: error: --precondition columns solves min ||A D y - b|| with x = D y, where --damp would"
+        + " damp ||y||, not ||x||: use one or the other\n", CliRun.of("lstsq", "--input", a.toString(), "--rhs",
+            b.toString(), "--method", "lsmr", "--damp", "1", "--precondition", "columns", "--output", out).err());
+    assertTrue(CliRun.of("lstsq", "--input", a.toString(), "--rhs", b.toString(), "--method", "lsmr",
+        "--precondition", "rows", "--output", out).err().contains("--precondition"));
     assertTrue(CliRun.of("lstsq", "--input", a.toString(), "--rhs", b.toString(), "--method", "lsmr", "--rank", "3",
         "--output", out).err().contains("the LSMR route solves without a rank cut"));
   }
