@@ -25,6 +25,11 @@ public final class DriverBlocks {
     this.vector = vector;
   }
 
+  /** The number of row blocks. */
+  public int numBlocks() {
+    return blocks.size();
+  }
+
   /** The blocks' values, in partition order. */
   public List<MatrixBlock> matrices() {
     return blocks.stream().map(RowBlock::matrix).toList();

@@ -28,7 +28,7 @@ final class InDriverLstsq {
     }
     SparkJob job = command.job;
     try (DriverThreads pool = new DriverThreads(threads, "penrose-lstsq")) {
-      Integer parts = job.partitions == null ? null : SparkJob.requirePartitions(job.partitions);
+      Integer parts = job.requestedPartitions();
       NpyBlocks a = report.time("read", () -> NpyBlocks.read(job.input, parts, threads, pool::map));
       NpyBlocks b = report.time("read_rhs", () -> a.readAligned(command.rhs, pool::map));
       System.out.printf("lstsq: A is %s, B is %s, in %d row blocks, in the driver JVM (no Spark job)%n", a.shape(),

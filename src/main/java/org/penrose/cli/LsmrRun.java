@@ -59,12 +59,12 @@ final class LsmrRun {
    */
   static Integer inDriver(LstsqCommand command, Report report, int threads, Route route) throws Exception {
     LsmrOptions options = options(command);
-    Integer parts = command.job.partitions == null ? null : SparkJob.requirePartitions(command.job.partitions);
+    Integer parts = command.job.requestedPartitions();
     DriverBlocks a;
     DriverBlocks b;
     try (DriverThreads pool = new DriverThreads(threads, "penrose-lsmr")) {
       a = report.time("read", () -> MatrixFiles.readOnDriver(command.job.input, parts, threads, pool::map));
-      b = MatrixFiles.readOnDriver(command.rhs, a.matrices().size(), threads, pool::map);
+      b = MatrixFiles.readOnDriver(command.rhs, a.numBlocks(), threads, pool::map);
       if (b.rows() != a.rows()) {
         throw new IllegalArgumentException("shape mismatch: B (" + command.rhs + ") is " + b.rows() + " x "
             + b.cols() + " but must have as many rows as A, which is " + a.rows() + " x " + a.cols());
@@ -73,14 +73,14 @@ final class LsmrRun {
         return null;
       }
       System.out.printf("lstsq: A is %d x %d, B is %d x %d, in %d row blocks, in the driver JVM (no Spark job)%n",
-          a.rows(), a.cols(), b.rows(), b.cols(), a.matrices().size());
+          a.rows(), a.cols(), b.rows(), b.cols(), a.numBlocks());
       List<LsmrResult> results = report.time("solve",
           () -> Lsmr.solveEachInDriver(a.matrices(), b.denseBlocks(), options, pool));
       finish(command, report, options, results,
           x -> NpyFile.writeRows(Path.of(command.output), List.of(x), b.isVector()), b.isVector());
     }
     if (command.reportPath != null) {
-      write(command, report, route, a.rows(), a.cols(), b.cols(), a.matrices().size(), "driver");
+      write(command, report, route, a.rows(), a.cols(), b.cols(), a.numBlocks(), "driver");
     }
     return 0;
   }

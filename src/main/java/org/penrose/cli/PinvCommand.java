@@ -106,7 +106,7 @@ final class PinvCommand implements Callable<Integer> {
    */
   private Integer inDriver(Report report, int threads) throws Exception {
     try (DriverThreads pool = new DriverThreads(threads, "penrose-pinv")) {
-      Integer parts = job.partitions == null ? null : SparkJob.requirePartitions(job.partitions);
+      Integer parts = job.requestedPartitions();
       NpyBlocks a = report.time("read", () -> NpyBlocks.read(job.input, parts, threads, pool::map));
       System.out.printf("pinv: A is %s in %d row blocks, in the driver JVM (no Spark job)%n", a.shape(),
           a.blocks().size());

@@ -52,6 +52,11 @@ final class SparkJob {
     return partitions;
   }
 
+  /** {@code --partitions}, checked ({@link #requirePartitions}), or null for the input's default. */
+  Integer requestedPartitions() {
+    return partitions == null ? null : requirePartitions(partitions);
+  }
+
   /** The command's matrix files (.npy, .mtx/.mtx.gz or Parquet), with {@code --column} for Parquet. */
   MatrixFiles files(SparkContext sc) {
     return new MatrixFiles(sc).withColumn(column);
@@ -126,9 +131,7 @@ final class SparkJob {
    * this one reads {@code A} on the driver, in the blocks {@link #readA} makes; otherwise as {@link #readA}.
    */
   Started startReadingA(String appName) throws Exception {
-    if (partitions != null) {
-      requirePartitions(partitions);
-    }
+    Integer parts = requestedPartitions();
     int threads = InDriver.readWhileSparkStarts(input);
     if (threads == 0) {
       Session session = session(appName);
@@ -149,7 +152,7 @@ final class SparkJob {
     DriverBlocks blocks;
     try {
       try (DriverThreads pool = new DriverThreads(threads, "penrose-read")) {
-        blocks = MatrixFiles.readOnDriver(input, partitions, threads, pool::map);
+        blocks = MatrixFiles.readOnDriver(input, parts, threads, pool::map);
       }
     } catch (Exception | Error e) {
       starting.get().close(); // a bad input: the Spark that was starting stops
@@ -173,9 +176,7 @@ final class SparkJob {
   /** A's row blocks from {@code --input}, in {@code --partitions} blocks or the input's default. */
   RowBlockMatrix readA(SparkContext sc) throws IOException {
     MatrixFiles files = files(sc);
-    if (partitions != null) {
-      requirePartitions(partitions);
-    }
-    return partitions != null ? files.read(input, partitions) : files.read(input);
+    Integer parts = requestedPartitions();
+    return parts != null ? files.read(input, parts) : files.read(input);
   }
 }

@@ -55,7 +55,7 @@ final class SvdCommand implements Callable<Integer> {
     }
     DriverBlocks a;
     try (DriverThreads pool = new DriverThreads(threads, "penrose-svd")) {
-      Integer parts = job.partitions == null ? null : SparkJob.requirePartitions(job.partitions);
+      Integer parts = job.requestedPartitions();
       a = report.time("read", () -> MatrixFiles.readOnDriver(job.input, parts, threads, pool::map));
       List<MatrixBlock> blocks = a.matrices();
       System.out.printf("svd: A is %d x %d in %d row blocks, in the driver JVM (no Spark job)%n", a.rows(), a.cols(),

@@ -255,12 +255,22 @@ public final class RowBlockMatrix {
 
   /** The Euclidean norm of each column ({@code n} values; one pass, summed in partition order). */
   public double[] columnNorms() {
-    double[] squares = DeterministicReduce.reduce(blocks.map(b -> DoubleMatrix.column(columnSumsOfSquares(b.matrix()))),
-        DeterministicReduce::sum).values();
-    for (int j = 0; j < cols; j++) {
-      squares[j] = Math.sqrt(squares[j]);
+    return squareRoots(DeterministicReduce.reduce(blocks.map(b -> DoubleMatrix.column(columnSumsOfSquares(b.matrix()))),
+        DeterministicReduce::sum));
+  }
+
+  /** {@link #columnNorms} of blocks the driver holds, in partition order, on {@code threads}: the same bits. */
+  public static double[] columnNorms(List<MatrixBlock> blocks, DriverThreads threads) {
+    return squareRoots(DeterministicReduce.reduceInOrder(threads.map(blocks.size(),
+        i -> DoubleMatrix.column(columnSumsOfSquares(blocks.get(i)))), Tsqr.DEFAULT_FAN_IN, DeterministicReduce::sum));
+  }
+
+  private static double[] squareRoots(DoubleMatrix squares) {
+    double[] values = squares.values();
+    for (int j = 0; j < values.length; j++) {
+      values[j] = Math.sqrt(values[j]);
     }
-    return squares;
+    return values;
   }
 
   /** One block's {@code sum_i a_ij^2} for each column (over the stored entries of a sparse block). */

@@ -3,10 +3,8 @@ package org.penrose.iterative;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
-import org.penrose.engine.DeterministicReduce;
 import org.penrose.engine.DriverThreads;
 import org.penrose.engine.RowBlockMatrix;
-import org.penrose.engine.Tsqr;
 import org.penrose.matrix.DoubleMatrix;
 import org.penrose.matrix.InvalidInputException;
 import org.penrose.matrix.MatrixBlock;
@@ -143,7 +141,7 @@ public final class Lsmr {
     }
     int n = a.get(0).cols();
     requireDriverMemory(n, a.size());
-    double[] norms = options.scaleColumns() ? columnNorms(a, threads) : null;
+    double[] norms = options.scaleColumns() ? RowBlockMatrix.columnNorms(a, threads) : null;
     List<LsmrResult> columns = new ArrayList<>();
     for (int j = 0; j < b.get(0).cols(); j++) {
       List<double[]> column = new ArrayList<>();
@@ -157,16 +155,6 @@ public final class Lsmr {
     return columns;
   }
 
-  /** {@link RowBlockMatrix#columnNorms} of blocks the driver holds: the same sums in the same order. */
-  private static double[] columnNorms(List<MatrixBlock> a, DriverThreads threads) {
-    List<DoubleMatrix> parts = threads.map(a.size(),
-        i -> DoubleMatrix.column(RowBlockMatrix.columnSumsOfSquares(a.get(i))));
-    double[] norms = DeterministicReduce.reduceInOrder(parts, Tsqr.DEFAULT_FAN_IN, DeterministicReduce::sum).values();
-    for (int j = 0; j < norms.length; j++) {
-      norms[j] = Math.sqrt(norms[j]);
-    }
-    return norms;
-  }
 
   /**
    * Solves {@code min ||A^T z - g||} ({@code g} n-sized) for the minimum-norm {@code z}, which lies in
