@@ -37,17 +37,24 @@ final class MatrixMarketRowBlocks implements RowBlockFormat {
 
   /**
    * The file in {@code partitions} balanced row blocks built on the driver, without a Spark job (e.g. while
-   * Spark starts): the entries parsed in file order and the blocks built from them as {@link #read}'s tasks
-   * build them ({@link RowBlock#fromEntries}, one of {@code tasks} each), so the blocks are the same. A local
-   * file, read through java.nio (Hadoop is not needed, nor loaded).
+   * Spark starts): a coordinate file's entries parsed in file order into each block's list and the blocks built
+   * from them as {@link #read}'s tasks build them ({@link RowBlock#fromEntries}, one of {@code tasks} each), an
+   * array file's values into one dense matrix cut into the blocks; the same blocks either way. A local file,
+   * read through java.nio (Hadoop is not needed, nor loaded).
    */
   static DriverBlocks readOnDriver(String path, int partitions, NpyBlocks.Tasks tasks) throws IOException {
     MatrixMarketHeader header = MatrixMarketEntries.header(null, path);
     int cols = RowBlockMatrix.columnCount(path, header.cols());
     long[] starts = BlockStarts.balanced(header.rows(), partitions);
-    SparseEntries[] split = MatrixMarketEntries.readAll(null, header).splitByRows(starts);
-    List<RowBlock> blocks = tasks.map(partitions, p -> RowBlock.fromEntries(split[p] == null ? new SparseEntries()
-        : split[p], starts[p], (int) (starts[p + 1] - starts[p]), cols, header.isCoordinate()));
+    if (!header.isCoordinate()) { // an array file: the dense matrix cut into row blocks
+      DoubleMatrix dense = MatrixMarketEntries.readDense(null, header);
+      List<RowBlock> blocks = tasks.map(partitions, p -> new RowBlock(starts[p],
+          dense.rowRange((int) starts[p], (int) starts[p + 1])).requireFinite("the entries"));
+      return new DriverBlocks(blocks, starts, cols, false);
+    }
+    SparseEntries[] split = MatrixMarketEntries.readAll(null, header, starts);
+    List<RowBlock> blocks = tasks.map(partitions, p -> RowBlock.fromEntries(split[p], starts[p],
+        (int) (starts[p + 1] - starts[p]), cols, true));
     return new DriverBlocks(blocks, starts, cols, false);
   }
 
@@ -80,6 +87,9 @@ final class MatrixMarketRowBlocks implements RowBlockFormat {
     Configuration hadoop = spark.hadoopConfiguration();
     MatrixMarketHeader header = MatrixMarketEntries.header(hadoop, path);
     RowBlockFormat.requireLocal(path, header.rows(), header.cols(), maxEntries);
+    if (!header.isCoordinate()) {
+      return MatrixMarketEntries.readDense(hadoop, header);
+    }
     DoubleMatrix m = DoubleMatrix.zeros((int) header.rows(), (int) header.cols());
     MatrixMarketEntries.readAll(hadoop, header).addTo(m, 0);
     return m;

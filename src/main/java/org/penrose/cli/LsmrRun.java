@@ -64,7 +64,7 @@ final class LsmrRun {
     DriverBlocks b;
     try (DriverThreads pool = new DriverThreads(threads, "penrose-lsmr")) {
       a = report.time("read", () -> MatrixFiles.readOnDriver(command.job.input, parts, threads, pool::map));
-      b = MatrixFiles.readOnDriver(command.rhs, a.numBlocks(), threads, pool::map);
+      b = report.time("read_rhs", () -> MatrixFiles.readOnDriver(command.rhs, a.numBlocks(), threads, pool::map));
       if (b.rows() != a.rows()) {
         throw new IllegalArgumentException("shape mismatch: B (" + command.rhs + ") is " + b.rows() + " x "
             + b.cols() + " but must have as many rows as A, which is " + a.rows() + " x " + a.cols());

@@ -119,14 +119,23 @@ public final class DeterministicReduce {
 
   /** Sum of equally shaped matrices, added in list order (a {@link Merge} for {@link #reduce}). */
   public static DoubleMatrix sum(List<DoubleMatrix> terms) {
-    DoubleMatrix sum = terms.get(0).copy();
+    List<DoubleMatrix> copied = new ArrayList<>(terms);
+    copied.set(0, terms.get(0).copy());
+    return sumInto(copied);
+  }
+
+  /**
+   * {@link #sum} added into the first term, which is returned (the same bits, no new matrix): for terms that are
+   * the caller's to overwrite.
+   */
+  public static DoubleMatrix sumInto(List<DoubleMatrix> terms) {
+    double[] s = terms.get(0).values();
     for (int t = 1; t < terms.size(); t++) {
-      double[] s = sum.values();
       double[] v = terms.get(t).values();
       for (int i = 0; i < s.length; i++) {
         s[i] += v[i];
       }
     }
-    return sum;
+    return terms.get(0);
   }
 }

@@ -1,12 +1,13 @@
 package org.penrose.io;
 
 /**
- * A Matrix Market coordinate line {@code i j [v]} read in place from its bytes: the common case of every
- * entry line, without a String, a split or {@code Double.parseDouble}. It accepts only what the general
- * parser ({@link MatrixMarketEntries}) accepts and reads it to the same numbers: indices of at most 18
- * digits within range, and a value of at most 15 significant digits and 22 decimals without an exponent,
- * whose double {@code m / 10^d} (both exact in binary, one correctly rounded division, as Clinger's fast
- * path) is the one {@code Double.parseDouble} gives. Anything else — a comment, an exponent, a longer
+ * A Matrix Market coordinate line {@code i j [v]}, or an array line {@code v}, read in place from its bytes:
+ * the common case of every entry line, without a String, a split or {@code Double.parseDouble}. It accepts
+ * only what the general parser ({@link MatrixMarketEntries}) accepts and reads it to the same numbers:
+ * indices of at most 18 digits within range, and a value of a mantissa up to 2^53 (all numbers of 15
+ * significant digits, some of 16) and at most 22 decimals without an exponent, whose double {@code m / 10^d}
+ * (both exact in binary, one correctly rounded division, as Clinger's fast path) is the one
+ * {@code Double.parseDouble} gives. Anything else — a comment, an exponent, a longer
  * number, an index out of range, a malformed line — is left to the general parser, which reads it or
  * names the line's error.
  */
@@ -55,6 +56,24 @@ final class CoordinateLine {
       return false;
     }
     while (at < to && (bytes[at] & 0xff) <= ' ') { // trailing blanks, as the general parser trims them
+      at++;
+    }
+    return at == to;
+  }
+
+  /**
+   * Reads {@code bytes[from, to)} as a line of the array format, one value with blanks around it, into
+   * {@link #value}; false when the general parser must read the line.
+   */
+  boolean readValue(byte[] bytes, int from, int to) {
+    at = from;
+    while (at < to && (bytes[at] == ' ' || bytes[at] == '\t')) {
+      at++;
+    }
+    if (!value(bytes, to)) {
+      return false;
+    }
+    while (at < to && (bytes[at] & 0xff) <= ' ') {
       at++;
     }
     return at == to;

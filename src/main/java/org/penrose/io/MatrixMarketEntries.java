@@ -11,6 +11,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.penrose.matrix.DoubleMatrix;
 import org.penrose.matrix.InvalidInputException;
 import org.penrose.matrix.SparseEntries;
 
@@ -66,23 +67,83 @@ public final class MatrixMarketEntries {
    * checked against the header.
    */
   public static SparseEntries readAll(Configuration conf, MatrixMarketHeader header) throws IOException {
+    return readAll(conf, header, new long[] {0, header.rows})[0];
+  }
+
+  /**
+   * {@link #readAll}'s entries split by row ranges as they are parsed: part {@code p} holds, in file order, the
+   * entries of rows {@code [starts[p], starts[p + 1])} (as {@link SparseEntries#splitByRows} would split them).
+   */
+  public static SparseEntries[] readAll(Configuration conf, MatrixMarketHeader header, long[] starts)
+      throws IOException {
+    SparseEntries[] parts = new SparseEntries[starts.length - 1];
+    for (int p = 0; p < parts.length; p++) {
+      parts[p] = new SparseEntries();
+    }
+    EntrySink sink = parts.length == 1 ? parts[0]::add
+        : (i, j, v) -> parts[SparseEntries.partOf(starts, i)].add(i, j, v);
     try (InputStream in = open(conf, header.source, true)) {
       MatrixMarketHeader.LineReader lines = new MatrixMarketHeader.LineReader(in, 0, 0);
       MatrixMarketHeader.read(lines, header.source); // leaves the reader at the first data line
-      SparseEntries out = new SparseEntries();
       long count = header.coordinate
-          ? parseCoordinate(header, lines, Long.MAX_VALUE, out, (position, read) -> lines.lineNumber())
-          : parseArray(header, lines, out);
-      requireCount(header, count, lines.lineNumber());
-      String extra;
-      while ((extra = lines.next()) != null) {
-        if (!MatrixMarketHeader.isSkipped(extra)) {
-          throw MatrixMarketHeader.error(header.source, lines.lineNumber(),
-              "more entries than the " + header.entries + " the size line declares");
-        }
-      }
-      return out;
+          ? parseCoordinate(header, lines, Long.MAX_VALUE, sink, (position, read) -> lines.lineNumber())
+          : parseArray(header, lines, (i, j, v) -> add(header, sink, i, j, v));
+      requireEnd(header, lines, count);
+      return parts;
     }
+  }
+
+  /**
+   * The values of an array-format file as one dense {@code rows x cols} matrix (a symmetric or skew-symmetric
+   * file's other triangle filled in), without the entry list of {@link #readAll}; the same numbers
+   * ({@code readAll(...).addTo} of a zero matrix), the value count checked as there.
+   *
+   * @throws IllegalArgumentException for a coordinate file
+   * @throws InvalidInputException when the matrix has more than {@code 2^31 - 1} entries
+   */
+  public static DoubleMatrix readDense(Configuration conf, MatrixMarketHeader header) throws IOException {
+    if (header.coordinate) {
+      throw new IllegalArgumentException(header.source + " is a coordinate file, not an array");
+    }
+    if ((double) header.rows * header.cols > Integer.MAX_VALUE) {
+      throw new InvalidInputException(header.source + ": a " + header.rows + " x " + header.cols
+          + " array is too large for one dense matrix");
+    }
+    int rows = (int) header.rows;
+    DoubleMatrix dense = DoubleMatrix.zeros(rows, (int) header.cols);
+    double[] values = dense.values();
+    double mirror = header.symmetry == MatrixMarketHeader.Symmetry.SKEW_SYMMETRIC ? -1 : 1;
+    boolean general = header.symmetry == MatrixMarketHeader.Symmetry.GENERAL;
+    try (InputStream in = open(conf, header.source, true)) {
+      MatrixMarketHeader.LineReader lines = new MatrixMarketHeader.LineReader(in, 0, 0);
+      MatrixMarketHeader.read(lines, header.source);
+      long count = parseArray(header, lines, (i, j, v) -> {
+        values[(int) i + j * rows] = v;
+        if (!general && i != j) {
+          values[j + (int) i * rows] = mirror * v;
+        }
+      });
+      requireEnd(header, lines, count);
+      return dense;
+    }
+  }
+
+  /** After {@code count} entries: that is the size line's count, and only comments and blank lines follow. */
+  private static void requireEnd(MatrixMarketHeader header, MatrixMarketHeader.LineReader lines, long count)
+      throws IOException {
+    requireCount(header, count, lines.lineNumber());
+    String extra;
+    while ((extra = lines.next()) != null) {
+      if (!MatrixMarketHeader.isSkipped(extra)) {
+        throw MatrixMarketHeader.error(header.source, lines.lineNumber(),
+            "more entries than the " + header.entries + " the size line declares");
+      }
+    }
+  }
+
+  /** Where the parsers put each entry (0-based row and column). */
+  private interface EntrySink {
+    void add(long i, int j, double v);
   }
 
   /**
@@ -113,7 +174,7 @@ public final class MatrixMarketEntries {
       MatrixMarketHeader.LineReader lines = new MatrixMarketHeader.LineReader(in, position, 0);
       SparseEntries out = new SparseEntries(1024);
       long startLinePosition = position;
-      counted[0] = parseCoordinate(header, lines, end, out,
+      counted[0] = parseCoordinate(header, lines, end, out::add,
           (linePosition, readInRange) -> linesBefore(conf, header.source, startLinePosition) + readInRange);
       return out;
     }
@@ -159,7 +220,7 @@ public final class MatrixMarketEntries {
   }
 
   private static long parseCoordinate(MatrixMarketHeader h, MatrixMarketHeader.LineReader lines, long end,
-      SparseEntries out, LineLocator locate) throws IOException {
+      EntrySink out, LineLocator locate) throws IOException {
     long count = 0;
     long readHere = 0;
     int fields = h.fieldsPerLine();
@@ -237,7 +298,8 @@ public final class MatrixMarketEntries {
     return c == ' ' || c == '\t' || c == '\n' || c == '\u000B' || c == '\f' || c == '\r';
   }
 
-  private static void add(MatrixMarketHeader h, SparseEntries out, long i, int j, double v) {
+  /** Entry {@code (i, j)} and, in a symmetric or skew-symmetric file, its mirror (checked: the lower triangle). */
+  private static void add(MatrixMarketHeader h, EntrySink out, long i, int j, double v) {
     out.add(i, j, v);
     if (h.symmetry != MatrixMarketHeader.Symmetry.GENERAL) {
       if (i < j) {
@@ -255,39 +317,55 @@ public final class MatrixMarketEntries {
   }
 
   /** The array format: values column by column (the stored triangle for symmetric/skew). */
-  private static long parseArray(MatrixMarketHeader h, MatrixMarketHeader.LineReader lines, SparseEntries out)
+  private static long parseArray(MatrixMarketHeader h, MatrixMarketHeader.LineReader lines, EntrySink out)
       throws IOException {
     boolean general = h.symmetry == MatrixMarketHeader.Symmetry.GENERAL;
     boolean skew = h.symmetry == MatrixMarketHeader.Symmetry.SKEW_SYMMETRIC;
     long count = 0;
+    CoordinateLine entry = new CoordinateLine();
     for (long j = 0; j < h.cols; j++) {
       for (long i = general ? 0 : skew ? j + 1 : j; i < h.rows; i++) {
-        String line;
-        do {
-          line = lines.next();
-        } while (line != null && MatrixMarketHeader.isSkipped(line));
-        if (line == null) {
-          throw MatrixMarketHeader.error(h.source, lines.lineNumber(), "the file ended after " + count
-              + " values but a " + h.rows + " x " + h.cols + " " + h.symmetry.name().toLowerCase().replace('_', '-')
-              + " array needs " + h.entries);
-        }
-        String[] f = fields(line);
-        double v;
-        try {
-          if (f.length != 1) {
-            throw new InvalidInputException("expected one value per line in the array format, got " + f.length);
-          }
-          v = value(f[0]);
-        } catch (IllegalArgumentException e) {
-          throw MatrixMarketHeader.error(h.source, lines.lineNumber(), e.getMessage());
-        }
-        if (v != 0.0) {
-          add(h, out, i, (int) j, v);
+        double v = nextArrayValue(h, lines, entry, count);
+        if (v != 0.0) { // -0.0 too: a sum of entries into zeros reads it as 0.0
+          out.add(i, (int) j, v);
         }
         count++;
       }
     }
     return count;
+  }
+
+  /**
+   * The next value of an array file after {@code count} values: comments and blank lines skipped, the line read in
+   * place or, when the fast reader leaves it, by the general parser (one field, a number), which names an error.
+   */
+  private static double nextArrayValue(MatrixMarketHeader h, MatrixMarketHeader.LineReader lines, CoordinateLine entry,
+      long count) throws IOException {
+    while (lines.nextBytes()) {
+      if (entry.readValue(lines.bytes(), lines.lineStart(), lines.lineEnd())) {
+        return entry.value;
+      }
+      String line = new String(lines.bytes(), lines.lineStart(), lines.lineEnd() - lines.lineStart(),
+          StandardCharsets.ISO_8859_1);
+      if (!MatrixMarketHeader.isSkipped(line)) {
+        return arrayValue(h, lines, line);
+      }
+    }
+    throw MatrixMarketHeader.error(h.source, lines.lineNumber(), "the file ended after " + count + " values but a "
+        + h.rows + " x " + h.cols + " " + h.symmetry.name().toLowerCase().replace('_', '-') + " array needs "
+        + h.entries);
+  }
+
+  private static double arrayValue(MatrixMarketHeader h, MatrixMarketHeader.LineReader lines, String line) {
+    String[] f = fields(line);
+    try {
+      if (f.length != 1) {
+        throw new InvalidInputException("expected one value per line in the array format, got " + f.length);
+      }
+      return value(f[0]);
+    } catch (IllegalArgumentException e) {
+      throw MatrixMarketHeader.error(h.source, lines.lineNumber(), e.getMessage());
+    }
   }
 
   private static long index(String s, long limit, String what) {

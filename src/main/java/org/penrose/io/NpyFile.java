@@ -12,7 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
-import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import org.penrose.matrix.DoubleMatrix;
 import org.penrose.matrix.InvalidInputException;
 
@@ -282,8 +282,10 @@ public final class NpyFile {
     if (dir != null) {
       Files.createDirectories(dir);
     }
-    // A hidden sibling, created with the usual permissions (createTempFile would make it owner-only).
-    Path temp = absolute.resolveSibling("." + absolute.getFileName() + "." + UUID.randomUUID() + ".partial");
+    // A hidden sibling, created with the usual permissions (createTempFile would make it owner-only), never an
+    // existing file (CREATE_NEW); its name needs no secure random (UUID's costs a cold JVM about 20 ms)
+    Path temp = absolute.resolveSibling("." + absolute.getFileName() + "."
+        + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".partial");
     try {
       try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
         writeFully(out, ByteBuffer.wrap(NpyHeader.encode(shape, fortranOrder && shape.length == 2)));

@@ -1,6 +1,7 @@
 package org.penrose.iterative;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
@@ -79,57 +80,19 @@ abstract class BidiagonalizationPass implements AutoCloseable {
    * {@code B^T out} at the end.
    */
   static DoubleMatrix sweep(MatrixBlock block, double[] v, double c, double[] u, double[] out) {
+    return sweep(block, v, c, u, out, new double[block.cols() + 1]);
+  }
+
+  /** {@link #sweep} into {@code result} ({@code n + 1} zeros, overwritten), e.g. a buffer reused pass after pass. */
+  static DoubleMatrix sweep(MatrixBlock block, double[] v, double c, double[] u, double[] out, double[] result) {
     int n = block.cols();
-    double[] result = new double[n + 1];
     double sumOfSquares = 0;
     ShiftedBlock shifted = block instanceof ShiftedBlock s && s.block() instanceof CsrMatrix ? s : null;
     if (block instanceof CsrMatrix || shifted != null) {
       CsrMatrix csr = (CsrMatrix) (shifted != null ? shifted.block() : block);
       double[] r = shifted != null ? shifted.rowFactor() : null;
-      double sv = 0; // s . v
-      if (shifted != null && v != null) {
-        double[] s = shifted.columnFactor();
-        for (int j = 0; j < n; j++) {
-          sv += s[j] * v[j];
-        }
-      }
-      double rOut = 0; // r . out
-      int[] start = csr.rowStart();
-      int[] col = csr.colIndex();
-      double[] value = csr.values();
-      for (int i = 0; i < block.rows(); i++) {
-        double ui = c == 0 ? 0 : c * u[i];
-        if (v != null) {
-          // two partial sums (even and odd entries of the row), added at the end: two independent chains of
-          // additions instead of one, which the processor overlaps
-          double even = 0;
-          double odd = 0;
-          int k = start[i];
-          for (int last = start[i + 1] - 1; k < last; k += 2) {
-            even += value[k] * v[col[k]];
-            odd += value[k + 1] * v[col[k + 1]];
-          }
-          if (k < start[i + 1]) {
-            even += value[k] * v[col[k]];
-          }
-          double dot = even + odd;
-          ui += r == null ? dot : dot - r[i] * sv;
-        }
-        out[i] = ui;
-        sumOfSquares += ui * ui;
-        for (int k = start[i]; k < start[i + 1]; k++) {
-          result[col[k]] += value[k] * ui;
-        }
-        if (r != null) {
-          rOut += r[i] * ui;
-        }
-      }
-      if (shifted != null) {
-        double[] s = shifted.columnFactor();
-        for (int j = 0; j < n; j++) {
-          result[j] -= s[j] * rOut;
-        }
-      }
+      double[] s = shifted != null ? shifted.columnFactor() : null;
+      sumOfSquares = sweepCsr(csr, r, s, v, c, u, out, result);
     } else {
       double[] next = v == null ? new double[block.rows()] : block.times(DoubleMatrix.column(v)).values();
       for (int i = 0; i < next.length; i++) {
@@ -140,6 +103,53 @@ abstract class BidiagonalizationPass implements AutoCloseable {
     }
     result[n] = sumOfSquares;
     return DoubleMatrix.column(result);
+  }
+
+  /**
+   * {@link #sweep} of a CSR block {@code B}, or of {@code B - r s^T} when {@code r} is not null: {@code out}, and
+   * {@code A_i^T out} into {@code result}; returns {@code ||out||^2}.
+   */
+  private static double sweepCsr(CsrMatrix csr, double[] r, double[] s, double[] v, double c, double[] u,
+      double[] out, double[] result) {
+    int n = csr.cols();
+    double sv = 0; // s . v
+    if (r != null && v != null) {
+      for (int j = 0; j < n; j++) {
+        sv += s[j] * v[j];
+      }
+    }
+    double sumOfSquares = 0;
+    double rOut = 0; // r . out
+    int[] start = csr.rowStart();
+    int[] col = csr.colIndex();
+    double[] value = csr.values();
+    int rows = csr.rows();
+    for (int i = 0; i < rows; i++) {
+      int from = start[i];
+      int to = start[i + 1];
+      double ui = c == 0 ? 0 : c * u[i];
+      if (v != null) {
+        double dot = 0;
+        for (int k = from; k < to; k++) {
+          dot += value[k] * v[col[k]];
+        }
+        ui += r == null ? dot : dot - r[i] * sv;
+      }
+      out[i] = ui;
+      sumOfSquares += ui * ui;
+      for (int k = from; k < to; k++) {
+        result[col[k]] += value[k] * ui;
+      }
+      if (r != null) {
+        rOut += r[i] * ui;
+      }
+    }
+    if (r != null) {
+      for (int j = 0; j < n; j++) {
+        result[j] -= s[j] * rOut;
+      }
+    }
+    return sumOfSquares;
   }
 
   static Products products(DoubleMatrix merged) {
@@ -167,6 +177,8 @@ abstract class BidiagonalizationPass implements AutoCloseable {
   private static BidiagonalizationPass inDriver(List<MatrixBlock> blocks, DriverThreads threads, boolean owns) {
     return new BidiagonalizationPass() {
       private List<double[]> u;
+      /** Each block's {@code [A_i^T u_i; ||u_i||^2]}, reused pass after pass (no fresh memory per pass). */
+      private final double[][] parts = new double[blocks.size()][];
 
       @Override
       Products start(RowBlockMatrix b) {
@@ -197,8 +209,16 @@ abstract class BidiagonalizationPass implements AutoCloseable {
 
       @Override
       Products step(double[] v, double c) {
-        List<DoubleMatrix> parts = threads.map(blocks.size(), i -> sweep(blocks.get(i), v, c, u.get(i), u.get(i)));
-        return products(DeterministicReduce.reduceInOrder(parts, Tsqr.DEFAULT_FAN_IN, DeterministicReduce::sum));
+        List<DoubleMatrix> sums = threads.map(blocks.size(), i -> {
+          if (parts[i] == null) {
+            parts[i] = new double[blocks.get(i).cols() + 1];
+          } else {
+            Arrays.fill(parts[i], 0);
+          }
+          return sweep(blocks.get(i), v, c, u.get(i), u.get(i), parts[i]);
+        });
+        // DeterministicReduce.sum's order and bits, added into the first of each group (buffers this pass owns)
+        return products(DeterministicReduce.reduceInOrder(sums, Tsqr.DEFAULT_FAN_IN, DeterministicReduce::sumInto));
       }
 
       @Override

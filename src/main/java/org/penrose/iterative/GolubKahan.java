@@ -46,9 +46,9 @@ abstract class GolubKahan {
     for (int j = 0; j < w.length; j++) {
       w[j] = product[j] * scale - coefficient * w[j];
     }
-    double norm = Lsmr.norm(w);
+    double norm = Vectors.norm(w);
     if (norm > 0) {
-      Lsmr.scale(w, 1 / norm);
+      Vectors.scale(w, 1 / norm);
     }
     return norm;
   }
@@ -115,8 +115,8 @@ abstract class GolubKahan {
 
       @Override
       double start() {
-        double beta = Lsmr.norm(g);
-        u = Lsmr.scaled(g, beta > 0 ? 1 / beta : 0);
+        double beta = Vectors.norm(g);
+        u = Vectors.scaled(g, beta > 0 ? 1 / beta : 0);
         return beta;
       }
 
@@ -125,7 +125,7 @@ abstract class GolubKahan {
         BidiagonalizationPass.Products p = c == null ? pass.startWithProduct(u) : pass.step(u, -beta * vScale);
         double alpha = Math.sqrt(p.sumOfSquares());
         if (c == null) {
-          c = Lsmr.scaled(u, alpha > 0 ? 1 / alpha : 0);
+          c = Vectors.scaled(u, alpha > 0 ? 1 / alpha : 0);
         } else if (alpha > 0) {
           for (int j = 0; j < c.length; j++) {
             c[j] = (u[j] - beta * c[j]) / alpha;

@@ -99,8 +99,9 @@ public final class Lsmr {
       seconds += z.seconds();
       residual = residual(pass, start, x);
     }
-    return new LsmrResult(x, stop, iterations, Math.sqrt(residual.sumOfSquares()), norm(residual.transposeTimesU()),
-        normA, y.condA(), norm(x), 0, scaled.where(), seconds + (System.nanoTime() - started) / 1e9);
+    return new LsmrResult(x, stop, iterations, Math.sqrt(residual.sumOfSquares()),
+        Vectors.norm(residual.transposeTimesU()), normA, y.condA(), Vectors.norm(x), 0, scaled.where(),
+        seconds + (System.nanoTime() - started) / 1e9);
   }
 
   /** Corrections after a column-scaled solve at most. */
@@ -120,7 +121,7 @@ public final class Lsmr {
   /** {@code ||A^T r|| / (||A|| ||r||)} (0 for {@code r = 0}). */
   private static double certificate(BidiagonalizationPass.Products residual, double normA) {
     double normR = Math.sqrt(residual.sumOfSquares());
-    return normR == 0 || normA == 0 ? 0 : norm(residual.transposeTimesU()) / (normA * normR);
+    return normR == 0 || normA == 0 ? 0 : Vectors.norm(residual.transposeTimesU()) / (normA * normR);
   }
 
   /**
@@ -326,11 +327,7 @@ public final class Lsmr {
         double hbarFactor = -(thetabar * rho) / (rhoold * rhobarold);
         double xFactor = zeta / (rho * rhobar);
         double hFactor = -(thetanew / rho);
-        for (int j = 0; j < n; j++) {
-          hbar[j] = h[j] + hbarFactor * hbar[j];
-          x[j] += xFactor * hbar[j];
-          h[j] = v[j] + hFactor * h[j];
-        }
+        update(h, hbar, x, v, hbarFactor, xFactor, hFactor);
 
         // ||r||: the rotations applied to (beta_1 e_1) as in section 4.1 of the paper
         double betaacute = chat * betadd;
@@ -360,7 +357,7 @@ public final class Lsmr {
         condA = Math.max(maxrbar, rhotemp) / Math.min(minrbar, rhotemp);
 
         normAr = Math.abs(zetabar);
-        double normX = gk.solutionOnDriver() ? norm(x) : 0; // see solveTransposed
+        double normX = gk.solutionOnDriver() ? Vectors.norm(x) : 0; // see solveTransposed
         double test1 = normR / normB;
         double test2 = normA * normR != 0 ? normAr / (normA * normR) : Double.POSITIVE_INFINITY;
         double test3 = 1 / condA;
@@ -396,39 +393,23 @@ public final class Lsmr {
       return result(x, LsmrResult.Stop.ITERATION_LIMIT, maxIterations, normR, normAr, normA, condA, started);
     }
 
-    private LsmrResult result(double[] x, LsmrResult.Stop stop, int iterations, double normR, double normAr,
-        double normA, double condA, long started) {
-      return new LsmrResult(x, stop, iterations, normR, normAr, normA, condA, norm(x), options.damp(), pass.where(),
-          (System.nanoTime() - started) / 1e9);
-    }
-  }
-
-  static double norm(double[] v) {
-    double scale = 0;
-    double sum = 1;
-    for (double value : v) {
-      if (value != 0) {
-        double abs = Math.abs(value);
-        if (scale < abs) {
-          sum = 1 + sum * (scale / abs) * (scale / abs);
-          scale = abs;
-        } else {
-          sum += (abs / scale) * (abs / scale);
-        }
+    /**
+     * {@code hbar <- h + hbarFactor hbar}, {@code x <- x + xFactor hbar}, {@code h <- v + hFactor h}: a method of its
+     * own, so that the JIT compiles this loop on its own within the first iterations.
+     */
+    private static void update(double[] h, double[] hbar, double[] x, double[] v, double hbarFactor, double xFactor,
+        double hFactor) {
+      for (int j = 0; j < x.length; j++) {
+        hbar[j] = h[j] + hbarFactor * hbar[j];
+        x[j] += xFactor * hbar[j];
+        h[j] = v[j] + hFactor * h[j];
       }
     }
-    return scale * Math.sqrt(sum);
-  }
 
-  static double[] scaled(double[] v, double factor) {
-    double[] out = v.clone();
-    scale(out, factor);
-    return out;
-  }
-
-  static void scale(double[] v, double factor) {
-    for (int j = 0; j < v.length; j++) {
-      v[j] *= factor;
+    private LsmrResult result(double[] x, LsmrResult.Stop stop, int iterations, double normR, double normAr,
+        double normA, double condA, long started) {
+      return new LsmrResult(x, stop, iterations, normR, normAr, normA, condA, Vectors.norm(x), options.damp(),
+          pass.where(), (System.nanoTime() - started) / 1e9);
     }
   }
 }

@@ -85,20 +85,28 @@ public final class CsrMatrix implements MatrixBlock {
     int[] colIndex = new int[total];
     double[] vals = new double[total];
     int stored = 0;
-    Integer[] rowOrder = new Integer[0];
+    long[] keys = new long[0];
     for (int i = 0; i < rows; i++) {
       rowStart[i] = stored;
       int from = counts[i];
       int length = counts[i + 1] - from;
-      if (rowOrder.length < length) {
-        rowOrder = new Integer[Math.max(length, 2 * rowOrder.length)];
+      if (!columnsAscending(entries, order, from, length)) {
+        // a stable sort by column: the key (column, place in the row's entry order) sorted as a primitive
+        if (keys.length < length) {
+          keys = new long[Math.max(length, 2 * keys.length)];
+        }
+        for (int p = 0; p < length; p++) {
+          keys[p] = (long) entries.col(order[from + p]) << 32 | p;
+        }
+        Arrays.sort(keys, 0, length);
+        int[] sorted = new int[length];
+        for (int p = 0; p < length; p++) {
+          sorted[p] = order[from + (int) keys[p]];
+        }
+        System.arraycopy(sorted, 0, order, from, length);
       }
       for (int p = 0; p < length; p++) {
-        rowOrder[p] = order[from + p];
-      }
-      Arrays.sort(rowOrder, 0, length, (x, y) -> Integer.compare(entries.col(x), entries.col(y)));
-      for (int p = 0; p < length; p++) {
-        int k = rowOrder[p];
+        int k = order[from + p];
         if (stored > rowStart[i] && colIndex[stored - 1] == entries.col(k)) {
           vals[stored - 1] += entries.value(k);
         } else {
@@ -110,6 +118,16 @@ public final class CsrMatrix implements MatrixBlock {
     }
     rowStart[rows] = stored;
     return new CsrMatrix(rows, cols, rowStart, Arrays.copyOf(colIndex, stored), Arrays.copyOf(vals, stored));
+  }
+
+  /** Whether entries {@code order[from, from + length)} have non-decreasing columns (files sorted by row or column). */
+  private static boolean columnsAscending(SparseEntries entries, int[] order, int from, int length) {
+    for (int p = from + 1; p < from + length; p++) {
+      if (entries.col(order[p]) < entries.col(order[p - 1])) {
+        return false;
+      }
+    }
+    return true;
   }
 
   @Override

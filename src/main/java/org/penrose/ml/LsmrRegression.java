@@ -42,7 +42,8 @@ final class LsmrRegression {
       double penalty = labelDeviation > 0 ? regParam / labelDeviation : 0;
       damp = Math.sqrt(standardization ? penalty : scaled.sums[0] * penalty);
     }
-    RowBlockMatrix label = scaled.y.denseColumns(0, 1); // stored, not shifted, for the passes
+    // stored, not shifted, for the passes; kept for its two uses (LSMR's start, the residual)
+    RowBlockMatrix label = scaled.y.denseColumns(0, 1).persist();
     LsmrResult solved = Lsmr.solve(scaled.a, label, options.withDamp(damp));
     double[] beta = scaled.coefficients(solved.x());
     double rss = Residuals.sumsOfSquares(scaled.a, label, DoubleMatrix.column(solved.x()))[0];
@@ -50,6 +51,7 @@ final class LsmrRegression {
     long fitted = (long) scaled.sums[3];
     Double fittedIntercept = intercept ? scaled.intercept(beta) : null;
     scaled.unpersist();
+    label.unpersist();
     return LeastSquaresFit.of(new LeastSquaresFit.Coefficients(beta, fittedIntercept, null, null),
         new LeastSquaresFit.RankDecision(-1, new double[0], Double.NaN, List.of()),
         new LeastSquaresFit.Goodness(rss, tss > 0 ? 1 - rss / tss : null, fitted), List.copyOf(names),

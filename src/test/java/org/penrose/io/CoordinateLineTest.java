@@ -1,5 +1,6 @@
 package org.penrose.io;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.penrose.matrix.DoubleMatrix;
 
 /**
  * The in-place reader of coordinate lines against the general parser's reading ({@code Long.parseLong},
@@ -74,6 +76,63 @@ class CoordinateLineTest {
       assertEquals(null, read(line, false), line);
     }
     assertEquals(null, read("1 2 1", true), "a value in a pattern file");
+  }
+
+  private static Double readValue(String line) {
+    CoordinateLine entry = new CoordinateLine();
+    byte[] bytes = ("7" + line + "8").getBytes(StandardCharsets.ISO_8859_1);
+    return entry.readValue(bytes, 1, 1 + line.length()) ? entry.value : null;
+  }
+
+  @Test
+  void arrayLinesAreReadAsTheGeneralParserReadsThem() {
+    Random random = new Random(12);
+    for (int t = 0; t < 50_000; t++) {
+      double number = (random.nextDouble() - 0.5) * Math.pow(10, random.nextInt(9));
+      String text = String.format(java.util.Locale.ROOT, "%." + random.nextInt(17) + "f", number);
+      Double value = readValue(" " + text + "\t");
+      if (value == null) {
+        assertTrue(text.replace("-", "").replace(".", "").replaceFirst("^0+", "").length() >= 16, text);
+        continue;
+      }
+      assertEquals(Double.doubleToRawLongBits(Double.parseDouble(text)), Double.doubleToRawLongBits(value), text);
+    }
+    for (String line : List.of("% a comment", "", "1 2", "1e3", "1.5D0", "NaN", "-", "1,5")) {
+      assertEquals(null, readValue(line), line);
+    }
+  }
+
+  @Test
+  void arrayFilesReadTheSameThroughBothParsersAndBothReaders() throws IOException {
+    // 16 significant digits and fewer are read in place, 17 and an exponent by the general parser
+    double[] general = readBoth("general", "3 2\n10.26088223739921\n14.984499604551075\n\n% between\n-2.5e-3\n"
+        + "-0\n  7 \n1.0000000000000002\n");
+    double[] expected = {10.26088223739921, 14.984499604551075, -2.5e-3, 0, 7, 1.0000000000000002};
+    for (int k = 0; k < expected.length; k++) {
+      assertEquals(Double.doubleToRawLongBits(expected[k]), Double.doubleToRawLongBits(general[k]), "entry " + k);
+    }
+    // the stored lower triangle, column by column; the other one mirrored (negated for skew)
+    assertArrayEquals(new double[] {1, 2, 3, 2, 4, 5, 3, 5, 6}, readBoth("symmetric", "3 3\n1\n2\n3\n4\n5\n6\n"));
+    assertArrayEquals(new double[] {0, 2, 3, -2, 0, 5, -3, -5, 0}, readBoth("skew-symmetric", "3 3\n2\n3\n5\n"));
+  }
+
+  /** The array file's values through readDense, checked bit for bit against readAll's entries added into zeros. */
+  private static double[] readBoth(String symmetry, String body) throws IOException {
+    java.nio.file.Path file = java.nio.file.Files.createTempFile("array", ".mtx");
+    try {
+      java.nio.file.Files.writeString(file, "%%MatrixMarket matrix array real " + symmetry + "\n% values\n" + body);
+      MatrixMarketHeader header = MatrixMarketEntries.header(null, file.toString());
+      DoubleMatrix summed = DoubleMatrix.zeros((int) header.rows(), (int) header.cols());
+      MatrixMarketEntries.readAll(null, header).addTo(summed, 0);
+      double[] dense = MatrixMarketEntries.readDense(null, header).values();
+      for (int k = 0; k < dense.length; k++) {
+        assertEquals(Double.doubleToRawLongBits(summed.values()[k]), Double.doubleToRawLongBits(dense[k]),
+            "entry " + k);
+      }
+      return dense;
+    } finally {
+      java.nio.file.Files.delete(file);
+    }
   }
 
   @Test

@@ -60,7 +60,25 @@ class LsmrTest extends SparkTestSession {
     for (int i = 0; i < got.length; i++) {
       diff = Math.hypot(diff, got[i] - expected[i]);
     }
-    return diff / Lsmr.norm(expected);
+    return diff / Vectors.norm(expected);
+  }
+
+  @Test
+  void theNormIsTheScaledOneToRoundingAndFallsBackOutsideTheSafeRange() {
+    Random random = new Random(5);
+    for (int t = 0; t < 200; t++) {
+      double[] v = new double[1 + random.nextInt(40)];
+      for (int j = 0; j < v.length; j++) {
+        v[j] = random.nextGaussian() * Math.pow(10, random.nextInt(40) - 20);
+      }
+      assertEquals(Vectors.scaledNorm(v), Vectors.norm(v), 4 * Math.ulp(Vectors.scaledNorm(v)), Arrays.toString(v));
+    }
+    // squares that overflow or lose their digits: the scaled sum
+    assertEquals(5e200, Vectors.norm(new double[] {3e200, 4e200}), 2 * Math.ulp(5e200));
+    assertEquals(5e-200, Vectors.norm(new double[] {3e-200, 4e-200}), 2 * Math.ulp(5e-200));
+    assertEquals(Double.MAX_VALUE, Vectors.norm(new double[] {Double.MAX_VALUE, 0}));
+    assertEquals(0, Vectors.norm(new double[] {0, 0, 0}));
+    assertTrue(Double.isNaN(Vectors.norm(new double[] {1, Double.NaN})));
   }
 
   @Test
@@ -221,10 +239,10 @@ class LsmrTest extends SparkTestSession {
     }
     double[] atr = a.transposeTimes(DoubleMatrix.column(r)).values();
     double frobenius = Math.sqrt(sumOfSquares(a.values()));
-    assertEquals(Lsmr.norm(r), scaled.normR(), 1e-10 * Lsmr.norm(r), "||r|| of the returned x");
-    assertEquals(Lsmr.norm(scaled.x()), scaled.normX(), 1e-12 * Lsmr.norm(scaled.x()));
+    assertEquals(Vectors.norm(r), scaled.normR(), 1e-10 * Vectors.norm(r), "||r|| of the returned x");
+    assertEquals(Vectors.norm(scaled.x()), scaled.normX(), 1e-12 * Vectors.norm(scaled.x()));
     assertEquals(frobenius, scaled.normA(), 1e-12 * frobenius, "||A||_F from the column norms");
-    double certificate = Lsmr.norm(atr) / (frobenius * Lsmr.norm(r));
+    double certificate = Vectors.norm(atr) / (frobenius * Vectors.norm(r));
     assertTrue(certificate <= 1e-10, "A's certificate " + certificate);
     assertEquals(certificate, scaled.certificate(), 1e-6 * certificate);
     List<RowBlock> collected = blocks.blocks().collect();
@@ -265,7 +283,7 @@ class LsmrTest extends SparkTestSession {
     LeastSquares reference = LeastSquares.solve(a, DoubleMatrix.column(b), RankCutoff.DEFAULT);
     double minimumResidual = Math.sqrt(reference.residualSumOfSquares()[0]);
     assertEquals(minimumResidual, scaled.normR(), 1e-9 * minimumResidual, "a least-squares solution");
-    double minimumNorm = Lsmr.norm(reference.solution().values());
+    double minimumNorm = Vectors.norm(reference.solution().values());
     assertTrue(scaled.normX() > minimumNorm * (1 + 1e-6), scaled.normX() + " against " + minimumNorm);
     assertThrows(InvalidInputException.class, () -> TIGHT.withDamp(1).withColumnScaling(true));
     assertThrows(InvalidInputException.class,
