@@ -291,6 +291,7 @@ public final class NpyFile {
         writeFully(out, ByteBuffer.wrap(NpyHeader.encode(shape, fortranOrder && shape.length == 2)));
         ByteBuffer bytes = ByteBuffer.allocate(CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
         DoubleBuffer chunk = bytes.asDoubleBuffer();
+        double[] tile = null; // rows of a column-major block in row-major order
         for (DoubleMatrix block : blocks) {
           double[] values = block.values();
           int rows = block.rows();
@@ -302,10 +303,22 @@ public final class NpyFile {
               from += count;
               flushIfFull(out, bytes, chunk);
             }
-          } else { // row-major: row t is values[t + j * rows], j = 0..cols-1
-            for (int t = 0; t < rows; t++) {
+          } else { // row-major: row t is values[t + j * rows], j = 0..cols-1; a tile of rows at a time
+            if (tile == null) {
+              tile = new double[CHUNK_BYTES / Double.BYTES];
+            }
+            int tileRows = Math.max(1, tile.length / Math.max(1, cols));
+            for (int first = 0; first < rows; first += tileRows) {
+              int count = Math.min(tileRows, rows - first);
               for (int j = 0; j < cols; j++) {
-                chunk.put(values[t + j * rows]);
+                for (int t = 0; t < count; t++) {
+                  tile[t * cols + j] = values[first + t + j * rows];
+                }
+              }
+              for (int from = 0; from < count * cols; ) {
+                int put = Math.min(chunk.remaining(), count * cols - from);
+                chunk.put(tile, from, put);
+                from += put;
                 flushIfFull(out, bytes, chunk);
               }
             }

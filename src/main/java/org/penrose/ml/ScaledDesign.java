@@ -83,8 +83,10 @@ final class ScaledDesign {
     RowBlockMatrix all = DatasetRows.fromRowsInOrder(prepared);
     int width = all.cols() - 2;
     RowBlockMatrix a = all.columnRange(0, width);
-    RowBlockMatrix y = all.denseColumns(width, width + 1);
-    RowBlockMatrix sw = all.denseColumns(width + 1, width + 2);
+    // [sqrt(w) y | sqrt(w)] taken from the rows' blocks once and kept: every pass below reads y or sqrt(w)
+    RowBlockMatrix weighted = all.denseColumns(width, width + 2).persist();
+    RowBlockMatrix y = weighted.denseColumns(0, 1);
+    RowBlockMatrix sw = weighted.denseColumns(1, 2);
     int p = a.cols();
     boolean means = intercept || scaling == Scaling.STANDARDIZE;
     boolean squares = scaling != Scaling.NONE;
@@ -129,7 +131,7 @@ final class ScaledDesign {
       y = y.minusOuter(sw, new double[] {labelMean});
     }
     a.persist();
-    return new ScaledDesign(a, y, mean, scale, labelMean, sums, all.denseColumns(width, width + 2));
+    return new ScaledDesign(a, y, mean, scale, labelMean, sums, weighted);
   }
 
   /** {@code beta = D^-1 z}. */
@@ -176,6 +178,7 @@ final class ScaledDesign {
 
   void unpersist() {
     a.unpersist();
+    weightedLabels.unpersist();
   }
 
   /**
