@@ -60,8 +60,10 @@ class LstsqResult(RankDecision):
     """``X = pinv(A) B``: numpy ``x`` (n or n x k), ``residuals`` (k sums of squares ``||B_j - A X_j||^2``,
     always, unlike numpy) and the :class:`RankDecision`; with a cotangent ``gX``: ``grad_a`` (m x n) and
     ``grad_b`` (m x k) as DataFrames; with a tangent: ``dx``. On the LSMR route, ``iterations`` per column
-    and ``converged`` (False when a column stopped before its tolerances held); with a cotangent and
-    ``damp > 0``, also ``grad_damp`` (``dL/d damp``)."""
+    and ``converged`` (False when a column stopped before its tolerances, or its ``forward_error`` target,
+    held); with ``damp > 0``, ``forward_error``: the largest bound over the columns on the relative error
+    ``||x - x*|| / ||x||``, ``||A^T (b - A x) - damp^2 x|| / (damp^2 ||x||)`` computed from ``x`` (None
+    undamped); with a cotangent and ``damp > 0``, also ``grad_damp`` (``dL/d damp``)."""
 
     x: np.ndarray = None
     residuals: np.ndarray = None
@@ -71,6 +73,7 @@ class LstsqResult(RankDecision):
     iterations: Optional[List[int]] = None
     converged: Optional[bool] = None
     grad_damp: Optional[float] = None
+    forward_error: Optional[float] = None
 
 
 @dataclass
@@ -236,7 +239,7 @@ def _rank(rank, name="rank"):
 @translated
 def lstsq(a, b, *, rtol=None, atol=None, rank=None, method="auto", cotangent=None, tangent=None, column=None,
           index=None, b_column=None, b_index=None, partitions=None, tol=None, max_rank=None, seed=None,
-          damp=None, btol=None, max_iterations=None, spark=None):
+          damp=None, btol=None, max_iterations=None, forward_error=None, spark=None):
     """Minimum-norm least squares ``X = pinv(A; rtol, atol) B`` of a distributed ``A`` (m x n).
 
     :param a: A: a path, a DataFrame (``column``, ``index``) or a numpy array.
@@ -248,6 +251,8 @@ def lstsq(a, b, *, rtol=None, atol=None, rank=None, method="auto", cotangent=Non
         or ``"lsmr"`` (iterative, any width, no rank cut; ``atol``/``btol`` are then its stopping tolerances,
         as ``scipy.sparse.linalg.lsmr``'s, with ``damp`` and ``max_iterations``; the VJP and JVP by further
         LSMR solves).
+    :param forward_error: with ``method="lsmr"`` and ``damp > 0``: iterate until the bound on
+        ``||x - x*|| / ||x||`` (the result's ``forward_error``) is at most this, instead of ``atol``/``btol``.
     :param cotangent: ``gX = dL/dX`` (shape of X, numpy): adds ``grad_a`` and ``grad_b``.
     :param tangent: ``(dA, dB)`` (either may be None): adds ``dx``, the JVP.
     :param tol, max_rank, seed: the truncated SVD's tolerance, largest rank and start vector seed.
@@ -257,9 +262,11 @@ def lstsq(a, b, *, rtol=None, atol=None, rank=None, method="auto", cotangent=Non
                        **_route_fields(rtol, atol, rank, method, tol, max_rank, seed))
     if method == "lsmr":
         request.body.update({k: v for k, v in (("damp", damp), ("btol", _tolerance(btol, "btol")),
-                                               ("max_iterations", max_iterations)) if v is not None})
-    elif damp is not None or btol is not None or max_iterations is not None:
-        raise InvalidInputError("damp, btol and max_iterations are LSMR's: add method='lsmr'")
+                                               ("max_iterations", max_iterations),
+                                               ("forward_error", _tolerance(forward_error, "forward_error")))
+                             if v is not None})
+    elif damp is not None or btol is not None or max_iterations is not None or forward_error is not None:
+        raise InvalidInputError("damp, btol, max_iterations and forward_error are LSMR's: add method='lsmr'")
     vector_rhs = _is_1d(b)
     request.body["b"] = request.matrix(b, "B", b_column, b_index)
     if tangent is not None:
@@ -281,7 +288,8 @@ def lstsq(a, b, *, rtol=None, atol=None, rank=None, method="auto", cotangent=Non
                        **request.rank_decision(), grad_a=request.frame("grad_a"), grad_b=request.frame("grad_b"),
                        dx=request.like_x("dx", x, vector_rhs),
                        iterations=None if iterations is None else list(iterations), converged=request.row["converged"],
-                       grad_damp=None if not damp or request.row["grad_mu"] is None else 2 * damp * request.row["grad_mu"])
+                       grad_damp=None if not damp or request.row["grad_mu"] is None else 2 * damp * request.row["grad_mu"],
+                       forward_error=request.row["forward_error"])
 
 
 @translated

@@ -220,8 +220,19 @@ def test_lsmr_route_agrees_with_scipy_lsmr_and_with_the_direct_solution(spark, t
     assert limited.converged is False and limited.iterations == [2]
     with pytest.raises(penrose.InvalidInputError, match="takes no rtol"):
         linalg.lstsq(str(tmp_path / "A.mtx"), b, method="lsmr", rtol=1e-3)
-    with pytest.raises(penrose.InvalidInputError, match="damp, btol and max_iterations are LSMR's"):
+    with pytest.raises(penrose.InvalidInputError, match="damp, btol, max_iterations and forward_error are LSMR's"):
         linalg.lstsq(str(tmp_path / "A.mtx"), b, damp=1.0)
+    # the accuracy of x: with damp > 0, a bound from x itself that holds against numpy's solution, and a target
+    exact = np.linalg.solve(dense.T @ dense + 0.3 ** 2 * np.eye(50), dense.T @ b)
+    loose = linalg.lstsq(str(tmp_path / "A.mtx"), b, method="lsmr", damp=0.3, atol=1e-4, btol=1e-4)
+    error = np.linalg.norm(loose.x - exact) / np.linalg.norm(loose.x)
+    assert error <= loose.forward_error * (1 + 1e-6) + 1e-13, (error, loose.forward_error)
+    targeted = linalg.lstsq(str(tmp_path / "A.mtx"), b, method="lsmr", damp=0.3, forward_error=1e-11)
+    assert targeted.converged and targeted.forward_error <= 1e-11
+    assert np.linalg.norm(targeted.x - exact) <= 1e-11 * np.linalg.norm(targeted.x)
+    assert linalg.lstsq(str(tmp_path / "A.mtx"), b, method="lsmr").forward_error is None
+    with pytest.raises(penrose.InvalidInputError, match="needs damp > 0"):
+        linalg.lstsq(str(tmp_path / "A.mtx"), b, method="lsmr", forward_error=1e-8)
 
 
 def test_lsmr_route_vjp_matches_central_differences_of_numpy(spark, tmp_path):

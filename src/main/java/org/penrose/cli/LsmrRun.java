@@ -99,7 +99,16 @@ final class LsmrRun {
       throw new IllegalArgumentException("--precondition columns is for the solve alone; the VJP's minimum-norm"
           + " solves (--cotangent) run unscaled: drop one or the other");
     }
+    if (command.forwardError != null && (command.damp == null || command.damp == 0)) {
+      throw new IllegalArgumentException("--forward-error needs --damp > 0: the bound divides by damp^2 (undamped, the"
+          + " report gives an estimate of the error, forward_error_estimate, but no bound)");
+    }
+    if (command.forwardError != null && command.vjp != null) {
+      throw new IllegalArgumentException("--forward-error is for the solve alone; the VJP's solves stop on --atol and"
+          + " --btol: drop one or the other");
+    }
     return LsmrOptions.defaults()
+        .withForwardError(command.forwardError == null ? 0 : command.forwardError)
         .withDamp(command.damp == null ? 0 : command.damp)
         .withTolerances(orDefault(command.cutoff.atol), orDefault(command.btol))
         .withMaxIterations(command.maxIterations == null ? 0 : command.maxIterations)
@@ -119,14 +128,22 @@ final class LsmrRun {
     boolean converged = true;
     for (int j = 0; j < results.size(); j++) {
       LsmrResult r = results.get(j);
-      converged &= r.stop().converged();
+      boolean accurate = options.forwardError() == 0 || r.forwardErrorBound() <= options.forwardError();
+      converged &= r.stop().converged() && accurate;
       if (!r.stop().converged()) {
         System.err.printf("penrose: warning: column %d of B: LSMR stopped after %d iterations (%s) with"
             + " ||A^T r|| / (||A|| ||r||) = %.3g, above --atol %.3g%n", j, r.iterations(), r.stop().meaning(),
             r.certificate(), options.atol());
+      } else if (!accurate) {
+        System.err.printf("penrose: warning: column %d of B: LSMR stopped after %d iterations (%s), but the bound"
+            + " on ||x - x*|| / ||x|| computed from x is %.3g, above --forward-error %.3g%n", j, r.iterations(),
+            r.stop().meaning(), r.forwardErrorBound(), options.forwardError());
       }
       System.out.printf("lstsq: LSMR column %d: %d iterations %s, %s; ||r|| = %.6g, ||A^T r|| / (||A|| ||r||) ="
-          + " %.3g%n", j, r.iterations(), r.where(), r.stop().meaning(), r.normR(), r.certificate());
+          + " %.3g; %s%n", j, r.iterations(), r.where(), r.stop().meaning(), r.normR(), r.certificate(),
+          Double.isNaN(r.forwardErrorBound())
+              ? String.format("||x - x*|| / ||x|| ~ %.3g (an estimate from cond(A))", r.forwardErrorEstimate())
+              : String.format("||x - x*|| / ||x|| <= %.3g", r.forwardErrorBound()));
       columns.add(describe(r));
     }
     DoubleMatrix x = Lsmr.solution(results);
@@ -134,7 +151,7 @@ final class LsmrRun {
     System.out.printf("lstsq: wrote %s (%s)%n", command.output, vectorRhs ? x.rows() + "," : x.shape());
     int iterations = columns.stream().mapToInt(c -> (Integer) c.get("iterations")).sum();
     report.put("damp", options.damp()).put("precondition", options.scaleColumns() ? "columns" : "none")
-        .put("atol", options.atol()).put("btol", options.btol())
+        .put("atol", options.atol()).put("btol", options.btol()).put("forward_error", options.forwardError())
         .put("iterations", iterations).put("converged", converged).put("columns", columns);
     return x;
   }
@@ -163,6 +180,11 @@ final class LsmrRun {
     out.put("norm_a", r.normA());
     out.put("cond_a", r.condA());
     out.put("norm_x", r.normX());
+    if (Double.isNaN(r.forwardErrorBound())) {
+      out.put("forward_error_estimate", r.forwardErrorEstimate());
+    } else {
+      out.put("forward_error_bound", r.forwardErrorBound());
+    }
     out.put("where", r.where());
     out.put("seconds", r.seconds());
     return out;

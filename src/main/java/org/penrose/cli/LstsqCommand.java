@@ -58,6 +58,12 @@ final class LstsqCommand implements Callable<Integer> {
           + " lsmr; --atol is then LSMR's: stop when ||A^T r|| <= atol ||A|| ||r||, default 1e-6).")
   Double btol;
 
+  @Option(names = "--forward-error", paramLabel = "E",
+      description = "With --method lsmr and --damp > 0: iterate until ||x - x*|| / ||x|| <= E holds by the bound"
+          + " ||A^T (b - A x) - D^2 x|| / (D^2 ||x||) (instead of --atol and --btol); the report gives the bound,"
+          + " computed from x by two more passes, whether or not E is given.")
+  Double forwardError;
+
   @Option(names = "--max-iterations", paramLabel = "N",
       description = "With --method lsmr: at most N iterations (default min(m, n)).")
   Integer maxIterations;
@@ -127,9 +133,9 @@ final class LstsqCommand implements Callable<Integer> {
         report.put("a_read_by", started.readBy());
         return LsmrRun.run(this, report, files, a, b, vectorRhs, route);
       }
-      if (damp != null || btol != null || maxIterations != null || precondition != null) {
-        throw new IllegalArgumentException("--damp, --btol, --max-iterations and --precondition are LSMR's: add"
-            + " --method lsmr");
+      if (damp != null || btol != null || maxIterations != null || precondition != null || forwardError != null) {
+        throw new IllegalArgumentException("--damp, --btol, --forward-error, --max-iterations and --precondition"
+            + " are LSMR's: add --method lsmr");
       }
       boolean truncated = route.truncated();
       // the TSQR route reads A and B once (the solution comes from the triangle); gradients read them again

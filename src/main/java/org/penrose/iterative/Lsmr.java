@@ -60,7 +60,8 @@ public final class Lsmr {
       Function<BidiagonalizationPass, BidiagonalizationPass.Products> start, int n, double[] columnNorms, int limit,
       LsmrOptions options) {
     if (columnNorms == null) {
-      return new Lsmr.Run(n, limit, options, pass).run(GolubKahan.of(pass, () -> start.apply(pass)));
+      LsmrResult result = new Lsmr.Run(n, limit, options, pass).run(GolubKahan.of(pass, () -> start.apply(pass)));
+      return options.damp() > 0 ? withForwardErrorBound(result, residual(pass, start, result.x())) : result;
     }
     double[] d = new double[n];
     double frobenius = 0;
@@ -101,7 +102,25 @@ public final class Lsmr {
     }
     return new LsmrResult(x, stop, iterations, Math.sqrt(residual.sumOfSquares()),
         Vectors.norm(residual.transposeTimesU()), normA, y.condA(), Vectors.norm(x), 0, scaled.where(),
-        seconds + (System.nanoTime() - started) / 1e9);
+        seconds + (System.nanoTime() - started) / 1e9, Double.NaN);
+  }
+
+  /**
+   * {@code result} with its {@link LsmrResult#forwardErrorBound}, {@code ||g|| / (damp^2 ||x||)} for {@code g =
+   * A^T (b - A x) - damp^2 x} from {@code residual} ({@code u = b - A x} and its {@code A^T u}).
+   */
+  private static LsmrResult withForwardErrorBound(LsmrResult result, BidiagonalizationPass.Products residual) {
+    double[] x = result.x();
+    double[] g = residual.transposeTimesU().clone();
+    double mu = result.damp() * result.damp();
+    for (int j = 0; j < g.length; j++) {
+      g[j] -= mu * x[j];
+    }
+    double normG = Vectors.norm(g);
+    double normX = Vectors.norm(x);
+    double bound = normG == 0 ? 0 : normG / (mu * normX);
+    return new LsmrResult(x, result.stop(), result.iterations(), result.normR(), result.normAr(), result.normA(),
+        result.condA(), result.normX(), result.damp(), result.where(), result.seconds(), bound);
   }
 
   /** Corrections after a column-scaled solve at most. */
@@ -254,6 +273,12 @@ public final class Lsmr {
     LsmrResult run(GolubKahan gk) {
       long started = System.nanoTime();
       double damp = options.damp();
+      double target = options.forwardError();
+      if (target > 0 && damp == 0) {
+        throw new InvalidInputException("a forward-error target needs damp > 0: its bound ||A^T r - damp^2 x|| /"
+            + " (damp^2 ||x||) divides by damp^2 (without damping the error depends on A's smallest singular value,"
+            + " which LSMR only estimates)");
+      }
       // beta_1 u_1 = b,  alpha_1 v_1 = M^T u_1
       double beta = gk.start();
       double normB = beta;
@@ -365,11 +390,19 @@ public final class Lsmr {
         double rtol = options.btol() + options.atol() * normA * normX / normB;
         // scipy's order: a later test that holds decides (istop 1 over 2 over ... over 7)
         LsmrResult.Stop stop = null;
-        if (test1 <= rtol) {
+        if (target > 0) { // the accuracy asked for decides instead of atol and btol (see LsmrResult)
+          if (normAr <= target * damp * damp * normX) {
+            stop = LsmrResult.Stop.FORWARD_ERROR;
+          }
+        } else if (test1 <= rtol) {
           stop = LsmrResult.Stop.COMPATIBLE;
         } else if (test2 <= options.atol()) {
           stop = LsmrResult.Stop.LEAST_SQUARES;
-        } else if (test3 <= ctol) {
+        }
+        if (stop != null) {
+          return result(x, stop, k, normR, normAr, normA, condA, started);
+        }
+        if (test3 <= ctol) {
           stop = LsmrResult.Stop.CONDITION_LIMIT;
         } else if (1 + t1 <= 1) {
           stop = LsmrResult.Stop.COMPATIBLE_EPS;
@@ -409,7 +442,7 @@ public final class Lsmr {
     private LsmrResult result(double[] x, LsmrResult.Stop stop, int iterations, double normR, double normAr,
         double normA, double condA, long started) {
       return new LsmrResult(x, stop, iterations, normR, normAr, normA, condA, Vectors.norm(x), options.damp(),
-          pass.where(), (System.nanoTime() - started) / 1e9);
+          pass.where(), (System.nanoTime() - started) / 1e9, Double.NaN);
     }
   }
 }

@@ -55,6 +55,7 @@ final class LinalgCall {
       .add("v", "array<double>").add("v_rows", "int").add("v_cols", "int").add("steps", "int")
       .add("dx", "array<double>").add("grad_mu", "double")
       .add("iterations", "array<int>").add("stops", "array<string>").add("converged", "boolean")
+      .add("forward_error", "double")
       .add("views", DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType));
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -149,18 +150,22 @@ final class LinalgCall {
     LsmrOptions options = LsmrOptions.defaults().withDamp(has("damp") ? number("damp") : 0)
         .withTolerances(has("atol") ? number("atol") : LsmrOptions.DEFAULT_TOLERANCE,
             has("btol") ? number("btol") : LsmrOptions.DEFAULT_TOLERANCE)
-        .withMaxIterations(has("max_iterations") ? integer("max_iterations") : 0);
+        .withMaxIterations(has("max_iterations") ? integer("max_iterations") : 0)
+        .withForwardError(has("forward_error") ? number("forward_error") : 0);
     List<LsmrResult> columns = Lsmr.solveEach(a, b, options);
     int[] iterations = new int[columns.size()];
     String[] stops = new String[columns.size()];
     double certificate = 0;
+    double forwardError = 0; // the largest bound on ||x - x*|| / ||x|| over the columns (damped only)
     boolean converged = true;
     for (int j = 0; j < columns.size(); j++) {
       LsmrResult r = columns.get(j);
       iterations[j] = r.iterations();
       stops[j] = r.stop().name().toLowerCase(Locale.ROOT);
       certificate = Math.max(certificate, r.certificate());
-      converged &= r.stop().converged();
+      forwardError = Math.max(forwardError, r.forwardErrorBound());
+      converged &= r.stop().converged()
+          && (options.forwardError() == 0 || r.forwardErrorBound() <= options.forwardError());
     }
     DoubleMatrix x = Lsmr.solution(columns);
     matrix("x", x);
@@ -183,6 +188,7 @@ final class LinalgCall {
     out.put("iterations", iterations);
     out.put("stops", stops);
     out.put("converged", converged);
+    out.put("forward_error", options.damp() > 0 ? forwardError : null);
   }
 
   private void pinv() throws IOException {

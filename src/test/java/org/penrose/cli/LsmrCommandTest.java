@@ -96,8 +96,20 @@ class LsmrCommandTest extends SparkTestSession {
     CliRun r = CliRun.of("lstsq", "--input", a.toString(), "--rhs", b.toString(), "--method", "lsmr",
         "--damp", "2", "--atol", "1e-12", "--btol", "1e-12", "--output", x.toString());
     assertEquals(0, r.status(), r.err());
-    double error = relativeError(NpyFile.read(x), Ridge.solve(dense, rhs, 4.0).solution());
+    DoubleMatrix ridge = Ridge.solve(dense, rhs, 4.0).solution();
+    double error = relativeError(NpyFile.read(x), ridge);
     assertTrue(error < 1e-9, "relative error " + error);
+    // to a requested accuracy instead of the tolerances: the report's bound, computed from x, holds and is met
+    Path report = dir.resolve("forward.json");
+    CliRun f = CliRun.of("lstsq", "--input", a.toString(), "--rhs", b.toString(), "--method", "lsmr",
+        "--damp", "0.5", "--forward-error", "1e-10", "--output", x.toString(), "--report", report.toString());
+    assertEquals(0, f.status(), f.err());
+    JsonNode column = new ObjectMapper().readTree(report.toFile()).get("columns").get(0);
+    assertEquals("forward_error", column.get("stop").asText());
+    double bound = column.get("forward_error_bound").asDouble();
+    double forwardError = relativeError(NpyFile.read(x), Ridge.solve(dense, rhs, 0.25).solution());
+    assertTrue(bound <= 1e-10 && forwardError <= bound, "bound " + bound + ", error " + forwardError);
+    assertTrue(f.out().contains("||x - x*|| / ||x|| <= "), f.out());
   }
 
   /** {@code --cotangent} on the LSMR route: the gradient at A's stored entries and dL/db, as the TSQR route's. */
@@ -141,12 +153,15 @@ class LsmrCommandTest extends SparkTestSession {
             "--method", "lsmr", "--rtol", "1e-3", "--output", out).err());
     assertEquals("penrose: error: damp must be a finite number >= 0, got -1.0\n", CliRun.of("lstsq", "--input",
         a.toString(), "--rhs", b.toString(), "--method", "lsmr", "--damp", "-1", "--output", out).err());
-    assertEquals("penrose: error: --damp, --btol, --max-iterations and --precondition are LSMR's: add --method"
-        + " lsmr\n", CliRun.of("lstsq", "--input", a.toString(), "--rhs", b.toString(), "--damp", "1", "--output",
+    assertEquals("penrose: error: --damp, --btol, --forward-error, --max-iterations and --precondition are LSMR's:"
+        + " add --method lsmr\n", CliRun.of("lstsq", "--input", a.toString(), "--rhs", b.toString(), "--damp", "1", "--output",
             out).err());
     assertEquals("penrose: error: --precondition columns solves min ||A D y - b|| with x = D y, where --damp would"
         + " damp ||y||, not ||x||: use one or the other\n", CliRun.of("lstsq", "--input", a.toString(), "--rhs",
             b.toString(), "--method", "lsmr", "--damp", "1", "--precondition", "columns", "--output", out).err());
+    assertEquals("penrose: error: --forward-error needs --damp > 0: the bound divides by damp^2 (undamped, the report"
+        + " gives an estimate of the error, forward_error_estimate, but no bound)\n", CliRun.of("lstsq", "--input",
+            a.toString(), "--rhs", b.toString(), "--method", "lsmr", "--forward-error", "1e-8", "--output", out).err());
     assertTrue(CliRun.of("lstsq", "--input", a.toString(), "--rhs", b.toString(), "--method", "lsmr",
         "--precondition", "rows", "--output", out).err().contains("--precondition"));
     assertTrue(CliRun.of("lstsq", "--input", a.toString(), "--rhs", b.toString(), "--method", "lsmr", "--rank", "3",

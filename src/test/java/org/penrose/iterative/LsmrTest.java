@@ -190,6 +190,56 @@ class LsmrTest extends SparkTestSession {
     assertEquals(damp, r.damp());
   }
 
+  /**
+   * The forward-error bound {@code ||A^T r - damp^2 x|| / (damp^2 ||x||)} against the true error (a dense ridge
+   * reference) at loose and tight tolerances, and the iteration to a requested accuracy: columns graded over four
+   * orders of magnitude and a small damp, so that LSMR's tolerances leave a visible error.
+   */
+  @Test
+  void theForwardErrorBoundHoldsAndATargetIsReached() {
+    Random random = new Random(31);
+    DoubleMatrix a = sparseRandom(300, 40, 0.15, random);
+    for (int j = 0; j < 40; j++) {
+      double scale = Math.pow(10, -4.0 * j / 39);
+      for (int i = 0; i < 300; i++) {
+        a.set(i, j, a.get(i, j) * scale);
+      }
+    }
+    double[] b = TestMatrices.gaussian(300, random);
+    RowBlockMatrix blocks = sparse(a, 3);
+    double damp = 1e-2;
+    double[] ridge = Ridge.solve(a, DoubleMatrix.column(b), damp * damp).solution().values();
+    LsmrOptions damped = LsmrOptions.defaults().withDamp(damp).withConlim(0).withMaxIterations(5000);
+    int looseIterations = 0;
+    for (double tol : new double[] {1e-3, 1e-5, 1e-7, 1e-9}) {
+      LsmrResult r = Lsmr.solve(blocks, column(b, blocks), damped.withTolerances(tol, tol));
+      double error = relativeError(r.x(), ridge);
+      System.out.printf("lsmr damp %.0e, tol %.0e: %d iterations, forward error %.2e, bound %.2e%n", damp, tol,
+          r.iterations(), error, r.forwardErrorBound());
+      assertTrue(error <= r.forwardErrorBound() * (1 + 1e-6) + 1e-12, "error " + error + " above the bound "
+          + r.forwardErrorBound() + " at tol " + tol);
+      if (tol == 1e-5) {
+        looseIterations = r.iterations();
+        assertTrue(error > 1e-8, "the loose tolerance should leave an error above the target below: " + error);
+      }
+    }
+    LsmrResult targeted = Lsmr.solve(blocks, column(b, blocks), damped.withTolerances(1e-5, 1e-5)
+        .withForwardError(1e-8));
+    double error = relativeError(targeted.x(), ridge);
+    assertEquals(LsmrResult.Stop.FORWARD_ERROR, targeted.stop());
+    assertTrue(targeted.forwardErrorBound() <= 1e-8, "bound " + targeted.forwardErrorBound());
+    assertTrue(error <= 1e-8, "error " + error);
+    assertTrue(targeted.iterations() > looseIterations, targeted.iterations() + " vs " + looseIterations);
+    // without damping: no bound, an estimate; a target is refused
+    LsmrResult plain = Lsmr.solve(blocks, column(b, blocks), TIGHT);
+    assertTrue(Double.isNaN(plain.forwardErrorBound()));
+    assertTrue(plain.forwardErrorEstimate() >= 0 && plain.forwardErrorEstimate() < 1e-6,
+        "estimate " + plain.forwardErrorEstimate());
+    InvalidInputException refused = assertThrows(InvalidInputException.class,
+        () -> Lsmr.solve(blocks, column(b, blocks), TIGHT.withForwardError(1e-8)));
+    assertTrue(refused.getMessage().contains("needs damp > 0"), refused.getMessage());
+  }
+
   @Test
   void theDriverAndSparkJobsGiveTheSameBits() {
     Random random = new Random(4);
