@@ -179,14 +179,20 @@ abstract class BidiagonalizationPass implements AutoCloseable {
       private List<double[]> u;
       /** Each block's {@code [A_i^T u_i; ||u_i||^2]}, reused pass after pass (no fresh memory per pass). */
       private final double[][] parts = new double[blocks.size()][];
+      /** The right-hand side collected by the last start, and its values: a restart (u = b) collects it once. */
+      private RowBlockMatrix collected;
+      private List<double[]> collectedValues;
 
       @Override
       Products start(RowBlockMatrix b) {
-        List<double[]> values = new ArrayList<>();
-        for (RowBlock block : b.blocks().collect()) {
-          values.add(block.dense().values());
+        if (b != collected) {
+          collectedValues = new ArrayList<>();
+          for (RowBlock block : b.blocks().collect()) {
+            collectedValues.add(block.dense().values());
+          }
+          collected = b;
         }
-        return start(values);
+        return start(collectedValues);
       }
 
       @Override

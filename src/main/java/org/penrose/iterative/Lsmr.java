@@ -61,7 +61,7 @@ public final class Lsmr {
       LsmrOptions options) {
     if (columnNorms == null) {
       LsmrResult result = new Lsmr.Run(n, limit, options, pass).run(GolubKahan.of(pass, () -> start.apply(pass)));
-      return options.damp() > 0 ? withForwardErrorBound(result, residual(pass, start, result.x())) : result;
+      return fromX(result, residual(pass, start, result.x()));
     }
     double[] d = new double[n];
     double frobenius = 0;
@@ -102,25 +102,29 @@ public final class Lsmr {
     }
     return new LsmrResult(x, stop, iterations, Math.sqrt(residual.sumOfSquares()),
         Vectors.norm(residual.transposeTimesU()), normA, y.condA(), Vectors.norm(x), 0, scaled.where(),
-        seconds + (System.nanoTime() - started) / 1e9, Double.NaN);
+        seconds + (System.nanoTime() - started) / 1e9, Double.NaN, residual.sumOfSquares());
   }
 
   /**
-   * {@code result} with its {@link LsmrResult#forwardErrorBound}, {@code ||g|| / (damp^2 ||x||)} for {@code g =
-   * A^T (b - A x) - damp^2 x} from {@code residual} ({@code u = b - A x} and its {@code A^T u}).
+   * {@code result} with what {@code residual} ({@code u = b - A x} and its {@code A^T u}) tells: {@code ||b - A
+   * x||^2} and, with {@code damp > 0}, {@link LsmrResult#forwardErrorBound}, {@code ||g|| / (damp^2 ||x||)} for
+   * {@code g = A^T (b - A x) - damp^2 x}.
    */
-  private static LsmrResult withForwardErrorBound(LsmrResult result, BidiagonalizationPass.Products residual) {
+  private static LsmrResult fromX(LsmrResult result, BidiagonalizationPass.Products residual) {
     double[] x = result.x();
-    double[] g = residual.transposeTimesU().clone();
-    double mu = result.damp() * result.damp();
-    for (int j = 0; j < g.length; j++) {
-      g[j] -= mu * x[j];
+    double bound = Double.NaN;
+    if (result.damp() > 0) {
+      double[] g = residual.transposeTimesU().clone();
+      double mu = result.damp() * result.damp();
+      for (int j = 0; j < g.length; j++) {
+        g[j] -= mu * x[j];
+      }
+      double normG = Vectors.norm(g);
+      bound = normG == 0 ? 0 : normG / (mu * Vectors.norm(x));
     }
-    double normG = Vectors.norm(g);
-    double normX = Vectors.norm(x);
-    double bound = normG == 0 ? 0 : normG / (mu * normX);
     return new LsmrResult(x, result.stop(), result.iterations(), result.normR(), result.normAr(), result.normA(),
-        result.condA(), result.normX(), result.damp(), result.where(), result.seconds(), bound);
+        result.condA(), result.normX(), result.damp(), result.where(), result.seconds(), bound,
+        residual.sumOfSquares());
   }
 
   /** Corrections after a column-scaled solve at most. */
@@ -243,18 +247,6 @@ public final class Lsmr {
     return x;
   }
 
-  /** {@code (c, s, r)} with {@code [c s; -s c] [a; b] = [r; 0]}, {@code r >= 0} (stable for any magnitudes). */
-  static double[] rotation(double a, double b) {
-    if (b == 0) {
-      return new double[] {a < 0 ? -1 : 1, 0, Math.abs(a)};
-    }
-    if (a == 0) {
-      return new double[] {0, Math.signum(b), Math.abs(b)};
-    }
-    double r = Math.hypot(a, b);
-    return new double[] {a / r, b / r, r};
-  }
-
   /** One solve: the driver-side state of the recurrences. */
   private static final class Run {
     private final LsmrOptions options;
@@ -326,12 +318,12 @@ public final class Lsmr {
         v = gk.v();
 
         // the rotation of damp into alphabar, then the QR of B_k
-        double[] q = rotation(alphabar, damp);
+        double[] q = Vectors.rotation(alphabar, damp);
         double chat = q[0];
         double shat = q[1];
         double alphahat = q[2];
         double rhoold = rho;
-        q = rotation(alphahat, beta);
+        q = Vectors.rotation(alphahat, beta);
         double c = q[0];
         double s = q[1];
         rho = q[2];
@@ -342,7 +334,7 @@ public final class Lsmr {
         double zetaold = zeta;
         double thetabar = sbar * rho;
         double rhotemp = cbar * rho;
-        q = rotation(cbar * rho, thetanew);
+        q = Vectors.rotation(cbar * rho, thetanew);
         cbar = q[0];
         sbar = q[1];
         rhobar = q[2];
@@ -360,7 +352,7 @@ public final class Lsmr {
         double betahat = c * betaacute;
         betadd = -s * betaacute;
         double thetatildeold = thetatilde;
-        q = rotation(rhodold, thetabar);
+        q = Vectors.rotation(rhodold, thetabar);
         double ctildeold = q[0];
         double stildeold = q[1];
         double rhotildeold = q[2];
@@ -442,7 +434,7 @@ public final class Lsmr {
     private LsmrResult result(double[] x, LsmrResult.Stop stop, int iterations, double normR, double normAr,
         double normA, double condA, long started) {
       return new LsmrResult(x, stop, iterations, normR, normAr, normA, condA, Vectors.norm(x), options.damp(),
-          pass.where(), (System.nanoTime() - started) / 1e9, Double.NaN);
+          pass.where(), (System.nanoTime() - started) / 1e9, Double.NaN, Double.NaN);
     }
   }
 }

@@ -4,11 +4,13 @@ package org.penrose.iterative;
  * An LSMR solution and what certifies it: {@code x} ({@code n}), why the iteration stopped, the
  * iterations, and the estimates of {@code ||r||} ({@code r = b - A x}; with {@code damp}, of the damped
  * problem's residual {@code [b; 0] - [A; damp I] x}), {@code ||A^T r - damp^2 x||}, {@code ||A||}
- * (Frobenius norm of the bidiagonal, at most {@code ||A||_F}), {@code cond(A)} and {@code ||x||}; with
- * {@code damp > 0}, {@link #forwardErrorBound} (NaN otherwise).
+ * (Frobenius norm of the bidiagonal, at most {@code ||A||_F}), {@code cond(A)} and {@code ||x||}; computed from
+ * {@code x} by two more passes over {@code A}, {@code residualSumOfSquares} {@code ||b - A x||^2} and, with
+ * {@code damp > 0}, {@link #forwardErrorBound} (NaN where not computed: the transposed solve).
  */
 public record LsmrResult(double[] x, Stop stop, int iterations, double normR, double normAr, double normA,
-    double condA, double normX, double damp, String where, double seconds, double forwardErrorBound) {
+    double condA, double normX, double damp, String where, double seconds, double forwardErrorBound,
+    double residualSumOfSquares) {
 
   /** Why LSMR stopped (scipy's {@code istop} 0..7, in the same order). */
   public enum Stop {

@@ -1,6 +1,6 @@
 package org.penrose.iterative;
 
-/** The n-vector operations of the driver's recurrences (LSMR, Golub-Kahan): norms and scaling. */
+/** The driver's small operations in the recurrences (LSMR, Golub-Kahan): n-vector norms and scaling, rotations. */
 final class Vectors {
   private Vectors() {}
 
@@ -64,5 +64,17 @@ final class Vectors {
     for (int j = 0; j < v.length; j++) {
       v[j] *= factor;
     }
+  }
+
+  /** {@code (c, s, r)} with {@code [c s; -s c] [a; b] = [r; 0]}, {@code r >= 0} (stable for any magnitudes). */
+  static double[] rotation(double a, double b) {
+    if (b == 0) {
+      return new double[] {a < 0 ? -1 : 1, 0, Math.abs(a)};
+    }
+    if (a == 0) {
+      return new double[] {0, Math.signum(b), Math.abs(b)};
+    }
+    double r = Math.hypot(a, b);
+    return new double[] {a / r, b / r, r};
   }
 }

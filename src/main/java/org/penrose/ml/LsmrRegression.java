@@ -3,12 +3,10 @@ package org.penrose.ml;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Row;
-import org.penrose.engine.Residuals;
 import org.penrose.engine.RowBlockMatrix;
 import org.penrose.iterative.Lsmr;
 import org.penrose.iterative.LsmrOptions;
 import org.penrose.iterative.LsmrResult;
-import org.penrose.matrix.DoubleMatrix;
 
 /**
  * The estimator's LSMR route ({@code solver = "lsmr"}, and {@code "auto"} past 4096 design columns
@@ -23,7 +21,7 @@ import org.penrose.matrix.DoubleMatrix;
  * states them: {@code ||W^1/2 (X beta + z - y)||^2 + mu ||S^1/2 beta||^2} with {@code mu = W lambda / delta};
  * with standardization {@code D_jj = sqrt(W) sigma_j}, so the penalty is {@code (lambda / delta) ||z||^2}
  * and {@code damp^2 = lambda / delta}; without it {@code D = I} and {@code damp^2 = mu}. The residual sum
- * of squares is computed exactly (one more pass), not taken from LSMR's estimate.
+ * of squares is computed exactly from the solution (LSMR's last two passes), not taken from its estimate.
  */
 final class LsmrRegression {
   private LsmrRegression() {}
@@ -42,11 +40,11 @@ final class LsmrRegression {
       double penalty = labelDeviation > 0 ? regParam / labelDeviation : 0;
       damp = Math.sqrt(standardization ? penalty : scaled.sums[0] * penalty);
     }
-    // stored, not shifted, for the passes; kept for its two uses (LSMR's start, the residual)
+    // stored, not shifted, for the passes; kept for its two uses (LSMR's start, its final residual)
     RowBlockMatrix label = scaled.y.denseColumns(0, 1).persist();
     LsmrResult solved = Lsmr.solve(scaled.a, label, options.withDamp(damp));
     double[] beta = scaled.coefficients(solved.x());
-    double rss = Residuals.sumsOfSquares(scaled.a, label, DoubleMatrix.column(solved.x()))[0];
+    double rss = solved.residualSumOfSquares(); // ||y - A z||^2 from z, by LSMR's last two passes
     double tss = scaled.totalSumOfSquares(intercept);
     long fitted = (long) scaled.sums[3];
     Double fittedIntercept = intercept ? scaled.intercept(beta) : null;

@@ -21,7 +21,6 @@ import org.penrose.distributed.DistributedRidge;
 import org.penrose.distributed.LsmrJvp;
 import org.penrose.distributed.LsmrVjp;
 import org.penrose.distributed.Route;
-import org.penrose.engine.Residuals;
 import org.penrose.engine.RowBlockMatrix;
 import org.penrose.factor.RankCutoff;
 import org.penrose.iterative.Lsmr;
@@ -169,7 +168,11 @@ final class LinalgCall {
     }
     DoubleMatrix x = Lsmr.solution(columns);
     matrix("x", x);
-    out.put("residuals", Residuals.sumsOfSquares(a, b, x));
+    double[] residuals = new double[columns.size()]; // ||B_j - A X_j||^2 from X_j, by LSMR's last two passes
+    for (int j = 0; j < residuals.length; j++) {
+      residuals[j] = columns.get(j).residualSumOfSquares();
+    }
+    out.put("residuals", residuals);
     DoubleMatrix cotangent = matrices.local(request.get("cotangent"), "the cotangent");
     if (cotangent != null) {
       DoubleMatrix.requireSameShape("X", x, "the cotangent gX", cotangent);
