@@ -128,13 +128,12 @@ final class LsmrRun {
     boolean converged = true;
     for (int j = 0; j < results.size(); j++) {
       LsmrResult r = results.get(j);
-      boolean accurate = options.forwardError() == 0 || r.forwardErrorBound() <= options.forwardError();
-      converged &= r.stop().converged() && accurate;
+      converged &= r.converged(options.forwardError());
       if (!r.stop().converged()) {
         System.err.printf("penrose: warning: column %d of B: LSMR stopped after %d iterations (%s) with"
             + " ||A^T r|| / (||A|| ||r||) = %.3g, above --atol %.3g%n", j, r.iterations(), r.stop().meaning(),
             r.certificate(), options.atol());
-      } else if (!accurate) {
+      } else if (!r.converged(options.forwardError())) {
         System.err.printf("penrose: warning: column %d of B: LSMR stopped after %d iterations (%s), but the bound"
             + " on ||x - x*|| / ||x|| computed from x is %.3g, above --forward-error %.3g%n", j, r.iterations(),
             r.stop().meaning(), r.forwardErrorBound(), options.forwardError());

@@ -2,7 +2,6 @@ package org.penrose.io;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
@@ -80,23 +79,15 @@ public final class MatrixMarketEntries {
     for (int p = 0; p < parts.length; p++) {
       parts[p] = new SparseEntries();
     }
-    EntrySink sink = parts.length == 1 ? parts[0]::add
-        : (i, j, v) -> parts[SparseEntries.partOf(starts, i)].add(i, j, v);
-    try (InputStream in = open(conf, header.source, true)) {
-      MatrixMarketHeader.LineReader lines = new MatrixMarketHeader.LineReader(in, 0, 0);
-      MatrixMarketHeader.read(lines, header.source); // leaves the reader at the first data line
-      long count = header.coordinate
-          ? parseCoordinate(header, lines, Long.MAX_VALUE, sink, (position, read) -> lines.lineNumber())
-          : parseArray(header, lines, (i, j, v) -> add(header, sink, i, j, v));
-      requireEnd(header, lines, count);
-      return parts;
-    }
+    parseAll(conf, header, parts.length == 1 ? parts[0]::add
+        : (i, j, v) -> parts[SparseEntries.partOf(starts, i)].add(i, j, v));
+    return parts;
   }
 
   /**
    * The values of an array-format file as one dense {@code rows x cols} matrix (a symmetric or skew-symmetric
    * file's other triangle filled in), without the entry list of {@link #readAll}; the same numbers
-   * ({@code readAll(...).addTo} of a zero matrix), the value count checked as there.
+   * ({@code readAll(...).addTo} of a zero matrix: each position is given once), the value count checked as there.
    *
    * @throws IllegalArgumentException for a coordinate file
    * @throws InvalidInputException when the matrix has more than {@code 2^31 - 1} entries
@@ -112,19 +103,22 @@ public final class MatrixMarketEntries {
     int rows = (int) header.rows;
     DoubleMatrix dense = DoubleMatrix.zeros(rows, (int) header.cols);
     double[] values = dense.values();
-    double mirror = header.symmetry == MatrixMarketHeader.Symmetry.SKEW_SYMMETRIC ? -1 : 1;
-    boolean general = header.symmetry == MatrixMarketHeader.Symmetry.GENERAL;
+    parseAll(conf, header, (i, j, v) -> values[(int) i + j * rows] = v);
+    return dense;
+  }
+
+  /**
+   * Every entry of the file into {@code sink} (a symmetric file's mirrored ones too), then the checks of its end:
+   * the entry count against the header, nothing but comments and blank lines after.
+   */
+  private static void parseAll(Configuration conf, MatrixMarketHeader header, EntrySink sink) throws IOException {
     try (InputStream in = open(conf, header.source, true)) {
       MatrixMarketHeader.LineReader lines = new MatrixMarketHeader.LineReader(in, 0, 0);
-      MatrixMarketHeader.read(lines, header.source);
-      long count = parseArray(header, lines, (i, j, v) -> {
-        values[(int) i + j * rows] = v;
-        if (!general && i != j) {
-          values[j + (int) i * rows] = mirror * v;
-        }
-      });
+      MatrixMarketHeader.read(lines, header.source); // leaves the reader at the first data line
+      long count = header.coordinate
+          ? parseCoordinate(header, lines, Long.MAX_VALUE, sink, (position, read) -> lines.lineNumber())
+          : parseArray(header, lines, (i, j, v) -> add(header, sink, i, j, v));
       requireEnd(header, lines, count);
-      return dense;
     }
   }
 
@@ -235,8 +229,7 @@ public final class MatrixMarketEntries {
         if (entry.read(lines.bytes(), lines.lineStart(), lines.lineEnd(), h.pattern, h.rows, h.cols)) {
           add(h, out, entry.row - 1, (int) (entry.col - 1), entry.value);
         } else { // a comment, or a line the fast reader leaves to this one (which names an error)
-          String line = new String(lines.bytes(), lines.lineStart(), lines.lineEnd() - lines.lineStart(),
-              StandardCharsets.ISO_8859_1);
+          String line = lines.line();
           if (MatrixMarketHeader.isSkipped(line)) {
             continue;
           }
@@ -345,8 +338,7 @@ public final class MatrixMarketEntries {
       if (entry.readValue(lines.bytes(), lines.lineStart(), lines.lineEnd())) {
         return entry.value;
       }
-      String line = new String(lines.bytes(), lines.lineStart(), lines.lineEnd() - lines.lineStart(),
-          StandardCharsets.ISO_8859_1);
+      String line = lines.line();
       if (!MatrixMarketHeader.isSkipped(line)) {
         return arrayValue(h, lines, line);
       }

@@ -238,7 +238,12 @@ public final class MatrixMarketHeader implements Serializable {
 
     /** The next line without its terminator, or null at the end. */
     String next() throws IOException {
-      return nextBytes() ? new String(buffer, lineStart, lineEnd - lineStart, StandardCharsets.ISO_8859_1) : null;
+      return nextBytes() ? line() : null;
+    }
+
+    /** The line {@link #nextBytes} moved to, as a String. */
+    String line() {
+      return new String(buffer, lineStart, lineEnd - lineStart, StandardCharsets.ISO_8859_1);
     }
 
     /**

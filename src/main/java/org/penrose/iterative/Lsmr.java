@@ -120,7 +120,7 @@ public final class Lsmr {
         g[j] -= mu * x[j];
       }
       double normG = Vectors.norm(g);
-      bound = normG == 0 ? 0 : normG / (mu * Vectors.norm(x));
+      bound = normG == 0 ? 0 : normG / (mu * result.normX()); // normX: ||x||, as Vectors.norm gave it
     }
     return new LsmrResult(x, result.stop(), result.iterations(), result.normR(), result.normAr(), result.normA(),
         result.condA(), result.normX(), result.damp(), result.where(), result.seconds(), bound,

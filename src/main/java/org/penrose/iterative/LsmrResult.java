@@ -64,6 +64,15 @@ public record LsmrResult(double[] x, Stop stop, int iterations, double normR, do
   }
 
   /**
+   * Whether the solve stopped as converged and, for a forward-error {@code target} ({@link
+   * LsmrOptions#forwardError}; 0: none), its bound computed from {@code x} meets it (a bound LSMR's running
+   * estimate said was met can miss by rounding).
+   */
+  public boolean converged(double target) {
+    return stop.converged() && (target == 0 || forwardErrorBound <= target);
+  }
+
+  /**
    * Without damping, an estimate (not a bound) of the relative forward error from the certificate {@code eta}
    * and LSMR's estimates: {@code ||x - x*|| <= ||A^T r|| / s_min^2} with {@code ||A^T r|| = eta ||A|| ||r||}
    * and {@code s_min ~ ||A|| / cond(A)}, i.e. {@code eta cond(A)^2 ||r|| / (||A|| ||x||)}. LSMR's {@code cond(A)}

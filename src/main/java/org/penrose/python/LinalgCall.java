@@ -163,8 +163,7 @@ final class LinalgCall {
       stops[j] = r.stop().name().toLowerCase(Locale.ROOT);
       certificate = Math.max(certificate, r.certificate());
       forwardError = Math.max(forwardError, r.forwardErrorBound());
-      converged &= r.stop().converged()
-          && (options.forwardError() == 0 || r.forwardErrorBound() <= options.forwardError());
+      converged &= r.converged(options.forwardError());
     }
     DoubleMatrix x = Lsmr.solution(columns);
     matrix("x", x);
