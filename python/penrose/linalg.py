@@ -239,7 +239,7 @@ def _rank(rank, name="rank"):
 @translated
 def lstsq(a, b, *, rtol=None, atol=None, rank=None, method="auto", cotangent=None, tangent=None, column=None,
           index=None, b_column=None, b_index=None, partitions=None, tol=None, max_rank=None, seed=None,
-          damp=None, btol=None, max_iterations=None, forward_error=None, spark=None):
+          damp=None, btol=None, max_iterations=None, forward_error=None, deflate=None, spark=None):
     """Minimum-norm least squares ``X = pinv(A; rtol, atol) B`` of a distributed ``A`` (m x n).
 
     :param a: A: a path, a DataFrame (``column``, ``index``) or a numpy array.
@@ -253,6 +253,9 @@ def lstsq(a, b, *, rtol=None, atol=None, rank=None, method="auto", cotangent=Non
         LSMR solves).
     :param forward_error: with ``method="lsmr"`` and ``damp > 0``: iterate until the bound on
         ``||x - x*|| / ||x||`` (the result's ``forward_error``) is at most this, instead of ``atol``/``btol``.
+    :param deflate: with ``method="lsmr"``, undamped: precondition LSMR with A's ``deflate`` largest singular
+        triplets (a certified truncated SVD first; ``tol`` and ``seed`` are its): their values brought down to
+        the smallest of them, fewer iterations where they stand apart, the same minimum-norm ``x``.
     :param cotangent: ``gX = dL/dX`` (shape of X, numpy): adds ``grad_a`` and ``grad_b``.
     :param tangent: ``(dA, dB)`` (either may be None): adds ``dx``, the JVP.
     :param tol, max_rank, seed: the truncated SVD's tolerance, largest rank and start vector seed.
@@ -263,10 +266,12 @@ def lstsq(a, b, *, rtol=None, atol=None, rank=None, method="auto", cotangent=Non
     if method == "lsmr":
         request.body.update({k: v for k, v in (("damp", damp), ("btol", _tolerance(btol, "btol")),
                                                ("max_iterations", max_iterations),
-                                               ("forward_error", _tolerance(forward_error, "forward_error")))
+                                               ("forward_error", _tolerance(forward_error, "forward_error")),
+                                               ("deflate", deflate))
                              if v is not None})
-    elif damp is not None or btol is not None or max_iterations is not None or forward_error is not None:
-        raise InvalidInputError("damp, btol, max_iterations and forward_error are LSMR's: add method='lsmr'")
+    elif (damp is not None or btol is not None or max_iterations is not None or forward_error is not None
+          or deflate is not None):
+        raise InvalidInputError("damp, btol, max_iterations, forward_error and deflate are LSMR's: add method='lsmr'")
     vector_rhs = _is_1d(b)
     request.body["b"] = request.matrix(b, "B", b_column, b_index)
     if tangent is not None:

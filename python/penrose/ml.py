@@ -139,7 +139,9 @@ class LeastSquaresSummary:
     ``dependent_columns`` (features dropped by the rank decision), ``feature_names``, ``reg_param`` and
     ``effective_degrees_of_freedom`` (ridge); on the LSMR route ``rank`` is -1 (no rank is decided) and
     ``iterations``, ``stop``, ``converged`` and ``certificate`` (``||A^T r|| / (||A|| ||r||)``) say how
-    LSMR ended (None on the other routes)."""
+    LSMR ended, and ``forward_error_bound`` (ridge: a bound on the scaled coefficients' relative error,
+    computed from them) or ``forward_error_estimate`` (least squares: an estimate from the certificate and
+    cond(A)) how accurate its answer is (None on the other routes)."""
 
     coefficients: np.ndarray
     intercept: Optional[float]
@@ -159,6 +161,8 @@ class LeastSquaresSummary:
     stop: Optional[str] = None
     converged: Optional[bool] = None
     certificate: Optional[float] = None
+    forward_error_bound: Optional[float] = None
+    forward_error_estimate: Optional[float] = None
 
 
 def _array(values):
@@ -201,6 +205,8 @@ class LeastSquaresRegressionModel(JavaModel, _LeastSquaresParams, JavaMLReadable
             stop=None if how is None else str(how.stop()),
             converged=None if how is None else bool(how.converged()),
             certificate=None if how is None else float(how.certificate()),
+            forward_error_bound=None if how is None else _optional(how.forwardErrorBound()),
+            forward_error_estimate=None if how is None else _optional(how.forwardErrorEstimate()),
         )
 
     def _remote_summary(self):
@@ -222,7 +228,9 @@ class LeastSquaresRegressionModel(JavaModel, _LeastSquaresParams, JavaMLReadable
             dependent_columns=list(r["dependent_columns"]), feature_names=list(r["feature_names"]),
             reg_param=float(r["reg_param"]), effective_degrees_of_freedom=_optional(r["effective_df"]),
             iterations=None if r["iterations"] is None else int(r["iterations"]), stop=r["stop"],
-            converged=r["converged"], certificate=_optional(r["certificate"]))
+            converged=r["converged"], certificate=_optional(r["certificate"]),
+            forward_error_bound=_optional(r["forward_error_bound"]),
+            forward_error_estimate=_optional(r["forward_error_estimate"]))
 
     @property
     def coefficients(self):

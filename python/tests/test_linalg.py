@@ -220,7 +220,7 @@ def test_lsmr_route_agrees_with_scipy_lsmr_and_with_the_direct_solution(spark, t
     assert limited.converged is False and limited.iterations == [2]
     with pytest.raises(penrose.InvalidInputError, match="takes no rtol"):
         linalg.lstsq(str(tmp_path / "A.mtx"), b, method="lsmr", rtol=1e-3)
-    with pytest.raises(penrose.InvalidInputError, match="damp, btol, max_iterations and forward_error are LSMR's"):
+    with pytest.raises(penrose.InvalidInputError, match="damp, btol, max_iterations, forward_error and deflate are LSMR's"):
         linalg.lstsq(str(tmp_path / "A.mtx"), b, damp=1.0)
     # the accuracy of x: with damp > 0, a bound from x itself that holds against numpy's solution, and a target
     exact = np.linalg.solve(dense.T @ dense + 0.3 ** 2 * np.eye(50), dense.T @ b)
@@ -233,6 +233,30 @@ def test_lsmr_route_agrees_with_scipy_lsmr_and_with_the_direct_solution(spark, t
     assert linalg.lstsq(str(tmp_path / "A.mtx"), b, method="lsmr").forward_error is None
     with pytest.raises(penrose.InvalidInputError, match="needs damp > 0"):
         linalg.lstsq(str(tmp_path / "A.mtx"), b, method="lsmr", forward_error=1e-8)
+
+
+def test_lsmr_deflated_by_the_largest_singular_triplets_is_still_the_minimum_norm_solution(spark, tmp_path):
+    from scipy.io import mmwrite
+    from scipy.sparse import random as sparse_random
+
+    # rank-deficient (two columns repeated) and three columns scaled up: A's largest singular values stand apart
+    rng = np.random.default_rng(44)
+    dense = sparse_random(400, 40, density=0.1, random_state=rng).toarray()
+    dense[:, :3] *= [12.0, 8.0, 5.0]
+    dense[:, 30] = dense[:, 10]
+    dense[:, 31] = -2 * dense[:, 11]
+    b = rng.standard_normal(400)
+    mmwrite(str(tmp_path / "A.mtx"), dense)
+    minimum_norm = np.linalg.lstsq(dense, b, rcond=None)[0]  # numpy's SVD: the minimum-norm solution
+    plain = linalg.lstsq(str(tmp_path / "A.mtx"), b, method="lsmr", atol=1e-12, btol=1e-12)
+    deflated = linalg.lstsq(str(tmp_path / "A.mtx"), b, method="lsmr", atol=1e-12, btol=1e-12, deflate=3)
+    assert deflated.converged and deflated.route == "lsmr"
+    assert np.linalg.norm(deflated.x - minimum_norm) <= 1e-9 * np.linalg.norm(minimum_norm)
+    assert deflated.iterations[0] < plain.iterations[0], (deflated.iterations, plain.iterations)
+    with pytest.raises(penrose.InvalidInputError, match="deflation is for the undamped solve"):
+        linalg.lstsq(str(tmp_path / "A.mtx"), b, method="lsmr", damp=1.0, deflate=3)
+    with pytest.raises(penrose.InvalidInputError, match="deflate is for the solve alone"):
+        linalg.lstsq(str(tmp_path / "A.mtx"), b, method="lsmr", deflate=3, cotangent=np.ones(40))
 
 
 def test_lsmr_route_vjp_matches_central_differences_of_numpy(spark, tmp_path):

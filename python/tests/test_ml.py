@@ -64,6 +64,10 @@ def test_lsmr_solver_fits_the_rank_deficient_table_with_its_iterations(table):
     assert summary.rank == -1 and summary.converged is True and 0 < summary.iterations <= 100
     assert summary.certificate < 1e-12 and "least-squares" in summary.stop
     assert summary.residual_sum_of_squares == pytest.approx(np.sum((y - fitted) ** 2), rel=1e-9)
+    # least squares: an estimate of the coefficients' error, no bound; ridge: a bound, no estimate
+    assert summary.forward_error_bound is None and 0 <= summary.forward_error_estimate < 1e-6
+    ridge = LeastSquaresRegression(labelCol="y", solver="lsmr", regParam=0.5, tol=1e-10, maxIter=100).fit(df).summary
+    assert ridge.forward_error_estimate is None and 0 < ridge.forward_error_bound < 1e-6
     assert LeastSquaresRegression(labelCol="y").fit(df).summary.iterations is None  # TSQR: no iterations
 
 

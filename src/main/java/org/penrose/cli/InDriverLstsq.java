@@ -23,9 +23,7 @@ final class InDriverLstsq {
   private InDriverLstsq() {}
 
   static Integer run(LstsqCommand command, Report report, int threads) throws Exception {
-    if (command.damp != null || command.btol != null || command.maxIterations != null) {
-      throw new IllegalArgumentException("--damp, --btol and --max-iterations are LSMR's: add --method lsmr");
-    }
+    command.requireNoLsmrOptions();
     SparkJob job = command.job;
     try (DriverThreads pool = new DriverThreads(threads, "penrose-lstsq")) {
       Integer parts = job.requestedPartitions();

@@ -15,10 +15,12 @@ import org.penrose.distributed.Route;
 import org.penrose.engine.DriverThreads;
 import org.penrose.engine.RowBlockMatrix;
 import org.penrose.io.NpyFile;
+import org.penrose.iterative.Deflation;
 import org.penrose.iterative.Lsmr;
 import org.penrose.iterative.LsmrOptions;
 import org.penrose.iterative.LsmrResult;
 import org.penrose.matrix.DoubleMatrix;
+import org.penrose.truncated.TruncatedSvd;
 
 /**
  * {@code penrose lstsq --method lsmr}: LSMR for each column of {@code B} (scipy's {@code lsmr} options:
@@ -26,7 +28,8 @@ import org.penrose.matrix.DoubleMatrix;
  * other routes write it, and a report naming the route, the iterations, why each column stopped and
  * its backward-error certificate {@code ||A^T r|| / (||A|| ||r||)}. A column that stopped before its
  * tolerances held is written too, and said on stderr and in the report ({@code "converged": false}). With
- * {@code --cotangent}, the VJP ({@link LsmrVjp}: further LSMR solves with the same options).
+ * {@code --cotangent}, the VJP ({@link LsmrVjp}: further LSMR solves with the same options). With {@code --deflate
+ * K}, the truncated SVD of rank K first and LSMR preconditioned by it ({@link Deflation}).
  */
 final class LsmrRun {
   private LsmrRun() {}
@@ -36,7 +39,10 @@ final class LsmrRun {
     LsmrOptions options = options(command);
     a.cacheFor(RowBlockMatrix.MANY_PASSES);
     b.cacheFor(RowBlockMatrix.MANY_PASSES);
-    List<LsmrResult> results = report.time("solve", () -> Lsmr.solveEach(a, b, options));
+    Deflation deflation = command.deflate == null ? null
+        : deflation(report, report.time("deflate", () -> TruncatedSvd.compute(a, command.deflate,
+            command.truncation.options())));
+    List<LsmrResult> results = report.time("solve", () -> Lsmr.solveEach(a, b, options, deflation));
     DoubleMatrix x = finish(command, report, options, results,
         solution -> files.writeLocalNpy(solution, command.output, vectorRhs), vectorRhs);
     if (command.vjp != null) {
@@ -74,8 +80,18 @@ final class LsmrRun {
       }
       System.out.printf("lstsq: A is %d x %d, B is %d x %d, in %d row blocks, in the driver JVM (no Spark job)%n",
           a.rows(), a.cols(), b.rows(), b.cols(), a.numBlocks());
+      Deflation deflation = null;
+      if (command.deflate != null) {
+        TruncatedSvd svd = report.time("deflate", () -> TruncatedSvd.computeInDriver(a.matrices(), command.deflate,
+            command.truncation.options(), pool));
+        if (svd == null) {
+          return null; // the normal-operator iteration gave up: Golub-Kahan runs in Spark
+        }
+        deflation = deflation(report, svd);
+      }
+      Deflation preconditioner = deflation;
       List<LsmrResult> results = report.time("solve",
-          () -> Lsmr.solveEachInDriver(a.matrices(), b.denseBlocks(), options, pool));
+          () -> Lsmr.solveEachInDriver(a.matrices(), b.denseBlocks(), options, preconditioner, pool));
       finish(command, report, options, results,
           x -> NpyFile.writeRows(Path.of(command.output), List.of(x), b.isVector()), b.isVector());
     }
@@ -83,6 +99,16 @@ final class LsmrRun {
       write(command, report, route, a.rows(), a.cols(), b.cols(), a.numBlocks(), "driver");
     }
     return 0;
+  }
+
+  /** The deflation the truncated SVD gives (its triplets with {@code s_i > 0}), said on stdout and in the report. */
+  private static Deflation deflation(Report report, TruncatedSvd svd) {
+    Deflation deflation = Deflation.ofNonzero(svd.v(), svd.singularValues());
+    int k = deflation.rank();
+    System.out.printf("lstsq: deflating %d singular triplets (s_1 = %.6g, s_%d = %.6g, certificate %.2e x s_1)%n", k,
+        svd.singularValues()[0], k, svd.singularValues()[k - 1], svd.certificate());
+    report.put("deflation", k).put("deflation_certificate", svd.certificate());
+    return deflation;
   }
 
   private static LsmrOptions options(LstsqCommand command) {
@@ -102,6 +128,12 @@ final class LsmrRun {
     if (command.forwardError != null && (command.damp == null || command.damp == 0)) {
       throw new IllegalArgumentException("--forward-error needs --damp > 0: the bound divides by damp^2 (undamped, the"
           + " report gives an estimate of the error, forward_error_estimate, but no bound)");
+    }
+    if (command.deflate != null && (command.deflate < 1 || (command.damp != null && command.damp != 0) || scale
+        || command.forwardError != null || command.vjp != null)) {
+      throw new IllegalArgumentException(command.deflate < 1 ? "--deflate K needs K >= 1, got " + command.deflate
+          : "--deflate is for the undamped solve alone: drop it, or --damp, --precondition columns, --forward-error"
+              + " and --cotangent");
     }
     if (command.forwardError != null && command.vjp != null) {
       throw new IllegalArgumentException("--forward-error is for the solve alone; the VJP's solves stop on --atol and"

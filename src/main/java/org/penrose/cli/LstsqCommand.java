@@ -77,6 +77,12 @@ final class LstsqCommand implements Callable<Integer> {
           + " ||D^-1 x||, not the minimum-norm one); none (default).")
   Precondition precondition;
 
+  @Option(names = "--deflate", paramLabel = "K",
+      description = "With --method lsmr, undamped: split off A's K largest singular triplets (the certified truncated"
+          + " SVD of svd --rank K) and run LSMR on the rest: fewer iterations where A's largest singular values stand"
+          + " apart from the others, the same minimum-norm x (default: none).")
+  Integer deflate;
+
   @Mixin SparkJob job;
 
   static final class Vjp {
@@ -100,6 +106,15 @@ final class LstsqCommand implements Callable<Integer> {
   @Option(names = "--report", paramLabel = "report.json",
       description = "Write a JSON report (shapes, rank, singular values, residuals, times).")
   Path reportPath;
+
+  /** Refuses LSMR's options on the other routes, by name. */
+  void requireNoLsmrOptions() {
+    if (damp != null || btol != null || maxIterations != null || precondition != null || forwardError != null
+        || deflate != null) {
+      throw new IllegalArgumentException("--damp, --btol, --forward-error, --max-iterations, --precondition and"
+          + " --deflate are LSMR's: add --method lsmr");
+    }
+  }
 
   @Override
   public Integer call() throws Exception {
@@ -133,10 +148,7 @@ final class LstsqCommand implements Callable<Integer> {
         report.put("a_read_by", started.readBy());
         return LsmrRun.run(this, report, files, a, b, vectorRhs, route);
       }
-      if (damp != null || btol != null || maxIterations != null || precondition != null || forwardError != null) {
-        throw new IllegalArgumentException("--damp, --btol, --forward-error, --max-iterations and --precondition"
-            + " are LSMR's: add --method lsmr");
-      }
+      requireNoLsmrOptions();
       boolean truncated = route.truncated();
       // the TSQR route reads A and B once (the solution comes from the triangle); gradients read them again
       int passes = truncated ? RowBlockMatrix.MANY_PASSES : vjp != null ? 2 : 1;

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -247,34 +248,42 @@ abstract class BidiagonalizationPass implements AutoCloseable {
    * {@code D} before the pass, {@code A^T u} after it.
    */
   static BidiagonalizationPass columnScaled(BidiagonalizationPass a, double[] d) {
+    return around(a, v -> times(d, v), "columns scaled");
+  }
+
+  /**
+   * The passes of {@code A M} for a symmetric {@code M} given by {@code m} ({@code v -> M v}): {@code v} enters as
+   * {@code M v}, {@code A^T u} leaves as {@code M A^T u}.
+   */
+  private static BidiagonalizationPass around(BidiagonalizationPass a, UnaryOperator<double[]> m, String what) {
     return new BidiagonalizationPass() {
-      private Products scaled(Products p) {
-        return new Products(times(d, p.transposeTimesU()), p.sumOfSquares());
+      private Products out(Products p) {
+        return new Products(m.apply(p.transposeTimesU()), p.sumOfSquares());
       }
 
       @Override
       Products start(RowBlockMatrix b) {
-        return scaled(a.start(b));
+        return out(a.start(b));
       }
 
       @Override
       Products start(List<double[]> b) {
-        return scaled(a.start(b));
+        return out(a.start(b));
       }
 
       @Override
       Products startWithProduct(double[] v) {
-        return scaled(a.startWithProduct(times(d, v)));
+        return out(a.startWithProduct(m.apply(v)));
       }
 
       @Override
       Products step(double[] v, double c) {
-        return scaled(a.step(v == null ? null : times(d, v), c));
+        return out(a.step(v == null ? null : m.apply(v), c));
       }
 
       @Override
       String where() {
-        return a.where() + ", columns scaled";
+        return a.where() + ", " + what;
       }
 
       @Override
@@ -282,6 +291,14 @@ abstract class BidiagonalizationPass implements AutoCloseable {
         a.close();
       }
     };
+  }
+
+  /**
+   * The passes of {@code A M} for the deflation's preconditioner {@code M} ({@link Deflation}; {@code M^T = M}):
+   * {@code v} enters as {@code M v}, {@code A^T u} leaves as {@code M A^T u}.
+   */
+  static BidiagonalizationPass deflated(BidiagonalizationPass a, Deflation deflation) {
+    return around(a, deflation::precondition, deflation.rank() + " singular triplets deflated");
   }
 
   /** {@code d_j v_j} for each {@code j}. */

@@ -70,9 +70,13 @@ public final class LeastSquaresFit implements Serializable {
    * @param stop why it stopped, in words
    * @param converged whether the tolerances held (not the iteration or condition limit)
    * @param certificate the backward-error certificate {@code ||A^T r|| / (||A|| ||r||)} of the scaled design
+   * @param forwardErrorBound ridge ({@code damp > 0}): a bound on the relative error of the scaled coefficients,
+   *     {@code ||z - z*|| / ||z||}, computed from {@code z} ({@code LsmrResult.forwardErrorBound}); null otherwise
+   * @param forwardErrorEstimate least squares: an estimate (not a bound) of that error from the certificate and
+   *     LSMR's {@code cond} ({@code LsmrResult.forwardErrorEstimate}); null for ridge
    */
-  public record Iterative(int iterations, String stop, boolean converged, double certificate)
-      implements Serializable {}
+  public record Iterative(int iterations, String stop, boolean converged, double certificate,
+      Double forwardErrorBound, Double forwardErrorEstimate) implements Serializable {}
 
   /**
    * The fitted coefficients.

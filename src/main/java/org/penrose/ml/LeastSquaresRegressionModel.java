@@ -159,13 +159,14 @@ public final class LeastSquaresRegressionModel extends Model<LeastSquaresRegress
       .add("r2", "double").add("rows", "long").add("standard_errors", "array<double>")
       .add("intercept_standard_error", "double").add("dependent_columns", "array<string>")
       .add("feature_names", "array<string>").add("reg_param", "double").add("effective_df", "double")
-      .add("iterations", "int").add("stop", "string").add("converged", "boolean").add("certificate", "double");
+      .add("iterations", "int").add("stop", "string").add("converged", "boolean").add("certificate", "double")
+      .add("forward_error_bound", "double").add("forward_error_estimate", "double");
 
   /**
    * The fit as one row of {@link #DATA} (what {@link #write()} saves as {@code data}): coefficients,
    * intercept, rank, singular values, threshold, residual sum of squares, R^2, rows, standard errors,
-   * dependent columns, feature names, the ridge penalty and, on the LSMR route, how the iteration ended
-   * (null otherwise). Spark Connect clients read the summary so.
+   * dependent columns, feature names, the ridge penalty and, on the LSMR route, how the iteration ended and
+   * the forward error's bound (ridge) or estimate (null otherwise). Spark Connect clients read the summary so.
    */
   public Dataset<Row> summaryData(SparkSession spark) {
     LeastSquaresFit fit = fitted();
@@ -175,7 +176,8 @@ public final class LeastSquaresRegressionModel extends Model<LeastSquaresRegress
         fit.interceptStandardError(), fit.dependentColumns().toArray(new String[0]),
         fit.featureNames().toArray(new String[0]), fit.regParam(), fit.effectiveDegreesOfFreedom(),
         how == null ? null : how.iterations(), how == null ? null : how.stop(),
-        how == null ? null : how.converged(), how == null ? null : how.certificate());
+        how == null ? null : how.converged(), how == null ? null : how.certificate(),
+        how == null ? null : how.forwardErrorBound(), how == null ? null : how.forwardErrorEstimate());
     return spark.createDataFrame(List.of(row), DATA);
   }
 
@@ -209,7 +211,8 @@ public final class LeastSquaresRegressionModel extends Model<LeastSquaresRegress
         int iterations = field(r, "iterations");
         if (iterations >= 0 && !r.isNullAt(iterations)) { // models saved before the LSMR route have no column
           fit = fit.withIterative(new LeastSquaresFit.Iterative(r.getInt(iterations), r.getString(iterations + 1),
-              r.getBoolean(iterations + 2), r.getDouble(iterations + 3)));
+              r.getBoolean(iterations + 2), r.getDouble(iterations + 3), ridgeValue(r, "forward_error_bound", null),
+              ridgeValue(r, "forward_error_estimate", null)));
         }
         LeastSquaresRegressionModel model = new LeastSquaresRegressionModel(metadata.uid(), fit);
         metadata.getAndSetParams(model, Option.empty());
@@ -218,7 +221,7 @@ public final class LeastSquaresRegressionModel extends Model<LeastSquaresRegress
     };
   }
 
-  /** A ridge column of the stored data, or {@code absent} for models saved before ridge existed. */
+  /** A nullable column of the stored data, or {@code absent} for models saved before it existed. */
   private static Double ridgeValue(Row r, String column, Double absent) {
     int i = field(r, column);
     return i < 0 || r.isNullAt(i) ? absent : Double.valueOf(r.getDouble(i));

@@ -21,7 +21,9 @@ import org.penrose.iterative.LsmrResult;
  * states them: {@code ||W^1/2 (X beta + z - y)||^2 + mu ||S^1/2 beta||^2} with {@code mu = W lambda / delta};
  * with standardization {@code D_jj = sqrt(W) sigma_j}, so the penalty is {@code (lambda / delta) ||z||^2}
  * and {@code damp^2 = lambda / delta}; without it {@code D = I} and {@code damp^2 = mu}. The residual sum
- * of squares is computed exactly from the solution (LSMR's last two passes), not taken from its estimate.
+ * of squares is computed exactly from the solution (LSMR's last two passes), not taken from its estimate, and so
+ * is, for ridge, the bound on the scaled coefficients' relative error the summary reports (least squares: an
+ * estimate).
  */
 final class LsmrRegression {
   private LsmrRegression() {}
@@ -55,6 +57,7 @@ final class LsmrRegression {
         new LeastSquaresFit.Goodness(rss, tss > 0 ? 1 - rss / tss : null, fitted), List.copyOf(names),
         regParam, null)
         .withIterative(new LeastSquaresFit.Iterative(solved.iterations(), solved.stop().meaning(),
-            solved.stop().converged(), solved.certificate()));
+            solved.stop().converged(), solved.certificate(), ridge ? solved.forwardErrorBound() : null,
+            ridge ? null : solved.forwardErrorEstimate()));
   }
 }

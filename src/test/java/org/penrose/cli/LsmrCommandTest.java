@@ -77,17 +77,31 @@ class LsmrCommandTest extends SparkTestSession {
     assertTrue(r.out().contains("LSMR column 0:"), r.out());
     assertEquals("none", json.get("precondition").asText());
     // with the columns scaled: the same solution (A has full column rank), A's own certificate
-    Path scaledX = dir.resolve("xs.npy");
-    CliRun scaled = CliRun.of("lstsq", "--input", a.toString(), "--rhs", b.toString(), "--method", "lsmr",
-        "--precondition", "columns", "--atol", "1e-12", "--btol", "1e-12", "--output", scaledX.toString(),
-        "--report", report.toString());
-    assertEquals(0, scaled.status(), scaled.err());
-    double scaledError = relativeError(NpyFile.read(scaledX), reference);
-    assertTrue(scaledError < 1e-9, "relative error " + scaledError);
-    JsonNode scaledJson = new ObjectMapper().readTree(report.toFile());
+    JsonNode scaledJson = preconditioned(reference, "--precondition", "columns");
     assertEquals("columns", scaledJson.get("precondition").asText());
-    assertTrue(scaledJson.get("columns").get(0).get("certificate").asDouble() <= 1e-12);
     assertTrue(scaledJson.get("columns").get(0).get("where").asText().contains("columns scaled"));
+    // with A's 5 largest singular triplets deflated (svd --rank 5 first): the same solution, A's own certificate
+    JsonNode deflatedJson = preconditioned(reference, "--deflate", "5");
+    assertEquals(5, deflatedJson.get("deflation").asInt());
+    assertTrue(deflatedJson.get("deflation_certificate").asDouble() <= 1e-10);
+    assertTrue(deflatedJson.get("columns").get(0).get("where").asText().contains("5 singular triplets deflated"));
+  }
+
+  /**
+   * {@code lstsq --method lsmr} at 1e-12 with {@code option value} (a preconditioner): x within 1e-9 of {@code
+   * reference} and A's own certificate within atol; the report.
+   */
+  private JsonNode preconditioned(DoubleMatrix reference, String option, String value) throws Exception {
+    Path x = dir.resolve("x" + value + ".npy");
+    Path report = dir.resolve("report-" + value + ".json");
+    CliRun run = CliRun.of("lstsq", "--input", a.toString(), "--rhs", b.toString(), "--method", "lsmr", option, value,
+        "--atol", "1e-12", "--btol", "1e-12", "--output", x.toString(), "--report", report.toString());
+    assertEquals(0, run.status(), run.err());
+    double error = relativeError(NpyFile.read(x), reference);
+    assertTrue(error < 1e-9, option + " " + value + ": relative error " + error);
+    JsonNode json = new ObjectMapper().readTree(report.toFile());
+    assertTrue(json.get("columns").get(0).get("certificate").asDouble() <= 1e-12, json.toString());
+    return json;
   }
 
   @Test
@@ -153,8 +167,8 @@ class LsmrCommandTest extends SparkTestSession {
             "--method", "lsmr", "--rtol", "1e-3", "--output", out).err());
     assertEquals("penrose: error: damp must be a finite number >= 0, got -1.0\n", CliRun.of("lstsq", "--input",
         a.toString(), "--rhs", b.toString(), "--method", "lsmr", "--damp", "-1", "--output", out).err());
-    assertEquals("penrose: error: --damp, --btol, --forward-error, --max-iterations and --precondition are LSMR's:"
-        + " add --method lsmr\n", CliRun.of("lstsq", "--input", a.toString(), "--rhs", b.toString(), "--damp", "1", "--output",
+    assertEquals("penrose: error: --damp, --btol, --forward-error, --max-iterations, --precondition and --deflate are"
+        + " LSMR's: add --method lsmr\n", CliRun.of("lstsq", "--input", a.toString(), "--rhs", b.toString(), "--damp", "1", "--output",
             out).err());
     assertEquals("penrose: error: --precondition columns solves min ||A D y - b|| with x = D y, where --damp would"
         + " damp ||y||, not ||x||: use one or the other\n", CliRun.of("lstsq", "--input", a.toString(), "--rhs",
@@ -164,6 +178,11 @@ class LsmrCommandTest extends SparkTestSession {
             a.toString(), "--rhs", b.toString(), "--method", "lsmr", "--forward-error", "1e-8", "--output", out).err());
     assertTrue(CliRun.of("lstsq", "--input", a.toString(), "--rhs", b.toString(), "--method", "lsmr",
         "--precondition", "rows", "--output", out).err().contains("--precondition"));
+    assertEquals("penrose: error: --deflate is for the undamped solve alone: drop it, or --damp, --precondition"
+        + " columns, --forward-error and --cotangent\n", CliRun.of("lstsq", "--input", a.toString(), "--rhs",
+            b.toString(), "--method", "lsmr", "--deflate", "3", "--damp", "1", "--output", out).err());
+    assertEquals("penrose: error: --deflate K needs K >= 1, got 0\n", CliRun.of("lstsq", "--input", a.toString(),
+        "--rhs", b.toString(), "--method", "lsmr", "--deflate", "0", "--output", out).err());
     assertTrue(CliRun.of("lstsq", "--input", a.toString(), "--rhs", b.toString(), "--method", "lsmr", "--rank", "3",
         "--output", out).err().contains("the LSMR route solves without a rank cut"));
   }

@@ -55,7 +55,7 @@ class LsmrTest extends SparkTestSession {
     return RowBlockMatrix.fromLocal(sc, DoubleMatrix.column(b), like.blockStarts());
   }
 
-  private static double relativeError(double[] got, double[] expected) {
+  static double relativeError(double[] got, double[] expected) {
     double diff = 0;
     for (int i = 0; i < got.length; i++) {
       diff = Math.hypot(diff, got[i] - expected[i]);

@@ -49,6 +49,9 @@ class LsmrRegressionTest extends SparkTestSession {
     RidgeRegressionTest.assertSameFit(spark, lsmr);
     LeastSquaresFit.Iterative how = lsmr.summary().iterative();
     assertTrue(how.converged() && how.iterations() > 0, how.toString());
+    // ridge: a bound on the coefficients' error computed from them; least squares: an estimate
+    assertEquals(regParam > 0, how.forwardErrorBound() != null, how.toString());
+    assertEquals(regParam == 0, how.forwardErrorEstimate() != null, how.toString());
     assertEquals(-1, lsmr.summary().rank(), "LSMR decides no rank");
     assertEquals(regParam, lsmr.summary().regParam());
     LeastSquaresRegressionModel tsqr = new LeastSquaresRegression().setSolver("tsqr").setRegParam(regParam)
@@ -56,6 +59,32 @@ class LsmrRegressionTest extends SparkTestSession {
     assertEquals(tsqr.summary().residualSumOfSquares(), lsmr.summary().residualSumOfSquares(),
         1e-9 * tsqr.summary().residualSumOfSquares(), "RSS from the exact residuals, as the TSQR route's");
     assertEquals(tsqr.summary().r2(), lsmr.summary().r2(), 1e-12);
+  }
+
+  /**
+   * Ridge without standardization (the scaled coefficients are the coefficients), stopped early: the reported
+   * bound on their relative error holds against Spark's normal solver and is within 10x of that error.
+   */
+  @Test
+  void theRidgeForwardErrorBoundHoldsAgainstSparksNormalSolver() {
+    Dataset<Row> df = RidgeRegressionTest.data(spark, 11, true);
+    double[] exact = new LinearRegression().setSolver("normal").setElasticNetParam(0).setRegParam(2.0)
+        .setStandardization(false).setFitIntercept(false).setWeightCol("w").fit(df).coefficients().toArray();
+    LeastSquaresRegressionModel loose = new LeastSquaresRegression().setSolver("lsmr").setTol(1e-2).setMaxIter(50)
+        .setRegParam(2.0).setStandardization(false).setFitIntercept(false).setWeightCol("w").fit(df);
+    double[] beta = loose.summary().coefficients();
+    double difference = 0;
+    double norm = 0;
+    for (int j = 0; j < beta.length; j++) {
+      difference = Math.hypot(difference, beta[j] - exact[j]);
+      norm = Math.hypot(norm, beta[j]);
+    }
+    double error = difference / norm;
+    double bound = loose.summary().iterative().forwardErrorBound();
+    System.out.printf("ridge, tol 1e-2: %d iterations, relative error %.3g, bound %.3g%n",
+        loose.summary().iterative().iterations(), error, bound);
+    assertTrue(error > 1e-12, "stopped early enough to leave an error to bound: " + error);
+    assertTrue(error <= bound && bound <= 10 * error, error + " against the bound " + bound);
   }
 
   /**

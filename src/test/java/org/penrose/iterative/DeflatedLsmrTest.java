@@ -1,0 +1,154 @@
+package org.penrose.iterative;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.penrose.engine.DriverThreads;
+import org.penrose.engine.RowBlock;
+import org.penrose.engine.RowBlockMatrix;
+import org.penrose.factor.RankCutoff;
+import org.penrose.matrix.DoubleMatrix;
+import org.penrose.matrix.InvalidInputException;
+import org.penrose.matrix.Lapack;
+import org.penrose.matrix.MatrixBlock;
+import org.penrose.solver.LeastSquares;
+import org.penrose.testing.SparkTestSession;
+import org.penrose.testing.TestMatrices;
+
+/**
+ * LSMR preconditioned by A's largest singular triplets ({@link Deflation}), against the dense minimum-norm solution
+ * (Householder QR + SVD of the triangle, {@link LeastSquares}) on an exactly rank-deficient sparse matrix whose
+ * largest singular values stand apart: the same minimum-norm x in fewer iterations than the plain solve, A's own
+ * certificate within atol, the same bits in the driver and with one Spark job per pass; the options it refuses.
+ * The deflation's vectors come from LAPACK's dense SVD ({@code dgesdd}), not from Penrose's truncated SVD.
+ */
+class DeflatedLsmrTest extends SparkTestSession {
+  private static final int M = 1200;
+  private static final int N = 240;
+  private static final int RANK = N - 6;
+
+  /**
+   * A sparse 1200 x 240 matrix of rank 234: random sparse columns, the first 16 scaled up by factors from 10 down to
+   * about 1.2 (A's largest singular values spread far above the rest), and six columns copies (or multiples) of
+   * others.
+   */
+  private static DoubleMatrix rankDeficientSparse(Random random) {
+    DoubleMatrix a = DoubleMatrix.zeros(M, N);
+    for (int i = 0; i < M; i++) {
+      a.set(i, i % N, 1 + random.nextDouble());
+      for (int j = 0; j < N; j++) {
+        if (random.nextDouble() < 0.02) {
+          a.set(i, j, random.nextGaussian());
+        }
+      }
+    }
+    for (int j = 0; j < 16; j++) {
+      double scale = Math.pow(10, (16 - j) / 16.0);
+      for (int i = 0; i < M; i++) {
+        a.set(i, j, scale * a.get(i, j));
+      }
+    }
+    int[][] copies = {{20, 40}, {21, 41}, {22, 42}, {23, 43}, {24, 44}, {2, 45}};
+    for (int[] copy : copies) {
+      for (int i = 0; i < M; i++) {
+        a.set(i, copy[1], (copy[0] % 2 == 0 ? 1 : -2) * a.get(i, copy[0]));
+      }
+    }
+    return a;
+  }
+
+  /** A's {@code k} leading right singular vectors and values, from LAPACK's SVD of {@code A^T} (n x m, n <= m). */
+  private static Deflation leading(DoubleMatrix a, int k) {
+    Lapack.Svd svd = Lapack.svd(a.transpose());
+    return Deflation.of(svd.u.columns(0, k), Arrays.copyOf(svd.s, k));
+  }
+
+  private RowBlockMatrix column(double[] b, RowBlockMatrix like) {
+    return RowBlockMatrix.fromLocal(sc, DoubleMatrix.column(b), like.blockStarts());
+  }
+
+  private static double relativeError(double[] got, double[] expected) {
+    return LsmrTest.relativeError(got, expected);
+  }
+
+  @Test
+  void theMinimumNormSolutionInFewerIterations() {
+    Random random = new Random(11);
+    DoubleMatrix a = rankDeficientSparse(random);
+    double[] b = TestMatrices.gaussian(M, random);
+    RowBlockMatrix blocks = TestMatrices.sparseBlocks(sc, a, 3);
+    LsmrOptions options = LsmrOptions.defaults().withTolerances(1e-12, 1e-12).withConlim(0).withMaxIterations(5000);
+    Deflation deflation = leading(a, 16);
+    LsmrResult plain = Lsmr.solve(blocks, column(b, blocks), options);
+    LsmrResult deflated = Lsmr.solve(blocks, column(b, blocks), options, deflation);
+    LeastSquares reference = LeastSquares.solve(a, DoubleMatrix.column(b), RankCutoff.DEFAULT);
+    assertEquals(RANK, reference.rank());
+    double[] minimumNorm = reference.solution().values();
+    System.out.printf("deflated LSMR: %d iterations (plain %d), relative error %.2e (plain %.2e), certificate %.2e%n",
+        deflated.iterations(), plain.iterations(), relativeError(deflated.x(), minimumNorm),
+        relativeError(plain.x(), minimumNorm), deflated.certificate());
+    assertTrue(deflated.stop().converged(), deflated.stop().meaning());
+    assertTrue(relativeError(deflated.x(), minimumNorm) < 1e-9, "relative error " + relativeError(deflated.x(),
+        minimumNorm));
+    assertTrue(relativeError(plain.x(), minimumNorm) < 1e-9, "plain: relative error " + relativeError(plain.x(),
+        minimumNorm));
+    assertTrue(deflated.iterations() * 3 < plain.iterations() * 2, deflated.iterations() + " against "
+        + plain.iterations());
+    assertTrue(deflated.where().endsWith("16 singular triplets deflated"), deflated.where());
+    // ||r||, ||x|| and the certificate are those of the returned x on A itself
+    double[] ax = a.times(DoubleMatrix.column(deflated.x())).values();
+    double[] r = new double[M];
+    for (int i = 0; i < M; i++) {
+      r[i] = b[i] - ax[i];
+    }
+    double normR = Vectors.norm(r);
+    assertEquals(normR, deflated.normR(), 1e-10 * normR);
+    assertEquals(Math.sqrt(reference.residualSumOfSquares()[0]), normR, 1e-9 * normR, "a least-squares solution");
+    assertEquals(Vectors.norm(deflated.x()), deflated.normX(), 1e-12 * deflated.normX());
+    double normAtr = Vectors.norm(a.transposeTimes(DoubleMatrix.column(r)).values());
+    double frobenius = Vectors.norm(a.values());
+    // A^T r at 1e-13 of ||A|| ||r|| is all cancellation: the two sums agree to rounding on that scale
+    assertEquals(normAtr, deflated.normAr(), 1e-15 * frobenius * normR);
+    assertTrue(deflated.certificate() <= 1e-12, "certificate " + deflated.certificate());
+    assertTrue(deflated.normA() <= frobenius * (1 + 1e-12) && deflated.normA() > 0.5 * frobenius,
+        deflated.normA() + " against ||A||_F " + frobenius);
+
+    List<RowBlock> collected = blocks.blocks().collect();
+    List<MatrixBlock> aBlocks = collected.stream().map(RowBlock::matrix).toList();
+    List<DoubleMatrix> bBlocks = collected.stream().map(block -> DoubleMatrix.column(
+        Arrays.copyOfRange(b, (int) block.firstRow(), (int) block.firstRow() + block.rows()))).toList();
+    List<LsmrResult> inDriver;
+    try (DriverThreads threads = new DriverThreads(2, "deflated-lsmr-test")) {
+      inDriver = Lsmr.solveEachInDriver(aBlocks, bBlocks, options, deflation, threads);
+    }
+    LsmrResult jobs = Lsmr.solve(blocks, column(b, blocks), options.withDriverSteps(false), deflation);
+    assertTrue(jobs.where().startsWith("one Spark job"), jobs.where());
+    assertArrayEquals(deflated.x(), inDriver.get(0).x());
+    assertArrayEquals(deflated.x(), jobs.x());
+  }
+
+  @Test
+  void aZeroRightHandSideAndRefusedOptions() {
+    Random random = new Random(12);
+    DoubleMatrix a = rankDeficientSparse(random);
+    RowBlockMatrix blocks = TestMatrices.sparseBlocks(sc, a, 2);
+    Deflation deflation = leading(a, 3);
+    LsmrResult zero = Lsmr.solve(blocks, column(new double[M], blocks), LsmrOptions.defaults(), deflation);
+    assertEquals(LsmrResult.Stop.ZERO_RIGHT_HAND_SIDE, zero.stop());
+    assertArrayEquals(new double[N], zero.x());
+    RowBlockMatrix b = column(TestMatrices.gaussian(M, random), blocks);
+    assertThrows(InvalidInputException.class, () -> Lsmr.solve(blocks, b, LsmrOptions.defaults().withDamp(1),
+        deflation));
+    assertThrows(InvalidInputException.class, () -> Lsmr.solve(blocks, b,
+        LsmrOptions.defaults().withColumnScaling(true), deflation));
+    Deflation shorter = Deflation.of(DoubleMatrix.zeros(N - 1, 1), new double[] {1});
+    assertThrows(InvalidInputException.class, () -> Lsmr.solve(blocks, b, LsmrOptions.defaults(), shorter));
+    assertThrows(InvalidInputException.class, () -> Deflation.of(DoubleMatrix.zeros(N, 2), new double[] {1, 0}));
+  }
+}
