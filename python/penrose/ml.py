@@ -61,6 +61,9 @@ class _LeastSquaresRegressionParams(_LeastSquaresParams, HasWeightCol):
     tol = Param(Params._dummy(), "tol", "LSMR's atol = btol", TypeConverters.toFloat)
     maxIter = Param(Params._dummy(), "maxIter", "LSMR's iteration limit (0: min(rows, design columns))",
                     TypeConverters.toInt)
+    forwardError = Param(Params._dummy(), "forwardError",
+                         "LSMR ridge: iterate until the bound on the scaled coefficients' relative error is at most"
+                         " this (0: tol decides)", TypeConverters.toFloat)
     regParam = Param(Params._dummy(), "regParam",
                      "L2 penalty lambda >= 0, as Spark's LinearRegression with elasticNetParam = 0",
                      TypeConverters.toFloat)
@@ -75,7 +78,7 @@ class _LeastSquaresRegressionParams(_LeastSquaresParams, HasWeightCol):
         super().__init__(*args)
         # the JVM stage's defaults (test_ml checks them against the JVM's)
         self._setDefault(equilibrate=True, refinementSteps=0, maxRank=500, solver="auto", regParam=0.0,
-                         standardization=True, regParamSelection="none", tol=1e-6, maxIter=0)
+                         standardization=True, regParamSelection="none", tol=1e-6, maxIter=0, forwardError=0.0)
 
 
 def _setters(cls):
@@ -104,13 +107,14 @@ class LeastSquaresRegression(JavaEstimator, _LeastSquaresRegressionParams, JavaM
     ``fitIntercept``), or ridge ``(X^T X + lambda n I)^-1 X^T y`` for ``regParam > 0`` (Spark's scaling).
     Every JVM param is a keyword argument; ``solver``: ``auto`` (TSQR up to 4096 design columns
     without ``rank``, the truncated SVD with ``rank``, LSMR past 4096 without it), ``tsqr``, ``truncated``
-    or ``lsmr`` (least squares or ridge at any width, to ``tol``, at most ``maxIter`` iterations)."""
+    or ``lsmr`` (least squares or ridge at any width, to ``tol``, at most ``maxIter`` iterations; for ridge,
+    ``forwardError`` > 0 iterates until the summary's ``forward_error_bound`` is at most that instead)."""
 
     @keyword_only
     def __init__(self, *, featuresCol="features", labelCol="label", predictionCol="prediction", fitIntercept=True,
                  weightCol=None, equilibrate=True, rtol=None, atol=None, refinementSteps=0, rank=None, maxRank=500,
                  solver="auto", regParam=0.0, standardization=True, regParamSelection="none", regParamGrid=None,
-                 tol=1e-6, maxIter=0):
+                 tol=1e-6, maxIter=0, forwardError=0.0):
         super().__init__()
         self._java_obj = self._new_java_obj(_ESTIMATOR, self.uid)
         self.setParams(**self._input_kwargs)
@@ -119,7 +123,7 @@ class LeastSquaresRegression(JavaEstimator, _LeastSquaresRegressionParams, JavaM
     def setParams(self, *, featuresCol="features", labelCol="label", predictionCol="prediction", fitIntercept=True,
                   weightCol=None, equilibrate=True, rtol=None, atol=None, refinementSteps=0, rank=None,
                   maxRank=500, solver="auto", regParam=0.0, standardization=True, regParamSelection="none",
-                  regParamGrid=None, tol=1e-6, maxIter=0):
+                  regParamGrid=None, tol=1e-6, maxIter=0, forwardError=0.0):
         """Sets the params given (None: unset)."""
         return self._set(**{k: v for k, v in self._input_kwargs.items() if v is not None})
 

@@ -68,6 +68,9 @@ def test_lsmr_solver_fits_the_rank_deficient_table_with_its_iterations(table):
     assert summary.forward_error_bound is None and 0 <= summary.forward_error_estimate < 1e-6
     ridge = LeastSquaresRegression(labelCol="y", solver="lsmr", regParam=0.5, tol=1e-10, maxIter=100).fit(df).summary
     assert ridge.forward_error_estimate is None and 0 < ridge.forward_error_bound < 1e-6
+    targeted = LeastSquaresRegression(labelCol="y", solver="lsmr", regParam=0.5, tol=1e-2, maxIter=100,
+                                      forwardError=1e-9).fit(df).summary
+    assert targeted.converged and targeted.forward_error_bound <= 1e-9
     assert LeastSquaresRegression(labelCol="y").fit(df).summary.iterations is None  # TSQR: no iterations
 
 

@@ -52,7 +52,8 @@ import scala.Function1;
  * (optional: rows are scaled by {@code sqrt(w)}; rows of weight 0 are left out), {@code equilibrate}
  * (default true; see {@link LeastSquaresFit} for what it changes), {@code solver} ({@code "auto"},
  * {@code "tsqr"}, {@code "truncated"} or {@code "lsmr"}; see {@link #setSolver}), {@code rank},
- * {@code maxRank}, {@code refinementSteps}, the ridge params, and LSMR's {@code tol} and {@code maxIter};
+ * {@code maxRank}, {@code refinementSteps}, the ridge params, and LSMR's {@code tol}, {@code maxIter} and
+ * {@code forwardError};
  * every param is checked by its validator, however it is set (setter, {@code ParamMap}, {@code copy}, load).
  * NULL or non-finite features, labels or weights, negative weights and feature vectors of different lengths
  * are errors.
@@ -77,6 +78,7 @@ public final class LeastSquaresRegression extends Estimator<LeastSquaresRegressi
   private final Param<String> solver;
   private final DoubleParam tol;
   private final IntParam maxIter;
+  private final DoubleParam forwardError;
 
   private static final String[] SOLVERS = {"auto", "tsqr", "truncated", "lsmr"};
   private static final String[] SELECTIONS = {"none", "gcv", "loo"};
@@ -118,6 +120,9 @@ public final class LeastSquaresRegression extends Estimator<LeastSquaresRegressi
         + " solved to tol)", ParamValidators.gt(0));
     maxIter = new IntParam(this, "maxIter", "LSMR's iteration limit (0: min(rows, design columns))",
         ParamValidators.gtEq(0));
+    forwardError = new DoubleParam(this, "forwardError", "LSMR ridge (regParam > 0): iterate until the bound on the"
+        + " scaled coefficients' relative error ||z - z*|| / ||z|| is at most this, instead of tol (0: tol decides)",
+        FINITE_NON_NEGATIVE);
     regParam = new DoubleParam(this, "regParam", "L2 penalty lambda >= 0, as Spark's LinearRegression with"
         + " elasticNetParam = 0 (0: least squares)", FINITE_NON_NEGATIVE);
     standardization = new BooleanParam(this, "standardization", "penalize the coefficients of standardized features"
@@ -134,6 +139,7 @@ public final class LeastSquaresRegression extends Estimator<LeastSquaresRegressi
     setDefault(solver, "auto");
     setDefault(tol, LsmrOptions.DEFAULT_TOLERANCE);
     setDefault(maxIter, 0);
+    setDefault(forwardError, 0.0);
     setDefault(maxRank, TruncatedSvd.DEFAULT_MAX_RANK);
     setDefault(equilibrate, true);
     setDefault(refinementSteps, 0);
@@ -269,6 +275,19 @@ public final class LeastSquaresRegression extends Estimator<LeastSquaresRegressi
     return checkedSet(maxIter, value, "must be >= 0", String.valueOf(value));
   }
 
+  public DoubleParam forwardError() {
+    return forwardError;
+  }
+
+  /**
+   * On the LSMR route with {@code regParam > 0}: iterate until the bound on the scaled coefficients' relative
+   * error, {@code ||z - z*|| / ||z||} ({@code LsmrResult.forwardErrorBound}, the summary's {@code
+   * forwardErrorBound}), is at most {@code value}, instead of stopping on {@code tol}; 0 (the default): none.
+   */
+  public LeastSquaresRegression setForwardError(double value) {
+    return checkedSet(forwardError, value, "must be a finite number >= 0", String.valueOf(value));
+  }
+
   /**
    * The algorithm, as Spark's {@code LinearRegression.solver}: {@code "auto"} (the default: one TSQR
    * pass up to 4096 design columns without {@code rank}, the certified truncated SVD with {@code rank},
@@ -356,7 +375,8 @@ public final class LeastSquaresRegression extends Estimator<LeastSquaresRegressi
           (Boolean) getOrDefault(equilibrate), (Boolean) getOrDefault(standardization),
           (Double) getOrDefault(regParam), LsmrOptions.defaults()
               .withTolerances((Double) getOrDefault(tol), (Double) getOrDefault(tol))
-              .withMaxIterations((Integer) getOrDefault(maxIter)), names);
+              .withMaxIterations((Integer) getOrDefault(maxIter))
+              .withForwardError((Double) getOrDefault(forwardError)), names);
       case TSQR -> TsqrRegression.fit(this, rows, design, names, ridge);
     };
     LeastSquaresRegressionModel model = new LeastSquaresRegressionModel(uid, fit);
@@ -372,6 +392,10 @@ public final class LeastSquaresRegression extends Estimator<LeastSquaresRegressi
     Route route = Route.of(designColumns, 1, isDefined(rank) ? (Integer) getOrDefault(rank) : null,
         Route.requested(getOrDefault(solver)), false);
     boolean refined = isSet(refinementSteps) && (Integer) getOrDefault(refinementSteps) > 0;
+    if ((Double) getOrDefault(forwardError) > 0 && (route.kind() != Route.Kind.LSMR || !ridge)) {
+      throw new InvalidInputException("LeastSquaresRegression: forwardError is a target of the LSMR route's ridge fit"
+          + " (solver 'lsmr', or past 4096 features, with regParam > 0): its bound divides by the penalty");
+    }
     if (route.kind() == Route.Kind.LSMR) {
       if (!getOrDefault(regParamSelection).equals("none") || refined) {
         throw new InvalidInputException("LeastSquaresRegression: regParamSelection and refinementSteps apply to the"

@@ -1,5 +1,6 @@
 package org.penrose.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -85,6 +86,23 @@ class LsmrCommandTest extends SparkTestSession {
     assertEquals(5, deflatedJson.get("deflation").asInt());
     assertTrue(deflatedJson.get("deflation_certificate").asDouble() <= 1e-10);
     assertTrue(deflatedJson.get("columns").get(0).get("where").asText().contains("5 singular triplets deflated"));
+    // the same with Spark (spark.penrose.inDriver=false): the SVD and the passes as jobs, the same bits
+    String previous = System.getProperty(InDriver.SETTING);
+    System.setProperty(InDriver.SETTING, "false");
+    try {
+      Path sparkX = dir.resolve("x-deflated-spark.npy");
+      CliRun inSpark = CliRun.of("lstsq", "--input", a.toString(), "--rhs", b.toString(), "--method", "lsmr",
+          "--deflate", "5", "--atol", "1e-12", "--btol", "1e-12", "--output", sparkX.toString());
+      assertEquals(0, inSpark.status(), inSpark.err());
+      assertFalse(inSpark.out().contains("no Spark"), inSpark.out());
+      assertArrayEquals(NpyFile.read(dir.resolve("x5.npy")).values(), NpyFile.read(sparkX).values());
+    } finally {
+      if (previous == null) {
+        System.clearProperty(InDriver.SETTING);
+      } else {
+        System.setProperty(InDriver.SETTING, previous);
+      }
+    }
   }
 
   /**

@@ -85,6 +85,21 @@ class LsmrRegressionTest extends SparkTestSession {
         loose.summary().iterative().iterations(), error, bound);
     assertTrue(error > 1e-12, "stopped early enough to leave an error to bound: " + error);
     assertTrue(error <= bound && bound <= 10 * error, error + " against the bound " + bound);
+    // forwardError: iterate until the bound holds instead (tol left loose)
+    LeastSquaresRegressionModel targeted = new LeastSquaresRegression().setSolver("lsmr").setTol(1e-2)
+        .setMaxIter(50).setForwardError(1e-9).setRegParam(2.0).setStandardization(false).setFitIntercept(false)
+        .setWeightCol("w").fit(df);
+    LeastSquaresFit.Iterative how = targeted.summary().iterative();
+    assertTrue(how.converged() && how.forwardErrorBound() <= 1e-9, how.toString());
+    double[] fitted = targeted.summary().coefficients();
+    difference = 0;
+    for (int j = 0; j < fitted.length; j++) {
+      difference = Math.hypot(difference, fitted[j] - exact[j]);
+    }
+    assertTrue(difference <= 1e-9 * norm, "relative error " + difference / norm);
+    Exception e = assertThrows(Exception.class, () -> new LeastSquaresRegression().setSolver("lsmr")
+        .setForwardError(1e-8).fit(df));
+    assertTrue(e.getMessage().contains("forwardError is a target of the LSMR route's ridge fit"), e.getMessage());
   }
 
   /**
