@@ -48,20 +48,17 @@ public record LsmrOptions(double damp, double atol, double btol, double conlim, 
 
   public LsmrOptions withDamp(double value) {
     return new LsmrOptions(value, atol, btol, conlim, maxIterations, driverSteps, progress,
-        progressSeconds, scaleColumns,
-        forwardError);
+        progressSeconds, scaleColumns, forwardError);
   }
 
   public LsmrOptions withTolerances(double atolValue, double btolValue) {
     return new LsmrOptions(damp, atolValue, btolValue, conlim, maxIterations, driverSteps, progress,
-        progressSeconds, scaleColumns,
-        forwardError);
+        progressSeconds, scaleColumns, forwardError);
   }
 
   public LsmrOptions withConlim(double value) {
     return new LsmrOptions(damp, atol, btol, value, maxIterations, driverSteps, progress,
-        progressSeconds, scaleColumns,
-        forwardError);
+        progressSeconds, scaleColumns, forwardError);
   }
 
   public LsmrOptions withMaxIterations(int value) {

@@ -207,12 +207,12 @@ public final class LeastSquaresRegressionModel extends Model<LeastSquaresRegress
             new LeastSquaresFit.RankDecision(r.getInt(2), doubles(r.getList(3)), r.getDouble(4),
                 strings(r.getList(10))),
             new LeastSquaresFit.Goodness(r.getDouble(5), r.isNullAt(6) ? null : r.getDouble(6), r.getLong(7)),
-            strings(r.getList(11)), ridgeValue(r, "reg_param", 0.0), ridgeValue(r, "effective_df", null));
+            strings(r.getList(11)), storedDouble(r, "reg_param", 0.0), storedDouble(r, "effective_df", null));
         int iterations = field(r, "iterations");
         if (iterations >= 0 && !r.isNullAt(iterations)) { // models saved before the LSMR route have no column
           fit = fit.withIterative(new LeastSquaresFit.Iterative(r.getInt(iterations), r.getString(iterations + 1),
-              r.getBoolean(iterations + 2), r.getDouble(iterations + 3), ridgeValue(r, "forward_error_bound", null),
-              ridgeValue(r, "forward_error_estimate", null)));
+              r.getBoolean(iterations + 2), r.getDouble(iterations + 3), storedDouble(r, "forward_error_bound", null),
+              storedDouble(r, "forward_error_estimate", null)));
         }
         LeastSquaresRegressionModel model = new LeastSquaresRegressionModel(metadata.uid(), fit);
         metadata.getAndSetParams(model, Option.empty());
@@ -222,7 +222,7 @@ public final class LeastSquaresRegressionModel extends Model<LeastSquaresRegress
   }
 
   /** A nullable column of the stored data, or {@code absent} for models saved before it existed. */
-  private static Double ridgeValue(Row r, String column, Double absent) {
+  private static Double storedDouble(Row r, String column, Double absent) {
     int i = field(r, column);
     return i < 0 || r.isNullAt(i) ? absent : Double.valueOf(r.getDouble(i));
   }

@@ -45,7 +45,8 @@ final class LsmrRegression {
     // stored, not shifted, for the passes; kept for its two uses (LSMR's start, its final residual)
     RowBlockMatrix label = scaled.y.denseColumns(0, 1).persist();
     // a constant label leaves no penalty (damp 0), where a forward-error target has no bound to meet: its fit is 0
-    LsmrResult solved = Lsmr.solve(scaled.a, label, damp > 0 ? options.withDamp(damp) : options.withForwardError(0));
+    LsmrOptions used = damp > 0 ? options.withDamp(damp) : options.withForwardError(0);
+    LsmrResult solved = Lsmr.solve(scaled.a, label, used);
     double[] beta = scaled.coefficients(solved.x());
     double rss = solved.residualSumOfSquares(); // ||y - A z||^2 from z, by LSMR's last two passes
     double tss = scaled.totalSumOfSquares(intercept);
@@ -58,7 +59,7 @@ final class LsmrRegression {
         new LeastSquaresFit.Goodness(rss, tss > 0 ? 1 - rss / tss : null, fitted), List.copyOf(names),
         regParam, null)
         .withIterative(new LeastSquaresFit.Iterative(solved.iterations(), solved.stop().meaning(),
-            solved.converged(damp > 0 ? options.forwardError() : 0), solved.certificate(),
+            solved.converged(used.forwardError()), solved.certificate(),
             ridge ? solved.forwardErrorBound() : null, ridge ? null : solved.forwardErrorEstimate()));
   }
 }

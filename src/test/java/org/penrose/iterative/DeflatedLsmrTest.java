@@ -73,10 +73,6 @@ class DeflatedLsmrTest extends SparkTestSession {
     return RowBlockMatrix.fromLocal(sc, DoubleMatrix.column(b), like.blockStarts());
   }
 
-  private static double relativeError(double[] got, double[] expected) {
-    return LsmrTest.relativeError(got, expected);
-  }
-
   @Test
   void theMinimumNormSolutionInFewerIterations() {
     Random random = new Random(11);
@@ -91,12 +87,12 @@ class DeflatedLsmrTest extends SparkTestSession {
     assertEquals(RANK, reference.rank());
     double[] minimumNorm = reference.solution().values();
     System.out.printf("deflated LSMR: %d iterations (plain %d), relative error %.2e (plain %.2e), certificate %.2e%n",
-        deflated.iterations(), plain.iterations(), relativeError(deflated.x(), minimumNorm),
-        relativeError(plain.x(), minimumNorm), deflated.certificate());
+        deflated.iterations(), plain.iterations(), LsmrTest.relativeError(deflated.x(), minimumNorm),
+        LsmrTest.relativeError(plain.x(), minimumNorm), deflated.certificate());
     assertTrue(deflated.stop().converged(), deflated.stop().meaning());
-    assertTrue(relativeError(deflated.x(), minimumNorm) < 1e-9, "relative error " + relativeError(deflated.x(),
+    assertTrue(LsmrTest.relativeError(deflated.x(), minimumNorm) < 1e-9, "relative error " + LsmrTest.relativeError(deflated.x(),
         minimumNorm));
-    assertTrue(relativeError(plain.x(), minimumNorm) < 1e-9, "plain: relative error " + relativeError(plain.x(),
+    assertTrue(LsmrTest.relativeError(plain.x(), minimumNorm) < 1e-9, "plain: relative error " + LsmrTest.relativeError(plain.x(),
         minimumNorm));
     assertTrue(deflated.iterations() * 3 < plain.iterations() * 2, deflated.iterations() + " against "
         + plain.iterations());
