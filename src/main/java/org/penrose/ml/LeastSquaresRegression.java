@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.ml.Estimator;
 import org.apache.spark.ml.param.BooleanParam;
 import org.apache.spark.ml.param.DoubleArrayParam;
@@ -368,17 +369,20 @@ public final class LeastSquaresRegression extends Estimator<LeastSquaresRegressi
       selected.add(functions.col(weight).cast(DataTypes.DoubleType));
     }
     JavaRDD<Row> rows = dataset.select(selected.toArray(new Column[0])).toJavaRDD();
-    DesignRows design = new DesignRows(features, getLabelCol(), weight, names.size(), onesColumn, names);
-    LeastSquaresFit fit = switch (route.kind()) {
-      case TRUNCATED -> fitTruncated(rows, design, names);
-      case LSMR -> LsmrRegression.fit(rows, design, intercept,
-          (Boolean) getOrDefault(equilibrate), (Boolean) getOrDefault(standardization),
-          (Double) getOrDefault(regParam), LsmrOptions.defaults()
-              .withTolerances((Double) getOrDefault(tol), (Double) getOrDefault(tol))
-              .withMaxIterations((Integer) getOrDefault(maxIter))
-              .withForwardError((Double) getOrDefault(forwardError)), names);
-      case TSQR -> TsqrRegression.fit(this, rows, design, names, ridge);
-    };
+    LeastSquaresFit fit;
+    try (DesignRows design = new DesignRows(JavaSparkContext.fromSparkContext(dataset.sparkSession().sparkContext()),
+        features, getLabelCol(), weight, names.size(), onesColumn, names)) {
+      fit = switch (route.kind()) {
+        case TRUNCATED -> fitTruncated(rows, design, names);
+        case LSMR -> LsmrRegression.fit(rows, design, intercept,
+            (Boolean) getOrDefault(equilibrate), (Boolean) getOrDefault(standardization),
+            (Double) getOrDefault(regParam), LsmrOptions.defaults()
+                .withTolerances((Double) getOrDefault(tol), (Double) getOrDefault(tol))
+                .withMaxIterations((Integer) getOrDefault(maxIter))
+                .withForwardError((Double) getOrDefault(forwardError)), names);
+        case TSQR -> TsqrRegression.fit(this, rows, design, names, ridge);
+      };
+    }
     LeastSquaresRegressionModel model = new LeastSquaresRegressionModel(uid, fit);
     copyValues(model, extractParamMap());
     return model.setParent(this);

@@ -82,17 +82,17 @@ final class ScaledDesign {
     }, true);
     RowBlockMatrix all = DatasetRows.fromRowsInOrder(prepared);
     int width = all.cols() - 2;
-    RowBlockMatrix a = all.columnRange(0, width);
     // [sqrt(w) y | sqrt(w)] taken from the rows' blocks once and kept: every pass below reads y or sqrt(w)
     RowBlockMatrix weighted = all.denseColumns(width, width + 2).persist();
     RowBlockMatrix y = weighted.denseColumns(0, 1);
     RowBlockMatrix sw = weighted.denseColumns(1, 2);
-    int p = a.cols();
+    int p = width;
     boolean means = intercept || scaling == Scaling.STANDARDIZE;
     boolean squares = scaling != Scaling.NONE;
-    // one pass: [sum w, sum w y, sum w y^2, rows | (sqrt(w) X)^T sqrt(w) | sum x^2], summed in partition order
-    double[] statistics = DeterministicReduce.reduce(a.blocks().zip(y.blocks()).zip(sw.blocks()).map(blocks ->
-        blockStatistics(blocks._1()._1().matrix(), blocks._1()._2().values().values(), blocks._2().values(), means,
+    // one pass: [sum w, sum w y, sum w y^2, rows | (sqrt(w) X)^T sqrt(w) | sum x^2], summed in partition order;
+    // over the rows' blocks themselves (X's columns first), where taking X's columns out would copy each block
+    double[] statistics = DeterministicReduce.reduce(all.blocks().zip(y.blocks()).zip(sw.blocks()).map(blocks ->
+        blockStatistics(blocks._1()._1().matrix(), p, blocks._1()._2().values().values(), blocks._2().values(), means,
             squares)), DeterministicReduce::sum).values();
     double[] sums = Arrays.copyOf(statistics, 4);
     double labelMean = intercept && sums[0] > 0 ? sums[1] / sums[0] : 0;
@@ -109,7 +109,7 @@ final class ScaledDesign {
       for (int j = 0; j < p; j++) {
         norms[j] = Math.sqrt(statistics[4 + (means ? p : 0) + j]);
       }
-      double[] centered = means ? centeredNorms(a, sw, columnMeans, sums[0]) : norms; // centered wherever mu is
+      double[] centered = means ? centeredNorms(all, p, sw, columnMeans, sums[0]) : norms; // centered wherever mu is
       for (int j = 0; j < p; j++) {
         // EQUILIBRATE: an all-zero (or, centered, constant) column is not scaled up: it stays ~0 and the cut-off
         // drops it; STANDARDIZE: a column of zero variance is multiplied by 0
@@ -118,6 +118,7 @@ final class ScaledDesign {
             : varies ? centered[j] : norms[j] > 0 ? norms[j] : 1.0;
       }
     }
+    RowBlockMatrix a = all.columnRange(0, width);
     if (scaling != Scaling.NONE) {
       a = a.divideColumns(scale);
     }
@@ -183,11 +184,11 @@ final class ScaledDesign {
 
   /**
    * One block's {@code [sum w, sum w y, sum w y^2, rows | (sqrt(w) X)^T sqrt(w) (with means) | sum x^2 (with
-   * squares)]} from its rows {@code sqrt(w) x}, {@code sqrt(w) y} and {@code sqrt(w)}.
+   * squares)]} from its rows {@code sqrt(w) x} (the first {@code p} columns of {@code x}), {@code sqrt(w) y} and
+   * {@code sqrt(w)}.
    */
-  private static DoubleMatrix blockStatistics(MatrixBlock x, double[] swy, DoubleMatrix sw, boolean means,
+  private static DoubleMatrix blockStatistics(MatrixBlock x, int p, double[] swy, DoubleMatrix sw, boolean means,
       boolean squares) {
-    int p = x.cols();
     double[] out = new double[4 + (means ? p : 0) + (squares ? p : 0)];
     double[] weights = sw.values();
     for (int i = 0; i < swy.length; i++) {
@@ -206,12 +207,12 @@ final class ScaledDesign {
   }
 
   /**
-   * {@code ||sqrt(w) (x_j - mu_j)||} per column without cancellation: over the stored entries
-   * {@code (b_ij - sqrt(w_i) mu_j)^2}, plus {@code mu_j^2} times the weight of the rows where column
-   * {@code j} stores nothing.
+   * {@code ||sqrt(w) (x_j - mu_j)||} for the first {@code n} columns of {@code a} without cancellation: over
+   * the stored entries {@code (b_ij - sqrt(w_i) mu_j)^2}, plus {@code mu_j^2} times the weight of the rows where
+   * column {@code j} stores nothing.
    */
-  private static double[] centeredNorms(RowBlockMatrix a, RowBlockMatrix sw, double[] means, double weightSum) {
-    int n = a.cols();
+  private static double[] centeredNorms(RowBlockMatrix a, int n, RowBlockMatrix sw, double[] means,
+      double weightSum) {
     Broadcast<double[]> mu = JavaSparkContext.fromSparkContext(a.blocks().context()).broadcast(means);
     double[] sums = DeterministicReduce.reduce(a.blocks().zip(sw.blocks()).map(pair -> {
       double[] mean = mu.value();
@@ -221,6 +222,9 @@ final class ScaledDesign {
       for (int t = 0; t < entries.size(); t++) {
         int i = (int) entries.row(t);
         int j = entries.col(t);
+        if (j >= n) {
+          continue;
+        }
         double e = entries.value(t) - r[i] * mean[j];
         out[j] += e * e;
         out[n + j] += r[i] * r[i];

@@ -204,4 +204,36 @@ class LsmrCommandTest extends SparkTestSession {
     assertTrue(CliRun.of("lstsq", "--input", a.toString(), "--rhs", b.toString(), "--method", "lsmr", "--rank", "3",
         "--output", out).err().contains("the LSMR route solves without a rank cut"));
   }
+  /**
+   * The bench's one-hot section on a small problem: each side is timed at the cheapest setting its ladder found
+   * within the target, Spark's {@code maxIter} bisected so that one iteration fewer is outside it.
+   */
+  @Test
+  void theOneHotBenchTimesEachFitAtTheCheapestSettingWithinTheTarget() throws Exception {
+    Path report = dir.resolve("bench.json");
+    CliRun r = CliRun.of("bench", "--skip-dense", "--one-hot", "--one-hot-rows", "5000", "--one-hot-columns", "300",
+        "--partitions", "2", "--repeat", "1", "--report", report.toString());
+    assertEquals(0, r.status(), r.err());
+    JsonNode bench = new ObjectMapper().readTree(report.toFile()).get("lsmr_one_hot");
+    double accuracy = bench.get("accuracy").asDouble();
+    assertTrue(bench.get("penrose_error").asDouble() <= accuracy, bench.toString());
+    double tol = bench.get("penrose_tol").asDouble();
+    for (JsonNode rung : bench.get("penrose_ladder")) {
+      if (rung.get("tol").asDouble() > tol * 1.5) { // every looser tol tried missed the target
+        assertTrue(rung.get("error").asDouble() > accuracy, rung.toString());
+      }
+    }
+    assertTrue(bench.get("spark_reached_accuracy").asBoolean(), bench.toString());
+    int fewest = bench.get("spark_max_iter").asInt();
+    assertTrue(bench.get("spark_error").asDouble() <= accuracy, bench.toString());
+    boolean oneFewerTried = false;
+    for (JsonNode rung : bench.get("spark_ladder")) {
+      if (rung.get("max_iter").asInt() == fewest - 1) {
+        oneFewerTried = true;
+        assertTrue(rung.get("error").asDouble() > accuracy, rung.toString());
+      }
+    }
+    assertTrue(oneFewerTried || fewest == 1, bench.get("spark_ladder").toString());
+    assertTrue(bench.get("spark_over_penrose").asDouble() > 0);
+  }
 }

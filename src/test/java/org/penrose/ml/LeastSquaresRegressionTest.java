@@ -313,7 +313,9 @@ class LeastSquaresRegressionTest extends SparkTestSession {
   void badInputsAreNamed() {
     Dataset<Row> df = spark.sql("SELECT array(1d, CAST('NaN' AS double)) AS features, 1d AS label");
     Exception e = assertThrows(Exception.class, () -> new LeastSquaresRegression().fit(df));
-    assertTrue(messages(e).contains("the features column 'features' has a non-finite value NaN at position 1"), messages(e));
+    // the position's name comes from the names' broadcast
+    assertTrue(messages(e).contains("the features column 'features' has a non-finite value NaN at position 1"
+        + " ('features[1]')"), messages(e));
     Dataset<Row> text = spark.sql("SELECT array(1d) AS features, 'x' AS label");
     e = assertThrows(Exception.class, () -> new LeastSquaresRegression().fit(text));
     assertTrue(messages(e).contains("the label column 'label' has type string"), messages(e));
