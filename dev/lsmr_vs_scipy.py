@@ -3,8 +3,8 @@ against `python -c "mmread + scipy.sparse.linalg.lsmr"` on the same Matrix Marke
 at the same damp/atol/btol; prints both times, their ratio, the iterations and the solutions' relative
 difference, and both solutions' backward-error certificates ||A^T r|| / (||A||_F ||r||) computed here from them
 (one scale for both; LSMR's own estimate of ||A|| differs between runs). `--deflate K` passes Penrose's
-preconditioner from A's K largest singular triplets, and `--penrose-tol` a tolerance of its own (to compare at
-equal certificates). Usage (from the repository root; the jar built, numpy and scipy installed):
+preconditioner from A's K largest singular triplets from the start (0: never; without it, Penrose's automatic
+deflation), and `--penrose-tol` a tolerance of its own (to compare at equal certificates). Usage (from the repository root; the jar built, numpy and scipy installed):
 
     python3 dev/lsmr_vs_scipy.py [--input data/sparse/debian_packages/debian_packages.mtx.gz]
         [--rhs data/sparse/debian_packages/debian_packages_label.mtx] [--repeat 5]
@@ -67,7 +67,7 @@ def main():
     for setting in args.setting:
         damp, tol = setting.split(":")
         penrose_tol = args.penrose_tol or tol
-        deflation = ["--deflate", str(args.deflate)] if args.deflate else []
+        deflation = ["--deflate", str(args.deflate)] if args.deflate is not None else []
         ours, theirs = [], []
         for i in range(args.repeat):  # interleaved
             report = os.path.join(scratch, "report.json")

@@ -254,8 +254,10 @@ def lstsq(a, b, *, rtol=None, atol=None, rank=None, method="auto", cotangent=Non
     :param forward_error: with ``method="lsmr"`` and ``damp > 0``: iterate until the bound on
         ``||x - x*|| / ||x||`` (the result's ``forward_error``) is at most this, instead of ``atol``/``btol``.
     :param deflate: with ``method="lsmr"``, undamped: precondition LSMR with A's ``deflate`` largest singular
-        triplets (a certified truncated SVD first; ``tol`` and ``seed`` are its): their values brought down to
-        the smallest of them, fewer iterations where they stand apart, the same minimum-norm ``x``.
+        triplets from the start (a certified truncated SVD first; ``tol`` and ``seed`` are its): their values
+        brought down to the smallest of them, fewer iterations where they stand apart, the same minimum-norm
+        ``x``. ``0``: never. ``None`` (default): automatic, 20 triplets once plain LSMR has run 1000 iterations
+        without stopping, continuing from its ``x``.
     :param cotangent: ``gX = dL/dX`` (shape of X, numpy): adds ``grad_a`` and ``grad_b``.
     :param tangent: ``(dA, dB)`` (either may be None): adds ``dx``, the JVP.
     :param tol, max_rank, seed: the truncated SVD's tolerance, largest rank and start vector seed.

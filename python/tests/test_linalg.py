@@ -248,7 +248,7 @@ def test_lsmr_deflated_by_the_largest_singular_triplets_is_still_the_minimum_nor
     b = rng.standard_normal(400)
     mmwrite(str(tmp_path / "A.mtx"), dense)
     minimum_norm = np.linalg.lstsq(dense, b, rcond=None)[0]  # numpy's SVD: the minimum-norm solution
-    plain = linalg.lstsq(str(tmp_path / "A.mtx"), b, method="lsmr", atol=1e-12, btol=1e-12)
+    plain = linalg.lstsq(str(tmp_path / "A.mtx"), b, method="lsmr", atol=1e-12, btol=1e-12, deflate=0)
     deflated = linalg.lstsq(str(tmp_path / "A.mtx"), b, method="lsmr", atol=1e-12, btol=1e-12, deflate=3)
     assert deflated.converged and deflated.route == "lsmr"
     assert np.linalg.norm(deflated.x - minimum_norm) <= 1e-9 * np.linalg.norm(minimum_norm)
@@ -257,6 +257,8 @@ def test_lsmr_deflated_by_the_largest_singular_triplets_is_still_the_minimum_nor
         linalg.lstsq(str(tmp_path / "A.mtx"), b, method="lsmr", damp=1.0, deflate=3)
     with pytest.raises(penrose.InvalidInputError, match="deflate is for the solve alone"):
         linalg.lstsq(str(tmp_path / "A.mtx"), b, method="lsmr", deflate=3, cotangent=np.ones(40))
+    with pytest.raises(penrose.InvalidInputError, match="deflate must be a number of singular triplets >= 0"):
+        linalg.lstsq(str(tmp_path / "A.mtx"), b, method="lsmr", deflate=-1)
 
 
 def test_lsmr_route_vjp_matches_central_differences_of_numpy(spark, tmp_path):

@@ -15,6 +15,7 @@ import org.penrose.distributed.Route;
 import org.penrose.engine.DriverThreads;
 import org.penrose.engine.RowBlockMatrix;
 import org.penrose.io.NpyFile;
+import org.penrose.iterative.DeferredDeflation;
 import org.penrose.iterative.Deflation;
 import org.penrose.iterative.Lsmr;
 import org.penrose.iterative.LsmrOptions;
@@ -29,7 +30,8 @@ import org.penrose.truncated.TruncatedSvd;
  * its backward-error certificate {@code ||A^T r|| / (||A|| ||r||)}. A column that stopped before its
  * tolerances held is written too, and said on stderr and in the report ({@code "converged": false}). With
  * {@code --cotangent}, the VJP ({@link LsmrVjp}: further LSMR solves with the same options). With {@code --deflate
- * K}, the truncated SVD of rank K first and LSMR preconditioned by it ({@link Deflation}).
+ * K}, the truncated SVD of rank K first and LSMR preconditioned by it ({@link Deflation}); without it, undamped,
+ * the same with K = 20 once plain LSMR has run 1000 iterations without stopping ({@link DeferredDeflation}).
  */
 final class LsmrRun {
   private LsmrRun() {}
@@ -39,10 +41,18 @@ final class LsmrRun {
     LsmrOptions options = options(command);
     a.cacheFor(RowBlockMatrix.MANY_PASSES);
     b.cacheFor(RowBlockMatrix.MANY_PASSES);
-    Deflation deflation = command.deflate == null ? null
-        : deflation(report, report.time("deflate", () -> TruncatedSvd.compute(a, command.deflate,
-            command.truncation.options())));
-    List<LsmrResult> results = report.time("solve", () -> Lsmr.solveEach(a, b, options, deflation));
+    List<LsmrResult> results;
+    if (command.deflate == null) {
+      DeferredDeflation later = DeferredDeflation.of(DeferredDeflation.AUTOMATIC_AFTER, () -> deflation(report,
+          report.timeWithin("deflate", () -> TruncatedSvd.compute(a, DeferredDeflation.AUTOMATIC_RANK,
+              command.truncation.options())), DeferredDeflation.AUTOMATIC_AFTER));
+      results = report.time("solve", () -> Lsmr.solveEach(a, b, options, later));
+    } else {
+      Deflation deflation = command.deflate == 0 ? null
+          : deflation(report, report.time("deflate", () -> TruncatedSvd.compute(a, command.deflate,
+              command.truncation.options())), 0);
+      results = report.time("solve", () -> Lsmr.solveEach(a, b, options, deflation));
+    }
     DoubleMatrix x = finish(command, report, options, results,
         solution -> files.writeLocalNpy(solution, command.output, vectorRhs), vectorRhs);
     if (command.vjp != null) {
@@ -80,18 +90,30 @@ final class LsmrRun {
       }
       System.out.printf("lstsq: A is %d x %d, B is %d x %d, in %d row blocks, in the driver JVM (no Spark job)%n",
           a.rows(), a.cols(), b.rows(), b.cols(), a.numBlocks());
-      Deflation deflation = null;
-      if (command.deflate != null) {
-        TruncatedSvd svd = report.time("deflate", () -> TruncatedSvd.computeInDriver(a.matrices(), command.deflate,
-            command.truncation.options(), pool));
-        if (svd == null) {
-          return null; // the normal-operator iteration gave up: Golub-Kahan runs in Spark
+      List<LsmrResult> results;
+      if (command.deflate == null) {
+        // automatic: where the in-driver SVD gives up, the solve goes on from x_0 without a deflation
+        DeferredDeflation later = DeferredDeflation.of(DeferredDeflation.AUTOMATIC_AFTER, () -> {
+          TruncatedSvd svd = report.timeWithin("deflate", () -> TruncatedSvd.computeInDriver(a.matrices(),
+              DeferredDeflation.AUTOMATIC_RANK, command.truncation.options(), pool));
+          return svd == null ? null : deflation(report, svd, DeferredDeflation.AUTOMATIC_AFTER);
+        });
+        results = report.time("solve", () -> Lsmr.solveEachInDriver(a.matrices(), b.denseBlocks(), options, later,
+            pool));
+      } else {
+        Deflation deflation = null;
+        if (command.deflate > 0) {
+          TruncatedSvd svd = report.time("deflate", () -> TruncatedSvd.computeInDriver(a.matrices(), command.deflate,
+              command.truncation.options(), pool));
+          if (svd == null) {
+            return null; // the normal-operator iteration gave up: Golub-Kahan runs in Spark
+          }
+          deflation = deflation(report, svd, 0);
         }
-        deflation = deflation(report, svd);
+        Deflation preconditioner = deflation;
+        results = report.time("solve",
+            () -> Lsmr.solveEachInDriver(a.matrices(), b.denseBlocks(), options, preconditioner, pool));
       }
-      Deflation preconditioner = deflation;
-      List<LsmrResult> results = report.time("solve",
-          () -> Lsmr.solveEachInDriver(a.matrices(), b.denseBlocks(), options, preconditioner, pool));
       finish(command, report, options, results,
           x -> NpyFile.writeRows(Path.of(command.output), List.of(x), b.isVector()), b.isVector());
     }
@@ -101,13 +123,17 @@ final class LsmrRun {
     return 0;
   }
 
-  /** The deflation the truncated SVD gives (its triplets with {@code s_i > 0}), said on stdout and in the report. */
-  private static Deflation deflation(Report report, TruncatedSvd svd) {
+  /**
+   * The deflation the truncated SVD gives (its triplets with {@code s_i > 0}), said on stdout and in the report;
+   * {@code after}: the plain iterations before it (0: from the start).
+   */
+  private static Deflation deflation(Report report, TruncatedSvd svd, int after) {
     Deflation deflation = Deflation.ofNonzero(svd.v(), svd.singularValues());
     int k = deflation.rank();
-    System.out.printf("lstsq: deflating %d singular triplets (s_1 = %.6g, s_%d = %.6g, certificate %.2e x s_1)%n", k,
-        svd.singularValues()[0], k, svd.singularValues()[k - 1], svd.certificate());
-    report.put("deflation", k).put("deflation_certificate", svd.certificate());
+    System.out.printf("lstsq: deflating %d singular triplets%s (s_1 = %.6g, s_%d = %.6g, certificate %.2e x s_1)%n",
+        k, after > 0 ? " after " + after + " plain iterations" : "", svd.singularValues()[0], k,
+        svd.singularValues()[k - 1], svd.certificate());
+    report.put("deflation", k).put("deflation_after", after).put("deflation_certificate", svd.certificate());
     return deflation;
   }
 
@@ -129,11 +155,11 @@ final class LsmrRun {
       throw new IllegalArgumentException("--forward-error needs --damp > 0: the bound divides by damp^2 (undamped, the"
           + " report gives an estimate of the error, forward_error_estimate, but no bound)");
     }
-    if (command.deflate != null && (command.deflate < 1 || (command.damp != null && command.damp != 0) || scale
-        || command.forwardError != null || command.vjp != null)) {
-      throw new IllegalArgumentException(command.deflate < 1 ? "--deflate K needs K >= 1, got " + command.deflate
-          : "--deflate is for the undamped solve alone: drop it, or --damp, --precondition columns, --forward-error"
-              + " and --cotangent");
+    if (command.deflate != null && (command.deflate < 0 || command.deflate > 0 && ((command.damp != null
+        && command.damp != 0) || scale || command.forwardError != null || command.vjp != null))) {
+      throw new IllegalArgumentException(command.deflate < 0 ? "--deflate K needs K >= 0 (0: never), got "
+          + command.deflate : "--deflate is for the undamped solve alone: drop it, or --damp, --precondition"
+              + " columns, --forward-error and --cotangent");
     }
     if (command.forwardError != null && command.vjp != null) {
       throw new IllegalArgumentException("--forward-error is for the solve alone; the VJP's solves stop on --atol and"
@@ -181,6 +207,8 @@ final class LsmrRun {
     writer.write(x);
     System.out.printf("lstsq: wrote %s (%s)%n", command.output, vectorRhs ? x.rows() + "," : x.shape());
     int iterations = columns.stream().mapToInt(c -> (Integer) c.get("iterations")).sum();
+    // "deflate": as asked ("auto", or K, 0 for never); "deflation" (K), "deflation_after": as done, when done
+    report.put("deflate", command.deflate == null ? "auto" : command.deflate);
     report.put("damp", options.damp()).put("precondition", options.scaleColumns() ? "columns" : "none")
         .put("atol", options.atol()).put("btol", options.btol()).put("forward_error", options.forwardError())
         .put("iterations", iterations).put("converged", converged).put("columns", columns);

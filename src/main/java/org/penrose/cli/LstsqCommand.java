@@ -78,9 +78,10 @@ final class LstsqCommand implements Callable<Integer> {
   Precondition precondition;
 
   @Option(names = "--deflate", paramLabel = "K",
-      description = "With --method lsmr, undamped: split off A's K largest singular triplets (the certified truncated"
-          + " SVD of svd --rank K) and run LSMR on the rest: fewer iterations where A's largest singular values stand"
-          + " apart from the others, the same minimum-norm x (default: none).")
+      description = "With --method lsmr, undamped: precondition LSMR by A's K largest singular triplets (the"
+          + " certified truncated SVD of svd --rank K) from the start: fewer iterations where A's largest singular"
+          + " values stand apart from the others, the same minimum-norm x. 0: never. Default: automatic, K = 20 once"
+          + " plain LSMR has run 1000 iterations without stopping.")
   Integer deflate;
 
   @Mixin SparkJob job;

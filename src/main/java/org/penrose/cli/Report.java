@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import org.penrose.factor.PinvFactorization;
 import org.penrose.factor.RankCutoff;
 import org.penrose.solver.Solver;
@@ -26,10 +27,22 @@ final class Report {
   <T> T time(String phase, Callable<T> work) throws Exception {
     long start = System.nanoTime();
     T result = work.call();
+    recordSince(phase, start);
+    return result;
+  }
+
+  /** {@link #time} for work that throws no checked exception (a phase inside another's callback). */
+  <T> T timeWithin(String phase, Supplier<T> work) {
+    long start = System.nanoTime();
+    T result = work.get();
+    recordSince(phase, start);
+    return result;
+  }
+
+  private void recordSince(String phase, long start) {
     double elapsed = (System.nanoTime() - start) / 1e9;
     seconds.merge(phase, elapsed, Double::sum);
     System.out.printf("  %-10s %8.3f s%n", phase, elapsed);
-    return result;
   }
 
   /** A phase that returns nothing. */

@@ -3,6 +3,7 @@ package org.penrose.iterative;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.penrose.engine.DriverThreads;
 import org.penrose.engine.RowBlockMatrix;
 import org.penrose.matrix.DoubleMatrix;
@@ -56,38 +57,75 @@ public final class Lsmr {
     a.requireAlignedWith("b", b);
     requireDriverMemory(a.cols(), a.numBlocks());
     requireApplicable(deflation, a.cols(), options);
-    double[] norms = options.scaleColumns() || deflation != null ? a.columnNorms() : null;
+    return solve(a, b, options, deflation, null, once(a::columnNorms));
+  }
+
+  private static LsmrResult solve(RowBlockMatrix a, RowBlockMatrix b, LsmrOptions options, Deflation deflation,
+      DeferredDeflation later, Supplier<double[]> norms) {
     try (BidiagonalizationPass pass = BidiagonalizationPass.of(a, options.driverSteps())) {
-      return solve(pass, p -> p.start(b), a.cols(), norms, defaultLimit(a.rows(), a.cols()), options, deflation);
+      return solve(pass, p -> p.start(b), a.cols(), norms, defaultLimit(a.rows(), a.cols()), options, deflation,
+          later);
     }
+  }
+
+  /** {@code norms}, computed at the first call only. */
+  private static Supplier<double[]> once(Supplier<double[]> norms) {
+    double[][] held = new double[1][];
+    return () -> held[0] != null ? held[0] : (held[0] = norms.get());
   }
 
   /**
    * One solve with {@code pass} (A's passes) started with {@code u = b} by {@code start}: plain, or preconditioned
    * ({@link PreconditionedLsmr}) by {@code D = diag(1 / ||a_j||)} ({@code columnNorms}, options.scaleColumns) or by
-   * the {@code deflation}'s {@code M} ({@code columnNorms} then give {@code ||A||_F} for the certificate).
+   * the {@code deflation}'s {@code M} ({@code columnNorms} then give {@code ||A||_F} for the certificate), or plain
+   * and then, if {@code later} applies and the plain iteration has not stopped after its iterations, deflated.
    */
   private static LsmrResult solve(BidiagonalizationPass pass,
-      Function<BidiagonalizationPass, BidiagonalizationPass.Products> start, int n, double[] columnNorms, int limit,
-      LsmrOptions options, Deflation deflation) {
-    if (columnNorms == null) {
-      LsmrResult result = new LsmrIteration(n, limit, options, pass).run(GolubKahan.of(pass, () -> start.apply(pass)));
-      return fromX(result, residual(pass, start, result.x()));
+      Function<BidiagonalizationPass, BidiagonalizationPass.Products> start, int n, Supplier<double[]> columnNorms,
+      int limit, LsmrOptions options, Deflation deflation, DeferredDeflation later) {
+    int cap = options.maxIterations() > 0 ? options.maxIterations() : limit;
+    if (deflation == null && !options.scaleColumns()) {
+      boolean deferred = later != null && deflatable(options) && cap > later.after();
+      LsmrOptions first = deferred ? options.withMaxIterations(later.after()) : options;
+      LsmrResult result = new LsmrIteration(n, limit, first, pass).run(GolubKahan.of(pass, () -> start.apply(pass)));
+      if (!deferred || result.stop() != LsmrResult.Stop.ITERATION_LIMIT) {
+        return fromX(result, residual(pass, start, result.x()));
+      }
+      // not stopped after later.after() iterations: continue from x_0, deflated if a deflation is at hand
+      Deflation found = later.get();
+      requireApplicable(found, n, options);
+      double normA = frobenius(columnNorms.get());
+      return found == null
+          ? PreconditionedLsmr.continueFrom(pass, start, n, cap, options, double[]::clone, pass, normA, result)
+          : PreconditionedLsmr.continueFrom(pass, start, n, cap, options, found::precondition,
+              BidiagonalizationPass.deflated(pass, found), normA, result);
     }
-    double frobenius = 0;
-    for (double norm : columnNorms) {
-      frobenius += norm * norm;
-    }
+    double frobenius = frobenius(columnNorms.get());
     if (deflation != null) {
       return PreconditionedLsmr.solve(pass, start, n, limit, options, deflation::precondition,
-          BidiagonalizationPass.deflated(pass, deflation), Math.sqrt(frobenius));
+          BidiagonalizationPass.deflated(pass, deflation), frobenius);
     }
+    double[] norms = columnNorms.get();
     double[] d = new double[n];
     for (int j = 0; j < n; j++) {
-      d[j] = columnNorms[j] > 0 ? 1 / columnNorms[j] : 1; // a zero column: y_j stays 0, as x_j in the plain solve
+      d[j] = norms[j] > 0 ? 1 / norms[j] : 1; // a zero column: y_j stays 0, as x_j in the plain solve
     }
     return PreconditionedLsmr.solve(pass, start, n, limit, options, v -> BidiagonalizationPass.times(d, v),
-        BidiagonalizationPass.columnScaled(pass, d), Math.sqrt(frobenius));
+        BidiagonalizationPass.columnScaled(pass, d), frobenius);
+  }
+
+  /** {@code ||A||_F} from A's column norms. */
+  private static double frobenius(double[] columnNorms) {
+    double sum = 0;
+    for (double norm : columnNorms) {
+      sum += norm * norm;
+    }
+    return Math.sqrt(sum);
+  }
+
+  /** True when the options allow a deflation: undamped, unscaled, no forward-error target. */
+  private static boolean deflatable(LsmrOptions options) {
+    return options.damp() == 0 && !options.scaleColumns() && options.forwardError() == 0;
   }
 
   /**
@@ -124,7 +162,7 @@ public final class Lsmr {
       throw new InvalidInputException("the deflation's singular vectors have " + deflation.cols()
           + " entries but A has " + n + " columns");
     }
-    if (options.damp() != 0 || options.scaleColumns() || options.forwardError() != 0) {
+    if (!deflatable(options)) {
       throw new InvalidInputException("deflation is for the undamped solve without column scaling (damp = "
           + options.damp() + ", column scaling " + options.scaleColumns() + ", forward-error target "
           + options.forwardError() + ")");
@@ -157,13 +195,27 @@ public final class Lsmr {
    */
   public static List<LsmrResult> solveEachInDriver(List<MatrixBlock> a, List<DoubleMatrix> b, LsmrOptions options,
       DriverThreads threads) {
-    return solveEachInDriver(a, b, options, null, threads);
+    return solveEachInDriver(a, b, options, null, null, threads);
   }
 
   /** {@link #solveEachInDriver} with {@code deflation} ({@link #solve(RowBlockMatrix, RowBlockMatrix, LsmrOptions,
    * Deflation)}; null: none). */
   public static List<LsmrResult> solveEachInDriver(List<MatrixBlock> a, List<DoubleMatrix> b, LsmrOptions options,
       Deflation deflation, DriverThreads threads) {
+    return solveEachInDriver(a, b, options, deflation, null, threads);
+  }
+
+  /**
+   * {@link #solveEachInDriver} with a deflation decided during each column's solve ({@link DeferredDeflation};
+   * ignored where the options damp, scale or ask for a forward error).
+   */
+  public static List<LsmrResult> solveEachInDriver(List<MatrixBlock> a, List<DoubleMatrix> b, LsmrOptions options,
+      DeferredDeflation later, DriverThreads threads) {
+    return solveEachInDriver(a, b, options, null, later, threads);
+  }
+
+  private static List<LsmrResult> solveEachInDriver(List<MatrixBlock> a, List<DoubleMatrix> b, LsmrOptions options,
+      Deflation deflation, DeferredDeflation later, DriverThreads threads) {
     long m = 0;
     for (int i = 0; i < a.size(); i++) {
       if (b.size() != a.size() || b.get(i).rows() != a.get(i).rows()) {
@@ -174,7 +226,7 @@ public final class Lsmr {
     int n = a.get(0).cols();
     requireDriverMemory(n, a.size());
     requireApplicable(deflation, n, options);
-    double[] norms = options.scaleColumns() || deflation != null ? RowBlockMatrix.columnNorms(a, threads) : null;
+    Supplier<double[]> norms = once(() -> RowBlockMatrix.columnNorms(a, threads));
     List<LsmrResult> columns = new ArrayList<>();
     for (int j = 0; j < b.get(0).cols(); j++) {
       List<double[]> column = new ArrayList<>();
@@ -182,7 +234,7 @@ public final class Lsmr {
         column.add(block.columns(j, j + 1).values());
       }
       try (BidiagonalizationPass pass = BidiagonalizationPass.inDriver(a, threads)) {
-        columns.add(solve(pass, p -> p.start(column), n, norms, defaultLimit(m, n), options, deflation));
+        columns.add(solve(pass, p -> p.start(column), n, norms, defaultLimit(m, n), options, deflation, later));
       }
     }
     return columns;
@@ -239,7 +291,24 @@ public final class Lsmr {
 
   /** {@link #solve} for each column of {@code B} ({@code m x k}, in A's row blocks), in column order. */
   public static List<LsmrResult> solveEach(RowBlockMatrix a, RowBlockMatrix b, LsmrOptions options) {
-    return solveEach(a, b, options, null);
+    return solveEach(a, b, options, (Deflation) null);
+  }
+
+  /**
+   * {@link #solveEach} with a deflation decided during each column's solve ({@link DeferredDeflation}; ignored
+   * where the options damp, scale or ask for a forward error).
+   */
+  public static List<LsmrResult> solveEach(RowBlockMatrix a, RowBlockMatrix b, LsmrOptions options,
+      DeferredDeflation later) {
+    requireDriverMemory(a.cols(), a.numBlocks());
+    Supplier<double[]> norms = once(a::columnNorms);
+    List<LsmrResult> columns = new ArrayList<>(b.cols());
+    for (int j = 0; j < b.cols(); j++) {
+      RowBlockMatrix column = b.denseColumns(j, j + 1);
+      a.requireAlignedWith("b", column);
+      columns.add(solve(a, column, options, null, later, norms));
+    }
+    return columns;
   }
 
   /** {@link #solveEach} with {@code deflation} (null: none). */

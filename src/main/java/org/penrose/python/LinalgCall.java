@@ -23,6 +23,7 @@ import org.penrose.distributed.LsmrVjp;
 import org.penrose.distributed.Route;
 import org.penrose.engine.RowBlockMatrix;
 import org.penrose.factor.RankCutoff;
+import org.penrose.iterative.DeferredDeflation;
 import org.penrose.iterative.Deflation;
 import org.penrose.iterative.Lsmr;
 import org.penrose.iterative.LsmrOptions;
@@ -152,20 +153,28 @@ final class LinalgCall {
             has("btol") ? number("btol") : LsmrOptions.DEFAULT_TOLERANCE)
         .withMaxIterations(has("max_iterations") ? integer("max_iterations") : 0)
         .withForwardError(has("forward_error") ? number("forward_error") : 0);
-    Deflation deflation = null;
+    List<LsmrResult> columns;
     if (has("deflate")) {
-      if (has("cotangent") || has("tangent_a") || has("tangent_b")) {
+      int k = integer("deflate");
+      if (k < 0) {
+        throw new InvalidInputException("deflate must be a number of singular triplets >= 0 (0: never), got " + k);
+      }
+      if (k > 0 && (has("cotangent") || has("tangent_a") || has("tangent_b"))) {
         throw new InvalidInputException("deflate is for the solve alone (the derivatives' LSMR solves run without"
             + " it): drop deflate, or the cotangent and tangent");
       }
-      int k = integer("deflate");
-      if (k < 1) {
-        throw new InvalidInputException("deflate must be a number of singular triplets >= 1, got " + k);
+      Deflation deflation = null;
+      if (k > 0) {
+        TruncatedSvd svd = TruncatedSvd.compute(a, k, options());
+        deflation = Deflation.ofNonzero(svd.v(), svd.singularValues());
       }
-      TruncatedSvd svd = TruncatedSvd.compute(a, k, options());
-      deflation = Deflation.ofNonzero(svd.v(), svd.singularValues());
+      columns = Lsmr.solveEach(a, b, options, deflation);
+    } else { // automatic: rank 20 once plain LSMR has run 1000 iterations without stopping (undamped)
+      columns = Lsmr.solveEach(a, b, options, DeferredDeflation.of(DeferredDeflation.AUTOMATIC_AFTER, () -> {
+        TruncatedSvd svd = TruncatedSvd.compute(a, DeferredDeflation.AUTOMATIC_RANK, options());
+        return Deflation.ofNonzero(svd.v(), svd.singularValues());
+      }));
     }
-    List<LsmrResult> columns = Lsmr.solveEach(a, b, options, deflation);
     int[] iterations = new int[columns.size()];
     String[] stops = new String[columns.size()];
     double certificate = 0;

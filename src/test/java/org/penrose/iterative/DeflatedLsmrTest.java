@@ -147,4 +147,65 @@ class DeflatedLsmrTest extends SparkTestSession {
     assertThrows(InvalidInputException.class, () -> Lsmr.solve(blocks, b, LsmrOptions.defaults(), shorter));
     assertThrows(InvalidInputException.class, () -> Deflation.of(DoubleMatrix.zeros(N, 2), new double[] {1, 0}));
   }
+  /**
+   * The deflation decided during the solve ({@link DeferredDeflation}): plain LSMR for 12 iterations, then the
+   * deflated solve from its x: the same minimum-norm x in fewer iterations than the plain solve, the SVD asked for
+   * once for both columns of B; the same bits in the driver; an easy (damped) solve never asks for it, and a source
+   * with no deflation leaves the solve to go on unpreconditioned from x_0, to the same x.
+   */
+  @Test
+  void aDeferredDeflationContinuesFromThePlainIterate() {
+    Random random = new Random(13);
+    DoubleMatrix a = rankDeficientSparse(random);
+    DoubleMatrix b = DoubleMatrix.zeros(M, 2);
+    for (int i = 0; i < M; i++) {
+      b.set(i, 0, random.nextGaussian());
+      b.set(i, 1, random.nextGaussian());
+    }
+    RowBlockMatrix blocks = TestMatrices.sparseBlocks(sc, a, 3);
+    RowBlockMatrix rhs = RowBlockMatrix.fromLocal(sc, b, blocks.blockStarts());
+    LsmrOptions options = LsmrOptions.defaults().withTolerances(1e-12, 1e-12).withConlim(0).withMaxIterations(5000);
+    int[] asked = new int[1];
+    DeferredDeflation later = DeferredDeflation.of(12, () -> {
+      asked[0]++;
+      return leading(a, 16);
+    });
+    List<LsmrResult> plain = Lsmr.solveEach(blocks, rhs, options);
+    List<LsmrResult> deferred = Lsmr.solveEach(blocks, rhs, options, later);
+    assertEquals(1, asked[0], "the SVD is computed once for both columns");
+    DoubleMatrix reference = LeastSquares.solve(a, b, RankCutoff.DEFAULT).solution();
+    for (int j = 0; j < 2; j++) {
+      double[] minimumNorm = reference.columns(j, j + 1).values();
+      LsmrResult r = deferred.get(j);
+      double error = LsmrTest.relativeError(r.x(), minimumNorm);
+      System.out.printf("deferred deflation, column %d: %d iterations (plain %d), relative error %.2e, certificate"
+          + " %.2e%n", j, r.iterations(), plain.get(j).iterations(), error, r.certificate());
+      assertTrue(r.stop().converged(), r.stop().meaning());
+      assertTrue(error < 1e-9, "relative error " + error);
+      assertTrue(r.certificate() <= 1e-12, "certificate " + r.certificate());
+      assertTrue(r.iterations() > 12 && r.iterations() * 4 < plain.get(j).iterations() * 3, r.iterations()
+          + " against " + plain.get(j).iterations());
+      assertTrue(r.where().endsWith("16 singular triplets deflated"), r.where());
+    }
+    List<RowBlock> collected = blocks.blocks().collect();
+    List<MatrixBlock> aBlocks = collected.stream().map(RowBlock::matrix).toList();
+    List<DoubleMatrix> bBlocks = rhs.blocks().collect().stream().map(RowBlock::dense).toList();
+    try (DriverThreads threads = new DriverThreads(2, "deferred-deflation-test")) {
+      List<LsmrResult> inDriver = Lsmr.solveEachInDriver(aBlocks, bBlocks, options, DeferredDeflation.of(12,
+          () -> leading(a, 16)), threads);
+      assertArrayEquals(deferred.get(0).x(), inDriver.get(0).x());
+      assertArrayEquals(deferred.get(1).x(), inDriver.get(1).x());
+    }
+    // damped: not deflatable, the source is never asked and the bits are the plain solve's
+    LsmrOptions damped = options.withDamp(0.5);
+    assertArrayEquals(Lsmr.solveEach(blocks, rhs, damped).get(0).x(), Lsmr.solveEach(blocks, rhs, damped,
+        DeferredDeflation.of(12, () -> {
+          throw new AssertionError("asked for a deflation of a damped solve");
+        })).get(0).x());
+    // no deflation at hand: the solve goes on from x_0 on A itself, to the same minimum-norm x
+    LsmrResult unpreconditioned = Lsmr.solveEach(blocks, rhs, options, DeferredDeflation.of(12, () -> null)).get(0);
+    assertTrue(LsmrTest.relativeError(unpreconditioned.x(), reference.columns(0, 1).values()) < 1e-9);
+    assertTrue(unpreconditioned.certificate() <= 1e-12, "certificate " + unpreconditioned.certificate());
+    assertThrows(IllegalArgumentException.class, () -> DeferredDeflation.of(0, () -> null));
+  }
 }
