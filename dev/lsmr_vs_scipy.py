@@ -9,6 +9,7 @@ deflation), and `--penrose-tol` a tolerance of its own (to compare at equal cert
     python3 dev/lsmr_vs_scipy.py [--input data/sparse/debian_packages/debian_packages.mtx.gz]
         [--rhs data/sparse/debian_packages/debian_packages_label.mtx] [--repeat 5]
         [--setting DAMP:TOL ...]   (default 1:1e-10 and 0:1e-8) [--deflate K] [--penrose-tol T]
+        [--one-hot ROWS:COLS]      (a generated one-hot regression instead of --input/--rhs)
 """
 
 import argparse
@@ -35,6 +36,35 @@ print(json.dumps({"iterations": int(itn), "istop": int(istop)}))
 """
 
 
+def one_hot_problem(rows, cols, directory, seed=0):
+    """A one-hot regression as files, the shape of the bench's OneHotProblem (numpy's draws, not the same numbers):
+    two dummy-coded categorical features (90% and 10% of the levels, level 0 the reference, storing nothing), four
+    Gaussian numeric features and an intercept column; A as Matrix Market (coordinate), b as .npy."""
+    from scipy.io import mmwrite
+    from scipy.sparse import coo_matrix
+    rng = np.random.default_rng(seed)
+    numeric = 4
+    levels = cols - numeric - 1 + 2
+    first_levels = int(levels * 0.9)
+    second_levels = levels - first_levels
+    first = rng.integers(first_levels, size=rows)
+    second = rng.integers(second_levels, size=rows)
+    x = rng.standard_normal((rows, numeric))
+    label = (1 + rng.standard_normal(first_levels)[first] + rng.standard_normal(second_levels)[second]
+             + x @ (0.5 * np.arange(1, numeric + 1)) + 0.1 * rng.standard_normal(rows))
+    index = np.arange(rows)
+    r = [index[first > 0], index[second > 0]] + [index] * (numeric + 1)
+    c = [first[first > 0] - 1, first_levels - 1 + second[second > 0] - 1] + [
+        np.full(rows, cols - numeric - 1 + j) for j in range(numeric + 1)]
+    v = [np.ones((first > 0).sum()), np.ones((second > 0).sum())] + [x[:, j] for j in range(numeric)] + [
+        np.ones(rows)]
+    a = coo_matrix((np.concatenate(v), (np.concatenate(r), np.concatenate(c))), shape=(rows, cols))
+    a_path, b_path = os.path.join(directory, "one_hot.mtx"), os.path.join(directory, "one_hot_b.npy")
+    mmwrite(a_path, a)
+    np.save(b_path, label)
+    return a_path, b_path
+
+
 def timed(command):
     start = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True)
@@ -53,7 +83,12 @@ def main():
     parser.add_argument("--master", default="local[2]")
     parser.add_argument("--deflate", type=int)
     parser.add_argument("--penrose-tol")
+    parser.add_argument("--one-hot", metavar="ROWS:COLS",
+                        help="instead of --input/--rhs: a generated one-hot regression of that shape")
     args = parser.parse_args()
+    if args.one_hot:
+        rows, cols = (int(v) for v in args.one_hot.split(":"))
+        args.input, args.rhs = one_hot_problem(rows, cols, tempfile.mkdtemp(prefix="lsmr-one-hot-"))
     from scipy.io import mmread
     from scipy.sparse.linalg import norm as sparse_norm
     a = mmread(args.input).tocsr()

@@ -1,7 +1,6 @@
 package org.penrose.adapters;
 
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
@@ -60,13 +59,8 @@ public final class DistributedMatrixMarket {
     if (MatrixMarketEntries.splittable(header)) {
       Path p = new Path(path);
       long length = p.getFileSystem(hadoop).getFileStatus(p).getLen();
-      long data = length - header.dataOffset();
-      int parts = (int) Math.max(1, Math.min(partitions, Math.max(1, data / 1024)));
-      List<long[]> ranges = new ArrayList<>();
-      for (int i = 0; i < parts; i++) {
-        ranges.add(new long[] {header.dataOffset() + data * i / parts, header.dataOffset() + data * (i + 1) / parts});
-      }
-      chunks = sc.parallelize(ranges, parts).map(range -> {
+      List<long[]> ranges = MatrixMarketEntries.byteRanges(header, length, partitions);
+      chunks = sc.parallelize(ranges, ranges.size()).map(range -> {
         long[] counted = new long[1];
         SparseEntries e = MatrixMarketEntries.readRange(conf.get(), header, range[0], range[1], counted);
         return new Tuple2<>(e, counted[0]);
@@ -85,10 +79,11 @@ public final class DistributedMatrixMarket {
       chunks.unpersist(false);
       throw e;
     }
-    if (total != header.storedEntries()) {
+    try {
+      MatrixMarketEntries.requireStoredCount(header, total);
+    } catch (MatrixFormatException e) {
       chunks.unpersist(false);
-      throw new MatrixFormatException(path + ": the file holds " + total + " entries but its size line (line "
-          + (header.dataLine() - 1) + ") declares " + header.storedEntries());
+      throw e;
     }
     return new DistributedMatrixMarket(header, chunks.map(Tuple2::_1));
   }

@@ -1,6 +1,9 @@
 package org.penrose.adapters;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkContext;
@@ -52,8 +55,29 @@ final class MatrixMarketRowBlocks implements RowBlockFormat {
           dense.rowRange((int) starts[p], (int) starts[p + 1])).requireFinite("the entries"));
       return new DriverBlocks(blocks, starts, cols, false);
     }
-    SparseEntries[] split = MatrixMarketEntries.readAll(null, header, starts);
-    List<RowBlock> blocks = tasks.map(partitions, p -> RowBlock.fromEntries(split[p], starts[p],
+    SparseEntries[] split;
+    if (MatrixMarketEntries.splittable(header)) {
+      // byte ranges parsed side by side, each into the blocks' lists; a block's entries then in file order
+      List<long[]> ranges = MatrixMarketEntries.byteRanges(header, Files.size(Path.of(path)), 2 * partitions);
+      long[] counted = new long[ranges.size()];
+      List<SparseEntries[]> parsed = tasks.mapReading(ranges.size(), r -> {
+        long[] count = new long[1];
+        SparseEntries[] parts = MatrixMarketEntries.readRange(null, header, ranges.get(r)[0], ranges.get(r)[1],
+            starts, count);
+        counted[r] = count[0];
+        return parts;
+      });
+      MatrixMarketEntries.requireStoredCount(header, Arrays.stream(counted).sum());
+      split = new SparseEntries[partitions];
+      for (int p = 0; p < partitions; p++) {
+        int block = p;
+        split[p] = SparseEntries.concat(parsed.stream().map(parts -> parts[block]).toList());
+      }
+    } else {
+      split = MatrixMarketEntries.readAll(null, header, starts);
+    }
+    SparseEntries[] entries = split;
+    List<RowBlock> blocks = tasks.map(partitions, p -> RowBlock.fromEntries(entries[p], starts[p],
         (int) (starts[p + 1] - starts[p]), cols, true));
     return new DriverBlocks(blocks, starts, cols, false);
   }

@@ -2,13 +2,14 @@ package org.penrose.io;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.GZIPInputStream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.penrose.matrix.DoubleMatrix;
 import org.penrose.matrix.InvalidInputException;
@@ -54,6 +55,20 @@ public final class MatrixMarketEntries {
     }
     InputStream decompressed = new GZIPInputStream(raw, 1 << 16);
     return conf == null && readAhead ? new ReadAheadStream(decompressed, path) : decompressed;
+  }
+
+  /**
+   * The data bytes of a file of {@code length} bytes cut into about {@code parts} byte ranges {@code [start, end)}
+   * for {@link #readRange} (fewer for a small file: at least 1 KiB each).
+   */
+  public static List<long[]> byteRanges(MatrixMarketHeader header, long length, int parts) {
+    long data = length - header.dataOffset;
+    int count = (int) Math.max(1, Math.min(parts, Math.max(1, data / 1024)));
+    List<long[]> ranges = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      ranges.add(new long[] {header.dataOffset + data * i / count, header.dataOffset + data * (i + 1) / count});
+    }
+    return ranges;
   }
 
   /** True when the file can be parsed in byte ranges (uncompressed coordinate). */
@@ -142,36 +157,51 @@ public final class MatrixMarketEntries {
 
   /**
    * Parses the coordinate lines that start in bytes {@code [start, end)} of an uncompressed file
-   * ({@code start >= dataOffset}); returns the entries, and the number of stored entries read in
-   * {@code counted[0]} (mirrored entries are not counted).
+   * ({@code start >= dataOffset}; a null {@code conf}: a local file, through java.nio); returns the entries, and
+   * the number of stored entries read in {@code counted[0]} (mirrored entries are not counted).
    */
   public static SparseEntries readRange(Configuration conf, MatrixMarketHeader header, long start, long end,
       long[] counted) throws IOException {
-    Path p = new Path(header.source);
-    FileSystem fs = p.getFileSystem(conf);
-    try (FSDataInputStream in = fs.open(p)) {
-      long position = start;
-      if (start > header.dataOffset) {
-        // skip the line that began before the range: it belongs to the previous range
-        in.seek(start - 1);
-        int c;
-        position = start - 1;
-        while ((c = in.read()) >= 0) {
-          position++;
-          if (c == '\n') {
-            break;
-          }
-        }
-      } else {
-        in.seek(start);
+    return readRange(conf, header, start, end, new long[] {0, header.rows}, counted)[0];
+  }
+
+  /**
+   * {@link #readRange(Configuration, MatrixMarketHeader, long, long, long[])}'s entries split by row ranges as they
+   * are parsed: part {@code p} holds, in file order, the entries of rows {@code [starts[p], starts[p + 1])}.
+   */
+  public static SparseEntries[] readRange(Configuration conf, MatrixMarketHeader header, long start, long end,
+      long[] starts, long[] counted) throws IOException {
+    // from the byte before the range: the line it ends (or the empty one a line feed there ends) is the previous
+    // range's, and the first line read here starts at or after start
+    boolean skipFirst = start > header.dataOffset;
+    long from = skipFirst ? start - 1 : start;
+    try (InputStream in = openAt(conf, header.source, from)) {
+      MatrixMarketHeader.LineReader lines = new MatrixMarketHeader.LineReader(in, from, 0);
+      if (skipFirst) {
+        lines.nextBytes();
       }
-      MatrixMarketHeader.LineReader lines = new MatrixMarketHeader.LineReader(in, position, 0);
-      SparseEntries out = new SparseEntries(1024);
-      long startLinePosition = position;
-      counted[0] = parseCoordinate(header, lines, end, out::add,
+      SparseEntries[] parts = new SparseEntries[starts.length - 1];
+      for (int p = 0; p < parts.length; p++) {
+        parts[p] = new SparseEntries(1024);
+      }
+      long startLinePosition = lines.position();
+      counted[0] = parseCoordinate(header, lines, end, parts.length == 1 ? parts[0]::add
+          : (i, j, v) -> parts[SparseEntries.partOf(starts, i)].add(i, j, v),
           (linePosition, readInRange) -> linesBefore(conf, header.source, startLinePosition) + readInRange);
-      return out;
+      return parts;
     }
+  }
+
+  /** The file's bytes from {@code position} on (uncompressed; a null {@code conf}: a local file, java.nio). */
+  private static InputStream openAt(Configuration conf, String path, long position) throws IOException {
+    if (conf == null) {
+      SeekableByteChannel channel = Files.newByteChannel(java.nio.file.Path.of(path));
+      channel.position(position);
+      return Channels.newInputStream(channel);
+    }
+    FSDataInputStream in = new Path(path).getFileSystem(conf).open(new Path(path));
+    in.seek(position);
+    return in;
   }
 
   /** Finds a line's number when an error needs it. */
@@ -199,6 +229,14 @@ public final class MatrixMarketEntries {
       }
     }
     return count;
+  }
+
+  /** Throws unless the stored entries {@code total} of a file's byte ranges are what its size line declares. */
+  public static void requireStoredCount(MatrixMarketHeader header, long total) {
+    if (total != header.storedEntries()) {
+      throw new MatrixFormatException(header.source + ": the file holds " + total + " entries but its size line (line "
+          + (header.dataLine() - 1) + ") declares " + header.storedEntries());
+    }
   }
 
   /** Throws unless {@code count} stored entries is what the size line declares. */

@@ -18,6 +18,26 @@ public final class NpyBlocks {
   /** How the caller runs block reads: {@code count} tasks, results in task order. */
   public interface Tasks {
     <T> List<T> map(int count, IntFunction<T> task);
+
+    /** {@link #map} for tasks that read: the first failure's {@code IOException} is rethrown as it was. */
+    default <T> List<T> mapReading(int count, Reading<T> task) throws IOException {
+      try {
+        return map(count, i -> {
+          try {
+            return task.read(i);
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        });
+      } catch (UncheckedIOException e) {
+        throw e.getCause();
+      }
+    }
+  }
+
+  /** A task that reads: task {@code index}'s result, or its failure. */
+  public interface Reading<T> {
+    T read(int index) throws IOException;
   }
 
   /** The blocks read one after the other on the calling thread. */
@@ -52,7 +72,7 @@ public final class NpyBlocks {
     NpyFileSet files = NpyFileSet.openLocal(path);
     int parts = partitions != null ? partitions : files.defaultPartitions(parallelism);
     List<NpyFileSet.RowRange> ranges = files.split(files.rowsPerPartitionFor(parts));
-    List<DoubleMatrix> blocks = readAll(ranges.size(), tasks, i -> ranges.get(i).read(NpyFileSet.LOCAL));
+    List<DoubleMatrix> blocks = tasks.mapReading(ranges.size(), i -> ranges.get(i).read(NpyFileSet.LOCAL));
     return new NpyBlocks(blocks, NpyFileSet.starts(ranges, files.rows()), files.cols(), files.isVector());
   }
 
@@ -67,29 +87,9 @@ public final class NpyBlocks {
       throw new InvalidInputException("shape mismatch: " + other + " is " + files.rows() + " x "
           + files.cols() + " but must have as many rows as A, which is " + shape());
     }
-    List<DoubleMatrix> aligned = readAll(blocks.size(), tasks,
+    List<DoubleMatrix> aligned = tasks.mapReading(blocks.size(),
         i -> files.readRange(NpyFileSet.LOCAL, starts[i], starts[i + 1] - starts[i]));
     return new NpyBlocks(aligned, starts, files.cols(), files.isVector());
-  }
-
-  /** How one block is read. */
-  private interface BlockRead {
-    DoubleMatrix read(int index) throws IOException;
-  }
-
-  /** Every block read on {@code tasks}; the first failure's {@code IOException} is rethrown as it was. */
-  private static List<DoubleMatrix> readAll(int count, Tasks tasks, BlockRead read) throws IOException {
-    try {
-      return tasks.map(count, i -> {
-        try {
-          return read.read(i);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      });
-    } catch (UncheckedIOException e) {
-      throw e.getCause();
-    }
   }
 
   /** The blocks, in row order (shared: read them only). */

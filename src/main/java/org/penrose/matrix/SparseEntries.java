@@ -2,6 +2,7 @@ package org.penrose.matrix;
 
 import java.io.Serializable;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * A growable list of matrix entries {@code (row, column, value)} (0-based; duplicates allowed and
@@ -87,6 +88,25 @@ public final class SparseEntries implements Serializable {
         out[p] = new SparseEntries();
       }
       out[p].add(rows[k], cols[k], values[k]);
+    }
+    return out;
+  }
+
+  /** The entries of {@code parts} one list after the other, in order. */
+  public static SparseEntries concat(List<SparseEntries> parts) {
+    long total = 0;
+    for (SparseEntries part : parts) {
+      total += part.size;
+    }
+    if (total > Integer.MAX_VALUE - 8) {
+      throw new IllegalStateException("more than " + (Integer.MAX_VALUE - 8) + " entries in one chunk");
+    }
+    SparseEntries out = new SparseEntries((int) total);
+    for (SparseEntries part : parts) {
+      System.arraycopy(part.rows, 0, out.rows, out.size, part.size);
+      System.arraycopy(part.cols, 0, out.cols, out.size, part.size);
+      System.arraycopy(part.values, 0, out.values, out.size, part.size);
+      out.size += part.size;
     }
     return out;
   }
