@@ -4,26 +4,14 @@ package org.penrose.io;
  * A Matrix Market coordinate line {@code i j [v]}, or an array line {@code v}, read in place from its bytes:
  * the common case of every entry line, without a String, a split or {@code Double.parseDouble}. It accepts
  * only what the general parser ({@link MatrixMarketEntries}) accepts and reads it to the same numbers:
- * indices of at most 18 digits within range, and a value of a mantissa up to 2^53 (all numbers of 15
- * significant digits, some of 16) and at most 22 decimals without an exponent, whose double {@code m / 10^d}
- * (both exact in binary, one correctly rounded division, as Clinger's fast path) is the one
- * {@code Double.parseDouble} gives. Anything else — a comment, an exponent, a longer
- * number, an index out of range, a malformed line — is left to the general parser, which reads it or
- * names the line's error.
+ * indices of at most 18 digits within range, and a value {@code m x 10^q} (an optional exponent {@code e} or
+ * {@code E}) with a mantissa {@code m} below 2^63 (the 17 significant digits numpy and scipy write included) and
+ * {@code |q| <= 22}, whose double is the one {@code Double.parseDouble} gives: for {@code m <= 2^53} one correctly
+ * rounded product or division of exact doubles (Clinger's fast path), past it {@link DecimalDouble}'s exact
+ * comparison. Anything else — a comment, a Fortran {@code D} exponent, a longer number or a larger exponent, an
+ * index out of range, a malformed line — is left to the general parser, which reads it or names the line's error.
  */
 final class CoordinateLine {
-  private static final double[] POWERS_OF_TEN = new double[23];
-
-  static {
-    POWERS_OF_TEN[0] = 1;
-    for (int i = 1; i < POWERS_OF_TEN.length; i++) {
-      POWERS_OF_TEN[i] = POWERS_OF_TEN[i - 1] * 10; // exact up to 10^22
-    }
-  }
-
-  /** Mantissas up to this are exact doubles (2^53). */
-  private static final long EXACT = 1L << 53;
-
   /** The 1-based row of the line read last. */
   long row;
   /** The 1-based column of the line read last. */
@@ -99,7 +87,11 @@ final class CoordinateLine {
     return at > before;
   }
 
-  /** {@code [+-]digits[.digits]} within the exact range, into {@link #value}. */
+  /**
+   * {@code [+-]digits[.digits][(e|E)[+-]digits]} with a mantissa below 2^63 (its digits without the point) and a
+   * decimal exponent {@code q} (the exponent less the decimals) within 22 of 0, into {@link #value} ({@link
+   * DecimalDouble}).
+   */
   private boolean value(byte[] bytes, int to) {
     boolean negative = at < to && bytes[at] == '-';
     if (at < to && (bytes[at] == '-' || bytes[at] == '+')) {
@@ -112,10 +104,10 @@ final class CoordinateLine {
     for (; at < to; at++) {
       byte c = bytes[at];
       if (c >= '0' && c <= '9') {
-        mantissa = 10 * mantissa + (c - '0');
-        if (mantissa > EXACT) {
+        if (mantissa > (Long.MAX_VALUE - 9) / 10) {
           return false;
         }
+        mantissa = 10 * mantissa + (c - '0');
         digits++;
         decimals += point ? 1 : 0;
       } else if (c == '.' && !point) {
@@ -124,10 +116,33 @@ final class CoordinateLine {
         break;
       }
     }
-    if (digits == 0 || decimals >= POWERS_OF_TEN.length) {
+    if (digits == 0) {
       return false;
     }
-    double magnitude = decimals == 0 ? mantissa : mantissa / POWERS_OF_TEN[decimals];
+    int exponent = 0;
+    if (at < to && (bytes[at] == 'e' || bytes[at] == 'E')) {
+      at++;
+      boolean negativeExponent = at < to && bytes[at] == '-';
+      if (at < to && (bytes[at] == '-' || bytes[at] == '+')) {
+        at++;
+      }
+      int exponentDigits = 0;
+      for (; at < to && bytes[at] >= '0' && bytes[at] <= '9'; at++) {
+        if (++exponentDigits > 4) {
+          return false;
+        }
+        exponent = 10 * exponent + (bytes[at] - '0');
+      }
+      if (exponentDigits == 0) {
+        return false;
+      }
+      exponent = negativeExponent ? -exponent : exponent;
+    }
+    int q = exponent - decimals;
+    if (Math.abs(q) > DecimalDouble.MAX_EXPONENT) {
+      return false;
+    }
+    double magnitude = DecimalDouble.of(mantissa, q);
     value = negative ? -magnitude : magnitude;
     return true;
   }

@@ -29,7 +29,7 @@ class CoordinateLineTest {
   void valuesAreTheBitsParseDoubleGives() {
     Random random = new Random(11);
     for (int t = 0; t < 200_000; t++) {
-      int digits = 1 + random.nextInt(16);
+      int digits = 1 + random.nextInt(19);
       StringBuilder number = new StringBuilder(random.nextInt(4) == 0 ? "-" : "");
       int point = random.nextInt(digits + 2) - 1; // -1: no point
       for (int d = 0; d < digits; d++) {
@@ -44,13 +44,66 @@ class CoordinateLineTest {
       String text = number.toString();
       CoordinateLine entry = read("7 13 " + text, false);
       double expected = Double.parseDouble(text);
-      if (entry == null) { // only numbers beyond the exact range are left to the general parser
-        assertTrue(text.replace("-", "").replace(".", "").replaceFirst("^0+", "").length() >= 16, text);
+      if (entry == null) { // only mantissas past 2^63 (19 significant digits) are left to the general parser
+        assertTrue(text.replace("-", "").replace(".", "").replaceFirst("^0+", "").length() >= 19, text);
         continue;
       }
       assertEquals(Double.doubleToRawLongBits(expected), Double.doubleToRawLongBits(entry.value), text);
       assertEquals(7, entry.row);
       assertEquals(13, entry.col);
+    }
+  }
+
+  /**
+   * Values as numpy, scipy and Java write them (17 significant digits, exponents) and decimals exactly halfway
+   * between two doubles (ties to even): the bits {@code Double.parseDouble} gives.
+   */
+  @Test
+  void exponentsAndSeventeenDigitsAreTheBitsParseDoubleGives() {
+    Random random = new Random(13);
+    int read = 0;
+    int usual = 0; // magnitudes of 10^-5 to 10^5: every one read in place
+    for (int t = 0; t < 300_000; t++) {
+      int decade = random.nextInt(41) - 20;
+      double x = (random.nextBoolean() ? 1 : -1) * (1 + 8.9 * random.nextDouble()) * Math.pow(10, decade);
+      String text = switch (t % 4) {
+        case 0 -> Double.toString(x); // shortest, E above 10^7 and below 10^-3
+        case 1 -> String.format(java.util.Locale.ROOT, "%.16e", x); // numpy's savetxt
+        case 2 -> String.format(java.util.Locale.ROOT, "%." + random.nextInt(18) + "E", x);
+        default -> String.format(java.util.Locale.ROOT, "%.17g", x);
+      };
+      CoordinateLine entry = read("3 4 " + text, false);
+      usual += Math.abs(decade) <= 5 ? 1 : 0;
+      if (entry == null) { // a mantissa past 2^63, or a decimal exponent beyond 22
+        assertTrue(Math.abs(decade) > 5, text);
+        continue;
+      }
+      read++;
+      assertEquals(Double.doubleToRawLongBits(Double.parseDouble(text)), Double.doubleToRawLongBits(entry.value),
+          text);
+    }
+    assertTrue(read >= usual && usual > 60_000, read + " of 300000 read in place, " + usual + " of 10^-5 to 10^5");
+    // halfway cases: h 2^f for an odd h of 54 bits, written as m 10^q (q = f for f < 0: m = h 5^-f)
+    for (int t = 0; t < 100_000; t++) {
+      long h = (1L << 53) | (random.nextLong() & ((1L << 53) - 1)) | 1;
+      int f = random.nextInt(12) - 3;
+      long m = f >= 0 ? h << f : h * (long) Math.pow(5, -f);
+      int q = f >= 0 ? 0 : f;
+      String text = m + "e" + q;
+      assertEquals(Double.doubleToRawLongBits(Double.parseDouble(text)), Double.doubleToRawLongBits(
+          DecimalDouble.of(m, q)), text);
+      assertEquals(Double.doubleToRawLongBits(Double.parseDouble(text)), Double.doubleToRawLongBits(read(
+          "1 1 " + text, false).value), text);
+      // and one above and one below the tie
+      assertEquals(Double.parseDouble((m + 1) + "e" + q), DecimalDouble.of(m + 1, q), 0.0, (m + 1) + "e" + q);
+      assertEquals(Double.parseDouble((m - 1) + "e" + q), DecimalDouble.of(m - 1, q), 0.0, (m - 1) + "e" + q);
+    }
+    // every exponent with mantissas of 16 to 19 digits
+    for (int q = -DecimalDouble.MAX_EXPONENT; q <= DecimalDouble.MAX_EXPONENT; q++) {
+      for (int t = 0; t < 5_000; t++) {
+        long m = (1L << 53) + (random.nextLong() >>> 1) % (Long.MAX_VALUE - (1L << 53));
+        assertEquals(Double.parseDouble(m + "e" + q), DecimalDouble.of(m, q), 0.0, m + "e" + q);
+      }
     }
   }
 
@@ -69,7 +122,8 @@ class CoordinateLineTest {
 
   @Test
   void leavesEverythingElseToTheGeneralParser() {
-    for (String line : List.of("% a comment", "", "   ", "1 2 1e3", "1 2 1.5D0", "1 2 NaN", "1 2 Infinity",
+    for (String line : List.of("% a comment", "", "   ", "1 2 1e", "1 2 1e+", "1 2 1e400", "1 2 1e-23",
+        "1 2 1e23", "1 2 1e3x", "1 2 1e12345", "1 2 e3", "1 2 1.5D0", "1 2 NaN", "1 2 Infinity",
         "1 2 0x1p3", "1 2 1.5f", "1 2 1..5", "1 2 .", "1 2 -", "1 2", "1 2 3 4", "0 2 1", "1001 2 1", "1 2001 1",
         "-1 2 1", "1.0 2 1", "1,2,3", "1 2 12345678901234567890", "1 2 0.10000000000000000000001",
         "1234567890123456789 2 1", "1\u000B2 1", "1 2\u000C1")) {
@@ -92,14 +146,15 @@ class CoordinateLineTest {
       String text = String.format(java.util.Locale.ROOT, "%." + random.nextInt(17) + "f", number);
       Double value = readValue(" " + text + "\t");
       if (value == null) {
-        assertTrue(text.replace("-", "").replace(".", "").replaceFirst("^0+", "").length() >= 16, text);
+        assertTrue(text.replace("-", "").replace(".", "").replaceFirst("^0+", "").length() >= 19, text);
         continue;
       }
       assertEquals(Double.doubleToRawLongBits(Double.parseDouble(text)), Double.doubleToRawLongBits(value), text);
     }
-    for (String line : List.of("% a comment", "", "1 2", "1e3", "1.5D0", "NaN", "-", "1,5")) {
+    for (String line : List.of("% a comment", "", "1 2", "1e", "1e400", "1.5D0", "NaN", "-", "1,5")) {
       assertEquals(null, readValue(line), line);
     }
+    assertEquals(1000.0, readValue(" 1e3 "));
   }
 
   @Test
