@@ -65,7 +65,7 @@ final class DecimalDouble {
     return (Double.doubleToRawLongBits(x) & 1) != 0;
   }
 
-  /** The sign of {@code m 10^q - h}, {@code h} the midpoint between {@code y} (positive, normal) and the next double. */
+  /** The sign of {@code m 10^q - h}, {@code h} the midpoint between {@code y} (positive, normal) and the next one. */
   private static int compareToMidpointAbove(long m, int q, double y) {
     long bits = Double.doubleToRawLongBits(y);
     long significand = (bits & ((1L << 52) - 1)) | (1L << 52);
