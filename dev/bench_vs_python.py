@@ -76,7 +76,8 @@ def svd_commands(args):
     return penrose, python, "scipy mmread + svds"
 
 
-def main():
+def arguments():
+    """The command line's parser (README's commands are checked against it by a test)."""
     p = argparse.ArgumentParser()
     p.add_argument("what", choices=["lstsq", "svd"])
     p.add_argument("matrix", nargs="?", default=DEBIAN)
@@ -88,7 +89,11 @@ def main():
     p.add_argument("--master", default="local[2]")
     p.add_argument("--scipy-writes", action="store_true",
                    help="svd: scipy also writes U, S, V to .npy files, as Penrose does")
-    args = p.parse_args()
+    return p
+
+
+def main():
+    args = arguments().parse_args()
     penrose, python, label = lstsq_commands(args) if args.what == "lstsq" else svd_commands(args)
     timed(penrose)  # builds the jar, resolves the classpath and the class-data archive on a first run
     timed(python)  # brings the files into the page cache for both

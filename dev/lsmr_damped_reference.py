@@ -25,14 +25,19 @@ from scipy.sparse.linalg import LinearOperator, cg, lsmr
 DATA = "data/sparse/debian_packages/"
 
 
-def main():
+def arguments():
+    """The command line's parser (README's commands are checked against it by a test)."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--input", default=DATA + "debian_packages.mtx.gz")
     parser.add_argument("--rhs", default=DATA + "debian_packages_label.mtx")
     parser.add_argument("--damp", type=float, default=1.0)
     parser.add_argument("--tolerances", type=float, nargs="*", default=[1e-8, 1e-10])
     parser.add_argument("--forward-errors", type=float, nargs="*", default=[])
-    args = parser.parse_args()
+    return parser
+
+
+def main():
+    args = arguments().parse_args()
     a = mmread(args.input).tocsr()
     b = np.asarray(mmread(args.rhs)).ravel()
     start = time.perf_counter()

@@ -74,7 +74,8 @@ def timed(command):
     return elapsed, done.stdout
 
 
-def main():
+def arguments():
+    """The command line's parser (README's commands are checked against it by a test)."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--input", default="data/sparse/debian_packages/debian_packages.mtx.gz")
     parser.add_argument("--rhs", default="data/sparse/debian_packages/debian_packages_label.mtx")
@@ -85,7 +86,11 @@ def main():
     parser.add_argument("--penrose-tol")
     parser.add_argument("--one-hot", metavar="ROWS:COLS",
                         help="instead of --input/--rhs: a generated one-hot regression of that shape")
-    args = parser.parse_args()
+    return parser
+
+
+def main():
+    args = arguments().parse_args()
     if args.one_hot:
         rows, cols = (int(v) for v in args.one_hot.split(":"))
         args.input, args.rhs = one_hot_problem(rows, cols, tempfile.mkdtemp(prefix="lsmr-one-hot-"))

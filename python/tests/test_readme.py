@@ -38,3 +38,30 @@ def test_connect_block_runs_against_the_server(connect_url, tmp_path, monkeypatc
     (block,) = [b for b in blocks() if b.startswith(CONNECT)]
     assert "sc://localhost:15002" in block
     exec(compile(block.replace("sc://localhost:15002", connect_url), README, "exec"), {"np": np})
+
+
+def dev_commands():
+    """README's ``python3 dev/...`` benchmark commands (minutes each, so parsed here, not run)."""
+    with open(README) as f:
+        text = f.read()
+    return [" ".join(c.split()) for c in re.findall(r"`(python3\s+dev/[^`]+)`", text)]
+
+
+def test_the_readmes_benchmark_commands_parse_against_their_scripts():
+    import importlib.util
+    import shlex
+
+    commands = dev_commands()
+    assert len(commands) >= 8, commands
+    dev = os.path.join(os.path.dirname(README), "dev")
+    for command in commands:
+        words = shlex.split(command)
+        script = os.path.join(dev, os.path.basename(words[1]))
+        assert os.path.isfile(script), command
+        spec = importlib.util.spec_from_file_location(os.path.basename(script)[:-3], script)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)  # defines, runs nothing (each runs main() only as __main__)
+        if hasattr(module, "arguments"):  # the scripts with options: argparse names any it does not know
+            module.arguments().parse_args(words[2:])
+        else:  # nist_exact_ls.py: a dataset name, then a degree
+            assert words[2:3] and module.read(words[2]), command
