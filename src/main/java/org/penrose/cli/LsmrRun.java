@@ -43,9 +43,9 @@ final class LsmrRun {
     b.cacheFor(RowBlockMatrix.MANY_PASSES);
     List<LsmrResult> results;
     if (command.deflate == null) {
-      DeferredDeflation later = DeferredDeflation.of(DeferredDeflation.AUTOMATIC_AFTER, () -> deflation(report,
-          report.timeWithin("deflate", () -> TruncatedSvd.compute(a, DeferredDeflation.AUTOMATIC_RANK,
-              command.truncation.options())), DeferredDeflation.AUTOMATIC_AFTER));
+      DeferredDeflation later = DeferredDeflation.automatic(a.rows(), a.cols(), k -> deflation(report,
+          report.timeWithin("deflate", () -> TruncatedSvd.compute(a, k, command.truncation.options())),
+          DeferredDeflation.AUTOMATIC_AFTER), System.out::println);
       results = report.time("solve", () -> Lsmr.solveEach(a, b, options, later));
     } else {
       Deflation deflation = command.deflate == 0 ? null
@@ -93,11 +93,11 @@ final class LsmrRun {
       List<LsmrResult> results;
       if (command.deflate == null) {
         // automatic: where the in-driver SVD gives up, the solve goes on from x_0 without a deflation
-        DeferredDeflation later = DeferredDeflation.of(DeferredDeflation.AUTOMATIC_AFTER, () -> {
-          TruncatedSvd svd = report.timeWithin("deflate", () -> TruncatedSvd.computeInDriver(a.matrices(),
-              DeferredDeflation.AUTOMATIC_RANK, command.truncation.options(), pool));
+        DeferredDeflation later = DeferredDeflation.automatic(a.rows(), a.cols(), k -> {
+          TruncatedSvd svd = report.timeWithin("deflate", () -> TruncatedSvd.computeInDriver(a.matrices(), k,
+              command.truncation.options(), pool));
           return svd == null ? null : deflation(report, svd, DeferredDeflation.AUTOMATIC_AFTER);
-        });
+        }, System.out::println);
         results = report.time("solve", () -> Lsmr.solveEachInDriver(a.matrices(), b.denseBlocks(), options, later,
             pool));
       } else {

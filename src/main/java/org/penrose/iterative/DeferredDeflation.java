@@ -1,6 +1,9 @@
 package org.penrose.iterative;
 
+import java.util.function.Consumer;
+import java.util.function.IntFunction;
 import java.util.function.Supplier;
+import org.penrose.matrix.InvalidInputException;
 
 /**
  * A {@link Deflation} decided during the solve, for problems that turn out hard: plain LSMR first, and only if
@@ -43,6 +46,28 @@ public final class DeferredDeflation {
       throw new IllegalArgumentException("a deferred deflation needs after >= 1 plain iterations, got " + after);
     }
     return new DeferredDeflation(after, source);
+  }
+
+  /**
+   * The automatic deflation of an {@code m x n} A: after {@link #AUTOMATIC_AFTER} plain iterations, the deflation
+   * of rank {@code min(AUTOMATIC_RANK, min(m, n) - 1)} that {@code source} gives for that rank (null: none). Where
+   * the rank is below 1 or the source cannot give it (its truncated SVD refuses the size or cannot certify the
+   * triplets: an {@link InvalidInputException} or {@link ArithmeticException}), the solve goes on without one, and
+   * {@code say} is told why.
+   */
+  public static DeferredDeflation automatic(long m, int n, IntFunction<Deflation> source, Consumer<String> say) {
+    int k = (int) Math.min(AUTOMATIC_RANK, Math.min(m, n) - 1);
+    return of(AUTOMATIC_AFTER, () -> {
+      if (k < 1) {
+        return null;
+      }
+      try {
+        return source.apply(k);
+      } catch (InvalidInputException | ArithmeticException e) {
+        say.accept("LSMR: no automatic deflation (" + e.getMessage() + "); the solve goes on without one");
+        return null;
+      }
+    });
   }
 
   /** The plain iterations before the deflation is computed. */

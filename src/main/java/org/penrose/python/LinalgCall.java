@@ -33,6 +33,8 @@ import org.penrose.matrix.InvalidInputException;
 import org.penrose.solver.Gradient;
 import org.penrose.truncated.TruncatedSvd;
 import org.penrose.truncated.TruncatedSvdOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import scala.jdk.javaapi.CollectionConverters;
 
 /**
@@ -48,6 +50,8 @@ import scala.jdk.javaapi.CollectionConverters;
  * vector)}, named in the row's {@code views}, whose lineage recomputes them from the input.
  */
 final class LinalgCall {
+  private static final Logger LOG = LoggerFactory.getLogger(LinalgCall.class);
+
   /** The result row. */
   static final StructType RESULT = new StructType()
       .add("x", "array<double>").add("x_rows", "int").add("x_cols", "int")
@@ -170,10 +174,10 @@ final class LinalgCall {
       }
       columns = Lsmr.solveEach(a, b, options, deflation);
     } else { // automatic: rank 20 once plain LSMR has run 1000 iterations without stopping (undamped)
-      columns = Lsmr.solveEach(a, b, options, DeferredDeflation.of(DeferredDeflation.AUTOMATIC_AFTER, () -> {
-        TruncatedSvd svd = TruncatedSvd.compute(a, DeferredDeflation.AUTOMATIC_RANK, options());
+      columns = Lsmr.solveEach(a, b, options, DeferredDeflation.automatic(a.rows(), a.cols(), k -> {
+        TruncatedSvd svd = TruncatedSvd.compute(a, k, options());
         return Deflation.ofNonzero(svd.v(), svd.singularValues());
-      }));
+      }, LOG::warn)); // the server's log says why, where it cannot deflate
     }
     int[] iterations = new int[columns.size()];
     String[] stops = new String[columns.size()];

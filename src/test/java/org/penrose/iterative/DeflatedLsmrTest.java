@@ -208,4 +208,38 @@ class DeflatedLsmrTest extends SparkTestSession {
     assertTrue(unpreconditioned.certificate() <= 1e-12, "certificate " + unpreconditioned.certificate());
     assertThrows(IllegalArgumentException.class, () -> DeferredDeflation.of(0, () -> null));
   }
+
+  /**
+   * The automatic deflation's rank is 20, or less than min(m, n); where the SVD refuses or cannot certify, there is
+   * none and the reason is said.
+   */
+  @Test
+  void theAutomaticDeflationsRankAndItsFallback() {
+    List<Integer> asked = new java.util.ArrayList<>();
+    List<String> said = new java.util.ArrayList<>();
+    assertEquals(DeferredDeflation.AUTOMATIC_AFTER, DeferredDeflation.automatic(5000, 3000, k -> {
+      asked.add(k);
+      return null;
+    }, said::add).after());
+    DeferredDeflation.automatic(5000, 3000, k -> {
+      asked.add(k);
+      return null;
+    }, said::add).get();
+    DeferredDeflation.automatic(5000, 12, k -> {
+      asked.add(k);
+      return null;
+    }, said::add).get();
+    assertEquals(List.of(20, 11), asked);
+    assertEquals(null, DeferredDeflation.automatic(1, 1, k -> {
+      throw new AssertionError("no rank to ask for");
+    }, said::add).get());
+    assertEquals(null, DeferredDeflation.automatic(5000, 3000, k -> {
+      throw new ArithmeticException("the normal-operator iteration could not certify the 20 largest triplets");
+    }, said::add).get());
+    assertEquals(List.of("LSMR: no automatic deflation (the normal-operator iteration could not certify the 20"
+        + " largest triplets); the solve goes on without one"), said);
+    assertThrows(IllegalStateException.class, () -> DeferredDeflation.automatic(5000, 3000, k -> {
+      throw new IllegalStateException("a bug is not a reason to go on");
+    }, said::add).get());
+  }
 }
