@@ -90,13 +90,23 @@ public final class MatrixMarketEntries {
    */
   public static SparseEntries[] readAll(Configuration conf, MatrixMarketHeader header, long[] starts)
       throws IOException {
+    SparseEntries[] parts = parts(starts, 16);
+    parseAll(conf, header, byRow(parts, starts));
+    return parts;
+  }
+
+  /** An empty entry list for each row range of {@code starts}. */
+  private static SparseEntries[] parts(long[] starts, int capacity) {
     SparseEntries[] parts = new SparseEntries[starts.length - 1];
     for (int p = 0; p < parts.length; p++) {
-      parts[p] = new SparseEntries();
+      parts[p] = new SparseEntries(capacity);
     }
-    parseAll(conf, header, parts.length == 1 ? parts[0]::add
-        : (i, j, v) -> parts[SparseEntries.partOf(starts, i)].add(i, j, v));
     return parts;
+  }
+
+  /** The sink putting each entry into the list of the row range ({@code starts}) holding its row. */
+  private static EntrySink byRow(SparseEntries[] parts, long[] starts) {
+    return parts.length == 1 ? parts[0]::add : (i, j, v) -> parts[SparseEntries.partOf(starts, i)].add(i, j, v);
   }
 
   /**
@@ -180,13 +190,9 @@ public final class MatrixMarketEntries {
       if (skipFirst) {
         lines.nextBytes();
       }
-      SparseEntries[] parts = new SparseEntries[starts.length - 1];
-      for (int p = 0; p < parts.length; p++) {
-        parts[p] = new SparseEntries(1024);
-      }
+      SparseEntries[] parts = parts(starts, 1024);
       long startLinePosition = lines.position();
-      counted[0] = parseCoordinate(header, lines, end, parts.length == 1 ? parts[0]::add
-          : (i, j, v) -> parts[SparseEntries.partOf(starts, i)].add(i, j, v),
+      counted[0] = parseCoordinate(header, lines, end, byRow(parts, starts),
           (linePosition, readInRange) -> linesBefore(conf, header.source, startLinePosition) + readInRange);
       return parts;
     }

@@ -300,23 +300,26 @@ public final class Lsmr {
    */
   public static List<LsmrResult> solveEach(RowBlockMatrix a, RowBlockMatrix b, LsmrOptions options,
       DeferredDeflation later) {
-    requireDriverMemory(a.cols(), a.numBlocks());
-    Supplier<double[]> norms = once(a::columnNorms);
-    List<LsmrResult> columns = new ArrayList<>(b.cols());
-    for (int j = 0; j < b.cols(); j++) {
-      RowBlockMatrix column = b.denseColumns(j, j + 1);
-      a.requireAlignedWith("b", column);
-      columns.add(solve(a, column, options, null, later, norms));
-    }
-    return columns;
+    return solveEach(a, b, options, null, later);
   }
 
   /** {@link #solveEach} with {@code deflation} (null: none). */
   public static List<LsmrResult> solveEach(RowBlockMatrix a, RowBlockMatrix b, LsmrOptions options,
       Deflation deflation) {
+    return solveEach(a, b, options, deflation, null);
+  }
+
+  /** Each column's solve, A's column norms (for a preconditioned solve's ||A||_F or scaling) computed once. */
+  private static List<LsmrResult> solveEach(RowBlockMatrix a, RowBlockMatrix b, LsmrOptions options,
+      Deflation deflation, DeferredDeflation later) {
+    requireDriverMemory(a.cols(), a.numBlocks());
+    requireApplicable(deflation, a.cols(), options);
+    Supplier<double[]> norms = once(a::columnNorms);
     List<LsmrResult> columns = new ArrayList<>(b.cols());
     for (int j = 0; j < b.cols(); j++) {
-      columns.add(solve(a, b.denseColumns(j, j + 1), options, deflation));
+      RowBlockMatrix column = b.denseColumns(j, j + 1);
+      a.requireAlignedWith("b", column);
+      columns.add(solve(a, column, options, deflation, later, norms));
     }
     return columns;
   }

@@ -167,17 +167,10 @@ final class LinalgCall {
         throw new InvalidInputException("deflate is for the solve alone (the derivatives' LSMR solves run without"
             + " it): drop deflate, or the cotangent and tangent");
       }
-      Deflation deflation = null;
-      if (k > 0) {
-        TruncatedSvd svd = TruncatedSvd.compute(a, k, options());
-        deflation = Deflation.ofNonzero(svd.v(), svd.singularValues());
-      }
-      columns = Lsmr.solveEach(a, b, options, deflation);
+      columns = Lsmr.solveEach(a, b, options, k > 0 ? deflation(k) : null);
     } else { // automatic: rank 20 once plain LSMR has run 1000 iterations without stopping (undamped)
-      columns = Lsmr.solveEach(a, b, options, DeferredDeflation.automatic(a.rows(), a.cols(), k -> {
-        TruncatedSvd svd = TruncatedSvd.compute(a, k, options());
-        return Deflation.ofNonzero(svd.v(), svd.singularValues());
-      }, LOG::warn)); // the server's log says why, where it cannot deflate
+      columns = Lsmr.solveEach(a, b, options, DeferredDeflation.automatic(a.rows(), a.cols(), this::deflation,
+          LOG::warn)); // the server's log says why, where it cannot deflate
     }
     int[] iterations = new int[columns.size()];
     String[] stops = new String[columns.size()];
@@ -318,6 +311,12 @@ final class LinalgCall {
 
   private RankCutoff cutoff() {
     return RankCutoff.of(number("rtol"), number("atol"));
+  }
+
+  /** The deflation by A's {@code k} largest singular triplets (those with {@code s_i > 0}). */
+  private Deflation deflation(int k) {
+    TruncatedSvd svd = TruncatedSvd.compute(a, k, options());
+    return Deflation.ofNonzero(svd.v(), svd.singularValues());
   }
 
   private TruncatedSvdOptions options() {

@@ -115,17 +115,10 @@ class DeflatedLsmrTest extends SparkTestSession {
     assertTrue(deflated.normA() <= frobenius * (1 + 1e-12) && deflated.normA() > 0.5 * frobenius,
         deflated.normA() + " against ||A||_F " + frobenius);
 
-    List<RowBlock> collected = blocks.blocks().collect();
-    List<MatrixBlock> aBlocks = collected.stream().map(RowBlock::matrix).toList();
-    List<DoubleMatrix> bBlocks = collected.stream().map(block -> DoubleMatrix.column(
-        Arrays.copyOfRange(b, (int) block.firstRow(), (int) block.firstRow() + block.rows()))).toList();
-    List<LsmrResult> inDriver;
-    try (DriverThreads threads = new DriverThreads(2, "deflated-lsmr-test")) {
-      inDriver = Lsmr.solveEachInDriver(aBlocks, bBlocks, options, deflation, threads);
-    }
+    LsmrResult inDriver = LsmrTest.solvedInDriver(blocks, b, options, deflation);
     LsmrResult jobs = Lsmr.solve(blocks, column(b, blocks), options.withDriverSteps(false), deflation);
     assertTrue(jobs.where().startsWith("one Spark job"), jobs.where());
-    assertArrayEquals(deflated.x(), inDriver.get(0).x());
+    assertArrayEquals(deflated.x(), inDriver.x());
     assertArrayEquals(deflated.x(), jobs.x());
   }
 

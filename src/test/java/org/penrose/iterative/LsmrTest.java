@@ -55,6 +55,20 @@ class LsmrTest extends SparkTestSession {
     return RowBlockMatrix.fromLocal(sc, DoubleMatrix.column(b), like.blockStarts());
   }
 
+  /**
+   * {@link Lsmr#solveEachInDriver} on {@code blocks} collected to the driver and {@code b} cut into their rows, on
+   * two threads, with {@code deflation} (or none).
+   */
+  static LsmrResult solvedInDriver(RowBlockMatrix blocks, double[] b, LsmrOptions options, Deflation deflation) {
+    List<RowBlock> collected = blocks.blocks().collect();
+    List<MatrixBlock> aBlocks = collected.stream().map(RowBlock::matrix).toList();
+    List<DoubleMatrix> bBlocks = collected.stream().map(block -> DoubleMatrix.column(
+        Arrays.copyOfRange(b, (int) block.firstRow(), (int) block.firstRow() + block.rows()))).toList();
+    try (DriverThreads threads = new DriverThreads(2, "lsmr-test")) {
+      return Lsmr.solveEachInDriver(aBlocks, bBlocks, options, deflation, threads).get(0);
+    }
+  }
+
   static double relativeError(double[] got, double[] expected) {
     double diff = 0;
     for (int i = 0; i < got.length; i++) {
@@ -295,16 +309,9 @@ class LsmrTest extends SparkTestSession {
     double certificate = Vectors.norm(atr) / (frobenius * Vectors.norm(r));
     assertTrue(certificate <= 1e-10, "A's certificate " + certificate);
     assertEquals(certificate, scaled.certificate(), 1e-6 * certificate);
-    List<RowBlock> collected = blocks.blocks().collect();
-    List<MatrixBlock> aBlocks = collected.stream().map(RowBlock::matrix).toList();
-    List<DoubleMatrix> bBlocks = collected.stream().map(block -> DoubleMatrix.column(
-        Arrays.copyOfRange(b, (int) block.firstRow(), (int) block.firstRow() + block.rows()))).toList();
-    List<LsmrResult> inDriver;
-    try (DriverThreads threads = new DriverThreads(2, "lsmr-test")) {
-      inDriver = Lsmr.solveEachInDriver(aBlocks, bBlocks, options.withColumnScaling(true), threads);
-    }
+    LsmrResult inDriver = solvedInDriver(blocks, b, options.withColumnScaling(true), null);
     LsmrResult jobs = Lsmr.solve(blocks, column(b, blocks), options.withColumnScaling(true).withDriverSteps(false));
-    assertArrayEquals(scaled.x(), inDriver.get(0).x());
+    assertArrayEquals(scaled.x(), inDriver.x());
     assertArrayEquals(scaled.x(), jobs.x());
   }
 
