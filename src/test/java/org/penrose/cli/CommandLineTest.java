@@ -351,6 +351,21 @@ class CommandLineTest extends org.penrose.testing.SparkTestSession {
     assertEquals(List.of("SELECT 'a;b'", "SELECT 2"), SqlCommand.split("SELECT 'a;b'; /* ; */ SELECT 2;"));
   }
 
+  /** {@code bench --pinv-first}: pinv is the first route timed, its cold run set against the later runs' median. */
+  @Test
+  void benchTimesPinvFirstAndReportsItsColdRunAgainstTheWarmOnes() throws IOException {
+    Path report = dir.resolve("bench-pinv.json");
+    CliRun r = run("bench", "--rows", "3000", "--cols", "8", "--partitions", "2", "--deficient-rows", "0",
+        "--skip-mllib", "--repeat", "3", "--pinv-first", "--report", report.toString());
+    assertEquals(0, r.status(), r.err());
+    JsonNode json = new ObjectMapper().readTree(report.toFile());
+    assertEquals("penrose pinv", json.get("seconds").fieldNames().next(), json.toString());
+    double cold = json.get("pinv_cold_seconds").asDouble();
+    double warm = json.get("pinv_warm_seconds").asDouble();
+    assertTrue(cold > 0 && warm > 0, json.toString());
+    assertTrue(r.out().contains(String.format("pinv cold / warm: %.2f", cold / warm)), r.out());
+  }
+
   @Test
   void demoWritesItsReportAndPlots() throws IOException {
     Path out = dir.resolve("demo");
