@@ -12,7 +12,9 @@ import org.apache.spark.storage.StorageLevel;
 import org.penrose.adapters.MatrixFiles;
 import org.penrose.adapters.MllibMatrices;
 import org.penrose.bench.MllibBaselines;
+import org.penrose.engine.DeterministicReduce;
 import org.penrose.engine.RowBlockMatrix;
+import org.penrose.matrix.DoubleMatrix;
 import org.penrose.truncated.TruncatedSvd;
 import org.penrose.truncated.TruncatedSvdOptions;
 
@@ -49,7 +51,12 @@ final class TruncatedBench {
       double overhead = (jobs.median() - penrose.median()) / Math.max(1, svd.steps());
       System.out.printf("  Spark's share of a step: %.0f ms ((%.2f - %.2f) s / %d steps)%n", 1000 * overhead,
           jobs.median(), penrose.median(), svd.steps());
+      // the floor of that share: as many jobs as steps over the same cached blocks, each reducing a 1 x 1 matrix per
+      // block in the same tree (scheduling and task launch without the product, the broadcast or the transfers)
+      double floor = emptyJobSeconds(a, svd.steps()) / Math.max(1, svd.steps());
+      System.out.printf("  an empty job over the same blocks, reduced the same way: %.0f ms%n", 1000 * floor);
       out.put("spark_overhead_per_step_seconds", overhead);
+      out.put("spark_empty_job_seconds", floor);
       out.put("penrose_spark_job_steps_seconds", jobs.median());
       out.put("penrose_spark_job_steps_runs", jobs.seconds());
     }
@@ -99,6 +106,15 @@ final class TruncatedBench {
       svd.u().unpersist();
       return svd;
     });
+  }
+
+  /** Wall time of {@code jobs} Spark jobs, each reducing one {@code 1 x 1} matrix per block of {@code a} in order. */
+  private static double emptyJobSeconds(RowBlockMatrix a, int jobs) {
+    long start = System.nanoTime();
+    for (int j = 0; j < jobs; j++) {
+      DeterministicReduce.reduce(a.blocks().map(b -> DoubleMatrix.zeros(1, 1)), DeterministicReduce::sum);
+    }
+    return (System.nanoTime() - start) / 1e9;
   }
 
   private static double maxError(double[] s, JsonNode reference, int k) {

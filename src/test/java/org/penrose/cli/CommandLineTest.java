@@ -366,6 +366,25 @@ class CommandLineTest extends org.penrose.testing.SparkTestSession {
     assertTrue(r.out().contains(String.format("pinv cold / warm: %.2f", cold / warm)), r.out());
   }
 
+  /**
+   * {@code bench --truncated}: the singular values against the stored reference (scipy), both routes timed and
+   * Spark's share of a step set beside the floor an empty job over the same blocks gives.
+   */
+  @Test
+  void truncatedBenchMatchesTheReferenceAndReportsSparksShareOfAStep() throws IOException {
+    Path report = dir.resolve("bench-truncated.json");
+    CliRun r = run("bench", "--skip-dense", "--skip-mllib", "--partitions", "2", "--repeat", "1", "--truncated",
+        TestData.path("sparse/debian_packages/debian_packages.mtx.gz").toString(), "--truncated-rank", "5",
+        "--truncated-reference", TestData.path("reference/debian_packages_rank100_reference.json").toString(),
+        "--report", report.toString());
+    assertEquals(0, r.status(), r.err());
+    JsonNode truncated = new ObjectMapper().readTree(report.toFile()).get("truncated");
+    assertTrue(truncated.get("penrose_max_sv_error_over_s1").asDouble() < 1e-13, truncated.toString());
+    assertTrue(truncated.get("spark_empty_job_seconds").asDouble() > 0, truncated.toString());
+    assertTrue(truncated.has("spark_overhead_per_step_seconds"), truncated.toString());
+    assertTrue(r.out().contains("an empty job over the same blocks, reduced the same way:"), r.out());
+  }
+
   @Test
   void demoWritesItsReportAndPlots() throws IOException {
     Path out = dir.resolve("demo");
