@@ -90,7 +90,10 @@ public final class MatrixMarketEntries {
    */
   public static SparseEntries[] readAll(Configuration conf, MatrixMarketHeader header, long[] starts)
       throws IOException {
-    SparseEntries[] parts = parts(starts, 16);
+    // each list sized for its share of the size line's count and an eighth more (of at most 2^21 entries in all to
+    // begin with: the line may be wrong), so that a list seldom grows
+    int ranges = starts.length - 1;
+    SparseEntries[] parts = parts(starts, (int) (Math.min(header.entries, 1L << 21) * 9 / 8 / ranges + 16));
     parseAll(conf, header, byRow(parts, starts));
     return parts;
   }

@@ -61,7 +61,7 @@ public final class CsrMatrix implements MatrixBlock {
    * @throws IllegalArgumentException for an entry outside the block
    */
   public static CsrMatrix fromEntries(SparseEntries entries, long firstRow, int rows, int cols) {
-    int[] counts = new int[rows + 1];
+    int[] rowStart = new int[rows + 1];
     for (int k = 0; k < entries.size(); k++) {
       long i = entries.row(k) - firstRow;
       int j = entries.col(k);
@@ -69,65 +69,79 @@ public final class CsrMatrix implements MatrixBlock {
         throw new IllegalArgumentException("entry (" + entries.row(k) + ", " + j + ") is outside the block of rows ["
             + firstRow + ", " + (firstRow + rows) + ") x " + cols + " columns");
       }
-      counts[(int) i + 1]++;
+      rowStart[(int) i + 1]++;
     }
     for (int i = 0; i < rows; i++) {
-      counts[i + 1] += counts[i];
+      rowStart[i + 1] += rowStart[i];
     }
-    // bucket by row keeping entry order (counting sort), then order each row by column (stable)
-    int total = counts[rows];
-    int[] order = new int[total];
-    int[] fill = Arrays.copyOf(counts, rows);
-    for (int k = 0; k < entries.size(); k++) {
-      order[fill[(int) (entries.row(k) - firstRow)]++] = k;
-    }
-    int[] rowStart = new int[rows + 1];
+    // bucket by row keeping entry order (counting sort), straight into the stored arrays; a row whose columns
+    // do not strictly increase in that order (another file order, or duplicates) is marked for sorting
+    int total = rowStart[rows];
     int[] colIndex = new int[total];
     double[] vals = new double[total];
-    int stored = 0;
+    int[] fill = Arrays.copyOf(rowStart, rows);
+    boolean[] unordered = null;
+    for (int k = 0; k < entries.size(); k++) {
+      int i = (int) (entries.row(k) - firstRow);
+      int place = fill[i]++;
+      int j = entries.col(k);
+      if (place > rowStart[i] && colIndex[place - 1] >= j) {
+        if (unordered == null) {
+          unordered = new boolean[rows];
+        }
+        unordered[i] = true;
+      }
+      colIndex[place] = j;
+      vals[place] = entries.value(k);
+    }
+    return unordered == null ? new CsrMatrix(rows, cols, rowStart, colIndex, vals)
+        : sortedRows(rows, cols, rowStart, colIndex, vals, unordered);
+  }
+
+  /**
+   * The marked rows ordered by column, stably (a row's entries with one column stay in entry order), and their
+   * duplicates summed in that order; the rows moved up over the room the duplicates leave.
+   */
+  private static CsrMatrix sortedRows(int rows, int cols, int[] bucketStart, int[] colIndex, double[] vals,
+      boolean[] unordered) {
+    int[] rowStart = new int[rows + 1];
     long[] keys = new long[0];
+    double[] rowValues = new double[0];
+    int stored = 0;
     for (int i = 0; i < rows; i++) {
+      int from = bucketStart[i];
+      int length = bucketStart[i + 1] - from;
       rowStart[i] = stored;
-      int from = counts[i];
-      int length = counts[i + 1] - from;
-      if (!columnsAscending(entries, order, from, length)) {
-        // a stable sort by column: the key (column, place in the row's entry order) sorted as a primitive
-        if (keys.length < length) {
-          keys = new long[Math.max(length, 2 * keys.length)];
-        }
-        for (int p = 0; p < length; p++) {
-          keys[p] = (long) entries.col(order[from + p]) << 32 | p;
-        }
-        Arrays.sort(keys, 0, length);
-        int[] sorted = new int[length];
-        for (int p = 0; p < length; p++) {
-          sorted[p] = order[from + (int) keys[p]];
-        }
-        System.arraycopy(sorted, 0, order, from, length);
+      if (!unordered[i]) {
+        System.arraycopy(colIndex, from, colIndex, stored, length);
+        System.arraycopy(vals, from, vals, stored, length);
+        stored += length;
+        continue;
+      }
+      // the key (column, place in the row's entry order), sorted as a primitive: a stable sort by column
+      if (keys.length < length) {
+        keys = new long[Math.max(length, 2 * keys.length)];
+        rowValues = new double[keys.length];
       }
       for (int p = 0; p < length; p++) {
-        int k = order[from + p];
-        if (stored > rowStart[i] && colIndex[stored - 1] == entries.col(k)) {
-          vals[stored - 1] += entries.value(k);
+        keys[p] = (long) colIndex[from + p] << 32 | p;
+      }
+      System.arraycopy(vals, from, rowValues, 0, length);
+      Arrays.sort(keys, 0, length);
+      for (int p = 0; p < length; p++) { // stored <= from + p: the row's entries are read before they are overwritten
+        int column = (int) (keys[p] >>> 32);
+        double value = rowValues[(int) keys[p]];
+        if (stored > rowStart[i] && colIndex[stored - 1] == column) {
+          vals[stored - 1] += value;
         } else {
-          colIndex[stored] = entries.col(k);
-          vals[stored] = entries.value(k);
+          colIndex[stored] = column;
+          vals[stored] = value;
           stored++;
         }
       }
     }
     rowStart[rows] = stored;
     return new CsrMatrix(rows, cols, rowStart, Arrays.copyOf(colIndex, stored), Arrays.copyOf(vals, stored));
-  }
-
-  /** Whether entries {@code order[from, from + length)} have non-decreasing columns (files sorted by row or column). */
-  private static boolean columnsAscending(SparseEntries entries, int[] order, int from, int length) {
-    for (int p = from + 1; p < from + length; p++) {
-      if (entries.col(order[p]) < entries.col(order[p - 1])) {
-        return false;
-      }
-    }
-    return true;
   }
 
   @Override

@@ -63,6 +63,30 @@ class CsrMatrixTest {
     assertEquals(dense(e, 2, 3), a.dense(), "the same bits as summing into a dense block");
   }
 
+  /** Rows in any entry order, with duplicates, next to rows already in order that move up over the room left. */
+  @Test
+  void shuffledEntriesWithDuplicatesGiveTheDenseBuildersBitsInStrictColumnOrder() {
+    Random random = new Random(5);
+    SparseEntries e = new SparseEntries();
+    java.util.Set<Long> positions = new java.util.HashSet<>();
+    for (int k = 0; k < 400; k++) {
+      int q = k / 4;
+      // every third row gets columns 0..9 in order; the other rows get 6 columns in any order, with duplicates
+      int i = k % 4 == 0 ? 3 * (q % 10) : 3 * random.nextInt(10) + 1 + random.nextInt(2);
+      int j = k % 4 == 0 ? q / 10 : random.nextInt(6);
+      e.add(i, j, random.nextGaussian());
+      positions.add((long) i * 40 + j);
+    }
+    CsrMatrix a = CsrMatrix.fromEntries(e, 0, 30, 40);
+    assertEquals(positions.size(), a.storedEntries(), "one stored entry per distinct position");
+    assertEquals(dense(e, 30, 40), a.dense(), "duplicates summed in entry order, as the dense builder sums them");
+    for (int i = 0; i < 30; i++) {
+      for (int p = a.rowStart()[i] + 1; p < a.rowStart()[i + 1]; p++) {
+        assertTrue(a.colIndex()[p - 1] < a.colIndex()[p], "row " + i + " in strict column order");
+      }
+    }
+  }
+
   @Test
   void rowRangesStackBackAndEntriesRoundTrip() {
     Random random = new Random(2);
