@@ -53,7 +53,8 @@ final class BenchCommand implements Callable<Integer> {
   boolean skipMllib;
 
   @Option(names = "--pinv-first", description = "Time pinv before the other routes (its first run then is the JVM's"
-      + " first Penrose work) and print that cold run against the median of the later, warm ones.")
+      + " first Penrose work) and print that cold run against the median of the later, warm ones (--repeat 2 or"
+      + " more).")
   boolean pinvFirst;
 
   @Mixin Repetitions repetitions;
