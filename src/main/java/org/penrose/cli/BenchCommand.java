@@ -306,9 +306,7 @@ final class BenchCommand implements Callable<Integer> {
     Repetitions.Timing<DistributedPinv> timing = timed(seconds, "penrose pinv", route);
     double[] runs = timing.seconds();
     if (runs.length > 1) {
-      double[] warm = Arrays.copyOfRange(runs, 1, runs.length);
-      Arrays.sort(warm);
-      double warmMedian = warm[warm.length / 2];
+      double warmMedian = new Repetitions.Timing<>(Arrays.copyOfRange(runs, 1, runs.length), null).median();
       System.out.printf("  pinv cold / warm: %.2f (first run %.2f s, median of the later runs %.2f s)%n",
           runs[0] / warmMedian, runs[0], warmMedian);
       out.put("pinv_cold_seconds", runs[0]);
