@@ -2,6 +2,7 @@ package org.penrose.cli;
 
 import java.io.PrintWriter;
 import java.util.Arrays;
+import java.util.List;
 import org.penrose.engine.ErrorMessages;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -17,11 +18,12 @@ import picocli.CommandLine;
     name = "penrose",
     mixinStandardHelpOptions = true,
     version = "Penrose 0.1.0",
-    description = "Pseudo-inverse and minimum-norm least squares of tall matrices, with exact derivatives.",
-    subcommands = {DemoCommand.class, PinvCommand.class, LstsqCommand.class, SvdCommand.class, RegressCommand.class,
-        GenerateCommand.class, SqlCommand.class, ConnectServerCommand.class, BenchCommand.class,
-        SqlBenchCommand.class, VarproCommand.class, CommandLine.HelpCommand.class})
+    description = "Pseudo-inverse and minimum-norm least squares of tall matrices, with exact derivatives.")
 public final class Main implements Runnable {
+  /** The commands, in the order of the help's list. */
+  private static final List<Class<?>> COMMANDS = List.of(DemoCommand.class, PinvCommand.class, LstsqCommand.class,
+      SvdCommand.class, RegressCommand.class, GenerateCommand.class, SqlCommand.class, ConnectServerCommand.class,
+      BenchCommand.class, SqlBenchCommand.class, VarproCommand.class, CommandLine.HelpCommand.class);
 
   @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT, description = "Print stack traces of errors.")
   boolean verbose;
@@ -33,9 +35,37 @@ public final class Main implements Runnable {
     throw new CommandLine.ParameterException(spec.commandLine(), "missing command (try: penrose demo)");
   }
 
-  /** Builds the command line with Penrose's error handling. */
+  /** Builds the command line with every command and Penrose's error handling. */
   public static CommandLine commandLine() {
+    return commandLine(COMMANDS);
+  }
+
+  /**
+   * The command line for {@code args}: with only the command they name when they name one (picocli reflects on each
+   * command it is given, which took about a third of its start-up), else with every command (for help, an unknown
+   * name's suggestions, a missing command's error).
+   */
+  static CommandLine commandLineFor(String[] args) {
+    for (String arg : args) {
+      if (arg.startsWith("-")) { // --verbose, --help, --version: the root's options come before the command
+        continue;
+      }
+      for (Class<?> command : COMMANDS) {
+        Command named = command.getAnnotation(Command.class);
+        if (named.name().equals(arg) && command != CommandLine.HelpCommand.class) {
+          return commandLine(List.of(command));
+        }
+      }
+      break;
+    }
+    return commandLine(COMMANDS);
+  }
+
+  private static CommandLine commandLine(List<Class<?>> commands) {
     CommandLine cl = new CommandLine(new Main());
+    for (Class<?> command : commands) {
+      cl.addSubcommand(command);
+    }
     cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
       PrintWriter err = commandLine.getErr();
       Main main = commandLine.getCommandSpec().root().userObject() instanceof Main
@@ -60,7 +90,7 @@ public final class Main implements Runnable {
     // the error is reported once, below, not also in Spark's task logs (set up as Spark starts: log4j's
     // start-up, 0.3 s, is not paid by a command that runs without Spark)
     SparkJob.quietTaskErrors(!Arrays.asList(args).contains("--verbose"));
-    int status = commandLine().execute(args);
+    int status = commandLineFor(args).execute(args);
     System.exit(status);
   }
 }

@@ -18,7 +18,7 @@ record CliRun(int status, String err, String out) {
 
   static CliRun of(String... args) {
     StringWriter err = new StringWriter();
-    CommandLine cl = Main.commandLine();
+    CommandLine cl = Main.commandLineFor(args); // as main builds it
     cl.setErr(new PrintWriter(err));
     PrintStream console = System.out;
     ByteArrayOutputStream out = new ByteArrayOutputStream();
