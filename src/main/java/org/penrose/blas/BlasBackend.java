@@ -99,6 +99,26 @@ public final class BlasBackend {
   }
 
   /**
+   * Starts {@link #configure} on a daemon thread of its own and returns at once: the library loads (about 40 ms)
+   * while the caller goes on, e.g. reads its input, and the first BLAS call waits for it. A failure there (an
+   * unknown {@code PENROSE_BLAS}) is left to that call, which makes the choice again and throws it.
+   */
+  public static void configureInBackground() {
+    if (configured()) {
+      return;
+    }
+    Thread loader = new Thread(() -> {
+      try {
+        configure();
+      } catch (RuntimeException e) {
+        // the first BLAS call makes the choice again and throws this
+      }
+    }, "penrose-blas-load");
+    loader.setDaemon(true);
+    loader.start();
+  }
+
+  /**
    * The choice for a request: {@code java}, {@code system} and {@code bundled} as asked; {@code auto}
    * the system's library when present, else the bundled one, else Java.
    *
@@ -138,6 +158,10 @@ public final class BlasBackend {
   }
 
   private static Source record(Source chosen) {
+    // netlib's Java LAPACK (f2j) computes its machine constants (DLAMCH, DLAMC1, DLAMC2) at the first call into
+    // static fields, unsynchronized: two threads making their first LAPACK calls together could read them half made
+    // (seen: DLARFG looping forever on a safe minimum of infinity). Made here, once, under this class's lock.
+    LAPACK.getInstance().dlamch("S");
     source = chosen;
     return chosen;
   }

@@ -70,6 +70,7 @@ final class InDriver {
       return 0;
     }
     BlasBackend.request(System.getProperty(BlasPlugin.CONF)); // what BlasPlugin does in a Spark run
+    BlasBackend.configureInBackground(); // the library loads while the inputs are read
     return threads;
   }
 

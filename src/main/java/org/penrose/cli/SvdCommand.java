@@ -4,6 +4,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import org.penrose.adapters.DriverBlocks;
 import org.penrose.adapters.MatrixFiles;
 import org.penrose.engine.DriverThreads;
@@ -85,14 +87,32 @@ final class SvdCommand implements Callable<Integer> {
     return 0;
   }
 
+  /** Waits for a write started on another thread; its failure is thrown here as it was. */
+  private static void awaitWrite(FutureTask<Void> write) throws Exception {
+    try {
+      write.get();
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof Exception cause ? cause : e;
+    }
+  }
+
   /** Writes U (by {@code writeU}), S and V, prints the summary and writes the report. */
   private Integer finish(Report report, TruncatedSvd svd, Report.Step writeU, long m, int n, int blocks, String engine,
       String readBy) throws Exception {
     Files.createDirectories(outputDir);
     report.run("write", () -> {
-      writeU.run();
-      NpyFile.writeRows(outputDir.resolve("S.npy"), List.of(DoubleMatrix.column(svd.singularValues())), true);
-      NpyFile.writeRows(outputDir.resolve("V.npy"), List.of(svd.v()), false);
+      // U (m x k, the largest) on a thread of its own while S and V are written here: the writes overlap
+      FutureTask<Void> u = new FutureTask<>(() -> {
+        writeU.run();
+        return null;
+      });
+      new Thread(u, "penrose-write-U").start();
+      try {
+        NpyFile.writeRows(outputDir.resolve("S.npy"), List.of(DoubleMatrix.column(svd.singularValues())), true);
+        NpyFile.writeRows(outputDir.resolve("V.npy"), List.of(svd.v()), false);
+      } finally {
+        awaitWrite(u); // U's error first (or S's and V's when U is written)
+      }
     });
     if (svd.exhausted()) {
       System.out.printf("svd: A has rank %d < %d: wrote the %d nonzero triplets%n", svd.rank(), rank, svd.rank());

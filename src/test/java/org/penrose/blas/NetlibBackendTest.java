@@ -3,7 +3,14 @@ package org.penrose.blas;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.netlib.lapack.Dlamch;
+import org.netlib.util.intW;
 
 /**
  * Which BLAS/LAPACK the tests run on. The build runs the numerical tests three times: with the
@@ -50,6 +57,54 @@ class NetlibBackendTest {
     boolean system = cache.contains("libblas.so.3 ") && cache.contains("liblapack.so.3 ");
     boolean linuxX64 = System.getProperty("os.name").equals("Linux") && System.getProperty("os.arch").equals("amd64");
     return system ? BlasBackend.Source.SYSTEM : linuxX64 ? BlasBackend.Source.BUNDLED : BlasBackend.Source.JAVA;
+  }
+
+  /**
+   * In a fresh JVM on netlib's Java LAPACK, {@link BlasBackend#configure} alone leaves f2j's machine constants made
+   * (their lazy, unsynchronized start-up once left two threads' first calls reading a safe minimum of infinity, and
+   * DLARFG looping forever), and two threads' first factorizations, started together, finish with the same bits.
+   */
+  @Test
+  void javaLapacksMachineConstantsAreMadeBeforeAnyThreadUsesThem() throws Exception {
+    ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), FreshJvm.class.getName()).redirectErrorStream(true);
+    builder.environment().put("PENROSE_BLAS", "java");
+    Process jvm = builder.start();
+    String out = new String(jvm.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(jvm.waitFor(60, TimeUnit.SECONDS), out);
+    assertEquals("configured: first=false eps=" + Math.ulp(1.0) / 2 + "\nfactored on two threads: same bits\n", out);
+  }
+
+  /** The fresh JVM of the test above. */
+  static final class FreshJvm {
+    public static void main(String[] args) throws Exception {
+      BlasBackend.configure();
+      System.out.println("configured: first=" + Dlamch.first + " eps=" + Dlamch.eps.val);
+      double[][] factors = new double[2][];
+      CountDownLatch start = new CountDownLatch(1);
+      Thread[] threads = new Thread[2];
+      for (int t = 0; t < 2; t++) {
+        int index = t;
+        threads[t] = new Thread(() -> {
+          double[] a = {4, 1, 2, 3, 5, 7, 1, 8, 6, 2, 9, 4}; // 4 x 3, column-major
+          double[] tau = new double[3];
+          double[] work = new double[64];
+          try {
+            start.await();
+          } catch (InterruptedException e) {
+            return;
+          }
+          Netlib.lapack().dgeqrf(4, 3, a, 4, tau, work, work.length, new intW(0));
+          factors[index] = a;
+        });
+        threads[t].start();
+      }
+      start.countDown();
+      for (Thread thread : threads) {
+        thread.join();
+      }
+      System.out.println("factored on two threads: " + (Arrays.equals(factors[0], factors[1]) ? "same bits" : "differ"));
+    }
   }
 
   @Test
