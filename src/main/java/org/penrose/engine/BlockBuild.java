@@ -226,7 +226,7 @@ public final class BlockBuild implements Serializable {
   }
 
   /**
-   * Cached dense blocks from (index, row) pairs in order (index null when {@code indexed} is false),
+   * Cached blocks (memory and disk) from (index, row) pairs in order (index null when {@code indexed} is false),
    * one block per partition; then validates the whole matrix on the driver from the small
    * per-partition summaries, so errors can name global row numbers.
    */
@@ -250,6 +250,11 @@ public final class BlockBuild implements Serializable {
       MatrixBlock values = b.values == null ? DoubleMatrix.zeros(0, cols) : b.values;
       return Collections.singletonList(new RowBlock(firstRows[p], values)).iterator();
     }, true);
+    // the blocks take the built ones' place in the cache (a job over them, in memory): a fit that caches its input
+    // (RowBlockMatrix#cacheFor) then finds it cached once, not twice, and its unpersist frees it
+    blocks.persist(StorageLevel.MEMORY_AND_DISK());
+    blocks.count();
+    built.unpersist(false);
     return new RowBlockMatrix(blocks, starts, cols);
   }
 }

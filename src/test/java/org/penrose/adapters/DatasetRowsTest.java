@@ -6,8 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.mllib.linalg.distributed.IndexedRowMatrix;
 import org.apache.spark.mllib.linalg.distributed.RowMatrix;
@@ -42,6 +45,30 @@ class DatasetRowsTest extends SparkTestSession {
     RowBlockMatrix m = DatasetRows.fromDataset(vectorRows(a, 3, true), "features", "id");
     assertEquals("23 x 4", m.shape());
     assertEquals(a, m.collectLocal());
+  }
+
+  /** The matrix from a DataFrame is cached once (its blocks), also after a fit asks for it cached, and then freed. */
+  @Test
+  void aDatasetsBlocksAreCachedOnceAndFreedByUnpersist() {
+    Set<Integer> before = persistentRdds();
+    RowBlockMatrix m = DatasetRows.fromDataset(vectorRows(a, 3, false), "features", "id");
+    assertEquals(Set.of(m.blocks().id()), added(before));
+    m.cacheFor(RowBlockMatrix.MANY_PASSES);
+    assertEquals(a, m.collectLocal());
+    assertEquals(Set.of(m.blocks().id()), added(before));
+    m.unpersist();
+    assertEquals(Set.of(), added(before));
+    assertEquals(a, m.collectLocal()); // recomputed from the DataFrame
+  }
+
+  private Set<Integer> persistentRdds() {
+    return new HashSet<>(JavaSparkContext.fromSparkContext(spark.sparkContext()).getPersistentRDDs().keySet());
+  }
+
+  private Set<Integer> added(Set<Integer> before) {
+    Set<Integer> now = persistentRdds();
+    now.removeAll(before);
+    return now;
   }
 
   @Test
