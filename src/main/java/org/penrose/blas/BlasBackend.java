@@ -185,10 +185,13 @@ public final class BlasBackend {
 
   /** {@code PENROSE_BLAS} (or {@code -Dpenrose.blas}), lower-cased; {@code auto} when unset. */
   static String requested() {
-    String value = System.getProperty("penrose.blas", System.getenv("PENROSE_BLAS"));
+    String property = System.getProperty("penrose.blas");
+    String value = property != null ? property : System.getenv("PENROSE_BLAS");
     String mode = value == null || value.isBlank() ? "auto" : value.strip().toLowerCase(Locale.ROOT);
     if (!List.of("auto", "system", "bundled", "java").contains(mode)) {
-      throw new IllegalArgumentException("PENROSE_BLAS must be auto, system, bundled or java, got '" + value + "'");
+      // the property: -Dpenrose.blas, or the Spark setting a request passed on
+      throw new IllegalArgumentException((property != null ? "spark.penrose.blas (penrose.blas)" : "PENROSE_BLAS")
+          + " must be auto, system, bundled or java, got '" + value + "'");
     }
     return mode;
   }

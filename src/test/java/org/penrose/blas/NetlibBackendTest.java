@@ -127,8 +127,8 @@ class NetlibBackendTest {
       System.setProperty("penrose.blas", "fast");
       IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
           BlasBackend::requested);
-      assertTrue(e.getMessage().contains("PENROSE_BLAS must be auto, system, bundled or java, got 'fast'"),
-          e.getMessage());
+      assertTrue(e.getMessage().contains("spark.penrose.blas (penrose.blas) must be auto, system, bundled or java, got"
+          + " 'fast'"), e.getMessage());
       System.setProperty("penrose.blas", " Bundled ");
       assertEquals("bundled", BlasBackend.requested());
     } finally {
