@@ -1,5 +1,6 @@
 package org.penrose.cli;
 
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -46,6 +47,9 @@ final class SvdCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (Files.exists(outputDir) && !Files.isDirectory(outputDir)) { // said now, not after the SVD
+      throw new FileAlreadyExistsException(outputDir.toString());
+    }
     Report report = new Report();
     List<String> outputs = reportPath == null ? List.of(outputDir.toString())
         : List.of(outputDir.toString(), reportPath.toString());

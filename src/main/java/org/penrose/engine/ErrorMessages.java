@@ -3,7 +3,9 @@ package org.penrose.engine;
 import java.io.UncheckedIOException;
 import java.lang.reflect.InvocationTargetException;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.util.concurrent.ExecutionException;
 import org.apache.spark.SparkException;
 
@@ -34,6 +36,12 @@ public final class ErrorMessages {
     }
     if (t instanceof AccessDeniedException) {
       return "permission denied: " + t.getMessage();
+    }
+    if (t instanceof FileAlreadyExistsException) { // a folder to make, or a new file, where a file is
+      return "already exists and is not a folder: " + t.getMessage();
+    }
+    if (t instanceof NotDirectoryException) {
+      return "not a folder: " + t.getMessage();
     }
     if (t instanceof OutOfMemoryError) {
       return "out of memory (" + t.getMessage() + "); give the driver more memory (spark.driver.memory)";

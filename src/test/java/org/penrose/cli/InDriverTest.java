@@ -367,6 +367,17 @@ class InDriverTest {
     assertEquals(1, intoFolder.status());
     assertTrue(intoFolder.err().contains(folder + " is a folder; give a file name ending in .npy"), intoFolder.err());
 
+    Path file = Files.writeString(dir.resolve("a-file"), "");
+    CliRun intoFile = withLauncherSettings("local[2]", List.of(), () -> CliRun.of("svd", "--input",
+        dir.resolve("A3.npy").toString(), "--rank", "1", "--output-dir", file.toString()));
+    assertEquals(1, intoFile.status());
+    assertTrue(intoFile.err().contains("penrose: error: already exists and is not a folder: " + file), intoFile.err());
+    assertFalse(intoFile.out().contains("svd:"), "said before any work: " + intoFile.out());
+    CliRun underFile = withLauncherSettings("local[2]", List.of(), () -> CliRun.of("lstsq", "--input",
+        dir.resolve("A3.npy").toString(), "--rhs", b3.toString(), "--output", file.resolve("X.npy").toString()));
+    assertEquals(1, underFile.status());
+    assertEquals(1, underFile.err().lines().count(), underFile.err());
+
     CliRun setting = withLauncherSettings("local[2]", List.<String[]>of(new String[] {InDriver.SETTING, "maybe"}),
         () -> CliRun.of("lstsq", "--input", dir.resolve("A3.npy").toString(), "--rhs", b3.toString(), "--output",
             dir.resolve("X.npy").toString()));
