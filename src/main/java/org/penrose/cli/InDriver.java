@@ -127,7 +127,7 @@ final class InDriver {
   }
 
   /** A path without a scheme ({@code hdfs:}, {@code s3a:}, {@code file:}, ...): a local file's. */
-  private static boolean isLocal(String path) {
+  static boolean isLocal(String path) {
     return !SCHEME.matcher(path).lookingAt();
   }
 

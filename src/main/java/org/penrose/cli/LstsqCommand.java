@@ -119,6 +119,7 @@ final class LstsqCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    OutputPaths.requireFiles(outputs());
     Report report = new Report();
     List<String> inputs = vjp == null ? List.of(job.input, rhs) : List.of(job.input, rhs, vjp.cotangent);
     boolean denseGradient = vjp == null || !vjp.gradA.toLowerCase(Locale.ROOT).endsWith(".mtx");

@@ -1,6 +1,7 @@
 package org.penrose.cli;
 
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.spark.SparkContext;
@@ -62,6 +63,8 @@ final class PinvCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    OutputPaths.requireFiles(Arrays.asList(output, jvp == null ? null : jvp.output, vjp == null ? null : vjp.output,
+        reportPath == null ? null : reportPath.toString()));
     Report report = new Report();
     List<String> outputs = reportPath == null ? List.of(output) : List.of(output, reportPath.toString());
     int threads = jvp == null && vjp == null ? InDriver.parallelism(List.of(job.input), outputs) : 0;

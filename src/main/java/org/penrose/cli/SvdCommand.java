@@ -1,8 +1,8 @@
 package org.penrose.cli;
 
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
@@ -47,9 +47,8 @@ final class SvdCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (Files.exists(outputDir) && !Files.isDirectory(outputDir)) { // said now, not after the SVD
-      throw new FileAlreadyExistsException(outputDir.toString());
-    }
+    OutputPaths.requireFolder(outputDir);
+    OutputPaths.requireFiles(Collections.singletonList(reportPath == null ? null : reportPath.toString()));
     Report report = new Report();
     List<String> outputs = reportPath == null ? List.of(outputDir.toString())
         : List.of(outputDir.toString(), reportPath.toString());

@@ -366,6 +366,7 @@ class InDriverTest {
         dir.resolve("A3.npy").toString(), "--rhs", b3.toString(), "--output", folder.toString()));
     assertEquals(1, intoFolder.status());
     assertTrue(intoFolder.err().contains(folder + " is a folder; give a file name ending in .npy"), intoFolder.err());
+    assertFalse(intoFolder.out().contains("lstsq:"), "said before any work: " + intoFolder.out());
 
     Path file = Files.writeString(dir.resolve("a-file"), "");
     CliRun intoFile = withLauncherSettings("local[2]", List.of(), () -> CliRun.of("svd", "--input",
@@ -376,7 +377,15 @@ class InDriverTest {
     CliRun underFile = withLauncherSettings("local[2]", List.of(), () -> CliRun.of("lstsq", "--input",
         dir.resolve("A3.npy").toString(), "--rhs", b3.toString(), "--output", file.resolve("X.npy").toString()));
     assertEquals(1, underFile.status());
-    assertEquals(1, underFile.err().lines().count(), underFile.err());
+    assertEquals("penrose: error: already exists and is not a folder: " + file, underFile.err().strip());
+    assertFalse(underFile.out().contains("lstsq:"), "said before any work: " + underFile.out());
+    // a derivative's output too, before Spark would start for it
+    CliRun vjpUnderFile = withLauncherSettings("local[2]", List.of(), () -> CliRun.of("pinv", "--input",
+        dir.resolve("A3.npy").toString(), "--output", dir.resolve("P.npy").toString(), "--cotangent",
+        dir.resolve("A3.npy").toString(), "--vjp-output", file.resolve("GA.npy").toString()));
+    assertEquals(1, vjpUnderFile.status());
+    assertEquals("penrose: error: already exists and is not a folder: " + file, vjpUnderFile.err().strip());
+    assertFalse(Files.exists(dir.resolve("P.npy")), "nothing written");
 
     CliRun setting = withLauncherSettings("local[2]", List.<String[]>of(new String[] {InDriver.SETTING, "maybe"}),
         () -> CliRun.of("lstsq", "--input", dir.resolve("A3.npy").toString(), "--rhs", b3.toString(), "--output",
