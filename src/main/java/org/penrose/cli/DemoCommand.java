@@ -69,6 +69,7 @@ final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    OutputPaths.requireFolder(output); // before any work
     if (rows < 100) {
       throw new IllegalArgumentException("--rows must be at least 100, got " + rows);
     }

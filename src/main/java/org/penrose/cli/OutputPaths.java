@@ -34,6 +34,13 @@ final class OutputPaths {
     requireFolderOrAbsent(folder.toAbsolutePath());
   }
 
+  /** {@link #requireFolder} for a path that may be null (not given) or have a scheme (left to the write). */
+  static void requireFolder(String folder) throws FileAlreadyExistsException {
+    if (folder != null && InDriver.isLocal(folder)) {
+      requireFolder(Path.of(folder));
+    }
+  }
+
   /** The nearest of {@code path} and its parents that exists is a folder. */
   private static void requireFolderOrAbsent(Path path) throws FileAlreadyExistsException {
     for (Path p = path; p != null; p = p.getParent()) {

@@ -85,6 +85,7 @@ final class RegressCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    OutputPaths.requireFolder(modelOutput); // before any work
     if (solver.choice == SolverOption.Choice.lsmr) {
       throw new IllegalArgumentException("--solver lsmr is lstsq's for now; regress fits with auto, tsqr or truncated");
     }

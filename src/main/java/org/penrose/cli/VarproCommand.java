@@ -63,6 +63,7 @@ final class VarproCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    OutputPaths.requireFolder(output); // before any work
     if (points < 100) {
       throw new IllegalArgumentException("--points must be at least 100, got " + points);
     }

@@ -386,6 +386,11 @@ class InDriverTest {
     assertEquals(1, vjpUnderFile.status());
     assertEquals("penrose: error: already exists and is not a folder: " + file, vjpUnderFile.err().strip());
     assertFalse(Files.exists(dir.resolve("P.npy")), "nothing written");
+    for (String command : List.of("demo", "varpro")) { // long jobs writing a folder: said before Spark starts
+      CliRun folderIsAFile = CliRun.of(command, "--output", file.toString());
+      assertEquals(1, folderIsAFile.status(), command);
+      assertEquals("penrose: error: already exists and is not a folder: " + file, folderIsAFile.err().strip());
+    }
 
     CliRun setting = withLauncherSettings("local[2]", List.<String[]>of(new String[] {InDriver.SETTING, "maybe"}),
         () -> CliRun.of("lstsq", "--input", dir.resolve("A3.npy").toString(), "--rhs", b3.toString(), "--output",
