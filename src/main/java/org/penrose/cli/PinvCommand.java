@@ -1,7 +1,7 @@
 package org.penrose.cli;
 
 import java.nio.file.Path;
-import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.spark.SparkContext;
@@ -63,11 +63,9 @@ final class PinvCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    OutputPaths.requireFiles(Arrays.asList(output, jvp == null ? null : jvp.output, vjp == null ? null : vjp.output,
-        reportPath == null ? null : reportPath.toString()));
+    OutputPaths.requireFiles(outputs());
     Report report = new Report();
-    List<String> outputs = reportPath == null ? List.of(output) : List.of(output, reportPath.toString());
-    int threads = jvp == null && vjp == null ? InDriver.parallelism(List.of(job.input), outputs) : 0;
+    int threads = jvp == null && vjp == null ? InDriver.parallelism(List.of(job.input), outputs()) : 0;
     if (threads > 0 && Route.of(NpyFileSet.openLocal(job.input).cols(), 0, null).kind() == Route.Kind.TSQR) {
       return inDriver(report, threads);
     }
@@ -127,6 +125,21 @@ final class PinvCommand implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  /** {@code --output}, {@code --report} and the derivatives' files, when given. */
+  private List<String> outputs() {
+    List<String> paths = new ArrayList<>(List.of(output));
+    if (reportPath != null) {
+      paths.add(reportPath.toString());
+    }
+    if (jvp != null) {
+      paths.add(jvp.output);
+    }
+    if (vjp != null) {
+      paths.add(vjp.output);
+    }
+    return paths;
   }
 
   /** A tangent must be m x n, a cotangent n x m: the row count is checked on reading, the columns here. */
