@@ -115,6 +115,36 @@ class LauncherIT {
     assertTrue(driver.err().contains("\tat org.penrose.io.NpyFileSet"), driver.err());
   }
 
+  /**
+   * The driver JVM's heap, read off the command line the launcher builds (a stand-in {@code java} that prints its
+   * arguments): the maximum as spark-submit takes it ({@code --driver-memory}, else {@code spark.driver.memory} from
+   * {@code --conf}), and, for a local master, an initial heap of a quarter of it.
+   */
+  @Test
+  void theDriversHeapIsSetAsSparkSubmitSetsItAndStartsAtAQuarter() throws Exception {
+    Path java = dir.resolve("printing-jdk/bin/java");
+    Files.createDirectories(java.getParent());
+    Files.writeString(java, "#!/bin/sh\n[ \"$1\" = -version ] && echo 'stand-in version \"17\"' && exit 0\n"
+        + "for a in \"$@\"; do echo \"$a\"; done\n");
+    assertTrue(java.toFile().setExecutable(true));
+    String run = "JAVA_HOME=" + java.getParent().getParent() + " jobs/penrose ";
+    assertEquals(List.of("-Xmx12g", "-Xms3145728k"), heapArguments(run + "--driver-memory 12g --version"));
+    assertEquals(List.of("-Xmx2g", "-Xms524288k"), heapArguments(run + "--conf spark.driver.memory=2g --version"));
+    assertEquals(List.of("-Xmx3g", "-Xms786432k"),
+        heapArguments(run + "--conf spark.driver.memory=2g --driver-memory=3g --version"));
+    assertEquals(List.of("-XX:InitialRAMPercentage=6.25"), heapArguments(run + "--version"));
+    assertEquals(List.of("-Xmx128m"), heapArguments(run + "--driver-memory 128m --version"), "under 64 MiB: no -Xms");
+    assertEquals(List.of("-Xmx2g"), heapArguments(run + "--master spark://nowhere:7077 --conf spark.driver.memory=2g"
+        + " --version"), "a cluster master: spark-submit's maximum only");
+  }
+
+  /** The heap arguments ({@code -Xm*}, {@code -XX:*RAMPercentage*}) of the JVM command line {@code script} prints. */
+  private static List<String> heapArguments(String script) throws Exception {
+    Launcher.Result r = Launcher.bash(script, dir, 2);
+    assertEquals(0, r.status(), r.err());
+    return r.out().lines().filter(a -> a.startsWith("-Xm") || a.contains("RAMPercentage")).toList();
+  }
+
   @Test
   void aZeroMatrixHasRankZeroAndAZeroPseudoInverse() throws Exception {
     Launcher.Result r = Launcher.penrose(dir, "pinv", "--input", dir + "/zero.npy", "--output", dir + "/Pz.npy");
