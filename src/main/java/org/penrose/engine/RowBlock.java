@@ -79,10 +79,9 @@ public final class RowBlock implements Serializable {
         }
       }
     } else if (matrix instanceof DoubleMatrix v) {
-      for (int j = 0; j < v.cols(); j++) {
-        for (int i = 0; i < v.rows(); i++) {
-          requireFinite(name, v.get(i, j), i, j);
-        }
+      int p = v.firstNonFinite(); // column-major: the first by column, then row
+      if (p >= 0) {
+        requireFinite(name, v.values()[p], p % v.rows(), p / v.rows());
       }
     } else {
       matrix.requireFinite(name);

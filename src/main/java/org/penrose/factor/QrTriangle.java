@@ -65,9 +65,19 @@ public final class QrTriangle implements Serializable {
    * flops and a third of the time), else by Householder QR ({@link #ofBlock}). Depends only on the block.
    */
   public static QrTriangle leafOf(DoubleMatrix a, DoubleMatrix b) {
+    QrTriangle certified = certifiedLeafOf(a, b);
+    return certified != null ? certified : ofBlock(a, b);
+  }
+
+  /**
+   * The leaf from the Gram matrix of {@code a} when the block is long and {@code a} is certified well conditioned
+   * ({@link GramTriangle}), else null. A certified {@code a} is finite: each column's sum of squares, a diagonal entry
+   * of {@code a^T a}, is NaN or infinite when the column holds a NaN or an infinity, and is checked to lie in range.
+   */
+  public static QrTriangle certifiedLeafOf(DoubleMatrix a, DoubleMatrix b) {
     requireSameRows(a, b);
     GramTriangle.Certified certified = GramTriangle.triangle(a, b);
-    return certified != null ? new QrTriangle(a.rows(), certified.r(), certified.gram()) : ofBlock(a, b);
+    return certified != null ? new QrTriangle(a.rows(), certified.r(), certified.gram()) : null;
   }
 
   /**

@@ -96,6 +96,9 @@ public final class NpyFileSet implements Serializable {
    * @throws MatrixFormatException naming the first non-finite value's row and column
    */
   public static DoubleMatrix requireFinite(DoubleMatrix block, String source, long firstRow) {
+    if (block.firstNonFinite() < 0) { // one pass in storage order; the search by rows only to name the first
+      return block;
+    }
     for (int i = 0; i < block.rows(); i++) {
       for (int j = 0; j < block.cols(); j++) {
         double v = block.get(i, j);

@@ -16,6 +16,7 @@ import org.penrose.distributed.DistributedPinv;
 import org.penrose.distributed.Route;
 import org.penrose.factor.RankCutoff;
 import org.penrose.matrix.DoubleMatrix;
+import org.penrose.matrix.InvalidInputException;
 import org.penrose.solver.LeastSquares;
 import org.penrose.testing.SparkTestSession;
 import org.penrose.testing.TestMatrices;
@@ -37,6 +38,38 @@ class RowBlockMatrixTest extends SparkTestSession {
     DistributedPinv pinv = DistributedPinv.factor(empty, RankCutoff.DEFAULT);
     assertEquals(0, pinv.rank());
     assertEquals("0 x 3", pinv.pinvTranspose().collectLocal().shape());
+  }
+
+  /**
+   * A value that turns infinite after the checks of construction (a derived matrix whose division overflows) is
+   * still refused by the TSQR leaves, named by row and column: in {@code A}, whose leaf then is Householder's (an
+   * infinite column is never certified), and in {@code B} beside a certified {@code A}, whose own pass is skipped.
+   */
+  @Test
+  void tsqrLeavesRefuseValuesMadeInfiniteAfterConstruction() {
+    DoubleMatrix tall = TestMatrices.gaussian(6000, 5, new Random(7)); // blocks of 3000 rows: long enough to certify
+    tall.set(4321, 1, 1e300);
+    RowBlockMatrix overflowing = RowBlockMatrix.fromLocal(sc, tall, 2).divideColumns(new double[] {1, 1e-10, 1, 1, 1});
+    String e = invalidInput(assertThrows(Exception.class, () -> Tsqr.triangle(overflowing, null, 2)));
+    assertTrue(e.contains("A has a non-finite value Infinity at row 4321, column 1"), e);
+
+    DoubleMatrix b = TestMatrices.gaussian(6000, 1, new Random(8));
+    b.set(5000, 0, -1e300);
+    RowBlockMatrix finite = RowBlockMatrix.fromLocal(sc, TestMatrices.gaussian(6000, 5, new Random(9)), 2);
+    RowBlockMatrix overflowingB = RowBlockMatrix.fromLocal(sc, b, 2).divideColumns(new double[] {1e-10});
+    e = invalidInput(assertThrows(Exception.class, () -> Tsqr.triangle(finite, overflowingB, 2)));
+    assertTrue(e.contains("B has a non-finite value -Infinity at row 5000, column 0"), e);
+    assertNotNull(Tsqr.triangle(finite, null, 2).certifiedGram(), "A's blocks are certified: its pass was skipped");
+  }
+
+  /** The message of the task's {@link InvalidInputException} that {@code e} (a Spark job's failure) carries. */
+  private static String invalidInput(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof InvalidInputException) {
+        return t.getMessage();
+      }
+    }
+    throw new AssertionError("no InvalidInputException in the causes of " + e, e);
   }
 
   @Test

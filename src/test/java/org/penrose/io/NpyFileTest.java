@@ -3,6 +3,7 @@ package org.penrose.io;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -144,6 +145,20 @@ class NpyFileTest {
     MatrixFormatException e = assertThrows(MatrixFormatException.class, () -> NpyFile.read(fixture(name)));
     assertTrue(e.getMessage().contains(expected), e.getMessage());
     assertTrue(e.getMessage().contains(name), "names the file: " + e.getMessage());
+  }
+
+  /** The first bad value by rows, as the file stores them, though the check passes over the columns first. */
+  @Test
+  void theFirstNonFiniteValueIsNamedInTheFilesRowOrder() {
+    DoubleMatrix block = DoubleMatrix.zeros(8, 4);
+    block.set(5, 0, Double.NaN); // first in column-major order
+    block.set(1, 3, Double.NEGATIVE_INFINITY); // first in row order
+    MatrixFormatException e = assertThrows(MatrixFormatException.class,
+        () -> NpyFileSet.requireFinite(block, "A.npy", 100));
+    assertEquals("A.npy: row 101 has a non-finite value -Infinity in column 3", e.getMessage());
+    block.set(1, 3, 2.0);
+    block.set(5, 0, 3.0);
+    assertSame(block, NpyFileSet.requireFinite(block, "A.npy", 100));
   }
 
   @Test
