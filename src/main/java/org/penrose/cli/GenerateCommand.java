@@ -1,6 +1,7 @@
 package org.penrose.cli;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.penrose.check.RandomMatrices;
 import org.penrose.io.NpyFile;
@@ -35,8 +36,12 @@ final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--output-dir", required = true, paramLabel = "DIR", description = "Folder for the files.")
   Path outputDir;
 
+  /** The files written into {@link #outputDir}. */
+  private static final List<String> FILES = List.of("A.npy", "dA.npy", "G.npy", "B.npy", "GX.npy");
+
   @Override
   public Integer call() throws Exception {
+    OutputPaths.requireFiles(FILES.stream().map(f -> outputDir.resolve(f).toString()).toList()); // before any work
     int r = rank == null ? Math.min(rows, cols) : rank;
     RandomMatrices.LowRankProblem p = RandomMatrices.lowRank(rows, cols, r, rhs, seed);
     NpyFile.writeRowMajor(outputDir.resolve("A.npy"), p.a());

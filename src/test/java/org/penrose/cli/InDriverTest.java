@@ -391,6 +391,12 @@ class InDriverTest {
       assertEquals(1, folderIsAFile.status(), command);
       assertEquals("penrose: error: already exists and is not a folder: " + file, folderIsAFile.err().strip());
     }
+    Path generated = Files.createDirectories(dir.resolve("generated/dA.npy")).getParent(); // its second file a folder
+    CliRun generate = CliRun.of("generate", "--rows", "20", "--cols", "3", "--output-dir", generated.toString());
+    assertEquals(1, generate.status());
+    assertEquals("penrose: error: " + generated.resolve("dA.npy") + " is a folder; give a file name ending in .npy",
+        generate.err().strip());
+    assertFalse(Files.exists(generated.resolve("A.npy")), "said before any file is written");
 
     CliRun setting = withLauncherSettings("local[2]", List.<String[]>of(new String[] {InDriver.SETTING, "maybe"}),
         () -> CliRun.of("lstsq", "--input", dir.resolve("A3.npy").toString(), "--rhs", b3.toString(), "--output",
