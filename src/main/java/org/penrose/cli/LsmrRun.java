@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.IntFunction;
 import org.penrose.adapters.DriverBlocks;
 import org.penrose.adapters.MatrixFiles;
 import org.penrose.distributed.LsmrVjp;
@@ -41,18 +42,10 @@ final class LsmrRun {
     LsmrOptions options = options(command);
     a.cacheFor(RowBlockMatrix.MANY_PASSES);
     b.cacheFor(RowBlockMatrix.MANY_PASSES);
-    List<LsmrResult> results;
-    if (command.deflate == null) {
-      DeferredDeflation later = DeferredDeflation.automatic(a.rows(), a.cols(), k -> deflation(report,
-          report.timeWithin("deflate", () -> TruncatedSvd.compute(a, k, command.truncation.options())),
-          DeferredDeflation.AUTOMATIC_AFTER), System.out::println);
-      results = report.time("solve", () -> Lsmr.solveEach(a, b, options, later));
-    } else {
-      Deflation deflation = command.deflate == 0 ? null
-          : deflation(report, report.time("deflate", () -> TruncatedSvd.compute(a, command.deflate,
-              command.truncation.options())), 0);
-      results = report.time("solve", () -> Lsmr.solveEach(a, b, options, deflation));
-    }
+    Deflating deflating = deflating(command, report, a.rows(), a.cols(),
+        k -> TruncatedSvd.compute(a, k, command.truncation.options()));
+    List<LsmrResult> results = report.time("solve", () -> deflating.later() != null
+        ? Lsmr.solveEach(a, b, options, deflating.later()) : Lsmr.solveEach(a, b, options, deflating.atOnce()));
     DoubleMatrix x = finish(command, report, options, results,
         solution -> files.writeLocalNpy(solution, command.output, vectorRhs), vectorRhs);
     if (command.vjp != null) {
@@ -90,30 +83,14 @@ final class LsmrRun {
       }
       System.out.printf("lstsq: A is %d x %d, B is %d x %d, in %d row blocks, in the driver JVM (no Spark job)%n",
           a.rows(), a.cols(), b.rows(), b.cols(), a.numBlocks());
-      List<LsmrResult> results;
-      if (command.deflate == null) {
-        // automatic: where the in-driver SVD gives up, the solve goes on from x_0 without a deflation
-        DeferredDeflation later = DeferredDeflation.automatic(a.rows(), a.cols(), k -> {
-          TruncatedSvd svd = report.timeWithin("deflate", () -> TruncatedSvd.computeInDriver(a.matrices(), k,
-              command.truncation.options(), pool));
-          return svd == null ? null : deflation(report, svd, DeferredDeflation.AUTOMATIC_AFTER);
-        }, System.out::println);
-        results = report.time("solve", () -> Lsmr.solveEachInDriver(a.matrices(), b.denseBlocks(), options, later,
-            pool));
-      } else {
-        Deflation deflation = null;
-        if (command.deflate > 0) {
-          TruncatedSvd svd = report.time("deflate", () -> TruncatedSvd.computeInDriver(a.matrices(), command.deflate,
-              command.truncation.options(), pool));
-          if (svd == null) {
-            return null; // the normal-operator iteration gave up: Golub-Kahan runs in Spark
-          }
-          deflation = deflation(report, svd, 0);
-        }
-        Deflation preconditioner = deflation;
-        results = report.time("solve",
-            () -> Lsmr.solveEachInDriver(a.matrices(), b.denseBlocks(), options, preconditioner, pool));
+      Deflating deflating = deflating(command, report, a.rows(), a.cols(),
+          k -> TruncatedSvd.computeInDriver(a.matrices(), k, command.truncation.options(), pool));
+      if (deflating == null) {
+        return null; // the normal-operator iteration gave up at --deflate K: Golub-Kahan runs in Spark
       }
+      List<LsmrResult> results = report.time("solve", () -> deflating.later() != null
+          ? Lsmr.solveEachInDriver(a.matrices(), b.denseBlocks(), options, deflating.later(), pool)
+          : Lsmr.solveEachInDriver(a.matrices(), b.denseBlocks(), options, deflating.atOnce(), pool));
       finish(command, report, options, results,
           x -> NpyFile.writeRows(Path.of(command.output), List.of(x), b.isVector()), b.isVector());
     }
@@ -121,6 +98,30 @@ final class LsmrRun {
       write(command, report, route, a.rows(), a.cols(), b.cols(), a.numBlocks(), "driver");
     }
     return 0;
+  }
+
+  /** How the solve is deflated: from the start ({@code atOnce}), later ({@code later}), or neither (both null). */
+  private record Deflating(Deflation atOnce, DeferredDeflation later) {}
+
+  /**
+   * {@code --deflate} as asked, one decision for both engines, with {@code svd(k)} the rank-k truncated SVD of
+   * {@code A} ({@code m x n}) on the engine (null where the in-driver iteration gives up): automatic (a
+   * {@link DeferredDeflation}; where the SVD gives up, the solve goes on from {@code x_0} without one), {@code K > 0}
+   * (the SVD now; null where it gives up), or 0 (never).
+   */
+  private static Deflating deflating(LstsqCommand command, Report report, long m, int n,
+      IntFunction<TruncatedSvd> svd) throws Exception {
+    if (command.deflate == null) {
+      return new Deflating(null, DeferredDeflation.automatic(m, n, k -> {
+        TruncatedSvd triplets = report.timeWithin("deflate", () -> svd.apply(k));
+        return triplets == null ? null : deflation(report, triplets, DeferredDeflation.AUTOMATIC_AFTER);
+      }, System.out::println));
+    }
+    if (command.deflate == 0) {
+      return new Deflating(null, null);
+    }
+    TruncatedSvd triplets = report.time("deflate", () -> svd.apply(command.deflate));
+    return triplets == null ? null : new Deflating(deflation(report, triplets, 0), null);
   }
 
   /**
