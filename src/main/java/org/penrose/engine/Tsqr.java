@@ -82,10 +82,10 @@ public final class Tsqr {
   }
 
   /**
-   * One task's leaf, its blocks checked finite first (a non-finite entry is an error naming it): {@code B} always,
-   * {@code A} only when its leaf is Householder's, since a certified leaf has shown {@code A} finite already
-   * ({@link QrTriangle#certifiedLeafOf}) without a pass over it of its own (about a sixth of a warm TSQR pass
-   * here). {@code A}'s error comes before {@code B}'s, as when both were scanned.
+   * One task's leaf, its blocks checked finite (a non-finite entry is an error naming it) before any Householder QR
+   * and before the leaf is returned: {@code B} always, {@code A} only when the certificate fails, since a certified
+   * leaf has shown {@code A} finite already ({@link QrTriangle#certifiedLeafOf}) without a pass over it of its own
+   * (about a sixth of a warm TSQR pass here). {@code A}'s error comes before {@code B}'s, as when both were scanned.
    */
   private static QrTriangle leaf(CertifiedLeaf certified, RowBlock aBlock, RowBlock bBlock) {
     DoubleMatrix a = aBlock.dense();
