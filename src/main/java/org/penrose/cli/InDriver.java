@@ -121,9 +121,15 @@ final class InDriver {
     return setting.equals("false") ? 0 : localThreads(System.getProperty("spark.master"));
   }
 
-  /** Whether {@code bytes} fit the driver's share and no session is running. */
+  /**
+   * Whether {@code bytes} fit the driver's share and no session is running. A JVM started for one command
+   * ({@link Main#isProgram()}) has none before its command starts one (this is asked before), so only a caller's
+   * own JVM asks Spark, which loads Spark's and Scala's classes (10-15 ms here) that a command without Spark never
+   * needs.
+   */
   private static boolean fits(long bytes) {
-    return bytes <= HEAP_SHARE * Runtime.getRuntime().maxMemory() && SparkSession.getActiveSession().isEmpty();
+    return bytes <= HEAP_SHARE * Runtime.getRuntime().maxMemory()
+        && (Main.isProgram() || SparkSession.getActiveSession().isEmpty());
   }
 
   /** A path without a scheme ({@code hdfs:}, {@code s3a:}, {@code file:}, ...): a local file's. */

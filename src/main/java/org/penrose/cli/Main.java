@@ -86,7 +86,16 @@ public final class Main implements Runnable {
     return ErrorMessages.oneLine(e);
   }
 
+  /** True in a JVM whose program is this command line ({@link #main}): one command, no Spark session before it. */
+  private static volatile boolean program;
+
+  /** Whether this JVM was started for one command ({@link #main}), not a caller's own (a notebook's, a test's). */
+  static boolean isProgram() {
+    return program;
+  }
+
   public static void main(String[] args) {
+    program = true;
     // the error is reported once, below, not also in Spark's task logs (set up as Spark starts: log4j's
     // start-up, 0.3 s, is not paid by a command that runs without Spark)
     SparkJob.quietTaskErrors(!Arrays.asList(args).contains("--verbose"));

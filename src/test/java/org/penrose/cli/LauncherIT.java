@@ -138,6 +138,21 @@ class LauncherIT {
         + " --version"), "a cluster master: spark-submit's maximum only");
   }
 
+  /**
+   * A command that runs in the driver JVM does not look for a running Spark session (a JVM started for one command
+   * has none), so Spark SQL's classes and Scala's collections are never loaded (the class-load log, without the
+   * class-data archive, whose making run starts Spark).
+   */
+  @Test
+  void aCommandInTheDriverLoadsNoSparkSession() throws Exception {
+    Launcher.Result r = Launcher.bash("PENROSE_CDS=0 JAVA_TOOL_OPTIONS=-Xlog:class+load jobs/penrose lstsq --input "
+        + dir + "/A3.npy --rhs " + dir + "/b3.npy --output " + dir + "/x3.npy", dir, 2);
+    assertEquals(0, r.status(), r.err());
+    assertTrue(r.out().contains("in the driver JVM (no Spark job)"), r.out());
+    assertTrue(r.out().contains(" org.penrose.cli.InDriverLstsq "), "the class-load log is there");
+    assertFalse(r.out().contains(" org.apache.spark.sql.SparkSession "), "SparkSession loaded");
+  }
+
   /** The heap arguments ({@code -Xm*}, {@code -XX:*RAMPercentage*}) of the JVM command line {@code script} prints. */
   private static List<String> heapArguments(String script) throws Exception {
     Launcher.Result r = Launcher.bash(script, dir, 2);
