@@ -2,7 +2,6 @@ package org.penrose.cli;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
@@ -48,7 +47,9 @@ final class SvdCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     OutputPaths.requireFolder(outputDir);
-    OutputPaths.requireFiles(Collections.singletonList(reportPath == null ? null : reportPath.toString()));
+    if (reportPath != null) {
+      OutputPaths.requireFiles(List.of(reportPath.toString()));
+    }
     Report report = new Report();
     List<String> outputs = reportPath == null ? List.of(outputDir.toString())
         : List.of(outputDir.toString(), reportPath.toString());
