@@ -194,12 +194,12 @@ public final class CsrMatrix implements MatrixBlock {
       throw new IllegalArgumentException("shape mismatch in product: " + shape() + " (sparse) times " + x.shape());
     }
     int k = x.cols();
-    double[] xRows = rowMajor(x); // x_j. contiguous
+    double[] xRows = RowMajor.of(x); // x_j. contiguous
     double[] out = new double[DoubleMatrix.checkedSize(rows, k)]; // row-major y_i.
     for (int i = 0; i < rows; i++) {
       gatherRow(i, xRows, k, out, i * k);
     }
-    return fromRowMajor(out, rows, k);
+    return RowMajor.toMatrix(out, rows, k);
   }
 
   @Override
@@ -208,12 +208,12 @@ public final class CsrMatrix implements MatrixBlock {
       throw new IllegalArgumentException("shape mismatch in product: (" + shape() + ")^T (sparse) times " + y.shape());
     }
     int k = y.cols();
-    double[] yRows = rowMajor(y);
+    double[] yRows = RowMajor.of(y);
     double[] out = new double[DoubleMatrix.checkedSize(cols, k)]; // row-major z_j.
     for (int i = 0; i < rows; i++) {
       scatterRow(i, yRows, i * k, k, out);
     }
-    return fromRowMajor(out, cols, k);
+    return RowMajor.toMatrix(out, cols, k);
   }
 
   /**
@@ -254,15 +254,27 @@ public final class CsrMatrix implements MatrixBlock {
           + ") (sparse) times " + x.shape());
     }
     int k = x.cols();
-    double[] xRows = rowMajor(x);
     double[] out = new double[DoubleMatrix.checkedSize(cols, k)]; // row-major z_j.
+    addNormalTimes(RowMajor.of(x), k, out);
+    return RowMajor.toMatrix(out, cols, k);
+  }
+
+  /**
+   * {@code z += A^T (A x)} in row-major storage ({@link RowMajor}): {@code xRows} and {@code zRows} both
+   * {@code cols x k}; into a zero {@code zRows}, the bits of {@link #normalTimes}, for callers that keep
+   * their buffers from one product to the next.
+   */
+  public void addNormalTimes(double[] xRows, int k, double[] zRows) {
+    if (xRows.length < (long) cols * k || zRows.length < (long) cols * k) {
+      throw new IllegalArgumentException("row-major operands of " + xRows.length + " and " + zRows.length
+          + " values for (" + shape() + ")^T (" + shape() + ") times " + cols + " x " + k);
+    }
     double[] t = new double[k];
     for (int i = 0; i < rows; i++) {
       Arrays.fill(t, 0.0);
       gatherRow(i, xRows, k, t, 0);
-      scatterRow(i, t, 0, k, out);
+      scatterRow(i, t, 0, k, zRows);
     }
-    return fromRowMajor(out, cols, k);
   }
 
   /**
@@ -276,8 +288,8 @@ public final class CsrMatrix implements MatrixBlock {
           + " for a " + shape() + " block");
     }
     int q = left.cols();
-    double[] l = rowMajor(left);
-    double[] r = rowMajor(right);
+    double[] l = RowMajor.of(left);
+    double[] r = RowMajor.of(right);
     double[] out = new double[values.length];
     for (int i = 0; i < rows; i++) {
       for (int p = rowStart[i]; p < rowStart[i + 1]; p++) {
@@ -291,41 +303,6 @@ public final class CsrMatrix implements MatrixBlock {
       }
     }
     return new CsrMatrix(rows, cols, rowStart, colIndex, out);
-  }
-
-  /** {@code m}'s entries row by row ({@code m.rows() x m.cols()}, row-major). */
-  static double[] rowMajor(DoubleMatrix m) {
-    double[] out = new double[m.values().length];
-    transpose(m.values(), m.rows(), m.cols(), out);
-    return out;
-  }
-
-  private static DoubleMatrix fromRowMajor(double[] rowMajor, int r, int c) {
-    DoubleMatrix m = DoubleMatrix.zeros(r, c);
-    transpose(rowMajor, c, r, m.values());
-    return m;
-  }
-
-  /** Tiles of the cache-blocked transpose. */
-  private static final int TILE = 32;
-
-  /**
-   * {@code dst} = the transpose of the column-major {@code rows x cols} matrix {@code src} (that is,
-   * {@code src} read row by row), in tiles so that reads and writes both stay in cache.
-   */
-  static void transpose(double[] src, int rows, int cols, double[] dst) {
-    for (int j0 = 0; j0 < cols; j0 += TILE) {
-      int j1 = Math.min(cols, j0 + TILE);
-      for (int i0 = 0; i0 < rows; i0 += TILE) {
-        int i1 = Math.min(rows, i0 + TILE);
-        for (int i = i0; i < i1; i++) {
-          int base = i * cols;
-          for (int j = j0; j < j1; j++) {
-            dst[base + j] = src[i + j * rows];
-          }
-        }
-      }
-    }
   }
 
   @Override

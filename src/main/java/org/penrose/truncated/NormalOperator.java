@@ -1,6 +1,7 @@
 package org.penrose.truncated;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -10,8 +11,10 @@ import org.penrose.engine.RowBlock;
 import org.penrose.engine.RowBlockMatrix;
 import org.penrose.engine.Scratch;
 import org.penrose.engine.Tsqr;
+import org.penrose.matrix.CsrMatrix;
 import org.penrose.matrix.DoubleMatrix;
 import org.penrose.matrix.MatrixBlock;
+import org.penrose.matrix.RowMajor;
 
 /**
  * {@code W -> A^T (A W)} over a row-block matrix ({@code A^T A} is never formed): the one product the
@@ -96,9 +99,13 @@ abstract class NormalOperator implements AutoCloseable {
    */
   static NormalOperator inDriver(List<MatrixBlock> blocks, DriverThreads pool, boolean owned) {
     int threads = pool.threads();
+    SparseTerms sparse = SparseTerms.of(blocks, threads);
     return new NormalOperator() {
       @Override
       DoubleMatrix apply(DoubleMatrix w) {
+        if (sparse != null) {
+          return sparse.apply(w, pool);
+        }
         return DeterministicReduce.reduceInOrder(mapInDriver((i, block) -> block.normalTimes(w)), Tsqr.DEFAULT_FAN_IN,
             DeterministicReduce::sum);
       }
@@ -121,5 +128,57 @@ abstract class NormalOperator implements AutoCloseable {
         }
       }
     };
+  }
+
+  /**
+   * The in-driver product over sparse blocks, its buffers kept from one product to the next (the iteration's
+   * products are all {@code n x b}): {@code W} in row-major order ({@link RowMajor}), shared by the blocks, and
+   * each block's term {@code A_i^T (A_i W)}, row-major, summed in place in {@link DeterministicReduce}'s tree
+   * and turned to column-major once. Entry by entry these are the sums of {@link CsrMatrix#normalTimes} and
+   * {@link DeterministicReduce#sum} in the same order: the bits of the Spark route. Without it a product
+   * allocated and transposed four {@code n x b} arrays a block. For at most two blocks a thread (the blocks a
+   * command reads); more blocks' terms are not held between products.
+   */
+  private static final class SparseTerms {
+    private final List<CsrMatrix> blocks;
+    private double[] rowMajorW = new double[0];
+    private final double[][] terms;
+
+    private SparseTerms(List<CsrMatrix> blocks) {
+      this.blocks = blocks;
+      this.terms = new double[blocks.size()][];
+    }
+
+    /** The buffered product over {@code blocks} when all are sparse and at most two a thread; else null. */
+    static SparseTerms of(List<MatrixBlock> blocks, int threads) {
+      List<CsrMatrix> sparse = new ArrayList<>();
+      for (MatrixBlock b : blocks) {
+        if (!(b instanceof CsrMatrix)) {
+          return null;
+        }
+        sparse.add((CsrMatrix) b);
+      }
+      return sparse.isEmpty() || sparse.size() > 2 * threads ? null : new SparseTerms(sparse);
+    }
+
+    DoubleMatrix apply(DoubleMatrix w, DriverThreads pool) {
+      int n = w.rows();
+      int b = w.cols();
+      int size = w.values().length;
+      if (rowMajorW.length != size) {
+        rowMajorW = new double[size];
+        for (int i = 0; i < terms.length; i++) {
+          terms[i] = new double[size];
+        }
+      }
+      RowMajor.into(w, rowMajorW);
+      List<DoubleMatrix> parts = pool.map(blocks.size(), i -> {
+        Arrays.fill(terms[i], 0.0);
+        blocks.get(i).addNormalTimes(rowMajorW, b, terms[i]);
+        return DoubleMatrix.columnMajor(size, 1, terms[i]);
+      });
+      DoubleMatrix sum = DeterministicReduce.reduceInOrder(parts, Tsqr.DEFAULT_FAN_IN, DeterministicReduce::sumInto);
+      return RowMajor.toMatrix(sum.values(), n, b);
+    }
   }
 }

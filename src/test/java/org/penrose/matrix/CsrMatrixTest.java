@@ -46,6 +46,14 @@ class CsrMatrixTest {
     // the fused normal-operator product against the dense A^T (A x), and against the two sparse products
     assertTrue(TestMatrices.relativeError(a.normalTimes(x), d.transposeTimes(d.times(x))) < 1e-14);
     assertTrue(TestMatrices.relativeError(a.normalTimes(x), a.transposeTimes(a.times(x))) < 1e-15);
+    // row-major: into zeros the bits of normalTimes, a second time the sum of the two (to rounding)
+    double[] z = new double[130 * 7];
+    a.addNormalTimes(RowMajor.of(x), 7, z);
+    assertEquals(a.normalTimes(x), RowMajor.toMatrix(z, 130, 7));
+    a.addNormalTimes(RowMajor.of(x), 7, z);
+    assertTrue(TestMatrices.relativeError(RowMajor.toMatrix(z, 130, 7), a.normalTimes(x).scaled(2.0)) < 1e-15);
+    assertEquals(x, RowMajor.toMatrix(RowMajor.of(x), 130, 7));
+    assertThrows(IllegalArgumentException.class, () -> a.addNormalTimes(new double[130 * 6], 7, new double[130 * 7]));
   }
 
   @Test

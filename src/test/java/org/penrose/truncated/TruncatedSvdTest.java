@@ -158,6 +158,27 @@ class TruncatedSvdTest extends SparkTestSession {
   }
 
   @Test
+  void theDriversBufferedProductGivesTheSparkJobsBitsThroughATwoLevelTree() {
+    // 12 sparse blocks on 6 threads: the buffered terms (at most two a thread), summed in place in the tree of
+    // fan-in 8 (two groups, then their merge); two products in a row, so the kept buffers are reused
+    RowBlockMatrix a = sparseBlocks(12);
+    java.util.List<org.penrose.matrix.MatrixBlock> blocks = new java.util.ArrayList<>();
+    for (org.penrose.engine.RowBlock b : a.blocks().collect()) {
+      blocks.add(b.matrix());
+    }
+    Random random = new Random(5);
+    try (org.penrose.engine.DriverThreads pool = new org.penrose.engine.DriverThreads(6, "test-normal-operator");
+        NormalOperator driver = NormalOperator.inDriver(blocks, pool, false);
+        NormalOperator jobs = NormalOperator.spark(a)) {
+      for (int product = 0; product < 2; product++) {
+        DoubleMatrix w = TestMatrices.gaussian(N, 4, random);
+        assertEquals(jobs.apply(w), driver.apply(w));
+      }
+    }
+    a.unpersist();
+  }
+
+  @Test
   void valuesTooSmallForTheNormalOperatorFallBackToGolubKahan() {
     // singular values 10^(-c/2), c < 24: s_8 / s_1 = 3.2e-4 is below 1000 eps / tol = 2.2e-3
     double[] s = new double[24];
