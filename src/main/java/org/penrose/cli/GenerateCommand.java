@@ -3,8 +3,10 @@ package org.penrose.cli;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import org.penrose.check.RandomMatrices;
 import org.penrose.io.NpyFile;
+import org.penrose.matrix.DoubleMatrix;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -36,23 +38,30 @@ final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--output-dir", required = true, paramLabel = "DIR", description = "Folder for the files.")
   Path outputDir;
 
-  /** The files written into {@link #outputDir}. */
-  private static final List<String> FILES = List.of("A.npy", "dA.npy", "G.npy", "B.npy", "GX.npy");
+  /** A file written into {@link #outputDir}: its name, its part of the problem, whether it is shaped like B. */
+  private record Output(String name, Function<RandomMatrices.LowRankProblem, DoubleMatrix> part, boolean likeB) {}
+
+  /** The files written, in this order. */
+  private static final List<Output> OUTPUTS = List.of(
+      new Output("A.npy", RandomMatrices.LowRankProblem::a, false),
+      new Output("dA.npy", RandomMatrices.LowRankProblem::tangent, false),
+      new Output("G.npy", RandomMatrices.LowRankProblem::cotangent, false),
+      new Output("B.npy", RandomMatrices.LowRankProblem::b, true),
+      new Output("GX.npy", RandomMatrices.LowRankProblem::solutionCotangent, true));
 
   @Override
   public Integer call() throws Exception {
-    OutputPaths.requireFiles(FILES.stream().map(f -> outputDir.resolve(f).toString()).toList()); // before any work
+    // every output checked before any work
+    OutputPaths.requireFiles(OUTPUTS.stream().map(o -> outputDir.resolve(o.name()).toString()).toList());
     int r = rank == null ? Math.min(rows, cols) : rank;
     RandomMatrices.LowRankProblem p = RandomMatrices.lowRank(rows, cols, r, rhs, seed);
-    NpyFile.writeRowMajor(outputDir.resolve("A.npy"), p.a());
-    NpyFile.writeRowMajor(outputDir.resolve("dA.npy"), p.tangent());
-    NpyFile.writeRowMajor(outputDir.resolve("G.npy"), p.cotangent());
-    if (rhs == 1) {
-      NpyFile.writeVector(outputDir.resolve("B.npy"), p.b());
-      NpyFile.writeVector(outputDir.resolve("GX.npy"), p.solutionCotangent());
-    } else {
-      NpyFile.writeRowMajor(outputDir.resolve("B.npy"), p.b());
-      NpyFile.writeRowMajor(outputDir.resolve("GX.npy"), p.solutionCotangent());
+    for (Output o : OUTPUTS) {
+      Path path = outputDir.resolve(o.name());
+      if (o.likeB() && rhs == 1) { // B and GX as vectors, (m,)
+        NpyFile.writeVector(path, o.part().apply(p));
+      } else {
+        NpyFile.writeRowMajor(path, o.part().apply(p));
+      }
     }
     System.out.printf("wrote A.npy (%d x %d, rank %d), B.npy (%s), dA.npy, G.npy (%d x %d), GX.npy to %s%n",
         rows, cols, r, rhs == 1 ? rows + "," : rows + " x " + rhs, cols, rows, outputDir);
