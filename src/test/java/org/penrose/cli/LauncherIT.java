@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -151,6 +152,51 @@ class LauncherIT {
     assertTrue(r.out().contains("in the driver JVM (no Spark job)"), r.out());
     assertTrue(r.out().contains(" org.penrose.cli.InDriverLstsq "), "the class-load log is there");
     assertFalse(r.out().contains(" org.apache.spark.sql.SparkSession "), "SparkSession loaded");
+  }
+
+  /**
+   * On a newer JDK (24 on: one under /usr/lib/jvm, when the machine has one) a command prints nothing on stderr —
+   * the JVM's warnings about native code and sun.misc.Unsafe, and about packages opened that JDK 25 no longer has,
+   * are not a user's to read — in the driver and as Spark jobs, and gives the bits it gives on the default JDK.
+   */
+  @Test
+  void aNewerJdkRunsWithoutWarningsAndGivesTheSameBits() throws Exception {
+    Path newer = newerJdk();
+    Assumptions.assumeTrue(newer != null, "no JDK 24 or later under /usr/lib/jvm");
+    String d = dir + "/";
+    String args = " lstsq --input " + d + "A3.npy --rhs " + d + "b3.npy --output ";
+    Launcher.Result reference = Launcher.bash("jobs/penrose" + args + d + "x-default.npy", dir, 5);
+    assertEquals(0, reference.status(), reference.err());
+    for (String conf : List.of("", " --conf spark.penrose.inDriver=false", "")) { // the first may make its archive
+      Launcher.Result r = Launcher.bash("JAVA_HOME=" + newer + " jobs/penrose" + conf + args + d + "x-newer.npy", dir,
+          5);
+      assertEquals(0, r.status(), r.err());
+      assertEquals("", r.err(), "nothing on stderr with " + newer + conf);
+      assertEquals(-1L, Files.mismatch(dir.resolve("x-default.npy"), dir.resolve("x-newer.npy")), "the same bits");
+    }
+  }
+
+  /** A JDK of feature version 24 or later under /usr/lib/jvm (from its release file), or null. */
+  private static Path newerJdk() throws IOException {
+    Path jvms = Path.of("/usr/lib/jvm");
+    if (!Files.isDirectory(jvms)) {
+      return null;
+    }
+    try (Stream<Path> homes = Files.list(jvms)) {
+      for (Path home : homes.sorted().toList()) {
+        Path release = home.resolve("release");
+        if (!Files.isRegularFile(release) || !Files.isExecutable(home.resolve("bin/java"))) {
+          continue;
+        }
+        for (String line : Files.readAllLines(release)) {
+          java.util.regex.Matcher m = java.util.regex.Pattern.compile("^JAVA_VERSION=\"(\\d+)").matcher(line);
+          if (m.find() && Integer.parseInt(m.group(1)) >= 24) {
+            return home;
+          }
+        }
+      }
+    }
+    return null;
   }
 
   /** The heap arguments ({@code -Xm*}, {@code -XX:*RAMPercentage*}) of the JVM command line {@code script} prints. */
