@@ -102,23 +102,21 @@ public final class OrthonormalBasis implements Serializable {
    * &amp; Stewart 1976), which keeps it orthogonal to working precision.
    */
   public DoubleMatrix orthogonalize(DoubleMatrix f) {
-    return orthogonalize(f, null, 0);
+    return orthogonalizeInPlace(f.copy(), null, 0);
   }
 
   /**
-   * {@link #orthogonalize(DoubleMatrix)}, adding the coefficients removed, {@code Q^T F} ({@code d x k}),
-   * to {@code projection}; with {@code recent > 0} a first pass against the newest {@code recent}
-   * columns only ({@code F -= Q_r (Q_r^T F)}, where a Krylov image has its large components) comes
+   * {@link #orthogonalize(DoubleMatrix)} overwriting {@code f}, which is returned, adding the coefficients removed,
+   * {@code Q^T F} ({@code d x k}), to {@code projection}; with {@code recent > 0} a first pass against the newest
+   * {@code recent} columns only ({@code F -= Q_r (Q_r^T F)}, where a Krylov image has its large components) comes
    * before the passes against the whole basis.
    */
-  private DoubleMatrix orthogonalize(DoubleMatrix f, DoubleMatrix projection, int recent) {
-    DoubleMatrix result = f;
+  private DoubleMatrix orthogonalizeInPlace(DoubleMatrix f, DoubleMatrix projection, int recent) {
     double[] before = columnNorms(f);
     if (recent > 0 && recent < cols) {
       int first = cols - recent;
-      result = f.copy();
-      DoubleMatrix coefficients = Lapack.gemmTall(true, storage, first * rows, rows, recent, result);
-      Lapack.gemmTallInto(-1.0, storage, first * rows, rows, recent, coefficients, result);
+      DoubleMatrix coefficients = Lapack.gemmTall(true, storage, first * rows, rows, recent, f);
+      Lapack.gemmTallInto(-1.0, storage, first * rows, rows, recent, coefficients, f);
       if (projection != null) {
         for (int j = 0; j < coefficients.cols(); j++) {
           for (int i = 0; i < recent; i++) {
@@ -126,17 +124,15 @@ public final class OrthonormalBasis implements Serializable {
           }
         }
       }
-      before = columnNorms(result);
+      before = columnNorms(f);
     }
     for (int pass = 0; pass < 2 && cols() > 0; pass++) {
-      DoubleMatrix next = result == f ? f.copy() : result;
-      DoubleMatrix coefficients = transposeTimes(next);
-      Lapack.gemmTallInto(-1.0, storage, rows, cols, coefficients, next);
+      DoubleMatrix coefficients = transposeTimes(f);
+      Lapack.gemmTallInto(-1.0, storage, rows, cols, coefficients, f);
       if (projection != null) {
         projection.addInPlace(coefficients);
       }
-      result = next;
-      double[] after = columnNorms(result);
+      double[] after = columnNorms(f);
       boolean enough = true;
       for (int j = 0; j < after.length; j++) {
         enough &= after[j] >= KEPT_FRACTION * before[j];
@@ -146,7 +142,7 @@ public final class OrthonormalBasis implements Serializable {
       }
       before = after;
     }
-    return result;
+    return f;
   }
 
   /** The largest Euclidean norm of a column (0 for no columns). */
@@ -173,12 +169,11 @@ public final class OrthonormalBasis implements Serializable {
     return norms;
   }
 
-  /** The basis rotated by {@code Y} ({@code d x l}): {@code Q Y}, in new storage of the same capacity. */
+  /** The basis rotated by {@code Y} ({@code d x l}): {@code Q Y}, computed into new storage of the same capacity. */
   public OrthonormalBasis rotate(DoubleMatrix y) {
-    DoubleMatrix rotated = times(y);
     int capacity = Math.max(y.cols(), capacity() == Integer.MAX_VALUE ? y.cols() : capacity());
     double[] room = new double[Math.multiplyExact(rows, capacity)];
-    System.arraycopy(rotated.values(), 0, room, 0, rotated.values().length);
+    Lapack.gemmTallInto(1.0, storage, 0, rows, cols, y, room); // 0 + Q Y: the bits of times(y)
     return new OrthonormalBasis(rows, y.cols(), room, new int[] {y.cols()});
   }
 
@@ -189,26 +184,31 @@ public final class OrthonormalBasis implements Serializable {
    * orthogonalization) exceed {@code deflation}.
    */
   public Extension extend(DoubleMatrix f, double deflation) {
-    return extend(f, deflation, 0);
+    return extend(f, deflation, 0, false);
   }
 
   /**
-   * {@link #extend(DoubleMatrix, double)} with a first Gram–Schmidt pass against the newest
-   * {@code recent} columns only: for the image of a Lanczos block, which lies mostly in the last
-   * blocks, one pass against the whole basis then usually suffices.
+   * {@link #extend(DoubleMatrix, double)} for the image of a Lanczos block, which lies mostly in the last blocks:
+   * a first Gram–Schmidt pass against the newest {@code recent} columns only, after which one pass against the
+   * whole basis usually suffices. The image is the caller's scratch: it is overwritten.
    */
-  public Extension extend(DoubleMatrix f, double deflation, int recent) {
+  public Extension extendImage(DoubleMatrix image, double deflation, int recent) {
+    return extend(image, deflation, recent, true);
+  }
+
+  private Extension extend(DoubleMatrix f, double deflation, int recent, boolean overwrite) {
+    double largest = maxColumnNorm(f);
     DoubleMatrix projection = DoubleMatrix.zeros(cols, f.cols());
-    DoubleMatrix orthogonal = orthogonalize(f, projection, recent);
+    DoubleMatrix orthogonal = orthogonalizeInPlace(overwrite ? f : f.copy(), projection, recent);
     Factor first = factor(orthogonal, deflation);
     int kept = first.block.cols();
-    if (kept == 0 || cols() == 0 || maxColumnNorm(f) <= AMPLIFICATION * first.singularValues[kept - 1]) {
+    if (kept == 0 || cols() == 0 || largest <= AMPLIFICATION * first.singularValues[kept - 1]) {
       return new Extension(first.block, first.coefficients, projection, first.singularValues);
     }
     // a second orthogonalization against the basis for directions amplified from tiny components:
     // block = again + Q (...), again = Q2 T2, so F_orth ~ Q2 (T2 T)
     DoubleMatrix removed = DoubleMatrix.zeros(cols, kept);
-    DoubleMatrix again = orthogonalize(first.block, removed, 0);
+    DoubleMatrix again = orthogonalizeInPlace(first.block, removed, 0); // first.block is not kept
     projection.addInPlace(removed.times(first.coefficients));
     Factor second = factor(again, 0);
     return new Extension(second.block, second.coefficients.times(first.coefficients), projection,

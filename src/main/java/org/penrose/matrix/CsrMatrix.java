@@ -264,11 +264,9 @@ public final class CsrMatrix implements MatrixBlock {
    * {@code cols x k}; into a zero {@code zRows}, the bits of {@link #normalTimes}, for callers that keep
    * their buffers from one product to the next.
    */
+  @Override
   public void addNormalTimes(double[] xRows, int k, double[] zRows) {
-    if (xRows.length < (long) cols * k || zRows.length < (long) cols * k) {
-      throw new IllegalArgumentException("row-major operands of " + xRows.length + " and " + zRows.length
-          + " values for (" + shape() + ")^T (" + shape() + ") times " + cols + " x " + k);
-    }
+    RowMajor.requireOperands(xRows, zRows, cols, k, this);
     double[] t = new double[k];
     for (int i = 0; i < rows; i++) {
       Arrays.fill(t, 0.0);

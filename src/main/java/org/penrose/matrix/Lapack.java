@@ -154,21 +154,32 @@ public final class Lapack {
       throw new IllegalArgumentException("shape mismatch in product: " + rows + " x " + cols + " times " + b.shape()
           + " into " + c.shape());
     }
+    gemmTallInto(alpha, a, offset, rows, cols, b, c.values());
+  }
+
+  /**
+   * {@link #gemmTallInto} with {@code C} the leading {@code rows x k} part of a column-major array (leading
+   * dimension {@code rows}; the array may hold more columns).
+   */
+  public static void gemmTallInto(double alpha, double[] a, int offset, int rows, int cols, DoubleMatrix b,
+      double[] c) {
+    if (b.rows() != cols || c.length < (long) rows * b.cols()) {
+      throw new IllegalArgumentException("shape mismatch in product: " + rows + " x " + cols + " times " + b.shape()
+          + " into " + c.length + " values");
+    }
     if (rows == 0 || cols == 0 || b.cols() == 0) {
       return;
     }
     int inner = Math.max(1, cols);
     if (!parallel(rows, cols, b.cols())) {
-      blas().dgemm("N", "N", rows, b.cols(), cols, alpha, a, offset, rows, b.values(), 0, inner, 1.0, c.values(), 0,
-          rows);
+      blas().dgemm("N", "N", rows, b.cols(), cols, alpha, a, offset, rows, b.values(), 0, inner, 1.0, c, 0, rows);
       return;
     }
     int half = rows / 2;
     ForkJoinTask<?> other = ForkJoinPool.commonPool().submit(() ->
         blas().dgemm("N", "N", rows - half, b.cols(), cols, alpha, a, offset + half, rows, b.values(), 0, inner, 1.0,
-            c.values(), half, rows));
-    blas().dgemm("N", "N", half, b.cols(), cols, alpha, a, offset, rows, b.values(), 0, inner, 1.0, c.values(), 0,
-        rows);
+            c, half, rows));
+    blas().dgemm("N", "N", half, b.cols(), cols, alpha, a, offset, rows, b.values(), 0, inner, 1.0, c, 0, rows);
     other.join();
   }
 

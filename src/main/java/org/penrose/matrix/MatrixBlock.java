@@ -38,6 +38,17 @@ public interface MatrixBlock extends Serializable {
     return transposeTimes(times(x));
   }
 
+  /**
+   * {@code z += this^T (this x)} with {@code x} and {@code z} ({@code cols x k}) in row-major order
+   * ({@link RowMajor}): the form in which the truncated SVD's normal-operator products are summed over blocks.
+   * Into a zero {@code z}, the entries of {@link #normalTimes} (a sparse block computes it in this order; a dense
+   * one through {@link #normalTimes} and two transposes).
+   */
+  default void addNormalTimes(double[] xRows, int k, double[] zRows) {
+    RowMajor.requireOperands(xRows, zRows, cols(), k, this);
+    RowMajor.addTo(normalTimes(RowMajor.toMatrix(xRows, cols(), k)), zRows);
+  }
+
   /** The block as a dense matrix (this one when already dense). */
   DoubleMatrix dense();
 

@@ -119,7 +119,7 @@ final class NormalLanczos {
       DoubleMatrix image = product.apply(newest); // A^T A W
       // A^T A W = V C + W_next T: C completes H's column block of W, W_next is the next block; the image
       // lies mostly in the last two blocks (H is block tridiagonal between restarts), so they go first
-      OrthonormalBasis.Extension ext = right.extend(image,
+      OrthonormalBasis.Extension ext = right.extendImage(image,
           DEFLATION * Math.max(norm * norm, OrthonormalBasis.maxColumnNorm(image)), 2 * newest.cols());
       rayleigh = bordered(rayleigh, ext.projection);
       Lapack.Eigen ritz = Lapack.symmetricEigen(rayleigh);

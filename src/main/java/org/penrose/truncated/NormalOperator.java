@@ -11,7 +11,6 @@ import org.penrose.engine.RowBlock;
 import org.penrose.engine.RowBlockMatrix;
 import org.penrose.engine.Scratch;
 import org.penrose.engine.Tsqr;
-import org.penrose.matrix.CsrMatrix;
 import org.penrose.matrix.DoubleMatrix;
 import org.penrose.matrix.MatrixBlock;
 import org.penrose.matrix.RowMajor;
@@ -19,16 +18,17 @@ import org.penrose.matrix.RowMajor;
 /**
  * {@code W -> A^T (A W)} over a row-block matrix ({@code A^T A} is never formed): the one product the
  * {@link NormalLanczos} steps need. Each block contributes {@code A_i^T (A_i W)}
- * ({@link MatrixBlock#normalTimes}) and the contributions are merged in partition order by
- * {@link DeterministicReduce}'s tree, so both implementations give the same bits:
+ * ({@link MatrixBlock#addNormalTimes}, with {@code W} and the term in row-major order, the layout of the sparse
+ * kernel), the terms are summed in partition order by {@link DeterministicReduce}'s tree and the sum is turned to
+ * column-major once, so both implementations give the same bits:
  *
  * <ul>
- *   <li>{@link #spark}: one Spark job per product ({@code W} broadcast, the {@code n x b} partial sums
+ *   <li>{@link #spark}: one Spark job per product ({@code W} broadcast, the {@code n x b} terms
  *       reduced) — the route on a cluster;
  *   <li>{@link #inDriver}: on a local master, when {@code A}'s blocks fit in a small share of the
  *       driver's memory, they are collected once and each product runs on the driver's threads (as
  *       many as the master's cores), without the per-job scheduling, broadcast and result transfer
- *       (about half of a step's time there).
+ *       (about half of a step's time there), its buffers kept from one product to the next.
  * </ul>
  */
 abstract class NormalOperator implements AutoCloseable {
@@ -70,11 +70,12 @@ abstract class NormalOperator implements AutoCloseable {
     return new NormalOperator() {
       @Override
       DoubleMatrix apply(DoubleMatrix w) {
-        Broadcast<DoubleMatrix> block = JavaSparkContext.fromSparkContext(a.blocks().context()).broadcast(w);
-        DoubleMatrix product = DeterministicReduce.reduce(a.blocks().map(b -> b.matrix().normalTimes(block.value())),
-            DeterministicReduce::sum);
-        Scratch.destroy(block);
-        return product;
+        int b = w.cols();
+        Broadcast<double[]> shared = JavaSparkContext.fromSparkContext(a.blocks().context()).broadcast(RowMajor.of(w));
+        DoubleMatrix sum = DeterministicReduce.reduce(a.blocks().map(block -> term(block.matrix(), shared.value(), b,
+            null)), DeterministicReduce::sumInto);
+        Scratch.destroy(shared);
+        return RowMajor.toMatrix(sum.values(), w.rows(), b);
       }
 
       @Override
@@ -82,6 +83,19 @@ abstract class NormalOperator implements AutoCloseable {
         return "one Spark job per step";
       }
     };
+  }
+
+  /**
+   * {@code block}'s term {@code A_i^T (A_i W)}, row-major, as an {@code nb x 1} matrix (the form
+   * {@link DeterministicReduce#sumInto} adds), in {@code buffer} (zeroed first) or, when null, in a new array.
+   */
+  private static DoubleMatrix term(MatrixBlock block, double[] rowMajorW, int b, double[] buffer) {
+    double[] z = buffer == null ? new double[rowMajorW.length] : buffer;
+    if (buffer != null) {
+      Arrays.fill(z, 0.0);
+    }
+    block.addNormalTimes(rowMajorW, b, z);
+    return DoubleMatrix.columnMajor(z.length, 1, z);
   }
 
   /** {@code A}'s blocks collected to the driver, each product on {@code threads} driver threads. */
@@ -99,15 +113,15 @@ abstract class NormalOperator implements AutoCloseable {
    */
   static NormalOperator inDriver(List<MatrixBlock> blocks, DriverThreads pool, boolean owned) {
     int threads = pool.threads();
-    SparseTerms sparse = SparseTerms.of(blocks, threads);
+    Buffers buffers = new Buffers(blocks.size(), threads);
     return new NormalOperator() {
       @Override
       DoubleMatrix apply(DoubleMatrix w) {
-        if (sparse != null) {
-          return sparse.apply(w, pool);
-        }
-        return DeterministicReduce.reduceInOrder(mapInDriver((i, block) -> block.normalTimes(w)), Tsqr.DEFAULT_FAN_IN,
-            DeterministicReduce::sum);
+        int b = w.cols();
+        double[] rowMajorW = buffers.rowMajor(w);
+        List<DoubleMatrix> terms = mapInDriver((i, block) -> term(block, rowMajorW, b, buffers.term(i)));
+        DoubleMatrix sum = DeterministicReduce.reduceInOrder(terms, Tsqr.DEFAULT_FAN_IN, DeterministicReduce::sumInto);
+        return RowMajor.toMatrix(sum.values(), w.rows(), b);
       }
 
       @Override
@@ -131,54 +145,39 @@ abstract class NormalOperator implements AutoCloseable {
   }
 
   /**
-   * The in-driver product over sparse blocks, its buffers kept from one product to the next (the iteration's
-   * products are all {@code n x b}): {@code W} in row-major order ({@link RowMajor}), shared by the blocks, and
-   * each block's term {@code A_i^T (A_i W)}, row-major, summed in place in {@link DeterministicReduce}'s tree
-   * and turned to column-major once. Entry by entry these are the sums of {@link CsrMatrix#normalTimes} and
-   * {@link DeterministicReduce#sum} in the same order: the bits of the Spark route. Without it a product
-   * allocated and transposed four {@code n x b} arrays a block. For at most two blocks a thread (the blocks a
-   * command reads); more blocks' terms are not held between products.
+   * The in-driver product's arrays, kept from one product to the next (the iteration's products are all
+   * {@code n x b}): {@code W} in row-major order, shared by the blocks, and each block's term, summed in place in
+   * the tree. The terms are kept for at most two blocks a thread (the blocks a command reads); with more, each
+   * product allocates them. Without them a product allocated four {@code n x b} arrays a block.
    */
-  private static final class SparseTerms {
-    private final List<CsrMatrix> blocks;
-    private double[] rowMajorW = new double[0];
+  private static final class Buffers {
     private final double[][] terms;
+    private double[] rowMajorW = new double[0];
 
-    private SparseTerms(List<CsrMatrix> blocks) {
-      this.blocks = blocks;
-      this.terms = new double[blocks.size()][];
+    Buffers(int blocks, int threads) {
+      this.terms = new double[blocks <= 2 * threads ? blocks : 0][];
     }
 
-    /** The buffered product over {@code blocks} when all are sparse and at most two a thread; else null. */
-    static SparseTerms of(List<MatrixBlock> blocks, int threads) {
-      List<CsrMatrix> sparse = new ArrayList<>();
-      for (MatrixBlock b : blocks) {
-        if (!(b instanceof CsrMatrix)) {
-          return null;
-        }
-        sparse.add((CsrMatrix) b);
-      }
-      return sparse.isEmpty() || sparse.size() > 2 * threads ? null : new SparseTerms(sparse);
-    }
-
-    DoubleMatrix apply(DoubleMatrix w, DriverThreads pool) {
-      int n = w.rows();
-      int b = w.cols();
+    /** {@code W} row-major, in the kept array (a new one when the shape changed). */
+    double[] rowMajor(DoubleMatrix w) {
       int size = w.values().length;
       if (rowMajorW.length != size) {
         rowMajorW = new double[size];
-        for (int i = 0; i < terms.length; i++) {
-          terms[i] = new double[size];
-        }
+        Arrays.fill(terms, null);
       }
       RowMajor.into(w, rowMajorW);
-      List<DoubleMatrix> parts = pool.map(blocks.size(), i -> {
-        Arrays.fill(terms[i], 0.0);
-        blocks.get(i).addNormalTimes(rowMajorW, b, terms[i]);
-        return DoubleMatrix.columnMajor(size, 1, terms[i]);
-      });
-      DoubleMatrix sum = DeterministicReduce.reduceInOrder(parts, Tsqr.DEFAULT_FAN_IN, DeterministicReduce::sumInto);
-      return RowMajor.toMatrix(sum.values(), n, b);
+      return rowMajorW;
+    }
+
+    /** Block {@code i}'s kept term array for the current shape, or null when terms are not kept. */
+    double[] term(int i) {
+      if (i >= terms.length) {
+        return null;
+      }
+      if (terms[i] == null) {
+        terms[i] = new double[rowMajorW.length];
+      }
+      return terms[i];
     }
   }
 }

@@ -67,4 +67,31 @@ class OrthonormalBasisTest {
     assertEquals(20, rotated.cols());
     assertTrue(orthogonality(columns(rotated)) < WORKING_PRECISION);
   }
+
+  @Test
+  void anImageIsOrthogonalizedInItsOwnStorageAndAnyOtherBlockIsLeftAsGiven() {
+    Random random = new Random(3);
+    OrthonormalBasis basis = OrthonormalBasis.empty(300, 40);
+    for (int step = 0; step < 3; step++) {
+      basis = basis.append(basis.extend(TestMatrices.gaussian(300, 8, random), 1e-12).block);
+    }
+    // an image with large components in the newest 16 columns (a Lanczos image), and a small rest
+    DoubleMatrix f = basis.times(TestMatrices.gaussian(24, 8, random)).plusScaled(1e-3,
+        TestMatrices.gaussian(300, 8, random));
+    DoubleMatrix given = f.copy();
+    OrthonormalBasis.Extension kept = basis.extend(f, 1e-12);
+    assertEquals(given, f);
+    OrthonormalBasis.Extension ext = basis.extendImage(f, 1e-12, 16);
+    assertTrue(!given.equals(f), "the image is the extension's scratch");
+    for (OrthonormalBasis.Extension e : new OrthonormalBasis.Extension[] {kept, ext}) {
+      // F = Q C + Q_new T, Q_new orthonormal and orthogonal to Q
+      DoubleMatrix rebuilt = basis.times(e.projection).plusScaled(1.0, e.block.times(e.coefficients));
+      assertTrue(TestMatrices.relativeError(rebuilt, given) < 1e-13, "rebuilt " + TestMatrices.relativeError(rebuilt,
+          given));
+      assertTrue(orthogonality(columns(basis.append(e.block))) < WORKING_PRECISION);
+    }
+    // the rotation computed into new storage: the bits of Q Y
+    DoubleMatrix y = Lapack.svd(TestMatrices.gaussian(24, 24, random)).v.columns(0, 12);
+    assertEquals(basis.times(y), columns(basis.rotate(y)));
+  }
 }

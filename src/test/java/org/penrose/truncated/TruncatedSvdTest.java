@@ -158,24 +158,44 @@ class TruncatedSvdTest extends SparkTestSession {
   }
 
   @Test
-  void theDriversBufferedProductGivesTheSparkJobsBitsThroughATwoLevelTree() {
-    // 12 sparse blocks on 6 threads: the buffered terms (at most two a thread), summed in place in the tree of
-    // fan-in 8 (two groups, then their merge); two products in a row, so the kept buffers are reused
-    RowBlockMatrix a = sparseBlocks(12);
-    java.util.List<org.penrose.matrix.MatrixBlock> blocks = new java.util.ArrayList<>();
-    for (org.penrose.engine.RowBlock b : a.blocks().collect()) {
-      blocks.add(b.matrix());
-    }
+  void bothProductsGiveTheColumnMajorKernelsBitsThroughATwoLevelTree() {
+    // the reference: each block's column-major A_i^T (A_i W) (a sparse block's normalTimes, a dense block's two
+    // BLAS products), summed in the same tree of fan-in 8 (12 blocks: two groups, then their merge). The operators
+    // move W and the terms row-major: on 6 threads the driver keeps its buffers (at most two blocks a thread; two
+    // products in a row reuse them), on 5 it does not; the Spark jobs allocate them
     Random random = new Random(5);
-    try (org.penrose.engine.DriverThreads pool = new org.penrose.engine.DriverThreads(6, "test-normal-operator");
-        NormalOperator driver = NormalOperator.inDriver(blocks, pool, false);
-        NormalOperator jobs = NormalOperator.spark(a)) {
-      for (int product = 0; product < 2; product++) {
-        DoubleMatrix w = TestMatrices.gaussian(N, 4, random);
-        assertEquals(jobs.apply(w), driver.apply(w));
+    for (boolean sparse : new boolean[] {true, false}) {
+      RowBlockMatrix a = sparse ? sparseBlocks(12) : RowBlockMatrix.fromLocal(sc, denseGraded(), 12).persist();
+      java.util.List<org.penrose.matrix.MatrixBlock> blocks = new java.util.ArrayList<>();
+      for (org.penrose.engine.RowBlock b : a.blocks().collect()) {
+        blocks.add(b.matrix());
+        assertEquals(sparse, b.isSparse());
       }
+      for (int threads : new int[] {6, 5}) {
+        try (org.penrose.engine.DriverThreads pool = new org.penrose.engine.DriverThreads(threads, "test-normal");
+            NormalOperator driver = NormalOperator.inDriver(blocks, pool, false);
+            NormalOperator jobs = NormalOperator.spark(a)) {
+          for (int product = 0; product < 2; product++) {
+            DoubleMatrix w = TestMatrices.gaussian(N, 4, random);
+            java.util.List<DoubleMatrix> terms = new java.util.ArrayList<>();
+            for (org.penrose.matrix.MatrixBlock block : blocks) {
+              terms.add(block.normalTimes(w));
+            }
+            DoubleMatrix expected = org.penrose.engine.DeterministicReduce.reduceInOrder(terms,
+                org.penrose.engine.Tsqr.DEFAULT_FAN_IN, org.penrose.engine.DeterministicReduce::sum);
+            assertEquals(expected, driver.apply(w), "driver, " + threads + " threads, sparse " + sparse);
+            assertEquals(expected, jobs.apply(w), "Spark jobs, sparse " + sparse);
+          }
+        }
+      }
+      a.unpersist();
     }
-    a.unpersist();
+  }
+
+  private DoubleMatrix denseGraded() {
+    DoubleMatrix dense = DoubleMatrix.zeros(M, N);
+    graded.addTo(dense, 0);
+    return dense;
   }
 
   @Test
