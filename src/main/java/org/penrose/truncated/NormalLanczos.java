@@ -42,8 +42,9 @@ import org.penrose.matrix.MatrixBlock;
  * <p>Where it stops: the eigenvalues of {@code A^T A} carry an absolute error of about
  * {@code eps s_1^2}, so this iteration cannot certify {@code ||A^T u_i - s_i v_i|| <= tol s_1} for
  * {@code s_i} below about {@code (eps / tol) s_1}; it gives up (returns null) when {@code s_k} falls
- * under {@link #RANGE} times that, when a new block deflates (rank of {@code A} below the basis), or
- * when the certificate fails, and {@link TruncatedSvd} then runs {@link BlockLanczos}.
+ * under {@link #RANGE} times that, when a new block deflates (rank of {@code A} below the basis, or a Krylov
+ * space exhausted, as by a small {@code A}) and the Ritz pairs it has then fail the certificate, or when the
+ * certificate fails, and {@link TruncatedSvd} then runs {@link BlockLanczos}.
  */
 final class NormalLanczos {
   /** Directions of a new block with singular values below this times {@code ||A^T A||} deflate. */
@@ -124,7 +125,16 @@ final class NormalLanczos {
       rayleigh = bordered(rayleigh, ext.projection);
       Lapack.Eigen ritz = Lapack.symmetricEigen(rayleigh);
       norm = Math.sqrt(Math.max(norm * norm, Math.max(0, ritz.values[0])));
-      if (ext.block.cols() < newest.cols()) {
+      boolean completes = right.cols() + ext.block.cols() == right.rows(); // the basis will span every column
+      if (ext.block.cols() < newest.cols() && (ext.block.cols() == 0 || !completes)) {
+        // no new direction: the Krylov space is invariant (as when the basis spans every column of a small A), so
+        // its Ritz pairs may be the triplets, which the certificate from A decides
+        TruncatedSvd result = ext.block.cols() == 0 && ritz.values.length >= k && inRange(ritz) ? certified(ritz)
+            : null;
+        if (result != null) {
+          options.reportCertified(result);
+          return result;
+        }
         return giveUp("a new block deflated (A may have rank below the basis size)");
       }
       boolean full = right.cols() + ext.block.cols() > limit;
@@ -221,7 +231,12 @@ final class NormalLanczos {
    */
   private TruncatedSvd certified(Lapack.Eigen ritz) {
     DoubleMatrix vk = right.times(ritz.vectors.columns(0, k));
-    int more = Math.min(ritz.values.length - k, Math.max(0, keep - k));
+    // the next values, down to the deflation level (64 eps s_1^2 for A^T A), below which an eigenvalue of H is
+    // rounding, as the zeros of a rank-deficient A are (Golub-Kahan's space ends at A's rank instead)
+    int more = 0;
+    while (more < Math.min(ritz.values.length - k, keep - k) && ritz.values[k + more] > DEFLATION * norm * norm) {
+      more++;
+    }
     double[] next = new double[more];
     for (int i = 0; i < more; i++) {
       next[i] = Math.sqrt(Math.max(0, ritz.values[k + i]));

@@ -184,7 +184,8 @@ public final class TruncatedSvd {
 
   /**
    * Ritz estimates of the singular values after the returned ones ({@code s_{k+1}, ...}, from the
-   * final Krylov basis; lower bounds), showing the gap the truncation sits in.
+   * final Krylov basis; lower bounds), showing the gap the truncation sits in; none at the rounding level of the
+   * iteration (a rank-deficient {@code A}'s zeros are not listed).
    */
   public double[] nextSingularValueEstimates() {
     return certification.nextValues().clone();

@@ -199,6 +199,36 @@ class TruncatedSvdTest extends SparkTestSession {
   }
 
   @Test
+  void aBasisSpanningEveryColumnIsCertifiedInTheDriver() {
+    // 40 x 12, k = 5: k + p covers all 12 columns; blocks of 8, so the second block has the 4 directions left and
+    // the second step's image none: the Ritz pairs of the whole space are the triplets, certified from A, where the
+    // iteration used to give up at the smaller block (and a command then started Spark for Golub-Kahan)
+    double[] s = {9, 7, 5, 4, 3, 2, 1.5, 1, 0.5, 0.25, 0.125, 0.0625};
+    DoubleMatrix a = withSingularValues(40, 12, s);
+    java.util.List<org.penrose.matrix.MatrixBlock> blocks = java.util.List.of(a.rowRange(0, 20), a.rowRange(20, 40));
+    try (org.penrose.engine.DriverThreads pool = new org.penrose.engine.DriverThreads(2, "test-small")) {
+      TruncatedSvd svd = TruncatedSvd.computeInDriver(blocks, 5, new TruncatedSvdOptions(), pool);
+      assertTrue(svd != null, "certified in the driver");
+      assertEquals(KrylovIteration.NORMAL_OPERATOR, svd.iteration());
+      assertEquals(2, svd.steps());
+      assertArrayEquals(java.util.Arrays.copyOf(s, 5), svd.singularValues(), 1e-13 * s[0]);
+      assertArrayEquals(java.util.Arrays.copyOf(Lapack.svd(a.transpose()).s, 5), svd.singularValues(), 1e-13 * s[0]);
+      assertTrue(svd.certificate() <= svd.tolerance());
+      // the whole space: every other singular value estimated, to rounding
+      assertArrayEquals(java.util.Arrays.copyOfRange(s, 5, 12), svd.nextSingularValueEstimates(), 1e-13 * s[0]);
+      // rank 5 of 12 columns, k = 2: certified there too; the next estimates stop at A's rank, as Golub-Kahan's
+      // (the null space's eigenvalues of H, about eps s_1^2, are rounding, not singular values)
+      double[] deficient = {5, 4, 3, 2, 1};
+      DoubleMatrix r = withSingularValues(40, 12, deficient);
+      TruncatedSvd low = TruncatedSvd.computeInDriver(java.util.List.of(r.rowRange(0, 20), r.rowRange(20, 40)), 2,
+          new TruncatedSvdOptions(), pool);
+      assertTrue(low != null, "certified in the driver");
+      assertArrayEquals(new double[] {5, 4}, low.singularValues(), 1e-13 * 5);
+      assertArrayEquals(new double[] {3, 2, 1}, low.nextSingularValueEstimates(), 1e-13 * 5);
+    }
+  }
+
+  @Test
   void valuesTooSmallForTheNormalOperatorFallBackToGolubKahan() {
     // singular values 10^(-c/2), c < 24: s_8 / s_1 = 3.2e-4 is below 1000 eps / tol = 2.2e-3
     double[] s = new double[24];
