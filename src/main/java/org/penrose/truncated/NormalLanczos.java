@@ -42,9 +42,10 @@ import org.penrose.matrix.MatrixBlock;
  * <p>Where it stops: the eigenvalues of {@code A^T A} carry an absolute error of about
  * {@code eps s_1^2}, so this iteration cannot certify {@code ||A^T u_i - s_i v_i|| <= tol s_1} for
  * {@code s_i} below about {@code (eps / tol) s_1}; it gives up (returns null) when {@code s_k} falls
- * under {@link #RANGE} times that, when a new block deflates (rank of {@code A} below the basis, or a Krylov
- * space exhausted, as by a small {@code A}) and the Ritz pairs it has then fail the certificate, or when the
- * certificate fails, and {@link TruncatedSvd} then runs {@link BlockLanczos}.
+ * under {@link #RANGE} times that, when a step brings no new direction (the Krylov space is invariant: it spans
+ * {@code A}'s row space, of a rank below the basis, or every column of a small {@code A}) and its Ritz pairs fail
+ * the certificate, or when the certificate fails, and {@link TruncatedSvd} then runs {@link BlockLanczos}. A new
+ * block whose directions deflate in part goes on with the rest.
  */
 final class NormalLanczos {
   /** Directions of a new block with singular values below this times {@code ||A^T A||} deflate. */
@@ -125,17 +126,16 @@ final class NormalLanczos {
       rayleigh = bordered(rayleigh, ext.projection);
       Lapack.Eigen ritz = Lapack.symmetricEigen(rayleigh);
       norm = Math.sqrt(Math.max(norm * norm, Math.max(0, ritz.values[0])));
-      boolean completes = right.cols() + ext.block.cols() == right.rows(); // the basis will span every column
-      if (ext.block.cols() < newest.cols() && (ext.block.cols() == 0 || !completes)) {
-        // no new direction: the Krylov space is invariant (as when the basis spans every column of a small A), so
-        // its Ritz pairs may be the triplets, which the certificate from A decides
-        TruncatedSvd result = ext.block.cols() == 0 && ritz.values.length >= k && inRange(ritz) ? certified(ritz)
-            : null;
+      if (ext.block.cols() == 0) {
+        // no new direction: the Krylov space is invariant (its basis spans A's row space, or every column of a
+        // small A), so its Ritz pairs may be the triplets, which the certificate from A decides; a block with
+        // fewer directions than the last (the rest deflated) goes on as the next block
+        TruncatedSvd result = ritz.values.length >= k && inRange(ritz) ? certified(ritz) : null;
         if (result != null) {
           options.reportCertified(result);
           return result;
         }
-        return giveUp("a new block deflated (A may have rank below the basis size)");
+        return giveUp("no new direction (A may have rank below the basis size)");
       }
       boolean full = right.cols() + ext.block.cols() > limit;
       if (ritz.values.length >= k) {

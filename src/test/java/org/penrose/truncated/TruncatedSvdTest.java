@@ -229,6 +229,27 @@ class TruncatedSvdTest extends SparkTestSession {
   }
 
   @Test
+  void aRankBelowTheBasisIsCertifiedOnceTheRowSpaceIsSpanned() {
+    // rank 20, k = 5 (a basis of up to 39): the blocks deflate as the row space fills, the smaller block goes on,
+    // and the step without a new direction has the triplets (Golub-Kahan in Spark ran before)
+    double[] s = new double[20];
+    for (int c = 0; c < s.length; c++) {
+      s[c] = 10 - 0.4 * c;
+    }
+    DoubleMatrix a = withSingularValues(300, 500, s);
+    try (org.penrose.engine.DriverThreads pool = new org.penrose.engine.DriverThreads(2, "test-rank")) {
+      TruncatedSvd svd = TruncatedSvd.computeInDriver(java.util.List.of(a.rowRange(0, 150), a.rowRange(150, 300)), 5,
+          new TruncatedSvdOptions(), pool);
+      assertTrue(svd != null, "certified in the driver");
+      assertArrayEquals(java.util.Arrays.copyOf(s, 5), svd.singularValues(), 1e-13 * s[0]);
+      assertTrue(svd.certificate() <= svd.tolerance());
+      double[] next = svd.nextSingularValueEstimates();
+      assertTrue(next.length > 0 && next.length <= 15, "estimates " + java.util.Arrays.toString(next));
+      assertArrayEquals(java.util.Arrays.copyOfRange(s, 5, 5 + next.length), next, 1e-12 * s[0]);
+    }
+  }
+
+  @Test
   void valuesTooSmallForTheNormalOperatorFallBackToGolubKahan() {
     // singular values 10^(-c/2), c < 24: s_8 / s_1 = 3.2e-4 is below 1000 eps / tol = 2.2e-3
     double[] s = new double[24];
