@@ -12,8 +12,8 @@ import org.penrose.io.HadoopConf;
 import org.penrose.io.MatrixFormatException;
 import org.penrose.io.MatrixMarketEntries;
 import org.penrose.io.MatrixMarketHeader;
+import org.penrose.io.MatrixMarketRanges;
 import org.penrose.matrix.SparseEntries;
-import scala.Tuple2;
 
 /**
  * A Matrix Market file read by Spark tasks as chunks of entries: an uncompressed coordinate file in
@@ -48,43 +48,33 @@ public final class DistributedMatrixMarket {
   /**
    * Reads {@code path} in about {@code partitions} byte ranges (one when it cannot be split).
    *
-   * @throws MatrixFormatException for a bad header or line (naming the line) or a wrong entry count
+   * @throws MatrixFormatException for a bad header or line (naming the file's first bad line) or a wrong entry count
    */
   public static DistributedMatrixMarket read(SparkContext spark, String path, int partitions) throws IOException {
     Configuration hadoop = spark.hadoopConfiguration();
     MatrixMarketHeader header = MatrixMarketEntries.header(hadoop, path);
     HadoopConf conf = new HadoopConf(hadoop);
     JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark);
-    JavaRDD<Tuple2<SparseEntries, Long>> chunks;
-    if (MatrixMarketEntries.splittable(header)) {
+    JavaRDD<MatrixMarketRanges.Parsed> chunks;
+    if (MatrixMarketRanges.splittable(header)) {
       Path p = new Path(path);
       long length = p.getFileSystem(hadoop).getFileStatus(p).getLen();
-      List<long[]> ranges = MatrixMarketEntries.byteRanges(header, length, partitions);
-      chunks = sc.parallelize(ranges, ranges.size()).map(range -> {
-        long[] counted = new long[1];
-        SparseEntries e = MatrixMarketEntries.readRange(conf.get(), header, range[0], range[1], counted);
-        return new Tuple2<>(e, counted[0]);
-      });
+      List<long[]> ranges = MatrixMarketRanges.of(header, length, partitions);
+      long[] all = {0, header.rows()};
+      chunks = sc.parallelize(ranges, ranges.size()).map(range -> MatrixMarketRanges.parse(conf.get(), header,
+          range[0], range[1], all));
     } else {
-      chunks = sc.parallelize(List.of(0), 1).map(unused -> {
-        SparseEntries e = MatrixMarketEntries.readAll(conf.get(), header);
-        return new Tuple2<>(e, header.storedEntries()); // readAll checked the count itself
-      });
+      chunks = sc.parallelize(List.of(0), 1).map(unused -> MatrixMarketRanges.Parsed.whole(
+          MatrixMarketEntries.readAll(conf.get(), header), header)); // readAll checked the count and names errors
     }
     chunks.persist(StorageLevel.MEMORY_AND_DISK());
-    long total;
     try {
-      total = chunks.map(Tuple2::_2).reduce(Long::sum);
+      // the first bad line in file order, whichever task met a bad line first
+      MatrixMarketRanges.requireGood(header, chunks.map(MatrixMarketRanges.Parsed::summary).collect());
     } catch (RuntimeException e) {
       chunks.unpersist(false);
       throw e;
     }
-    try {
-      MatrixMarketEntries.requireStoredCount(header, total);
-    } catch (MatrixFormatException e) {
-      chunks.unpersist(false);
-      throw e;
-    }
-    return new DistributedMatrixMarket(header, chunks.map(Tuple2::_1));
+    return new DistributedMatrixMarket(header, chunks.map(parsed -> parsed.part(0)));
   }
 }

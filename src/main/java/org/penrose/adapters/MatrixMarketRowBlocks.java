@@ -14,6 +14,7 @@ import org.penrose.engine.RowBlock;
 import org.penrose.engine.RowBlockMatrix;
 import org.penrose.io.MatrixMarketEntries;
 import org.penrose.io.MatrixMarketHeader;
+import org.penrose.io.MatrixMarketRanges;
 import org.penrose.io.NpyBlocks;
 import org.penrose.matrix.DoubleMatrix;
 import org.penrose.matrix.SparseEntries;
@@ -56,22 +57,16 @@ final class MatrixMarketRowBlocks implements RowBlockFormat {
       return new DriverBlocks(blocks, starts, cols, false);
     }
     SparseEntries[] split;
-    if (MatrixMarketEntries.splittable(header)) {
+    if (MatrixMarketRanges.splittable(header)) {
       // byte ranges parsed side by side, each into the blocks' lists; a block's entries then in file order
-      List<long[]> ranges = MatrixMarketEntries.byteRanges(header, Files.size(Path.of(path)), 2 * partitions);
-      long[] counted = new long[ranges.size()];
-      List<SparseEntries[]> parsed = tasks.mapReading(ranges.size(), r -> {
-        long[] count = new long[1];
-        SparseEntries[] parts = MatrixMarketEntries.readRange(null, header, ranges.get(r)[0], ranges.get(r)[1],
-            starts, count);
-        counted[r] = count[0];
-        return parts;
-      });
-      MatrixMarketEntries.requireStoredCount(header, Arrays.stream(counted).sum());
+      List<long[]> ranges = MatrixMarketRanges.of(header, Files.size(Path.of(path)), 2 * partitions);
+      List<MatrixMarketRanges.Parsed> parsed = tasks.mapReading(ranges.size(), r -> MatrixMarketRanges.parse(null,
+          header, ranges.get(r)[0], ranges.get(r)[1], starts));
+      MatrixMarketRanges.requireGood(header, parsed);
       split = new SparseEntries[partitions];
       for (int p = 0; p < partitions; p++) {
         int block = p;
-        split[p] = SparseEntries.concat(parsed.stream().map(parts -> parts[block]).toList());
+        split[p] = SparseEntries.concat(parsed.stream().map(range -> range.part(block)).toList());
       }
     } else {
       split = MatrixMarketEntries.readAll(null, header, starts);

@@ -2,14 +2,11 @@ package org.penrose.io;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.channels.Channels;
-import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.GZIPInputStream;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.Path;
 import org.penrose.matrix.DoubleMatrix;
 import org.penrose.matrix.InvalidInputException;
@@ -20,9 +17,7 @@ import org.penrose.matrix.SparseEntries;
  * line: field count, integer indices in range, decimal finite values, only the lower triangle for
  * symmetric and skew-symmetric files, a zero diagonal for skew. Symmetric entries are mirrored.
  *
- * <p>An uncompressed coordinate file can be parsed in byte ranges: a line belongs to the range that
- * holds its first byte. Errors name the line number; in a byte range the number is found by
- * counting the lines before the range, which is only done when there is an error to report.
+ * <p>An uncompressed coordinate file can also be parsed in byte ranges ({@link MatrixMarketRanges}).
  */
 public final class MatrixMarketEntries {
   private MatrixMarketEntries() {}
@@ -58,25 +53,6 @@ public final class MatrixMarketEntries {
   }
 
   /**
-   * The data bytes of a file of {@code length} bytes cut into about {@code parts} byte ranges {@code [start, end)}
-   * for {@link #readRange} (fewer for a small file: at least 1 KiB each).
-   */
-  public static List<long[]> byteRanges(MatrixMarketHeader header, long length, int parts) {
-    long data = length - header.dataOffset;
-    int count = (int) Math.max(1, Math.min(parts, Math.max(1, data / 1024)));
-    List<long[]> ranges = new ArrayList<>();
-    for (int i = 0; i < count; i++) {
-      ranges.add(new long[] {header.dataOffset + data * i / count, header.dataOffset + data * (i + 1) / count});
-    }
-    return ranges;
-  }
-
-  /** True when the file can be parsed in byte ranges (uncompressed coordinate). */
-  public static boolean splittable(MatrixMarketHeader header) {
-    return header.coordinate && !header.source.endsWith(".gz");
-  }
-
-  /**
    * Parses every entry of the file (any format; a null {@code conf} as for {@link #header}). The entry count is
    * checked against the header.
    */
@@ -99,7 +75,7 @@ public final class MatrixMarketEntries {
   }
 
   /** An empty entry list for each row range of {@code starts}. */
-  private static SparseEntries[] parts(long[] starts, int capacity) {
+  static SparseEntries[] parts(long[] starts, int capacity) {
     SparseEntries[] parts = new SparseEntries[starts.length - 1];
     for (int p = 0; p < parts.length; p++) {
       parts[p] = new SparseEntries(capacity);
@@ -108,7 +84,7 @@ public final class MatrixMarketEntries {
   }
 
   /** The sink putting each entry into the list of the row range ({@code starts}) holding its row. */
-  private static EntrySink byRow(SparseEntries[] parts, long[] starts) {
+  static EntrySink byRow(SparseEntries[] parts, long[] starts) {
     return parts.length == 1 ? parts[0]::add : (i, j, v) -> parts[SparseEntries.partOf(starts, i)].add(i, j, v);
   }
 
@@ -144,7 +120,8 @@ public final class MatrixMarketEntries {
       MatrixMarketHeader.LineReader lines = new MatrixMarketHeader.LineReader(in, 0, 0);
       MatrixMarketHeader.read(lines, header.source); // leaves the reader at the first data line
       long count = header.coordinate
-          ? parseCoordinate(header, lines, Long.MAX_VALUE, sink, (position, read) -> lines.lineNumber())
+          ? parseCoordinate(header, lines, Long.MAX_VALUE, sink,
+              (read, problem) -> MatrixMarketHeader.error(header.source, lines.lineNumber(), problem))
           : parseArray(header, lines, (i, j, v) -> add(header, sink, i, j, v));
       requireEnd(header, lines, count);
     }
@@ -164,84 +141,17 @@ public final class MatrixMarketEntries {
   }
 
   /** Where the parsers put each entry (0-based row and column). */
-  private interface EntrySink {
+  interface EntrySink {
     void add(long i, int j, double v);
   }
 
-  /**
-   * Parses the coordinate lines that start in bytes {@code [start, end)} of an uncompressed file
-   * ({@code start >= dataOffset}; a null {@code conf}: a local file, through java.nio); returns the entries, and
-   * the number of stored entries read in {@code counted[0]} (mirrored entries are not counted).
-   */
-  public static SparseEntries readRange(Configuration conf, MatrixMarketHeader header, long start, long end,
-      long[] counted) throws IOException {
-    return readRange(conf, header, start, end, new long[] {0, header.rows}, counted)[0];
-  }
-
-  /**
-   * {@link #readRange(Configuration, MatrixMarketHeader, long, long, long[])}'s entries split by row ranges as they
-   * are parsed: part {@code p} holds, in file order, the entries of rows {@code [starts[p], starts[p + 1])}.
-   */
-  public static SparseEntries[] readRange(Configuration conf, MatrixMarketHeader header, long start, long end,
-      long[] starts, long[] counted) throws IOException {
-    // from the byte before the range: the line it ends (or the empty one a line feed there ends) is the previous
-    // range's, and the first line read here starts at or after start
-    boolean skipFirst = start > header.dataOffset;
-    long from = skipFirst ? start - 1 : start;
-    try (InputStream in = openAt(conf, header.source, from)) {
-      MatrixMarketHeader.LineReader lines = new MatrixMarketHeader.LineReader(in, from, 0);
-      if (skipFirst) {
-        lines.nextBytes();
-      }
-      SparseEntries[] parts = parts(starts, 1024);
-      long startLinePosition = lines.position();
-      counted[0] = parseCoordinate(header, lines, end, byRow(parts, starts),
-          (linePosition, readInRange) -> linesBefore(conf, header.source, startLinePosition) + readInRange);
-      return parts;
-    }
-  }
-
-  /** The file's bytes from {@code position} on (uncompressed; a null {@code conf}: a local file, java.nio). */
-  private static InputStream openAt(Configuration conf, String path, long position) throws IOException {
-    if (conf == null) {
-      SeekableByteChannel channel = Files.newByteChannel(java.nio.file.Path.of(path));
-      channel.position(position);
-      return Channels.newInputStream(channel);
-    }
-    FSDataInputStream in = new Path(path).getFileSystem(conf).open(new Path(path));
-    in.seek(position);
-    return in;
-  }
-
-  /** Finds a line's number when an error needs it. */
-  interface LineLocator {
-    long lineNumber(long linePosition, long linesReadHere) throws IOException;
-  }
-
-  /** Lines ending before byte {@code position}: the number of the line that starts there, minus one. */
-  private static long linesBefore(Configuration conf, String path, long position) throws IOException {
-    long count = 0;
-    try (InputStream in = open(conf, path, false)) {
-      byte[] buffer = new byte[1 << 16];
-      long remaining = position;
-      while (remaining > 0) {
-        int n = in.read(buffer, 0, (int) Math.min(buffer.length, remaining));
-        if (n < 0) {
-          break;
-        }
-        for (int i = 0; i < n; i++) {
-          if (buffer[i] == '\n') {
-            count++;
-          }
-        }
-        remaining -= n;
-      }
-    }
-    return count;
+  /** How a parser reports a bad line: the exception to throw for the line read {@code readHere}-th, and its problem. */
+  interface LineErrors {
+    RuntimeException at(long readHere, String problem);
   }
 
   /** Throws unless the stored entries {@code total} of a file's byte ranges are what its size line declares. */
-  public static void requireStoredCount(MatrixMarketHeader header, long total) {
+  static void requireStoredCount(MatrixMarketHeader header, long total) {
     if (total != header.storedEntries()) {
       throw new MatrixFormatException(header.source + ": the file holds " + total + " entries but its size line (line "
           + (header.dataLine() - 1) + ") declares " + header.storedEntries());
@@ -260,14 +170,17 @@ public final class MatrixMarketEntries {
     }
   }
 
-  private static long parseCoordinate(MatrixMarketHeader h, MatrixMarketHeader.LineReader lines, long end,
-      EntrySink out, LineLocator locate) throws IOException {
+  /**
+   * The coordinate lines of {@code lines} that start before {@code end} into {@code out}; returns the stored entries
+   * read. A bad line is thrown as {@code errors} makes it from the line's place among the lines read here (from 1).
+   */
+  static long parseCoordinate(MatrixMarketHeader h, MatrixMarketHeader.LineReader lines, long end, EntrySink out,
+      LineErrors errors) throws IOException {
     long count = 0;
     long readHere = 0;
     int fields = h.fieldsPerLine();
     CoordinateLine entry = new CoordinateLine();
     while (lines.position() < end) {
-      long linePosition = lines.position();
       if (!lines.nextBytes()) {
         break;
       }
@@ -291,11 +204,10 @@ public final class MatrixMarketEntries {
         }
         count++;
       } catch (IllegalArgumentException e) {
-        throw MatrixMarketHeader.error(h.source, locate.lineNumber(linePosition, readHere), e.getMessage());
+        throw errors.at(readHere, e.getMessage());
       }
       if (count > h.entries && end == Long.MAX_VALUE) {
-        throw MatrixMarketHeader.error(h.source, locate.lineNumber(linePosition, readHere),
-            "more entries than the " + h.entries + " the size line declares");
+        throw errors.at(readHere, "more entries than the " + h.entries + " the size line declares");
       }
     }
     return count;

@@ -123,6 +123,38 @@ class MtxDataSourceTest extends SparkTestSession {
     Path q = bigFile(5000, 17, "5 x 2.0", null);
     e = assertThrows(Exception.class, () -> load(q.toString(), 6));
     assertTrue(messages(e).contains("big.mtx, line 20: column index is not an integer: 'x'"), messages(e));
+    // bad lines at the end of the first of 6 ranges and at the start of the second, whose task runs beside the
+    // first's and meets its bad line long before: the first is named (each range reports its lines and its bad
+    // line, the driver names the first in file order), not the one whose task failed first
+    int entries = 120_000;
+    StringBuilder text = new StringBuilder("%%MatrixMarket matrix coordinate real general\n" + entries + " 10 " + entries
+        + "\n");
+    long[] lineStart = new long[entries + 3];
+    for (int k = 1; k <= entries; k++) {
+      lineStart[k + 2] = text.length();
+      text.append(k).append(' ').append(k % 10 + 1).append(' ').append(k).append('\n');
+    }
+    long dataOffset = lineStart[3];
+    long secondRange = dataOffset + (text.length() - dataOffset) / 6; // MatrixMarketRanges.of's first cut
+    int firstBad = 0;
+    int secondBad = 0;
+    for (int k = 1; k <= entries; k++) {
+      if (lineStart[k + 2] < secondRange - 200) {
+        firstBad = k + 2; // the line number
+      } else if (secondBad == 0 && lineStart[k + 2] > secondRange + 50) {
+        secondBad = k + 2;
+      }
+    }
+    List<String> lines = new java.util.ArrayList<>(List.of(text.toString().split("\n")));
+    lines.set(firstBad - 1, entries + 1 + " 3 1.0");
+    lines.set(secondBad - 1, "7 y 1.0");
+    Path two = dir.resolve("two.mtx");
+    Files.write(two, lines);
+    for (int attempt = 0; attempt < 3; attempt++) {
+      e = assertThrows(Exception.class, () -> load(two.toString(), 6));
+      assertTrue(messages(e).contains("two.mtx, line " + firstBad + ": row index " + (entries + 1) + " is out of range"),
+          messages(e));
+    }
     Path r = bigFile(5000, -1, null, "1000 10 5001");
     e = assertThrows(Exception.class, () -> load(r.toString(), 6));
     assertTrue(messages(e).contains("the file holds 5000 entries but its size line (line 3) declares 5001"), messages(e));
