@@ -130,19 +130,25 @@ final class NormalLanczos {
         // no new direction: the Krylov space is invariant (its basis spans A's row space, or every column of a
         // small A), so its Ritz pairs may be the triplets, which the certificate from A decides; a block with
         // fewer directions than the last (the rest deflated) goes on as the next block
-        TruncatedSvd result = ritz.values.length >= k && inRange(ritz) ? certified(ritz) : null;
+        if (ritz.values.length < k) {
+          return giveUp("the Krylov space ends after " + ritz.values.length + " directions (A's rank is below " + k
+              + ")");
+        }
+        if (!inRange(ritz)) {
+          return giveUp(tooSmall(ritz));
+        }
+        TruncatedSvd result = certified(ritz);
         if (result != null) {
           options.reportCertified(result);
           return result;
         }
-        return giveUp("no new direction (A may have rank below the basis size)");
+        return giveUp("the Krylov space ends and its certificate did not hold");
       }
       boolean full = right.cols() + ext.block.cols() > limit;
       if (ritz.values.length >= k) {
         boolean pass = estimatesPass(ritz, ext.coefficients);
         if ((pass || full) && !inRange(ritz)) {
-          return giveUp(String.format("s_%d ~ %.3g is too small next to s_1 ~ %.6g for the normal operator", k,
-              Math.sqrt(Math.max(0, ritz.values[k - 1])), norm));
+          return giveUp(tooSmall(ritz));
         }
         if (pass) {
           TruncatedSvd result = certified(ritz);
@@ -162,6 +168,12 @@ final class NormalLanczos {
       right = right.append(newest);
     }
     return giveUp("no certificate within " + steps + " block steps");
+  }
+
+  /** Why the iteration gives up when {@code s_k} is out of its reach. */
+  private String tooSmall(Lapack.Eigen ritz) {
+    return String.format("s_%d ~ %.3g is too small next to s_1 ~ %.6g for the normal operator", k,
+        Math.sqrt(Math.max(0, ritz.values[k - 1])), norm);
   }
 
   /** {@code s_k >= RANGE (eps / tol) s_1}: the {@code k}-th Ritz value is within this iteration's reach. */

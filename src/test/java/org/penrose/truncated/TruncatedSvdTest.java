@@ -225,6 +225,12 @@ class TruncatedSvdTest extends SparkTestSession {
       assertTrue(low != null, "certified in the driver");
       assertArrayEquals(new double[] {5, 4}, low.singularValues(), 1e-13 * 5);
       assertArrayEquals(new double[] {3, 2, 1}, low.nextSingularValueEstimates(), 1e-13 * 5);
+      // k = 8 past that rank: s_8 is 0, out of the iteration's reach, and it says so (Golub-Kahan's to report)
+      java.util.List<String> progress = new java.util.ArrayList<>();
+      assertEquals(null, TruncatedSvd.computeInDriver(java.util.List.of(r.rowRange(0, 20), r.rowRange(20, 40)), 8,
+          new TruncatedSvdOptions().progress(progress::add), pool));
+      assertTrue(progress.stream().anyMatch(line -> line.contains("s_8 ~") && line.contains("is too small next to s_1")),
+          String.join("\n", progress));
     }
   }
 
