@@ -144,7 +144,7 @@ final class BlockLanczos {
     DoubleMatrix vk = right.times(ritz.v.columns(0, r));
     int more = Math.min(ritz.s.length - r, Math.max(0, keep - k));
     double[] next = Arrays.copyOfRange(ritz.s, r, r + more);
-    TruncatedSvd result = TruncatedSvdSolver.certified(uk, vk, null, s, next, options.tolerance,
+    TruncatedSvd result = TruncatedSvdSolver.certified(uk, vk, s, next, options.tolerance,
         new TruncatedSvd.Run(KrylovIteration.GOLUB_KAHAN, steps, restarts, exhausted && r < k));
     if (result == null && exhausted) {
       throw new ArithmeticException("the Krylov space was exhausted but the certificate exceeds the tolerance "

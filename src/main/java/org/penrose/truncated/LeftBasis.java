@@ -84,22 +84,6 @@ public final class LeftBasis {
     }
   }
 
-  /** The result of {@link #span}: {@code A V ~ U S Z^T}. */
-  static final class Span {
-    /** {@code U}, materialized by the next job that reads it. */
-    final LeftBasis basis;
-    /** {@code S} and {@code Z} of the kept directions. */
-    final Directions directions;
-    /** {@code A V} in {@code A}'s row blocks, cached until {@code U} is materialized. */
-    final JavaRDD<DoubleMatrix> images;
-
-    Span(LeftBasis basis, Directions directions, JavaRDD<DoubleMatrix> images) {
-      this.basis = basis;
-      this.directions = directions;
-      this.images = images;
-    }
-  }
-
   /** {@code [U_i^T Y_i; ||Y_i columns||^2]} ({@code (d + 1) x b}) for one row block, {@code U_i} {@code rows x d}. */
   static DoubleMatrix projectionAndNorms(SegmentedColumns basisRows, DoubleMatrix block, int d) {
     DoubleMatrix projection = basisRows.transposeTimes(block);
@@ -271,31 +255,6 @@ public final class LeftBasis {
     }
   }
 
-  /**
-   * For an empty basis: an orthonormal basis {@code U} of the directions of {@code Y = A V} ({@code V}:
-   * {@code n x k}) with {@code A V ~ U S Z^T}, from one pass that reduces only the TSQR triangle of
-   * {@code Y} ({@code R = W S Z^T}: {@code U = Y Z S^-1}, directions with
-   * {@code s_i <= relativeDeflation * max(scale, s_1)} dropped). No {@code A^T U}: for finishing Ritz
-   * vectors whose certificate computes it; the span's {@code images} are {@code Y}.
-   */
-  Span span(DoubleMatrix vectors, double relativeDeflation, double scale) {
-    if (cols != 0) {
-      throw new IllegalStateException("span starts from an empty basis, this one has " + cols + " columns");
-    }
-    JavaSparkContext sc = JavaSparkContext.fromSparkContext(a.blocks().context());
-    Broadcast<DoubleMatrix> v = sc.broadcast(vectors);
-    List<Broadcast<?>> broadcasts = new ArrayList<>(List.of(v));
-    JavaRDD<DoubleMatrix> y = a.blocks().map(b -> b.matrix().times(v.value())).persist(StorageLevel.MEMORY_ONLY());
-    List<JavaRDD<DoubleMatrix>> cached = new ArrayList<>(List.of(y));
-    QrTriangle triangle = DeterministicReduce.reduce(y.map(block -> QrTriangle.ofBlock(block, null)),
-        QrTriangle::merge);
-    Directions dir = new Directions(triangle, relativeDeflation, scale);
-    Broadcast<DoubleMatrix> m = sc.broadcast(dir.map);
-    broadcasts.add(m);
-    return new Span(grown(y.map(block -> block.times(m.value())), dir.coefficients, null, dir.kept, cached,
-        broadcasts).basis, dir, y);
-  }
-
   /** The basis with the new block appended, materialized (and the block checkpointed) by the next job that reads it. */
   private Extension grown(JavaRDD<DoubleMatrix> block, DoubleMatrix coefficients, DoubleMatrix transposeProduct,
       int added, List<? extends JavaRDD<?>> cached, List<Broadcast<?>> broadcasts) {
@@ -385,23 +344,18 @@ public final class LeftBasis {
 
   /**
    * For this basis as the left singular vectors {@code U} ({@code m x r}) of the triplets
-   * {@code (u_i, s_i, v_i)}: {@code ||A v_i - s_i u_i||^2}, {@code A^T U} and {@code U^T U}, in one pass.
-   *
-   * @param images {@code A V} in {@code A}'s row blocks when already at hand (from {@link #span}), else
-   *     null: the pass computes {@code A_i V}
+   * {@code (u_i, s_i, v_i)}: {@code ||A v_i - s_i u_i||^2}, {@code A^T U} and {@code U^T U}, in one pass (which
+   * computes {@code A_i V}).
    */
-  TripletCertificate certify(DoubleMatrix v, double[] s, JavaRDD<DoubleMatrix> images) {
-    Broadcast<DoubleMatrix> vb = images == null ? JavaSparkContext.fromSparkContext(a.blocks().context()).broadcast(v)
-        : null;
-    JavaRDD<DoubleMatrix> av = images != null ? images : a.blocks().map(b -> b.matrix().times(vb.value()));
+  TripletCertificate certify(DoubleMatrix v, double[] s) {
+    Broadcast<DoubleMatrix> vb = JavaSparkContext.fromSparkContext(a.blocks().context()).broadcast(v);
+    JavaRDD<DoubleMatrix> av = a.blocks().map(b -> b.matrix().times(vb.value()));
     double[] singular = s.clone();
     TripletCertificate c = DeterministicReduce.reduce(a.blocks().zip(rows).zip(av).map(t ->
         TripletCertificate.ofBlock(t._1()._1().matrix(), t._1()._2().matrix(), t._2(), singular)),
             TripletCertificate::merge);
     settle();
-    if (vb != null) {
-      Scratch.destroy(vb);
-    }
+    Scratch.destroy(vb);
     return c;
   }
 

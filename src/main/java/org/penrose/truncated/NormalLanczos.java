@@ -2,12 +2,15 @@ package org.penrose.truncated;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.storage.StorageLevel;
 import org.penrose.engine.DeterministicReduce;
 import org.penrose.engine.DriverThreads;
 import org.penrose.engine.RowBlock;
 import org.penrose.engine.RowBlockMatrix;
+import org.penrose.engine.Scratch;
 import org.penrose.engine.Tsqr;
 import org.penrose.factor.OrthonormalBasis;
 import org.penrose.factor.QrTriangle;
@@ -238,8 +241,8 @@ final class NormalLanczos {
    * The leading {@code k} Ritz vectors {@code V_k} finished on {@code A}: the TSQR of {@code Y = A V_k}
    * gives {@code R = W S Z^T}, so {@code A V_k = U S Z^T} with {@code U = Y Z S^-1} and the triplets are
    * {@code (u_i, s_i, V_k z_i)}, certified from {@code A}; null when a direction deflates or the
-   * certificate fails. In the driver when the steps ran there, else with two Spark jobs
-   * ({@link LeftBasis#span}, {@link LeftBasis#certify}); the same kernels and merges either way.
+   * certificate fails. In the driver when the steps ran there ({@link #finishedInDriver}), else with two Spark jobs
+   * ({@link #finishedWithSpark}); the same kernels and merges either way.
    */
   private TruncatedSvd certified(Lapack.Eigen ritz) {
     DoubleMatrix vk = right.times(ritz.vectors.columns(0, k));
@@ -257,17 +260,52 @@ final class NormalLanczos {
     return images != null ? finishedInDriver(vk, images, next) : finishedWithSpark(vk, next);
   }
 
+  /**
+   * {@link #finishedInDriver}'s steps over {@code A}'s cached row blocks, in two jobs: the TSQR triangle of
+   * {@code Y = A V_k} (cached while it is used), then {@code U = Y Z S^-1} in {@code A}'s row blocks (cached) with
+   * its certificate. {@code U}'s lineage is {@code A}'s blocks and the broadcasts of {@code V_k} and {@code Z S^-1},
+   * kept while {@code U} is referenced (Spark's cleaner removes them after): a lost block of {@code U} is recomputed
+   * from {@code A}, with no checkpoint to write.
+   */
   private TruncatedSvd finishedWithSpark(DoubleMatrix vk, double[] next) {
-    LeftBasis.Span finished = LeftBasis.empty(a).span(vk, DEFLATION, norm);
-    if (finished.directions.kept < k) {
-      finished.basis.release();
-      return null;
+    JavaSparkContext sc = JavaSparkContext.fromSparkContext(a.blocks().context());
+    Broadcast<DoubleMatrix> v = sc.broadcast(vk);
+    JavaRDD<DoubleMatrix> images = a.blocks().map(block -> block.matrix().times(v.value()))
+        .persist(StorageLevel.MEMORY_ONLY());
+    List<Broadcast<?>> broadcasts = new ArrayList<>(List.of(v));
+    TruncatedSvd result = null;
+    try {
+      LeftBasis.Directions dir = new LeftBasis.Directions(DeterministicReduce.reduce(
+          images.map(y -> QrTriangle.ofBlock(y, null)), QrTriangle::merge), DEFLATION, norm);
+      if (dir.kept < k) {
+        return null;
+      }
+      Broadcast<DoubleMatrix> map = sc.broadcast(dir.map);
+      broadcasts.add(map);
+      Broadcast<DoubleMatrix> vectors = sc.broadcast(dir.vectors); // A V_k Z for the certificate only
+      RowBlockMatrix u = a.withBlocks(a.blocks().zip(images).map(p -> p._1().withValues(p._2().times(map.value()))),
+          k);
+      u.blocks().persist(StorageLevel.MEMORY_AND_DISK());
+      double[] values = dir.values;
+      TripletCertificate c = DeterministicReduce.reduce(a.blocks().zip(images).zip(u.blocks()).map(t ->
+          TripletCertificate.ofBlock(t._1()._1().matrix(), t._2().values(), t._1()._2().times(vectors.value()),
+              values)), TripletCertificate::merge);
+      Scratch.destroy(vectors);
+      DoubleMatrix rotated = vk.times(dir.vectors);
+      TruncatedSvd.Certification passed = c.passed(rotated, values, next, options.tolerance);
+      if (passed == null) {
+        u.unpersist();
+        return null;
+      }
+      result = new TruncatedSvd(u, values, rotated, passed,
+          new TruncatedSvd.Run(KrylovIteration.NORMAL_OPERATOR, steps, restarts, false));
+      return result;
+    } finally {
+      images.unpersist(false);
+      if (result == null) {
+        broadcasts.forEach(Scratch::destroy);
+      }
     }
-    // A (V_k Z) = (A V_k) Z: the span's products, rotated
-    DoubleMatrix z = finished.directions.vectors;
-    return TruncatedSvdSolver.certified(finished.basis, vk.times(z), finished.images.map(y -> y.times(z)),
-        finished.directions.values, next, options.tolerance,
-        new TruncatedSvd.Run(KrylovIteration.NORMAL_OPERATOR, steps, restarts, false));
   }
 
   private TruncatedSvd finishedInDriver(DoubleMatrix vk, List<DoubleMatrix> images, double[] next) {

@@ -1,7 +1,6 @@
 package org.penrose.truncated;
 
 import java.util.List;
-import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.storage.StorageLevel;
 import org.penrose.engine.DriverThreads;
 import org.penrose.engine.ReliableCheckpoints;
@@ -132,15 +131,14 @@ final class TruncatedSvdSolver {
   }
 
   /**
-   * The triplets {@code (u_i, s_i, v_i)} ({@code U} the left basis, {@code V} {@code n x r}; {@code A V}
-   * when at hand, else null) with their certificate computed from {@code A} in one pass
-   * ({@link LeftBasis#certify}): the result, with
+   * The triplets {@code (u_i, s_i, v_i)} ({@code U} the left basis, {@code V} {@code n x r}) with their
+   * certificate computed from {@code A} in one pass ({@link LeftBasis#certify}): the result, with
    * {@code U} materialized as cached row blocks, or null (and {@code U} released) when a residual
    * exceeds {@code tolerance * s_1}.
    */
-  static TruncatedSvd certified(LeftBasis uk, DoubleMatrix vk, JavaRDD<DoubleMatrix> images, double[] s, double[] next,
-      double tolerance, TruncatedSvd.Run run) {
-    TripletCertificate c = uk.certify(vk, s, images);
+  static TruncatedSvd certified(LeftBasis uk, DoubleMatrix vk, double[] s, double[] next, double tolerance,
+      TruncatedSvd.Run run) {
+    TripletCertificate c = uk.certify(vk, s);
     TruncatedSvd.Certification passed = c.passed(vk, s, next, tolerance);
     TruncatedSvd result = null;
     if (passed != null) {
