@@ -13,7 +13,7 @@ public final class TruncatedSvdOptions {
   double tolerance = TruncatedSvd.DEFAULT_TOLERANCE;
   long seed = 1;
   Integer oversampling; // default max(10, ceil(k / 2))
-  Integer blockSize; // default: ceil((k + p) / 8) in [8, 24] (normal operator), ceil((k + p) / 5) in [8, 48]
+  Integer blockSize; // default: round(sqrt(k + p)) in [8, 24] (normal operator), ceil((k + p) / 5) in [8, 48]
   int maxSteps = 2000;
   int maxRank = TruncatedSvd.DEFAULT_MAX_RANK;
   KrylovIteration iteration = KrylovIteration.AUTO;

@@ -73,11 +73,13 @@ final class TruncatedSvdSolver {
    * The Krylov basis's sizes for {@code k} triplets of an {@code m x n} {@code A}: {@code keep = k + p} vectors
    * kept at a restart ({@code p} the oversampling), blocks of {@code block} vectors, at most {@code limit}.
    *
-   * <p>The block: about {@code keep / 8} (8 to 24) for the normal-operator iteration, whose step is one product
-   * and whose smaller blocks reach the certificate with fewer products in all (debian_packages, {@code k = 100}:
-   * 29 steps of 19 against 23 of 30 before, less time in the driver, no more with each step a Spark job, whose
-   * fixed cost smaller blocks would multiply); about {@code keep / 5} (8 to 48) for Golub–Kahan, each of whose
-   * steps costs several Spark jobs.
+   * <p>The block: about {@code sqrt(keep)} (8 to 24) for the normal-operator iteration, whose step is one product:
+   * a smaller block reaches the certificate with fewer products and less orthogonalization in all, a larger one
+   * with fewer steps, each with its own {@code d x d} eigenproblem (and, each step a Spark job, a job's fixed cost).
+   * Measured in the driver (debian_packages; blocks of 8 to 24, {@code k} 50 to 200, and a dense 20,000 x 2,000
+   * {@code A}), the fastest block was within one or two of {@code sqrt(keep)} for every {@code k}: for
+   * {@code k = 100}, 12 against 19 for {@code keep / 8}, 15% less time, no more with each step a Spark job. About
+   * {@code keep / 5} (8 to 48) for Golub–Kahan, each of whose steps costs several Spark jobs.
    */
   private record Basis(int keep, int block, int limit) {
     static Basis of(long m, int n, String shape, int k, TruncatedSvdOptions options, KrylovIteration iteration) {
@@ -91,9 +93,9 @@ final class TruncatedSvdSolver {
       }
       int p = options.oversampling != null ? options.oversampling : Math.max(10, (k + 1) / 2);
       int keep = (int) Math.min(k + p, smaller);
+      int normalBlock = (int) Math.min(24, Math.max(8, Math.round(Math.sqrt(keep))));
       int block = options.blockSize != null ? options.blockSize
-          : iteration == KrylovIteration.NORMAL_OPERATOR ? Math.min(24, Math.max(8, (keep + 7) / 8))
-          : Math.min(48, Math.max(8, (keep + 4) / 5));
+          : iteration == KrylovIteration.NORMAL_OPERATOR ? normalBlock : Math.min(48, Math.max(8, (keep + 4) / 5));
       block = (int) Math.min(block, smaller);
       int limit = (int) Math.min(smaller, keep + (long) RESTART_BLOCKS * block);
       requireDriverMemory(n, limit, block);
