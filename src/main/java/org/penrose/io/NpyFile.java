@@ -108,6 +108,8 @@ public final class NpyFile {
           values[t + j * b] = run.next();
         }
       }
+    } else if (header.type() == NpyType.FLOAT64) {
+      readFloat64Columns(in, header, first, limit, b, w, values, source);
     } else {
       // column j of the block is stored at element j * limit + first .. + count - 1
       for (int j = 0; j < w; j++) {
@@ -151,6 +153,29 @@ public final class NpyFile {
         for (int t = 0; t < r; t++) {
           values[column + t] = rows[t * w + j];
         }
+      }
+    }
+  }
+
+  /**
+   * The float64 case of {@link #readBlock} along the file's storage order the other way (a Fortran-order file's
+   * rows, a C-order file's transposed rows): column {@code j} of the {@code b x w} block is the {@code b} values
+   * stored from element {@code j * stride + first}, read a chunk at a time and converted in bulk straight into
+   * its place in the column-major {@code values}.
+   */
+  private static void readFloat64Columns(ByteSource in, NpyHeader header, long first, long stride, int b, int w,
+      double[] values, String source) throws IOException {
+    byte[] bytes = new byte[(int) Math.min(CHUNK_BYTES, 8L * b)];
+    int chunkValues = bytes.length / 8;
+    for (int j = 0; j < w; j++) {
+      long position = header.dataOffset() + (j * stride + first) * 8;
+      for (int t0 = 0; t0 < b; t0 += chunkValues) {
+        int r = Math.min(chunkValues, b - t0);
+        if (in.readFully(position, bytes, 0, 8 * r) < 8 * r) {
+          throw new MatrixFormatException(source + ": truncated .npy data (the file ended early)");
+        }
+        position += 8L * r;
+        ByteBuffer.wrap(bytes, 0, 8 * r).order(header.byteOrder()).asDoubleBuffer().get(values, j * b + t0, r);
       }
     }
   }

@@ -8,6 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -100,6 +104,48 @@ class NpyFileTest {
           }
         }
       }
+    }
+  }
+
+  /**
+   * A Fortran-order float64 file (bytes written here, entry {@code (i, j)} = {@code i + 1e6 j}) whose columns are
+   * longer than a read chunk (1 MiB): rows read in a range starting and ending inside chunks, in both byte orders;
+   * the same file cut short is reported as truncated.
+   */
+  @Test
+  void readsRowRangesOfFortranOrderFilesInBothByteOrders() throws IOException {
+    int m = 300_000;
+    int n = 3;
+    for (ByteOrder order : new ByteOrder[] {ByteOrder.LITTLE_ENDIAN, ByteOrder.BIG_ENDIAN}) {
+      String header = new String(NpyHeader.encode(new long[] {m, n}, true), StandardCharsets.ISO_8859_1);
+      if (order == ByteOrder.BIG_ENDIAN) {
+        header = header.replace("'<f8'", "'>f8'");
+      }
+      ByteBuffer data = ByteBuffer.allocate(8 * m * n).order(order);
+      for (int j = 0; j < n; j++) { // column after column
+        for (int i = 0; i < m; i++) {
+          data.putDouble(i + 1e6 * j);
+        }
+      }
+      Path p = temp.resolve("fortran.npy");
+      byte[] head = header.getBytes(StandardCharsets.ISO_8859_1);
+      byte[] file = java.util.Arrays.copyOf(head, head.length + data.capacity());
+      System.arraycopy(data.array(), 0, file, head.length, data.capacity());
+      Files.write(p, file);
+      try (FileChannel ch = FileChannel.open(p)) {
+        NpyHeader h = NpyHeader.read(ByteSource.of(ch), p.toString());
+        assertTrue(h.fortranOrder());
+        DoubleMatrix rows = NpyFile.readRows(ByteSource.of(ch), h, 70_001, 200_000, p.toString());
+        for (int j = 0; j < n; j++) {
+          for (int i = 0; i < 200_000; i++) {
+            assertEquals(70_001 + i + 1e6 * j, rows.get(i, j), order + " (" + i + ", " + j + ")");
+          }
+        }
+      }
+      assertEquals(299_999 + 2e6, NpyFile.read(p).get(m - 1, n - 1), order.toString());
+      Files.write(p, java.util.Arrays.copyOf(file, file.length - 8));
+      MatrixFormatException e = assertThrows(MatrixFormatException.class, () -> NpyFile.read(p));
+      assertTrue(e.getMessage().contains("truncated"), e.getMessage());
     }
   }
 
