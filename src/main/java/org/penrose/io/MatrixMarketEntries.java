@@ -117,7 +117,7 @@ public final class MatrixMarketEntries {
    */
   private static void parseAll(Configuration conf, MatrixMarketHeader header, EntrySink sink) throws IOException {
     try (InputStream in = open(conf, header.source, true)) {
-      MatrixMarketHeader.LineReader lines = new MatrixMarketHeader.LineReader(in, 0, 0);
+      MatrixMarketHeader.LineReader lines = new MatrixMarketHeader.LineReader(in, 0);
       MatrixMarketHeader.read(lines, header.source); // leaves the reader at the first data line
       long count = header.coordinate
           ? parseCoordinate(header, lines, Long.MAX_VALUE, sink,

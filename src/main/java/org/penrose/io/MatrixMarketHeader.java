@@ -92,7 +92,7 @@ public final class MatrixMarketHeader implements Serializable {
 
   /** Reads the header from the start of {@code in}. */
   public static MatrixMarketHeader read(InputStream in, String source) throws IOException {
-    return read(new LineReader(in, 0, 0), source);
+    return read(new LineReader(in, 0), source);
   }
 
   /** Reads the header from a line reader at the start of the file, leaving it at the first data line. */
@@ -230,10 +230,9 @@ public final class MatrixMarketHeader implements Serializable {
     private long position;
     private long lineNumber;
 
-    LineReader(InputStream in, long position, long linesBefore) {
+    LineReader(InputStream in, long position) {
       this.in = in;
       this.position = position;
-      this.lineNumber = linesBefore;
     }
 
     /** The next line without its terminator, or null at the end. */

@@ -89,7 +89,7 @@ public final class MatrixMarketRanges {
     boolean skipFirst = start > header.dataOffset;
     long from = skipFirst ? start - 1 : start;
     try (InputStream in = openAt(conf, header.source, from)) {
-      MatrixMarketHeader.LineReader lines = new MatrixMarketHeader.LineReader(in, from, 0);
+      MatrixMarketHeader.LineReader lines = new MatrixMarketHeader.LineReader(in, from);
       if (skipFirst) {
         lines.nextBytes();
       }

@@ -203,7 +203,7 @@ class CoordinateLineTest {
     text.append("last line without a terminator");
     lines.add("last line without a terminator");
     byte[] bytes = text.toString().getBytes(StandardCharsets.ISO_8859_1);
-    MatrixMarketHeader.LineReader reader = new MatrixMarketHeader.LineReader(new ByteArrayInputStream(bytes), 0, 0);
+    MatrixMarketHeader.LineReader reader = new MatrixMarketHeader.LineReader(new ByteArrayInputStream(bytes), 0);
     long position = 0;
     for (int i = 0; i < lines.size(); i++) {
       assertEquals(position, reader.position(), "line " + (i + 1));
