@@ -138,15 +138,11 @@ public final class NpyFile {
     byte[] bytes = mapped == null ? new byte[chunkRows * w * 8] : null;
     for (int t0 = 0; t0 < b; t0 += chunkRows) {
       int r = Math.min(chunkRows, b - t0);
-      int want = r * w * 8;
       if (mappedValues != null) {
         mappedValues.get(rows, 0, r * w);
       } else {
-        if (in.readFully(position, bytes, 0, want) < want) {
-          throw new MatrixFormatException(source + ": truncated .npy data (the file ended early)");
-        }
-        position += want;
-        ByteBuffer.wrap(bytes, 0, want).order(header.byteOrder()).asDoubleBuffer().get(rows, 0, r * w);
+        readFloat64(in, position, bytes, header, rows, 0, r * w, source);
+        position += 8L * r * w;
       }
       for (int j = 0; j < w; j++) {
         int column = t0 + j * b;
@@ -171,13 +167,22 @@ public final class NpyFile {
       long position = header.dataOffset() + (j * stride + first) * 8;
       for (int t0 = 0; t0 < b; t0 += chunkValues) {
         int r = Math.min(chunkValues, b - t0);
-        if (in.readFully(position, bytes, 0, 8 * r) < 8 * r) {
-          throw new MatrixFormatException(source + ": truncated .npy data (the file ended early)");
-        }
+        readFloat64(in, position, bytes, header, values, j * b + t0, r, source);
         position += 8L * r;
-        ByteBuffer.wrap(bytes, 0, 8 * r).order(header.byteOrder()).asDoubleBuffer().get(values, j * b + t0, r);
       }
     }
+  }
+
+  /**
+   * {@code count} float64 values stored from byte {@code position}, read through {@code bytes} (at least
+   * {@code 8 count} long) and converted in bulk into {@code dst[offset, offset + count)}.
+   */
+  private static void readFloat64(ByteSource in, long position, byte[] bytes, NpyHeader header, double[] dst,
+      int offset, int count, String source) throws IOException {
+    if (in.readFully(position, bytes, 0, 8 * count) < 8 * count) {
+      throw new MatrixFormatException(source + ": truncated .npy data (the file ended early)");
+    }
+    ByteBuffer.wrap(bytes, 0, 8 * count).order(header.byteOrder()).asDoubleBuffer().get(dst, offset, count);
   }
 
   /** Sequential, buffered reading of elements of the file's type, converted to double. */
